@@ -1,0 +1,473 @@
+//! The dependency graph of one project and its per-package metrics. This is the only module that
+//! builds a petgraph.
+//!
+//! Per package:
+//! - `direct`: a root depends on it (any edge kind); roots themselves are not direct.
+//! - `dev`: it is reachable from the roots, but only through at least one dev edge; a package
+//!   no root reaches takes the lockfile's own dev flag when the format records one (Pipfile.lock),
+//!   else it is not dev.
+//! - `depth`: the fewest edges from any root (roots are 0); `None` when no root reaches it.
+//! - `dependents`: how many packages (roots included) depend on it, directly or transitively.
+//! - `reached_by`: the roots from which it is reachable.
+//! - `blast_radius` in [0, 1]:
+//!
+//!   ```text
+//!   blast_radius = weight × (½ · dependents / (N − 1) + ½ · roots_reaching / R)
+//!   ```
+//!   with N the number of packages in the graph, R the number of roots (a term is 0 when its
+//!   denominator is 0), and weight 1, or ½ for a dev-only package (it reaches developer machines
+//!   and CI, where tokens live, but not what the project ships). For a fixed set of roots it grows
+//!   with every added dependent.
+//!
+//! Dependents are counted on the condensation of the graph (strongly connected components, as
+//! npm graphs have cycles) with bitsets, in chunks of bounded memory: O(E · N / 64) word
+//! operations, well under a second for 20,000 packages.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::model::{DepKind, Edge, LockedPackage, Lockfile, PackageId};
+
+/// One package in the graph with its metrics.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The package as the lockfile records it.
+    pub package: LockedPackage,
+    /// The project or a workspace member.
+    pub root: bool,
+    /// A root depends on it.
+    pub direct: bool,
+    /// Reachable from the roots only through dev edges.
+    pub dev: bool,
+    /// Fewest edges from a root; `None` when unreachable.
+    pub depth: Option<u32>,
+    /// Packages that depend on it, directly or transitively.
+    pub dependents: u32,
+    /// Indexes (into [`DepGraph::roots`]) of the roots that reach it.
+    pub reached_by: Vec<u32>,
+    /// How much of the project is exposed through it, in [0, 1].
+    pub blast_radius: f64,
+}
+
+/// The graph of one lockfile with metrics computed.
+#[derive(Debug)]
+pub struct DepGraph {
+    /// The lockfile it was built from (format, warnings).
+    pub lockfile: Lockfile,
+    /// The petgraph: node weights index [`DepGraph::nodes`], edge weights are kinds.
+    pub graph: DiGraph<usize, DepKind>,
+    /// Nodes in id order.
+    pub nodes: Vec<Node>,
+    /// Node indexes of the roots, in id order.
+    pub roots: Vec<usize>,
+}
+
+impl DepGraph {
+    /// The node of an id.
+    pub fn node(&self, id: &PackageId) -> Option<&Node> {
+        self.nodes
+            .binary_search_by(|node| node.package.id.cmp(id))
+            .ok()
+            .map(|index| &self.nodes[index])
+    }
+
+    /// The edges, sorted by (from, to).
+    pub fn edges(&self) -> &[Edge] {
+        &self.lockfile.edges
+    }
+
+    /// The outgoing edges of a node, sorted by target id.
+    pub fn children(&self, index: usize) -> Vec<(usize, DepKind)> {
+        let mut children: Vec<(usize, DepKind)> = self
+            .graph
+            .edges(NodeIndex::new(index))
+            .map(|edge| (edge.target().index(), *edge.weight()))
+            .collect();
+        children.sort_unstable();
+        children
+    }
+}
+
+/// Builds the graph of a lockfile and computes every metric.
+pub fn build(lockfile: Lockfile) -> DepGraph {
+    let count = lockfile.packages.len();
+    let index: HashMap<&PackageId, usize> = lockfile
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, package)| (&package.id, i))
+        .collect();
+    let mut graph: DiGraph<usize, DepKind> = DiGraph::with_capacity(count, lockfile.edges.len());
+    for i in 0..count {
+        graph.add_node(i);
+    }
+    for edge in &lockfile.edges {
+        // The builder closes the graph, so both ends exist; a hand-made Lockfile that is not
+        // closed loses the dangling edge rather than panicking.
+        if let (Some(&from), Some(&to)) = (index.get(&edge.from), index.get(&edge.to)) {
+            graph.add_edge(NodeIndex::new(from), NodeIndex::new(to), edge.kind);
+        }
+    }
+    let roots: Vec<usize> = lockfile
+        .roots
+        .iter()
+        .filter_map(|id| index.get(id).copied())
+        .collect();
+    drop(index);
+
+    let depth = depths(&graph, &roots);
+    let prod = reachable(&graph, &roots, |kind| kind != DepKind::Dev);
+    let dependents = count_ancestors(&graph, &(0..count).collect::<Vec<_>>(), CHUNK_BYTES);
+    let reached_by = roots_reaching(&graph, &roots);
+    let is_root: BTreeSet<usize> = roots.iter().copied().collect();
+    let mut direct = vec![false; count];
+    for &root in &roots {
+        for edge in graph.edges(NodeIndex::new(root)) {
+            direct[edge.target().index()] = true;
+        }
+    }
+
+    let nodes: Vec<Node> = lockfile
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, package)| {
+            let root = is_root.contains(&i);
+            let dev = match depth[i] {
+                Some(_) => !prod[i],
+                None => package.dev_hint.unwrap_or(false),
+            };
+            let mut node = Node {
+                package: package.clone(),
+                root,
+                direct: direct[i] && !root,
+                dev,
+                depth: depth[i],
+                dependents: dependents[i],
+                reached_by: reached_by[i].clone(),
+                blast_radius: 0.0,
+            };
+            node.blast_radius = blast_radius(&node, count, roots.len());
+            node
+        })
+        .collect();
+    DepGraph {
+        lockfile,
+        graph,
+        nodes,
+        roots,
+    }
+}
+
+/// The blast radius formula documented in the module doc.
+pub fn blast_radius(node: &Node, packages: usize, roots: usize) -> f64 {
+    let share = |part: usize, whole: usize| {
+        if whole == 0 {
+            0.0
+        } else {
+            (part as f64 / whole as f64).min(1.0)
+        }
+    };
+    let dependents = share(node.dependents as usize, packages.saturating_sub(1));
+    let reached = share(node.reached_by.len(), roots);
+    let weight = if node.dev { 0.5 } else { 1.0 };
+    let value = weight * (0.5 * dependents + 0.5 * reached);
+    (value * 10_000.0).round() / 10_000.0
+}
+
+/// Shortest distance from any root (multi-source BFS over every edge).
+fn depths(graph: &DiGraph<usize, DepKind>, roots: &[usize]) -> Vec<Option<u32>> {
+    let mut depth = vec![None; graph.node_count()];
+    let mut queue = VecDeque::new();
+    for &root in roots {
+        depth[root] = Some(0);
+        queue.push_back(root);
+    }
+    while let Some(node) = queue.pop_front() {
+        let next = depth[node].unwrap_or(0) + 1;
+        for edge in graph.edges(NodeIndex::new(node)) {
+            let target = edge.target().index();
+            if depth[target].is_none() {
+                depth[target] = Some(next);
+                queue.push_back(target);
+            }
+        }
+    }
+    depth
+}
+
+/// Nodes reachable from the roots through edges whose kind passes `follow`.
+fn reachable(
+    graph: &DiGraph<usize, DepKind>,
+    roots: &[usize],
+    follow: impl Fn(DepKind) -> bool,
+) -> Vec<bool> {
+    let mut seen = vec![false; graph.node_count()];
+    let mut stack: Vec<usize> = roots.to_vec();
+    for &root in roots {
+        seen[root] = true;
+    }
+    while let Some(node) = stack.pop() {
+        for edge in graph.edges(NodeIndex::new(node)) {
+            let target = edge.target().index();
+            if follow(*edge.weight()) && !seen[target] {
+                seen[target] = true;
+                stack.push(target);
+            }
+        }
+    }
+    seen
+}
+
+/// The condensation of a graph: component of each node, components in topological order
+/// (sources first), and the deduplicated edges between components.
+struct Condensation {
+    component: Vec<usize>,
+    successors: Vec<Vec<usize>>,
+}
+
+fn condense(graph: &DiGraph<usize, DepKind>) -> Condensation {
+    // tarjan_scc returns components in reverse topological order (sinks first).
+    let mut components = tarjan_scc(graph);
+    components.reverse();
+    let mut component = vec![0; graph.node_count()];
+    for (c, members) in components.iter().enumerate() {
+        for node in members {
+            component[node.index()] = c;
+        }
+    }
+    let mut successors: Vec<Vec<usize>> = vec![Vec::new(); components.len()];
+    for edge in graph.edge_references() {
+        let (from, to) = (
+            component[edge.source().index()],
+            component[edge.target().index()],
+        );
+        if from != to {
+            successors[from].push(to);
+        }
+    }
+    for list in &mut successors {
+        list.sort_unstable();
+        list.dedup();
+    }
+    Condensation {
+        component,
+        successors,
+    }
+}
+
+/// Memory bound for one chunk of reachability bitsets (64 MiB).
+const CHUNK_BYTES: usize = 64 * 1024 * 1024;
+
+/// For each of `sources`, in chunks, propagates a bit along the condensation; calls `visit(node,
+/// component_bits, chunk_start)` for every node once per chunk.
+fn propagate(
+    graph: &DiGraph<usize, DepKind>,
+    sources: &[usize],
+    chunk_bytes: usize,
+    mut visit: impl FnMut(usize, &[u64], usize),
+) {
+    if sources.is_empty() {
+        return;
+    }
+    let condensation = condense(graph);
+    let components = condensation.successors.len();
+    let words_total = sources.len().div_ceil(64);
+    let words = words_total
+        .min((chunk_bytes / 8 / components.max(1)).max(1))
+        .max(1);
+    let mut start = 0;
+    while start < sources.len() {
+        let end = (start + words * 64).min(sources.len());
+        let mut bits = vec![0u64; components * words];
+        for (offset, &source) in sources[start..end].iter().enumerate() {
+            let c = condensation.component[source];
+            bits[c * words + offset / 64] |= 1 << (offset % 64);
+        }
+        for c in 0..components {
+            for &successor in &condensation.successors[c] {
+                let (low, high) = bits.split_at_mut(successor * words);
+                let from = &low[c * words..c * words + words];
+                for (target, source) in high[..words].iter_mut().zip(from) {
+                    *target |= *source;
+                }
+            }
+        }
+        for node in 0..graph.node_count() {
+            let c = condensation.component[node];
+            visit(node, &bits[c * words..c * words + words], start);
+        }
+        start = end;
+    }
+}
+
+/// For every node, how many of the other nodes reach it (its transitive dependents), given
+/// `sources` = every node.
+fn count_ancestors(
+    graph: &DiGraph<usize, DepKind>,
+    sources: &[usize],
+    chunk_bytes: usize,
+) -> Vec<u32> {
+    let mut counts = vec![0u32; graph.node_count()];
+    propagate(graph, sources, chunk_bytes, |node, bits, start| {
+        let mut total: u32 = bits.iter().map(|word| word.count_ones()).sum();
+        // A node's own bit is set when it is in this chunk: it does not depend on itself.
+        if node >= start && node - start < bits.len() * 64 {
+            let offset = node - start;
+            if bits[offset / 64] & (1 << (offset % 64)) != 0 {
+                total -= 1;
+            }
+        }
+        counts[node] += total;
+    });
+    counts
+}
+
+/// For every node, the indexes (into `roots`) of the roots that reach it, excluding itself.
+fn roots_reaching(graph: &DiGraph<usize, DepKind>, roots: &[usize]) -> Vec<Vec<u32>> {
+    let mut reached: Vec<Vec<u32>> = vec![Vec::new(); graph.node_count()];
+    propagate(graph, roots, CHUNK_BYTES, |node, bits, start| {
+        for (w, word) in bits.iter().enumerate() {
+            let mut word = *word;
+            while word != 0 {
+                let bit = word.trailing_zeros() as usize;
+                word &= word - 1;
+                let root = start + w * 64 + bit;
+                if root < roots.len() && roots[root] != node {
+                    reached[node].push(root as u32);
+                }
+            }
+        }
+    });
+    reached
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Ecosystem, LockfileBuilder, Source};
+
+    fn lockfile(roots: &[&str], edges: &[(&str, &str, DepKind)]) -> Lockfile {
+        let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+        for root in roots {
+            builder.root(builder.id(*root, "1.0.0"));
+        }
+        for (from, to, kind) in edges {
+            let from = builder.id(*from, "1.0.0");
+            let to = builder.id(*to, "1.0.0");
+            builder.package(from.clone(), Source::Registry(None));
+            builder.package(to.clone(), Source::Registry(None));
+            builder.edge(&from, &to, *kind);
+        }
+        builder.finish("npm/package-lock", "3")
+    }
+
+    fn node<'a>(graph: &'a DepGraph, name: &str) -> &'a Node {
+        graph
+            .node(&PackageId::new(Ecosystem::Npm, name, "1.0.0"))
+            .unwrap()
+    }
+
+    #[test]
+    fn metrics_of_a_small_graph() {
+        use DepKind::*;
+        let graph = build(lockfile(
+            &["app"],
+            &[
+                ("app", "a", Normal),
+                ("app", "t", Dev),
+                ("a", "b", Normal),
+                ("t", "b", Normal),
+                ("t", "c", Normal),
+                ("b", "a", Peer), // a cycle
+            ],
+        ));
+        let (a, b, c, t) = (
+            node(&graph, "a"),
+            node(&graph, "b"),
+            node(&graph, "c"),
+            node(&graph, "t"),
+        );
+        assert!(a.direct && t.direct && !b.direct && !c.direct);
+        assert!(!a.dev && !b.dev && t.dev && c.dev);
+        assert_eq!((a.depth, b.depth, c.depth), (Some(1), Some(2), Some(2)));
+        // a ← app, b (cycle), t (via b); b ← a, app, t
+        assert_eq!(a.dependents, 3);
+        assert_eq!(b.dependents, 3);
+        assert_eq!(c.dependents, 2);
+        assert_eq!(node(&graph, "app").dependents, 0);
+        assert_eq!(a.reached_by, vec![0]);
+        assert!(a.blast_radius > c.blast_radius);
+        assert!(node(&graph, "app").reached_by.is_empty());
+    }
+
+    #[test]
+    fn unreachable_packages_take_the_lockfile_dev_flag() {
+        let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
+        builder.root(builder.id("app", "0.0.0"));
+        let orphan = builder.package(builder.id("orphan", "1.0.0"), Source::Registry(None));
+        builder.dev_hint(&orphan, true);
+        let graph = build(builder.finish("pypi/pipfile-lock", "6"));
+        let orphan = graph.node(&orphan).unwrap();
+        assert!(orphan.dev);
+        assert_eq!(orphan.depth, None);
+    }
+
+    #[test]
+    fn blast_radius_grows_with_dependents() {
+        let mut previous = -1.0;
+        for dependents in 0..50u32 {
+            let node = Node {
+                package: LockedPackage {
+                    id: PackageId::new(Ecosystem::Npm, "x", "1.0.0"),
+                    source: Source::Unknown,
+                    dev_hint: None,
+                },
+                root: false,
+                direct: false,
+                dev: false,
+                depth: Some(1),
+                dependents,
+                reached_by: vec![0],
+                blast_radius: 0.0,
+            };
+            let value = blast_radius(&node, 51, 1);
+            assert!(value > previous && (0.0..=1.0).contains(&value));
+            previous = value;
+        }
+    }
+
+    /// Chunked propagation gives the same counts as a plain search from every node.
+    #[test]
+    fn chunked_counts_match_a_naive_search() {
+        let names: Vec<String> = (0..300).map(|i| format!("p{i}")).collect();
+        let mut edges = Vec::new();
+        let mut state: u64 = 12345;
+        for i in 0..300usize {
+            for _ in 0..3 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let j = (state >> 33) as usize % 300;
+                edges.push((names[i].as_str(), names[j].as_str(), DepKind::Normal));
+            }
+        }
+        let graph = build(lockfile(&["p0", "p1"], &edges));
+        let all: Vec<usize> = (0..graph.nodes.len()).collect();
+        // 8 bytes a component forces one 64-bit word a chunk: five chunks for 300 packages.
+        let chunked = count_ancestors(&graph.graph, &all, 8 * graph.nodes.len());
+        for (i, node) in graph.nodes.iter().enumerate() {
+            assert_eq!(chunked[i], node.dependents);
+            let mut count = 0;
+            for j in 0..graph.nodes.len() {
+                if i != j && reachable(&graph.graph, &[j], |_| true)[i] {
+                    count += 1;
+                }
+            }
+            assert_eq!(node.dependents, count, "{}", node.package.id);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! deptrust: tells a team whether it can trust its dependencies.
+//!
+//! Data flows one way: [`lockfile`] (one parser per format) → [`graph`] (petgraph, metrics,
+//! blast radius) → [`report`] (renderers). Later layers (registry facts, signals, policy) plug
+//! in after the graph.
+
+pub mod graph;
+pub mod lockfile;
+pub mod model;
+pub mod report;

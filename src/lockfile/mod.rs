@@ -1,0 +1,460 @@
+//! Lockfile parsers: one file per format, registered in [`PARSERS`].
+//!
+//! Supported (each parser's module doc lists its versions and limits):
+//!
+//! | id | file | versions |
+//! |---|---|---|
+//! | `cargo/cargo-lock` | `Cargo.lock` (+ `Cargo.toml` files for roots and edge kinds) | 1, 2, 3, 4 |
+//! | `npm/package-lock` | `package-lock.json`, `npm-shrinkwrap.json` | 1, 2, 3 |
+//! | `npm/yarn-classic` | `yarn.lock` (+ `package.json` files) | 1 |
+//! | `npm/yarn-berry` | `yarn.lock` with `__metadata` (+ `package.json` files) | 4 to 8 |
+//! | `npm/pnpm-lock` | `pnpm-lock.yaml` (+ `package.json` files) | 6, 9 |
+//! | `pypi/uv-lock` | `uv.lock` | 1 |
+//! | `pypi/poetry-lock` | `poetry.lock` (+ `pyproject.toml`) | 1.x, 2.x |
+//! | `pypi/pipfile-lock` | `Pipfile.lock` (+ `Pipfile`) | spec 6 |
+//! | `pypi/pdm-lock` | `pdm.lock` (+ `pyproject.toml`) | 4.x |
+//! | `pypi/requirements-txt` | `requirements*.txt`, `*requirements.txt`, `requirements/*.txt` | pip-compile style |
+//!
+//! A parser reads its lockfile from memory and may read the manifests beside it through
+//! [`LockfileInput`] (Cargo.toml, package.json, pyproject.toml, Pipfile, included requirement
+//! files). It never runs a package manager and never touches the network.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::model::{Ecosystem, Lockfile};
+
+mod cargo_lock;
+mod discover;
+mod npm;
+mod pypi;
+
+pub use discover::{DiscoverError, discover};
+
+/// One lockfile format.
+pub trait LockfileParser: Send + Sync + 'static {
+    /// Stable id `<ecosystem>/<format>`, e.g. `npm/package-lock`. Public API: it appears in
+    /// JSON output as `format`.
+    fn id(&self) -> &'static str;
+    /// The ecosystem of every package it yields.
+    fn ecosystem(&self) -> Ecosystem;
+    /// Whether a file of this name is this format (path only, no I/O).
+    fn matches(&self, path: &Path) -> bool;
+    /// Whether contents that [`matches`](Self::matches) accepted are this format; used where two
+    /// formats share one file name (`yarn.lock`). The default claims everything.
+    fn claims(&self, _contents: &str) -> bool {
+        true
+    }
+    /// Parses one lockfile.
+    fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError>;
+}
+
+/// Every supported format, in detection order.
+pub const PARSERS: &[&dyn LockfileParser] = &[
+    &cargo_lock::CargoLock,
+    &npm::package_lock::PackageLock,
+    &npm::yarn_berry::YarnBerry,
+    &npm::yarn_classic::YarnClassic,
+    &npm::pnpm_lock::PnpmLock,
+    &pypi::uv_lock::UvLock,
+    &pypi::poetry_lock::PoetryLock,
+    &pypi::pipfile_lock::PipfileLock,
+    &pypi::pdm_lock::PdmLock,
+    &pypi::requirements_txt::RequirementsTxt,
+];
+
+/// The largest lockfile or manifest read by default (128 MiB): real lockfiles of big monorepos
+/// stay well below; anything larger is refused rather than loaded.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// How lockfiles are read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Files larger than this are refused with [`ParseError::TooLarge`].
+    pub max_file_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+/// A lockfile in memory, plus access to the manifests beside it.
+#[derive(Debug)]
+pub struct LockfileInput<'a> {
+    /// The lockfile path, as given or found.
+    pub path: &'a Path,
+    /// Its text.
+    pub contents: &'a str,
+    /// The parser reading it (for error messages).
+    pub format: &'static str,
+    /// Limits for the manifests read beside it.
+    pub options: ReadOptions,
+}
+
+impl LockfileInput<'_> {
+    /// The directory holding the lockfile.
+    pub fn dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        }
+    }
+
+    /// Reads a file relative to the lockfile's directory; `Ok(None)` when it does not exist.
+    pub fn read_beside(&self, relative: &Path) -> Result<Option<String>, ParseError> {
+        let path = self.dir().join(relative);
+        match read_text(&path, self.options) {
+            Ok(text) => Ok(Some(text)),
+            Err(ParseError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                Ok(None)
+            }
+            Err(ParseError::Io { source, path: _ }) => Err(ParseError::Io { path, source }),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Expands a workspace glob (`packages/*`, `crates/**`) relative to the lockfile's
+    /// directory into the directories it names, sorted, relative to that directory.
+    pub fn glob_dirs(&self, pattern: &str) -> Vec<PathBuf> {
+        let base = self.dir();
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        let full = base.join(pattern);
+        let Some(full) = full.to_str() else {
+            return Vec::new();
+        };
+        let Ok(paths) = glob::glob(full) else {
+            return Vec::new();
+        };
+        let mut dirs: Vec<PathBuf> = paths
+            .filter_map(Result::ok)
+            .filter(|path| path.is_dir())
+            .filter(|path| !path.components().any(|c| c.as_os_str() == "node_modules"))
+            .filter_map(|path| path.strip_prefix(base).ok().map(Path::to_path_buf))
+            .collect();
+        dirs.sort();
+        dirs
+    }
+
+    /// A syntax error at an optional 1-based line.
+    pub fn syntax(&self, line: Option<usize>, message: impl fmt::Display) -> ParseError {
+        ParseError::Syntax {
+            path: self.path.to_path_buf(),
+            format: self.format,
+            line,
+            message: message.to_string(),
+        }
+    }
+
+    /// A well-formed file whose content is not what the format requires.
+    pub fn invalid(&self, message: impl fmt::Display) -> ParseError {
+        ParseError::Invalid {
+            path: self.path.to_path_buf(),
+            format: self.format,
+            message: message.to_string(),
+        }
+    }
+
+    /// An error in a manifest read beside the lockfile.
+    pub fn manifest(&self, manifest: &Path, message: impl fmt::Display) -> ParseError {
+        ParseError::Manifest {
+            lockfile: self.path.to_path_buf(),
+            manifest: self.dir().join(manifest),
+            message: message.to_string(),
+        }
+    }
+
+    /// A format version this parser does not know.
+    pub fn unsupported(&self, version: impl fmt::Display, supported: &'static str) -> ParseError {
+        ParseError::UnsupportedVersion {
+            path: self.path.to_path_buf(),
+            format: self.format,
+            version: version.to_string(),
+            supported,
+        }
+    }
+
+    /// Converts a serde_json error on this file.
+    pub fn json_error(&self, error: &serde_json::Error) -> ParseError {
+        self.syntax(Some(error.line()), strip_position(&error.to_string()))
+    }
+
+    /// Converts a toml error on this file.
+    pub fn toml_error(&self, error: &toml::de::Error) -> ParseError {
+        let line = error.span().map(|span| line_of(self.contents, span.start));
+        self.syntax(line, error.message())
+    }
+
+    /// Converts a YAML error on this file.
+    pub fn yaml_error(&self, error: &serde_saphyr::Error) -> ParseError {
+        let line = error.location().map(|location| location.line() as usize);
+        let message = error.to_string();
+        let message = message.lines().next().unwrap_or("invalid YAML").to_string();
+        self.syntax(line, message)
+    }
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// serde_json appends " at line X column Y"; the line is reported separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Why a lockfile could not be graphed. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// The file could not be read.
+    #[error("failed to read `{path}`: {source}", path = .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is larger than the limit.
+    #[error("`{path}` is {size} bytes, over the limit of {limit} bytes for a lockfile or manifest", path = .path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file is not UTF-8 text.
+    #[error("`{path}` is not UTF-8 text (binary file?)", path = .path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file does not parse as its format.
+    #[error("failed to parse `{path}` as {format}{at}: {message}", path = .path.display(), at = line_suffix(*.line))]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// The parser id.
+        format: &'static str,
+        /// The 1-based line, where the format allows.
+        line: Option<usize>,
+        /// What was expected.
+        message: String,
+    },
+    /// The file parses but does not hold what the format requires.
+    #[error("invalid {format} `{path}`: {message}", path = .path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The parser id.
+        format: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The format version is not supported.
+    #[error("`{path}`: unsupported {format} version `{version}` (supported: {supported})", path = .path.display())]
+    UnsupportedVersion {
+        /// The file.
+        path: PathBuf,
+        /// The parser id.
+        format: &'static str,
+        /// The version found.
+        version: String,
+        /// The versions supported.
+        supported: &'static str,
+    },
+    /// A manifest beside the lockfile is broken.
+    #[error("`{manifest}` (manifest of `{lockfile}`): {message}", manifest = .manifest.display(), lockfile = .lockfile.display())]
+    Manifest {
+        /// The lockfile.
+        lockfile: PathBuf,
+        /// The manifest.
+        manifest: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// No parser knows this file name.
+    #[error("`{path}` is not a supported lockfile (supported: {supported})", path = .path.display())]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+        /// The supported file names.
+        supported: &'static str,
+    },
+}
+
+fn line_suffix(line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!(" at line {line}"),
+        None => String::new(),
+    }
+}
+
+/// The supported file names, for error messages.
+pub const SUPPORTED_FILES: &str = "Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, requirements*.txt";
+
+/// Reads a text file within the size limit.
+pub fn read_text(path: &Path, options: ReadOptions) -> Result<String, ParseError> {
+    let io = |source| ParseError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let metadata = std::fs::metadata(path).map_err(io)?;
+    if metadata.is_dir() {
+        return Err(io(std::io::Error::other("is a directory")));
+    }
+    if metadata.len() > options.max_file_bytes {
+        return Err(ParseError::TooLarge {
+            path: path.to_path_buf(),
+            size: metadata.len(),
+            limit: options.max_file_bytes,
+        });
+    }
+    let bytes = fs_err::read(path).map_err(|error| ParseError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(error.kind(), error.to_string()),
+    })?;
+    if bytes.len() as u64 > options.max_file_bytes {
+        return Err(ParseError::TooLarge {
+            path: path.to_path_buf(),
+            size: bytes.len() as u64,
+            limit: options.max_file_bytes,
+        });
+    }
+    let mut text = String::from_utf8(bytes).map_err(|_| ParseError::NotText {
+        path: path.to_path_buf(),
+    })?;
+    if text.contains('\0') {
+        return Err(ParseError::NotText {
+            path: path.to_path_buf(),
+        });
+    }
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+/// The parser for a path, by file name; for `yarn.lock`, by content too.
+pub fn parser_for(path: &Path, contents: &str) -> Option<&'static dyn LockfileParser> {
+    PARSERS
+        .iter()
+        .copied()
+        .find(|parser| parser.matches(path) && parser.claims(contents))
+}
+
+/// Whether any parser accepts this file name.
+pub fn is_lockfile(path: &Path) -> bool {
+    PARSERS.iter().any(|parser| parser.matches(path))
+}
+
+/// Reads and parses one lockfile.
+pub fn parse_file(path: &Path, options: ReadOptions) -> Result<Lockfile, ParseError> {
+    if !is_lockfile(path) {
+        return Err(ParseError::UnknownFormat {
+            path: path.to_path_buf(),
+            supported: SUPPORTED_FILES,
+        });
+    }
+    let contents = read_text(path, options)?;
+    let parser = parser_for(path, &contents).ok_or_else(|| ParseError::UnknownFormat {
+        path: path.to_path_buf(),
+        supported: SUPPORTED_FILES,
+    })?;
+    let input = LockfileInput {
+        path,
+        contents: &contents,
+        format: parser.id(),
+        options,
+    };
+    parser.parse(&input)
+}
+
+/// The file name of a path, or "" when it has none.
+pub(crate) fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parser_ids_are_unique_and_well_formed() {
+        let mut ids: Vec<&str> = PARSERS.iter().map(|parser| parser.id()).collect();
+        for id in &ids {
+            assert!(
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '/' || c == '-'),
+                "{id}"
+            );
+            let ecosystem = id.split('/').next().unwrap_or_default();
+            assert!(["cargo", "npm", "pypi"].contains(&ecosystem), "{id}");
+        }
+        ids.sort_unstable();
+        let count = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), count);
+        insta::assert_snapshot!(ids.join("\n"));
+    }
+
+    #[test]
+    fn file_names_select_parsers() {
+        let cases = [
+            ("Cargo.lock", Some("cargo/cargo-lock")),
+            ("a/b/package-lock.json", Some("npm/package-lock")),
+            ("npm-shrinkwrap.json", Some("npm/package-lock")),
+            ("pnpm-lock.yaml", Some("npm/pnpm-lock")),
+            ("uv.lock", Some("pypi/uv-lock")),
+            ("poetry.lock", Some("pypi/poetry-lock")),
+            ("Pipfile.lock", Some("pypi/pipfile-lock")),
+            ("pdm.lock", Some("pypi/pdm-lock")),
+            ("requirements.txt", Some("pypi/requirements-txt")),
+            ("requirements-dev.txt", Some("pypi/requirements-txt")),
+            ("dev-requirements.txt", Some("pypi/requirements-txt")),
+            ("requirements/base.txt", Some("pypi/requirements-txt")),
+            ("requirements.in", None),
+            ("package.json", None),
+            ("Cargo.toml", None),
+            ("notes.txt", None),
+        ];
+        for (path, want) in cases {
+            let got = parser_for(Path::new(path), "").map(|parser| parser.id());
+            assert_eq!(got, want, "{path}");
+        }
+        let berry = "__metadata:\n  version: 8\n";
+        assert_eq!(
+            parser_for(Path::new("yarn.lock"), berry).map(|p| p.id()),
+            Some("npm/yarn-berry")
+        );
+        let classic = "# yarn lockfile v1\n";
+        assert_eq!(
+            parser_for(Path::new("yarn.lock"), classic).map(|p| p.id()),
+            Some("npm/yarn-classic")
+        );
+    }
+
+    #[test]
+    fn line_of_counts_from_one() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+}

@@ -1,0 +1,358 @@
+//! Python lockfiles (uv, Poetry, Pipenv, PDM, pip-compile) and what they share: PEP 503 names,
+//! PEP 440 versions, PEP 508 requirements and `pyproject.toml` manifests.
+//!
+//! Names are normalized per [PEP 503](https://peps.python.org/pep-0503/#normalized-names),
+//! versions per [PEP 440](https://peps.python.org/pep-0440/#normalization) (a version that does
+//! not parse is kept as written).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::str::FromStr;
+
+use super::{LockfileInput, ParseError};
+use crate::model::DepKind;
+
+pub(crate) mod pdm_lock;
+pub(crate) mod pipfile_lock;
+pub(crate) mod poetry_lock;
+pub(crate) mod requirements_txt;
+pub(crate) mod uv_lock;
+
+/// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
+pub(crate) fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            separator = true;
+        } else {
+            if separator && !out.is_empty() {
+                out.push('-');
+            }
+            separator = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// PEP 440 normal form (`1.0.0-RC1` → `1.0.0rc1`); kept as written when it does not parse.
+pub(crate) fn normalize_version(version: &str) -> String {
+    let version = version.trim();
+    pep440_rs::Version::from_str(version)
+        .map(|parsed| parsed.to_string())
+        .unwrap_or_else(|_| version.to_string())
+}
+
+/// A PEP 508 requirement, reduced to what the graph needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PyRequirement {
+    /// Normalized name.
+    pub(crate) name: String,
+    /// Normalized extras requested.
+    pub(crate) extras: Vec<String>,
+    /// Version specifiers, when given.
+    pub(crate) specifiers: Option<pep440_rs::VersionSpecifiers>,
+    /// A direct URL, when given instead of specifiers.
+    pub(crate) url: Option<String>,
+}
+
+impl PyRequirement {
+    /// Whether a version satisfies the specifiers (true when there are none or the version does
+    /// not parse).
+    pub(crate) fn allows(&self, version: &str) -> bool {
+        match (&self.specifiers, pep440_rs::Version::from_str(version)) {
+            (Some(specifiers), Ok(version)) => specifiers.contains(&version),
+            _ => true,
+        }
+    }
+}
+
+/// Parses a PEP 508 requirement string (`requests[socks]>=2; python_version < "3.12"`).
+pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
+    let requirement: pep508_rs::Requirement = pep508_rs::Requirement::from_str(text.trim())
+        .map_err(|e| {
+            e.to_string()
+                .lines()
+                .next()
+                .unwrap_or("invalid requirement")
+                .to_string()
+        })?;
+    let (specifiers, url) = match requirement.version_or_url {
+        Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => (Some(specifiers), None),
+        Some(pep508_rs::VersionOrUrl::Url(url)) => (None, Some(url.to_string())),
+        None => (None, None),
+    };
+    Ok(PyRequirement {
+        name: normalize_name(requirement.name.as_ref()),
+        extras: requirement
+            .extras
+            .iter()
+            .map(|extra| normalize_name(extra.as_ref()))
+            .collect(),
+        specifiers,
+        url,
+    })
+}
+
+/// One dependency a project declares in `pyproject.toml` (or Pipfile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PyDeclared {
+    /// Normalized name.
+    pub(crate) name: String,
+    /// Normalized extras requested.
+    pub(crate) extras: Vec<String>,
+    /// `normal` (main), `optional` (an extra of the project) or `dev` (any other group).
+    pub(crate) kind: DepKind,
+    /// The requirement as parsed, for matching among several locked versions.
+    pub(crate) requirement: Option<PyRequirement>,
+}
+
+/// The parts of a `pyproject.toml` that shape the graph (PEP 621 `[project]`, PEP 735
+/// `[dependency-groups]`, `[tool.poetry]`, `[tool.pdm]`, `[tool.uv]`).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Pyproject {
+    /// `project.name` or `tool.poetry.name`, normalized.
+    pub(crate) name: Option<String>,
+    /// `project.version` or `tool.poetry.version`, normalized.
+    pub(crate) version: Option<String>,
+    /// Every declared dependency.
+    pub(crate) declared: Vec<PyDeclared>,
+}
+
+impl Pyproject {
+    /// Parses the text of a `pyproject.toml`.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| format!("invalid TOML: {}", e.message().trim_end()))?;
+        let get = |path: &[&str]| -> Option<&toml::Value> {
+            let mut value = table.get(path[0])?;
+            for key in &path[1..] {
+                value = value.get(*key)?;
+            }
+            Some(value)
+        };
+        let string = |path: &[&str]| get(path).and_then(toml::Value::as_str).map(str::to_string);
+        let mut project = Pyproject {
+            name: string(&["project", "name"])
+                .or_else(|| string(&["tool", "poetry", "name"]))
+                .map(|name| normalize_name(&name)),
+            version: string(&["project", "version"])
+                .or_else(|| string(&["tool", "poetry", "version"]))
+                .map(|version| normalize_version(&version)),
+            declared: Vec::new(),
+        };
+        let pep508_list = |value: Option<&toml::Value>| -> Vec<String> {
+            value
+                .and_then(toml::Value::as_array)
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(toml::Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        for text in pep508_list(get(&["project", "dependencies"])) {
+            project.push_pep508(&text, DepKind::Normal);
+        }
+        if let Some(extras) =
+            get(&["project", "optional-dependencies"]).and_then(toml::Value::as_table)
+        {
+            for list in extras.values() {
+                for text in pep508_list(Some(list)) {
+                    project.push_pep508(&text, DepKind::Optional);
+                }
+            }
+        }
+        // PEP 735 groups, and the older tool-specific dev-dependency lists.
+        if let Some(groups) = get(&["dependency-groups"]).and_then(toml::Value::as_table) {
+            for list in groups.values() {
+                for text in pep508_list(Some(list)) {
+                    project.push_pep508(&text, DepKind::Dev);
+                }
+            }
+        }
+        for text in pep508_list(get(&["tool", "uv", "dev-dependencies"])) {
+            project.push_pep508(&text, DepKind::Dev);
+        }
+        if let Some(groups) =
+            get(&["tool", "pdm", "dev-dependencies"]).and_then(toml::Value::as_table)
+        {
+            for list in groups.values() {
+                for text in pep508_list(Some(list)) {
+                    project.push_pep508(&text, DepKind::Dev);
+                }
+            }
+        }
+        // Poetry's own tables.
+        if let Some(main) = get(&["tool", "poetry", "dependencies"]).and_then(toml::Value::as_table)
+        {
+            project.push_poetry(main, DepKind::Normal);
+        }
+        if let Some(dev) =
+            get(&["tool", "poetry", "dev-dependencies"]).and_then(toml::Value::as_table)
+        {
+            project.push_poetry(dev, DepKind::Dev);
+        }
+        if let Some(groups) = get(&["tool", "poetry", "group"]).and_then(toml::Value::as_table) {
+            for (group, body) in groups {
+                if let Some(deps) = body.get("dependencies").and_then(toml::Value::as_table) {
+                    let kind = if group == "main" {
+                        DepKind::Normal
+                    } else {
+                        DepKind::Dev
+                    };
+                    project.push_poetry(deps, kind);
+                }
+            }
+        }
+        Ok(project)
+    }
+
+    fn push_pep508(&mut self, text: &str, kind: DepKind) {
+        // `{include-group = "x"}` entries are tables, never strings: they are skipped by the
+        // caller; their members are declared in their own group.
+        if let Ok(requirement) = parse_requirement(text) {
+            self.declared.push(PyDeclared {
+                name: requirement.name.clone(),
+                extras: requirement.extras.clone(),
+                kind,
+                requirement: Some(requirement),
+            });
+        }
+    }
+
+    fn push_poetry(&mut self, table: &toml::Table, kind: DepKind) {
+        for (name, spec) in table {
+            if name.eq_ignore_ascii_case("python") {
+                continue;
+            }
+            let specs: Vec<&toml::Value> = match spec {
+                toml::Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for spec in specs {
+                let optional = spec.get("optional").and_then(toml::Value::as_bool) == Some(true);
+                let extras = spec
+                    .get("extras")
+                    .and_then(toml::Value::as_array)
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(toml::Value::as_str)
+                            .map(normalize_name)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.declared.push(PyDeclared {
+                    name: normalize_name(name),
+                    extras,
+                    kind: if optional && kind == DepKind::Normal {
+                        DepKind::Optional
+                    } else {
+                        kind
+                    },
+                    requirement: None,
+                });
+            }
+        }
+    }
+}
+
+/// Reads `pyproject.toml` beside the lockfile (or in `dir` relative to it); `Ok(None)` when
+/// absent.
+pub(crate) fn read_pyproject(
+    input: &LockfileInput<'_>,
+    dir: &Path,
+) -> Result<Option<Pyproject>, ParseError> {
+    let path = dir.join("pyproject.toml");
+    let Some(text) = input.read_beside(&path)? else {
+        return Ok(None);
+    };
+    Pyproject::parse(&text)
+        .map(Some)
+        .map_err(|message| input.manifest(&path, message))
+}
+
+/// The name of the lockfile's directory, normalized: the root of a project that declares none.
+pub(crate) fn directory_project_name(input: &LockfileInput<'_>) -> String {
+    normalize_name(&super::npm::directory_name(input, Path::new("")))
+}
+
+/// Groups declarations by name, for lookups.
+pub(crate) fn by_name(declared: &[PyDeclared]) -> BTreeMap<&str, Vec<&PyDeclared>> {
+    let mut map: BTreeMap<&str, Vec<&PyDeclared>> = BTreeMap::new();
+    for item in declared {
+        map.entry(item.name.as_str()).or_default().push(item);
+    }
+    map
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_versions_normalize() {
+        assert_eq!(normalize_name("Typing_Extensions"), "typing-extensions");
+        assert_eq!(normalize_name("zope.interface"), "zope-interface");
+        assert_eq!(normalize_name("a--_.b"), "a-b");
+        assert_eq!(normalize_version("1.0.0-RC1"), "1.0.0rc1");
+        assert_eq!(normalize_version("2.0"), "2.0");
+        assert_eq!(normalize_version("not a version"), "not a version");
+    }
+
+    #[test]
+    fn requirements_parse() {
+        let requirement =
+            parse_requirement("Requests[SOCKS] >=2.0 ; python_version < '3.12'").unwrap();
+        assert_eq!(requirement.name, "requests");
+        assert_eq!(requirement.extras, ["socks"]);
+        assert!(requirement.allows("2.31.0"));
+        assert!(!requirement.allows("1.0"));
+        assert!(parse_requirement("???").is_err());
+    }
+
+    #[test]
+    fn pyproject_declarations() {
+        let project = Pyproject::parse(
+            r#"
+            [project]
+            name = "My_App"
+            version = "1.0"
+            dependencies = ["requests[socks]>=2"]
+            [project.optional-dependencies]
+            fast = ["orjson"]
+            [dependency-groups]
+            dev = ["pytest", {include-group = "lint"}]
+            lint = ["ruff"]
+            [tool.poetry.group.docs.dependencies]
+            sphinx = "^7"
+            [tool.poetry.dependencies]
+            python = "^3.9"
+            click = {version = "^8", optional = true}
+            "#,
+        )
+        .unwrap();
+        assert_eq!(project.name.as_deref(), Some("my-app"));
+        let kinds: Vec<(&str, DepKind)> = project
+            .declared
+            .iter()
+            .map(|d| (d.name.as_str(), d.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("requests", DepKind::Normal),
+                ("orjson", DepKind::Optional),
+                ("pytest", DepKind::Dev),
+                ("ruff", DepKind::Dev),
+                ("click", DepKind::Optional),
+                ("sphinx", DepKind::Dev),
+            ]
+        );
+    }
+}

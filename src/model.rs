@@ -1,0 +1,365 @@
+//! The ecosystem-neutral vocabulary shared by every layer: ecosystems, package ids, dependency
+//! kinds, sources, and the flat [`Lockfile`] every parser returns.
+//!
+//! A [`Lockfile`] is deliberately flat (packages, roots, edges): parsers know their format, the
+//! graph module ([`crate::graph`]) is the one place that turns it into a petgraph and computes
+//! per-package metrics.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+/// A package ecosystem, named as in package ids (`cargo:serde@1.0.0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    /// crates.io and other Cargo registries.
+    Cargo,
+    /// The npm registry (npm, yarn and pnpm lockfiles).
+    Npm,
+    /// PyPI and other Python package indexes.
+    Pypi,
+}
+
+impl Ecosystem {
+    /// The lowercase name used in ids and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Cargo => "cargo",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Pypi => "pypi",
+        }
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One package version: `<ecosystem>:<name>@<version>`.
+///
+/// Names are the real package names (npm aliases and Cargo renames resolved, PyPI names PEP 503
+/// normalized); two copies of one `name@version` are one id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PackageId {
+    /// The ecosystem the package belongs to.
+    pub ecosystem: Ecosystem,
+    /// The real package name.
+    pub name: String,
+    /// The exact version in use; `0.0.0` for a root that declares none.
+    pub version: String,
+}
+
+impl PackageId {
+    /// Builds an id from its parts.
+    pub fn new(ecosystem: Ecosystem, name: impl Into<String>, version: impl Into<String>) -> Self {
+        PackageId {
+            ecosystem,
+            name: name.into(),
+            version: version.into(),
+        }
+    }
+}
+
+impl fmt::Display for PackageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}@{}", self.ecosystem, self.name, self.version)
+    }
+}
+
+impl Serialize for PackageId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Why one package depends on another.
+///
+/// The order is the strength order: when one package depends on another in several ways, the
+/// edge keeps the first kind of this list (a normal edge beats a dev edge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DepKind {
+    /// A regular runtime dependency.
+    Normal,
+    /// A build-time dependency (Cargo `[build-dependencies]`).
+    Build,
+    /// An optional dependency: npm `optionalDependencies`, a Python extra of a root.
+    Optional,
+    /// An npm peer dependency, satisfied by the dependent's environment.
+    Peer,
+    /// A development-only dependency (npm `devDependencies`, Cargo `[dev-dependencies]`,
+    /// Python dependency groups other than the main one).
+    Dev,
+}
+
+impl DepKind {
+    /// The lowercase name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DepKind::Normal => "normal",
+            DepKind::Build => "build",
+            DepKind::Optional => "optional",
+            DepKind::Peer => "peer",
+            DepKind::Dev => "dev",
+        }
+    }
+}
+
+/// Where a package comes from, as the lockfile records it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// The project itself or one of its workspace members.
+    Workspace,
+    /// A package registry; `None` is the ecosystem's default registry.
+    Registry(Option<String>),
+    /// A local directory outside the workspace.
+    Path(String),
+    /// A git repository (URL with its revision when known).
+    Git(String),
+    /// A direct download URL (tarball, wheel).
+    Url(String),
+    /// The lockfile does not say.
+    Unknown,
+}
+
+impl Source {
+    /// The kind of source, as printed in JSON (`registry`, `git`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Workspace => "workspace",
+            Source::Registry(_) => "registry",
+            Source::Path(_) => "path",
+            Source::Git(_) => "git",
+            Source::Url(_) => "url",
+            Source::Unknown => "unknown",
+        }
+    }
+
+    /// The location detail (registry URL when not the default, path, git or download URL).
+    pub fn location(&self) -> Option<&str> {
+        match self {
+            Source::Registry(url) => url.as_deref(),
+            Source::Path(location) | Source::Git(location) | Source::Url(location) => {
+                Some(location)
+            }
+            Source::Workspace | Source::Unknown => None,
+        }
+    }
+
+    /// How much this source says: a richer source wins when two records of one id are merged.
+    fn rank(&self) -> u8 {
+        match self {
+            Source::Unknown => 0,
+            Source::Registry(None) => 1,
+            Source::Registry(Some(_)) | Source::Url(_) | Source::Git(_) | Source::Path(_) => 2,
+            Source::Workspace => 3,
+        }
+    }
+}
+
+/// One package as a lockfile records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockedPackage {
+    /// Its id.
+    pub id: PackageId,
+    /// Where it comes from.
+    pub source: Source,
+    /// The lockfile's own dev flag, for formats that record no edges for this package
+    /// (Pipfile.lock): used only when the package cannot be reached from a root.
+    pub dev_hint: Option<bool>,
+}
+
+/// One dependency edge.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Edge {
+    /// The dependent.
+    pub from: PackageId,
+    /// The dependency.
+    pub to: PackageId,
+    /// Why.
+    pub kind: DepKind,
+}
+
+/// What one parser read from one lockfile: packages (roots included), roots and edges, sorted.
+#[derive(Debug, Clone)]
+pub struct Lockfile {
+    /// The ecosystem of every package in it.
+    pub ecosystem: Ecosystem,
+    /// The parser id, `<ecosystem>/<format>` (`npm/package-lock`).
+    pub format: &'static str,
+    /// The format version the file declares (`3`, `9.0`, `berry-8`).
+    pub format_version: String,
+    /// Every package, roots included, sorted by id.
+    pub packages: Vec<LockedPackage>,
+    /// The project and its workspace members, sorted.
+    pub roots: Vec<PackageId>,
+    /// One edge per (from, to) pair, sorted.
+    pub edges: Vec<Edge>,
+    /// Things the user should know that did not stop the parse (unpinned requirements, dangling
+    /// references).
+    pub warnings: Vec<String>,
+}
+
+/// Collects packages, roots and edges while a parser walks its file, merging duplicates: one
+/// package per id, one edge per pair (the strongest kind wins), roots deduplicated.
+#[derive(Debug)]
+pub struct LockfileBuilder {
+    ecosystem: Ecosystem,
+    packages: BTreeMap<PackageId, LockedPackage>,
+    roots: BTreeSet<PackageId>,
+    edges: BTreeMap<(PackageId, PackageId), DepKind>,
+    warnings: Vec<String>,
+}
+
+impl LockfileBuilder {
+    /// Starts an empty lockfile of one ecosystem.
+    pub fn new(ecosystem: Ecosystem) -> Self {
+        LockfileBuilder {
+            ecosystem,
+            packages: BTreeMap::new(),
+            roots: BTreeSet::new(),
+            edges: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The ecosystem of this lockfile.
+    pub fn ecosystem(&self) -> Ecosystem {
+        self.ecosystem
+    }
+
+    /// Makes an id of this lockfile's ecosystem.
+    pub fn id(&self, name: impl Into<String>, version: impl Into<String>) -> PackageId {
+        PackageId::new(self.ecosystem, name, version)
+    }
+
+    /// Adds a package, or merges it into the record of the same id (the richer source wins).
+    pub fn package(&mut self, id: PackageId, source: Source) -> PackageId {
+        match self.packages.get_mut(&id) {
+            Some(existing) => {
+                if source.rank() > existing.source.rank() {
+                    existing.source = source;
+                }
+            }
+            None => {
+                self.packages.insert(
+                    id.clone(),
+                    LockedPackage {
+                        id: id.clone(),
+                        source,
+                        dev_hint: None,
+                    },
+                );
+            }
+        }
+        id
+    }
+
+    /// Records the lockfile's own dev flag of a package (see [`LockedPackage::dev_hint`]).
+    /// A package marked both dev and not dev is not dev.
+    pub fn dev_hint(&mut self, id: &PackageId, dev: bool) {
+        if let Some(package) = self.packages.get_mut(id) {
+            package.dev_hint = Some(package.dev_hint.map_or(dev, |old| old && dev));
+        }
+    }
+
+    /// Whether a package of this id was added.
+    pub fn contains(&self, id: &PackageId) -> bool {
+        self.packages.contains_key(id)
+    }
+
+    /// Marks a package (added with [`Source::Workspace`]) as a root.
+    pub fn root(&mut self, id: PackageId) {
+        let id = self.package(id, Source::Workspace);
+        self.roots.insert(id);
+    }
+
+    /// Adds an edge; a second edge between the same pair keeps the stronger kind.
+    /// Self-edges are dropped (a Python extra that names its own package).
+    pub fn edge(&mut self, from: &PackageId, to: &PackageId, kind: DepKind) {
+        if from == to {
+            return;
+        }
+        self.edges
+            .entry((from.clone(), to.clone()))
+            .and_modify(|existing| *existing = (*existing).min(kind))
+            .or_insert(kind);
+    }
+
+    /// Adds a warning.
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(message.into());
+    }
+
+    /// Finishes the lockfile. Edge endpoints that were never added as packages are added with an
+    /// unknown source, so the graph is always closed.
+    pub fn finish(mut self, format: &'static str, format_version: impl Into<String>) -> Lockfile {
+        let dangling: Vec<PackageId> = self
+            .edges
+            .keys()
+            .flat_map(|(from, to)| [from, to])
+            .filter(|id| !self.packages.contains_key(*id))
+            .cloned()
+            .collect();
+        for id in dangling {
+            self.package(id, Source::Unknown);
+        }
+        Lockfile {
+            ecosystem: self.ecosystem,
+            format,
+            format_version: format_version.into(),
+            packages: self.packages.into_values().collect(),
+            roots: self.roots.into_iter().collect(),
+            edges: self
+                .edges
+                .into_iter()
+                .map(|((from, to), kind)| Edge { from, to, kind })
+                .collect(),
+            warnings: self.warnings,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_print_as_ecosystem_name_version() {
+        let id = PackageId::new(Ecosystem::Npm, "@scope/pkg", "1.2.3");
+        assert_eq!(id.to_string(), "npm:@scope/pkg@1.2.3");
+    }
+
+    #[test]
+    fn builder_merges_duplicates_and_keeps_the_strongest_kind() {
+        let mut builder = LockfileBuilder::new(Ecosystem::Cargo);
+        let app = builder.id("app", "0.1.0");
+        builder.root(app.clone());
+        let dep = builder.package(builder.id("dep", "1.0.0"), Source::Registry(None));
+        builder.package(dep.clone(), Source::Unknown);
+        builder.edge(&app, &dep, DepKind::Dev);
+        builder.edge(&app, &dep, DepKind::Normal);
+        builder.edge(&dep, &dep, DepKind::Normal);
+        let lockfile = builder.finish("cargo/cargo-lock", "4");
+        assert_eq!(lockfile.packages.len(), 2);
+        assert_eq!(lockfile.packages[1].source, Source::Registry(None));
+        assert_eq!(lockfile.edges.len(), 1);
+        assert_eq!(lockfile.edges[0].kind, DepKind::Normal);
+    }
+
+    #[test]
+    fn dangling_edge_targets_become_packages() {
+        let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+        let app = builder.id("app", "1.0.0");
+        builder.root(app.clone());
+        builder.edge(&app, &builder.id("ghost", "1.0.0"), DepKind::Normal);
+        let lockfile = builder.finish("npm/package-lock", "3");
+        assert_eq!(lockfile.packages.len(), 2);
+        assert_eq!(lockfile.packages[0].source, Source::Workspace);
+        assert_eq!(lockfile.packages[1].source, Source::Unknown);
+    }
+}

@@ -1,0 +1,128 @@
+//! `--format json`: the public, versioned JSON document (`schema_version: 1`), documented in
+//! the README. Fields are only ever added within a schema version.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{Failure, Project};
+
+/// The schema version of this document.
+const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    projects: Vec<ProjectJson<'a>>,
+    errors: Vec<ErrorJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProjectJson<'a> {
+    lockfile: &'a str,
+    ecosystem: &'static str,
+    format: &'static str,
+    format_version: &'a str,
+    roots: Vec<String>,
+    packages: Vec<PackageJson<'a>>,
+    edges: Vec<EdgeJson>,
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct PackageJson<'a> {
+    id: String,
+    name: &'a str,
+    version: &'a str,
+    root: bool,
+    source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<&'a str>,
+    direct: bool,
+    dev: bool,
+    depth: Option<u32>,
+    dependents: u32,
+    reached_by: Vec<String>,
+    blast_radius: f64,
+}
+
+#[derive(Serialize)]
+struct EdgeJson {
+    from: String,
+    to: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    lockfile: &'a str,
+    message: &'a str,
+}
+
+pub(super) fn render(
+    projects: &[Project],
+    failures: &[Failure],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = Document {
+        schema_version: SCHEMA_VERSION,
+        projects: projects.iter().map(project).collect(),
+        errors: failures
+            .iter()
+            .map(|failure| ErrorJson {
+                lockfile: &failure.lockfile,
+                message: &failure.message,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn project(project: &Project) -> ProjectJson<'_> {
+    let graph = &project.graph;
+    let root_ids: Vec<String> = graph
+        .roots
+        .iter()
+        .map(|&index| graph.nodes[index].package.id.to_string())
+        .collect();
+    ProjectJson {
+        lockfile: &project.lockfile,
+        ecosystem: graph.lockfile.ecosystem.as_str(),
+        format: graph.lockfile.format,
+        format_version: &graph.lockfile.format_version,
+        roots: root_ids.clone(),
+        packages: graph
+            .nodes
+            .iter()
+            .map(|node| PackageJson {
+                id: node.package.id.to_string(),
+                name: &node.package.id.name,
+                version: &node.package.id.version,
+                root: node.root,
+                source: node.package.source.kind(),
+                location: node.package.source.location().filter(|l| !l.is_empty()),
+                direct: node.direct,
+                dev: node.dev,
+                depth: node.depth,
+                dependents: node.dependents,
+                reached_by: node
+                    .reached_by
+                    .iter()
+                    .map(|&root| root_ids[root as usize].clone())
+                    .collect(),
+                blast_radius: node.blast_radius,
+            })
+            .collect(),
+        edges: graph
+            .edges()
+            .iter()
+            .map(|edge| EdgeJson {
+                from: edge.from.to_string(),
+                to: edge.to.to_string(),
+                kind: edge.kind.as_str(),
+            })
+            .collect(),
+        warnings: &graph.lockfile.warnings,
+    }
+}
