@@ -30,7 +30,7 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 
 /// The `Cargo.lock` parser.
 #[derive(Debug)]
-pub struct CargoLock;
+pub(crate) struct CargoLock;
 
 const SUPPORTED: &str = "1, 2, 3, 4";
 const CRATES_IO: [&str; 2] = [

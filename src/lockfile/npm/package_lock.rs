@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `npm/package-lock` parser.
 #[derive(Debug)]
-pub struct PackageLock;
+pub(crate) struct PackageLock;
 
 impl LockfileParser for PackageLock {
     fn id(&self) -> &'static str {

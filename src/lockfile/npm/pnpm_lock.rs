@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `npm/pnpm-lock` parser.
 #[derive(Debug)]
-pub struct PnpmLock;
+pub(crate) struct PnpmLock;
 
 impl LockfileParser for PnpmLock {
     fn id(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `npm/yarn-berry` parser.
 #[derive(Debug)]
-pub struct YarnBerry;
+pub(crate) struct YarnBerry;
 
 impl LockfileParser for YarnBerry {
     fn id(&self) -> &'static str {

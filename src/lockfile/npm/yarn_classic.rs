@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `npm/yarn-classic` parser.
 #[derive(Debug)]
-pub struct YarnClassic;
+pub(crate) struct YarnClassic;
 
 impl LockfileParser for YarnClassic {
     fn id(&self) -> &'static str {

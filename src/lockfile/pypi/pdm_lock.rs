@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `pypi/pdm-lock` parser.
 #[derive(Debug)]
-pub struct PdmLock;
+pub(crate) struct PdmLock;
 
 impl LockfileParser for PdmLock {
     fn id(&self) -> &'static str {

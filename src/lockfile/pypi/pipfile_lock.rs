@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `pypi/pipfile-lock` parser.
 #[derive(Debug)]
-pub struct PipfileLock;
+pub(crate) struct PipfileLock;
 
 impl LockfileParser for PipfileLock {
     fn id(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `pypi/poetry-lock` parser.
 #[derive(Debug)]
-pub struct PoetryLock;
+pub(crate) struct PoetryLock;
 
 impl LockfileParser for PoetryLock {
     fn id(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `pypi/requirements-txt` parser.
 #[derive(Debug)]
-pub struct RequirementsTxt;
+pub(crate) struct RequirementsTxt;
 
 impl LockfileParser for RequirementsTxt {
     fn id(&self) -> &'static str {

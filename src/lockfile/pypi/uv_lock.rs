@@ -7,7 +7,7 @@ use crate::model::{Ecosystem, Lockfile};
 
 /// The `pypi/uv-lock` parser.
 #[derive(Debug)]
-pub struct UvLock;
+pub(crate) struct UvLock;
 
 impl LockfileParser for UvLock {
     fn id(&self) -> &'static str {
