@@ -74,7 +74,12 @@ fn lockfile_in(dir: &Path) -> PathBuf {
         .filter(|path| path.is_file() && lockfile::is_lockfile(path))
         .collect();
     found.sort();
-    assert_eq!(found.len(), 1, "one lockfile expected in {}: {found:?}", dir.display());
+    assert_eq!(
+        found.len(),
+        1,
+        "one lockfile expected in {}: {found:?}",
+        dir.display()
+    );
     found.remove(0)
 }
 
@@ -82,8 +87,7 @@ fn lockfile_in(dir: &Path) -> PathBuf {
 fn differences(dir: &Path, scope: Scope) -> Vec<String> {
     let path = lockfile_in(dir);
     let expected: Expected =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let parsed = match lockfile::parse_file(&path, ReadOptions::default()) {
         Ok(parsed) => parsed,
         Err(error) => return vec![format!("parse error: {error}")],
@@ -153,7 +157,9 @@ fn differences(dir: &Path, scope: Scope) -> Vec<String> {
             continue;
         };
         if (scope.all_kinds || roots.contains(from)) && want_kind != got_kind {
-            problems.push(format!("edge {from} -> {to}: kind {got_kind}, want {want_kind}"));
+            problems.push(format!(
+                "edge {from} -> {to}: kind {got_kind}, want {want_kind}"
+            ));
         }
     }
     problems
@@ -174,7 +180,10 @@ fn check_format(format: &str, scope: Scope) {
             }
         }
     }
-    assert!(report.is_empty(), "graphs differ from the tool's view:{report}");
+    assert!(
+        report.is_empty(),
+        "graphs differ from the tool's view:{report}"
+    );
 }
 
 /// Cargo.lock does not record that a registry crate's dependency is a build dependency.

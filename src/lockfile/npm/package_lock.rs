@@ -1,13 +1,86 @@
-//! npm/package-lock (being written).
+//! `package-lock.json` and `npm-shrinkwrap.json`, lockfileVersion 1, 2 and 3.
+//!
+//! Format: <https://docs.npmjs.com/cli/configuring-npm/package-lock-json>.
+//!
+//! - **v2 and v3** have a flat `packages` map keyed by install location (`""` is the root,
+//!   `node_modules/a/node_modules/b` a nested copy, `packages/x` a workspace member). A
+//!   dependency of the package at location `L` resolves as Node does: `L/node_modules/<name>`,
+//!   then the same in each parent directory up to the root. Links (`"link": true`, workspaces
+//!   and `file:` directories) resolve to their target's entry. The real name of an aliased
+//!   package (`"x": "npm:real@^1"`) is the entry's `name`. Edges come from `dependencies`
+//!   (normal), `optionalDependencies` (optional), `peerDependencies` (peer) and
+//!   `devDependencies` (dev, recorded for the root, workspaces and links only). The root depends
+//!   on each workspace member (normal), as npm's own tree shows.
+//! - **v1** (npm 5 and 6) has a nested `dependencies` tree with `requires` maps that resolve
+//!   upward through the tree the same way. It records neither peer edges nor the root's own
+//!   dependencies: those come from the `package.json` beside the lockfile. Aliases are written
+//!   as `"version": "npm:real@1.2.3"`.
+//!
+//! A v2 file carries both forms; the `packages` map is used.
+//!
+//! Not supported: resolving `file:` dependencies of a v1 lockfile to their package.json (the
+//! node keeps the `file:` spec as its version); bundled dependencies are ordinary nodes.
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
-use crate::model::{Ecosystem, Lockfile};
+use serde::Deserialize;
 
-/// The `npm/package-lock` parser.
+use super::{directory_name, parse_alias, read_package_json};
+use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
+
+/// The `package-lock.json` parser.
 #[derive(Debug)]
 pub(crate) struct PackageLock;
+
+const SUPPORTED: &str = "1, 2, 3";
+const NPM_REGISTRY: &str = "https://registry.npmjs.org/";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LockWire {
+    name: Option<String>,
+    version: Option<String>,
+    lockfile_version: Option<serde_json::Value>,
+    packages: Option<BTreeMap<String, EntryWire>>,
+    dependencies: Option<BTreeMap<String, V1Wire>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct EntryWire {
+    name: Option<String>,
+    version: Option<String>,
+    resolved: Option<String>,
+    #[serde(default)]
+    link: bool,
+    #[serde(default)]
+    dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    dev_dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    optional_dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    peer_dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    workspaces: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct V1Wire {
+    version: String,
+    resolved: Option<String>,
+    #[serde(default)]
+    requires: BTreeMap<String, String>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, V1Wire>,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    optional: bool,
+}
 
 impl LockfileParser for PackageLock {
     fn id(&self) -> &'static str {
@@ -23,6 +96,485 @@ impl LockfileParser for PackageLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
-        Err(input.invalid("this format is not supported yet"))
+        let wire: LockWire =
+            serde_json::from_str(input.contents).map_err(|e| input.json_error(&e))?;
+        let version = match &wire.lockfile_version {
+            Some(serde_json::Value::Number(n)) => n.as_u64(),
+            Some(other) => {
+                return Err(input.invalid(format!(
+                    "`lockfileVersion` must be a number, found `{other}`"
+                )));
+            }
+            None => {
+                return Err(input.invalid(
+                    "no `lockfileVersion`: not a package-lock.json written by npm 5 or later",
+                ));
+            }
+        };
+        match version {
+            Some(2 | 3) => match &wire.packages {
+                Some(packages) => {
+                    let version = version.unwrap_or_default().to_string();
+                    Ok(parse_packages(input, packages)?.finish(self.id(), version))
+                }
+                None => Err(input.invalid("lockfileVersion 2 and 3 need a `packages` map")),
+            },
+            Some(1) => Ok(parse_v1(input, &wire)?.finish(self.id(), "1")),
+            _ => Err(input.unsupported(
+                wire.lockfile_version
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                SUPPORTED,
+            )),
+        }
+    }
+}
+
+/// v2/v3: the flat `packages` map.
+fn parse_packages(
+    input: &LockfileInput<'_>,
+    packages: &BTreeMap<String, EntryWire>,
+) -> Result<LockfileBuilder, ParseError> {
+    let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+    let root_entry = packages
+        .get("")
+        .ok_or_else(|| input.invalid("the `packages` map has no root entry `\"\"`"))?;
+    let members = workspace_members(root_entry, packages);
+
+    // The node each location stands for (links resolved to their target's node).
+    let mut nodes: HashMap<&str, PackageId> = HashMap::new();
+    for (location, entry) in packages {
+        if entry.link {
+            continue;
+        }
+        let fallback = install_name(location).or_else(|| link_name(location, packages));
+        let name = entry
+            .name
+            .clone()
+            .filter(|name| !name.is_empty())
+            .or(fallback.filter(|name| !name.is_empty()))
+            .unwrap_or_else(|| directory_name(input, Path::new(location)));
+        let version = entry
+            .version
+            .clone()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "0.0.0".into());
+        let id = builder.id(name, version);
+        let is_root = location.is_empty() || members.contains(&location.as_str());
+        let source = if is_root {
+            Source::Workspace
+        } else if !location.contains("node_modules/") {
+            Source::Path(location.clone())
+        } else {
+            source_of(entry.resolved.as_deref())
+        };
+        builder.package(id.clone(), source);
+        if is_root {
+            builder.root(id.clone());
+        }
+        nodes.insert(location.as_str(), id);
+    }
+
+    for (location, entry) in packages {
+        if entry.link {
+            continue;
+        }
+        let Some(from) = nodes.get(location.as_str()).cloned() else {
+            continue;
+        };
+        let sections = [
+            (&entry.dependencies, DepKind::Normal),
+            (&entry.optional_dependencies, DepKind::Optional),
+            (&entry.peer_dependencies, DepKind::Peer),
+            (&entry.dev_dependencies, DepKind::Dev),
+        ];
+        for (section, kind) in sections {
+            for name in section.keys() {
+                match resolve(location, name, packages) {
+                    Some(target) => {
+                        if let Some(to) = nodes.get(target) {
+                            builder.edge(&from, to, kind);
+                        }
+                    }
+                    None if kind == DepKind::Normal => builder.warn(format!(
+                        "`{from}` depends on `{name}`, which is not installed at any location it can see"
+                    )),
+                    None => {}
+                }
+            }
+        }
+    }
+    if let Some(root) = nodes.get("") {
+        for member in &members {
+            if let Some(to) = nodes.get(member) {
+                builder.edge(root, to, DepKind::Normal);
+            }
+        }
+    }
+    Ok(builder)
+}
+
+/// The locations of workspace members: entries outside `node_modules` matched by the root's
+/// `workspaces` globs.
+fn workspace_members<'a>(
+    root: &EntryWire,
+    packages: &'a BTreeMap<String, EntryWire>,
+) -> Vec<&'a str> {
+    let patterns: Vec<glob::Pattern> = match &root.workspaces {
+        Some(serde_json::Value::Array(items)) => items.iter().collect::<Vec<_>>(),
+        Some(serde_json::Value::Object(object)) => match object.get("packages") {
+            Some(serde_json::Value::Array(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+    .into_iter()
+    .filter_map(serde_json::Value::as_str)
+    .filter_map(|pattern| {
+        glob::Pattern::new(pattern.trim_start_matches("./").trim_end_matches('/')).ok()
+    })
+    .collect();
+    packages
+        .iter()
+        .filter(|(location, entry)| {
+            !location.is_empty()
+                && !entry.link
+                && !location.contains("node_modules/")
+                && patterns.iter().any(|pattern| pattern.matches(location))
+        })
+        .map(|(location, _)| location.as_str())
+        .collect()
+}
+
+/// The name a package is installed under at a `node_modules` location.
+fn install_name(location: &str) -> Option<String> {
+    location
+        .rfind("node_modules/")
+        .map(|index| location[index + "node_modules/".len()..].to_string())
+}
+
+/// For a link target without a `name`, the name of the link pointing at it.
+fn link_name(location: &str, packages: &BTreeMap<String, EntryWire>) -> Option<String> {
+    packages
+        .iter()
+        .find(|(_, entry)| entry.link && entry.resolved.as_deref() == Some(location))
+        .and_then(|(link, _)| install_name(link))
+}
+
+/// Node's module resolution over lockfile locations: the nearest `node_modules/<name>` from
+/// `location` upward, links followed to their target.
+fn resolve<'a>(
+    location: &str,
+    name: &str,
+    packages: &'a BTreeMap<String, EntryWire>,
+) -> Option<&'a str> {
+    let mut dir = location;
+    loop {
+        let candidate = if dir.is_empty() {
+            format!("node_modules/{name}")
+        } else {
+            format!("{dir}/node_modules/{name}")
+        };
+        if let Some((key, entry)) = packages.get_key_value(candidate.as_str()) {
+            if entry.link {
+                let target = entry.resolved.as_deref()?;
+                return packages.get_key_value(target).map(|(key, _)| key.as_str());
+            }
+            return Some(key.as_str());
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = match dir.rfind('/') {
+            Some(index) => &dir[..index],
+            None => "",
+        };
+    }
+}
+
+fn source_of(resolved: Option<&str>) -> Source {
+    let Some(resolved) = resolved else {
+        return Source::Registry(None);
+    };
+    if resolved.starts_with(NPM_REGISTRY) {
+        return Source::Registry(None);
+    }
+    if resolved.starts_with("git") || resolved.starts_with("github:") {
+        return Source::Git(resolved.to_string());
+    }
+    if let Some(path) = resolved.strip_prefix("file:") {
+        return Source::Path(path.to_string());
+    }
+    if resolved.starts_with("http://") || resolved.starts_with("https://") {
+        // `<registry>/<name>/-/<name>-<version>.tgz` is a registry tarball (a mirror or a
+        // private registry); any other URL is a direct download.
+        return match resolved.find("/-/") {
+            Some(_) => Source::Registry(Some(registry_base(resolved))),
+            None => Source::Url(resolved.to_string()),
+        };
+    }
+    Source::Unknown
+}
+
+/// `https://host/path/@scope/name/-/name-1.0.0.tgz` → `https://host/path/`.
+fn registry_base(resolved: &str) -> String {
+    let before = resolved.split("/-/").next().unwrap_or(resolved);
+    let trimmed = match before.rfind('/') {
+        Some(index) if before[..index].ends_with(|c: char| c != '/') => {
+            let head = &before[..index];
+            // A scoped name spans two segments.
+            match head.rfind('/') {
+                Some(scope) if head[scope + 1..].starts_with('@') => &head[..=scope],
+                _ => &before[..=index],
+            }
+        }
+        _ => before,
+    };
+    trimmed.to_string()
+}
+
+/// v1: the nested `dependencies` tree.
+fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire) -> Result<LockfileBuilder, ParseError> {
+    let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+    let empty = BTreeMap::new();
+    let top = wire.dependencies.as_ref().unwrap_or(&empty);
+    let manifest = read_package_json(input, Path::new(""))?;
+    let name = wire
+        .name
+        .clone()
+        .or_else(|| manifest.as_ref().and_then(|m| m.name.clone()))
+        .unwrap_or_else(|| directory_name(input, Path::new("")));
+    let version = wire
+        .version
+        .clone()
+        .or_else(|| manifest.as_ref().and_then(|m| m.version.clone()))
+        .unwrap_or_else(|| "0.0.0".into());
+    let root = builder.id(name, version);
+    builder.root(root.clone());
+
+    // Walk the tree: each node is identified by its chain of ancestors.
+    let mut stack: Vec<Vec<(&str, &V1Wire)>> =
+        top.iter().map(|(k, v)| vec![(k.as_str(), v)]).collect();
+    while let Some(chain) = stack.pop() {
+        let Some(&(install, entry)) = chain.last() else {
+            continue;
+        };
+        let from = v1_id(&builder, install, entry);
+        builder.package(from.clone(), v1_source(entry));
+        for name in entry.requires.keys() {
+            match v1_resolve(&chain, name, top) {
+                Some((install, target)) => {
+                    let to = v1_id(&builder, install, target);
+                    builder.edge(&from, &to, DepKind::Normal);
+                }
+                None => builder.warn(format!(
+                    "`{from}` requires `{name}`, which is not in the lockfile where it can see it"
+                )),
+            }
+        }
+        for (child, child_entry) in &entry.dependencies {
+            let mut next = chain.clone();
+            next.push((child.as_str(), child_entry));
+            stack.push(next);
+        }
+    }
+
+    match &manifest {
+        Some(manifest) => {
+            for declared in manifest.declared() {
+                match top.get_key_value(declared.name.as_str()) {
+                    Some((install, entry)) => {
+                        let to = v1_id(&builder, install, entry);
+                        builder.edge(&root, &to, declared.kind);
+                    }
+                    None if declared.kind == DepKind::Normal => builder.warn(format!(
+                        "package.json declares `{}`, which is not in the lockfile",
+                        declared.name
+                    )),
+                    None => {}
+                }
+            }
+        }
+        None => {
+            builder.warn(format!(
+                "no package.json beside `{}`: the root's dependencies are guessed from the top-level entries nothing requires",
+                input.path.display()
+            ));
+            let required: std::collections::BTreeSet<&str> = top
+                .values()
+                .flat_map(|entry| entry.requires.keys().map(String::as_str))
+                .collect();
+            for (install, entry) in top {
+                if !required.contains(install.as_str()) {
+                    let kind = if entry.dev {
+                        DepKind::Dev
+                    } else if entry.optional {
+                        DepKind::Optional
+                    } else {
+                        DepKind::Normal
+                    };
+                    let to = v1_id(&builder, install, entry);
+                    builder.edge(&root, &to, kind);
+                }
+            }
+        }
+    }
+    Ok(builder)
+}
+
+/// The real name and version of a v1 entry (`"version": "npm:real@1.0.0"` for aliases).
+fn v1_id(builder: &LockfileBuilder, install: &str, entry: &V1Wire) -> PackageId {
+    match parse_alias(&entry.version) {
+        Some((real, version)) => builder.id(real, version),
+        None => builder.id(install, entry.version.as_str()),
+    }
+}
+
+fn v1_source(entry: &V1Wire) -> Source {
+    if let Some(path) = entry.version.strip_prefix("file:") {
+        return Source::Path(path.to_string());
+    }
+    if entry.version.starts_with("git") || entry.version.starts_with("github:") {
+        return Source::Git(entry.version.clone());
+    }
+    source_of(entry.resolved.as_deref())
+}
+
+/// Resolves `name` from the entry at the end of `chain`: its own nested dependencies, then
+/// each ancestor's, then the top level.
+fn v1_resolve<'a>(
+    chain: &[(&'a str, &'a V1Wire)],
+    name: &str,
+    top: &'a BTreeMap<String, V1Wire>,
+) -> Option<(&'a str, &'a V1Wire)> {
+    for &(_, entry) in chain.iter().rev() {
+        if let Some((key, found)) = entry.dependencies.get_key_value(name) {
+            return Some((key.as_str(), found));
+        }
+    }
+    top.get_key_value(name)
+        .map(|(key, entry)| (key.as_str(), entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::ReadOptions;
+
+    fn parse(contents: &str) -> Result<Lockfile, ParseError> {
+        PackageLock.parse(&LockfileInput {
+            path: Path::new("/nonexistent-dir/package-lock.json"),
+            contents,
+            format: "npm/package-lock",
+            options: ReadOptions::default(),
+        })
+    }
+
+    fn edges(lockfile: &Lockfile) -> Vec<String> {
+        lockfile
+            .edges
+            .iter()
+            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn v3_resolves_nested_copies_and_aliases() {
+        let lockfile = parse(
+            r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "packages": {
+                "": {"name": "app", "version": "1.0.0", "dependencies": {"a": "^1", "x": "npm:b@^2"},
+                     "devDependencies": {"t": "1"}},
+                "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "^1"}},
+                "node_modules/a/node_modules/b": {"version": "1.5.0"},
+                "node_modules/x": {"name": "b", "version": "2.0.0",
+                     "resolved": "https://registry.npmjs.org/b/-/b-2.0.0.tgz"},
+                "node_modules/t": {"version": "1.0.0", "dev": true, "dependencies": {"a": "^1"},
+                     "peerDependencies": {"missing-peer": "*"}}
+            }}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "npm:a@1.0.0 -> npm:b@1.5.0 normal",
+                "npm:app@1.0.0 -> npm:a@1.0.0 normal",
+                "npm:app@1.0.0 -> npm:b@2.0.0 normal",
+                "npm:app@1.0.0 -> npm:t@1.0.0 dev",
+                "npm:t@1.0.0 -> npm:a@1.0.0 normal",
+            ]
+        );
+        assert!(lockfile.warnings.is_empty(), "{:?}", lockfile.warnings);
+    }
+
+    #[test]
+    fn v1_resolves_upward_and_reads_aliases() {
+        let lockfile = parse(
+            r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 1, "dependencies": {
+                "a": {"version": "1.0.0", "requires": {"b": "^1", "y": "npm:c@^1"},
+                      "dependencies": {"b": {"version": "1.1.0"}}},
+                "b": {"version": "2.0.0"},
+                "y": {"version": "npm:c@1.2.0"}
+            }}"#,
+        )
+        .unwrap();
+        assert_eq!(lockfile.format_version, "1");
+        let edges = edges(&lockfile);
+        assert!(
+            edges.contains(&"npm:a@1.0.0 -> npm:b@1.1.0 normal".to_string()),
+            "{edges:?}"
+        );
+        assert!(
+            edges.contains(&"npm:a@1.0.0 -> npm:c@1.2.0 normal".to_string()),
+            "{edges:?}"
+        );
+        // No package.json: the root depends on what nothing requires.
+        assert!(
+            edges.contains(&"npm:app@1.0.0 -> npm:a@1.0.0 normal".to_string()),
+            "{edges:?}"
+        );
+        assert!(
+            edges.contains(&"npm:app@1.0.0 -> npm:b@2.0.0 normal".to_string()),
+            "{edges:?}"
+        );
+        assert_eq!(lockfile.warnings.len(), 1);
+    }
+
+    #[test]
+    fn refuses_unknown_versions_and_wrong_shapes() {
+        let error = parse(r#"{"lockfileVersion": 4, "packages": {}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("unsupported npm/package-lock version `4`"),
+            "{error}"
+        );
+        let error = parse(r#"{"name": "x"}"#).unwrap_err().to_string();
+        assert!(error.contains("no `lockfileVersion`"), "{error}");
+        let error = parse("{\n\"lockfileVersion\": 3,\n\"packages\": [1]}")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("at line 3"), "{error}");
+        let error = parse(r#"{"lockfileVersion": 3, "packages": {}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no root entry"), "{error}");
+    }
+
+    #[test]
+    fn registry_sources() {
+        assert_eq!(source_of(None), Source::Registry(None));
+        assert_eq!(
+            source_of(Some("https://npm.example.com/repo/@s/a/-/a-1.0.0.tgz")),
+            Source::Registry(Some("https://npm.example.com/repo/".into()))
+        );
+        assert_eq!(
+            source_of(Some("https://npm.example.com/a/-/a-1.0.0.tgz")),
+            Source::Registry(Some("https://npm.example.com/".into()))
+        );
+        assert!(matches!(
+            source_of(Some("git+ssh://git@github.com/a/b.git#abc")),
+            Source::Git(_)
+        ));
     }
 }
