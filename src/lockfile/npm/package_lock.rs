@@ -354,6 +354,7 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire) -> Result<LockfileBuilde
     builder.root(root.clone());
 
     // Walk the tree: each node is identified by its chain of ancestors.
+    let mut required_at_top: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     let mut stack: Vec<Vec<(&str, &V1Wire)>> =
         top.iter().map(|(k, v)| vec![(k.as_str(), v)]).collect();
     while let Some(chain) = stack.pop() {
@@ -365,6 +366,9 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire) -> Result<LockfileBuilde
         for name in entry.requires.keys() {
             match v1_resolve(&chain, name, top) {
                 Some((install, target)) => {
+                    if top.get(install).is_some_and(|entry| std::ptr::eq(entry, target)) {
+                        required_at_top.insert(install);
+                    }
                     let to = v1_id(&builder, install, target);
                     builder.edge(&from, &to, DepKind::Normal);
                 }
@@ -401,12 +405,8 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire) -> Result<LockfileBuilde
                 "no package.json beside `{}`: the root's dependencies are guessed from the top-level entries nothing requires",
                 input.path.display()
             ));
-            let required: std::collections::BTreeSet<&str> = top
-                .values()
-                .flat_map(|entry| entry.requires.keys().map(String::as_str))
-                .collect();
             for (install, entry) in top {
-                if !required.contains(install.as_str()) {
+                if !required_at_top.contains(install.as_str()) {
                     let kind = if entry.dev {
                         DepKind::Dev
                     } else if entry.optional {
