@@ -1,15 +1,271 @@
-//! The `deptrust` binary as users run it: exit codes, stdout and stderr.
+//! The `deptrust` binary as users run it: exit codes, stdout and stderr, bad input.
+
+use std::path::Path;
 
 use assert_cmd::Command;
 
 fn deptrust() -> Command {
-    Command::cargo_bin("deptrust").unwrap()
+    let mut command = Command::cargo_bin("deptrust").unwrap();
+    command.current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
 }
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let output = deptrust().args(args).output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+const SMALL: &str = "fixtures/lockfiles/cargo/virtual.v4/Cargo.lock";
 
 #[test]
 fn help_shows_examples() {
-    let output = deptrust().args(["graph", "--help"]).output().unwrap();
-    assert!(output.status.success());
-    let text = String::from_utf8(output.stdout).unwrap();
-    assert!(text.contains("Examples:"), "{text}");
+    let run = run(&["graph", "--help"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Examples:"), "{}", run.stdout);
+}
+
+#[test]
+fn json_output_is_the_public_schema() {
+    let run = run(&["graph", SMALL, "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("virtual-json", run.stdout);
+}
+
+#[test]
+fn tree_output() {
+    let run = run(&["graph", SMALL, "--format", "tree"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("virtual-tree", run.stdout);
+}
+
+#[test]
+fn table_output() {
+    let run = run(&["graph", SMALL, "--format", "table"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("virtual-table", run.stdout);
+}
+
+#[test]
+fn dot_output() {
+    let run = run(&["graph", SMALL, "--format", "dot"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("virtual-dot", run.stdout);
+}
+
+/// Every fixture directory is one project of a monorepo with every supported format.
+#[test]
+fn a_monorepo_of_every_ecosystem_graphs_every_lockfile() {
+    let run = run(&["graph", "fixtures/lockfiles", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let projects = document["projects"].as_array().unwrap();
+    let fixtures =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lockfiles"))
+            .unwrap()
+            .flat_map(|format| std::fs::read_dir(format.unwrap().path()).unwrap())
+            .filter(|case| {
+                case.as_ref()
+                    .unwrap()
+                    .path()
+                    .join("expected.json")
+                    .is_file()
+            })
+            .count();
+    assert_eq!(projects.len(), fixtures);
+    let ecosystems: std::collections::BTreeSet<&str> = projects
+        .iter()
+        .map(|p| p["ecosystem"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ecosystems.into_iter().collect::<Vec<_>>(),
+        ["cargo", "npm", "pypi"]
+    );
+    assert_eq!(document["errors"].as_array().unwrap().len(), 0);
+}
+
+/// Writes `contents` as `name` in a fresh directory and graphs it.
+fn graph_file(name: &str, contents: &[u8], extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, contents).unwrap();
+    let mut args = vec!["graph", path.to_str().unwrap(), "--format", "json"];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// One line on stderr naming the file, exit code 2, and never a panic.
+fn assert_clean_failure(run: &Run, needles: &[&str]) {
+    assert_eq!(run.code, 2, "stderr: {}", run.stderr);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error:"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    for needle in needles {
+        assert!(
+            errors[0].contains(needle),
+            "`{needle}` not in: {}",
+            errors[0]
+        );
+    }
+}
+
+#[test]
+fn malformed_lockfiles_fail_cleanly() {
+    let cases: &[(&str, &[u8], &[&str])] = &[
+        (
+            "package-lock.json",
+            b"{\n  \"lockfileVersion\": 3,\n  \"packages\": {\n",
+            &["package-lock.json", "npm/package-lock", "line"],
+        ),
+        (
+            "Cargo.lock",
+            b"version = 4\n[[package]]\nname = \"a\"\nversion = ",
+            &["Cargo.lock", "cargo/cargo-lock", "line 4"],
+        ),
+        (
+            "package-lock.json",
+            b"lockfileVersion: 3\n",
+            &["package-lock.json", "expected a JSON object"],
+        ),
+        (
+            "Cargo.lock",
+            b"{\"version\": 4}",
+            &["Cargo.lock", "cargo/cargo-lock", "line 1"],
+        ),
+        (
+            "Cargo.lock",
+            b"version = 9\n",
+            &["unsupported cargo/cargo-lock version `9`"],
+        ),
+        (
+            "package-lock.json",
+            b"{\"lockfileVersion\": 7, \"packages\": {}}",
+            &["unsupported npm/package-lock version `7`"],
+        ),
+        (
+            "Cargo.lock",
+            &[0x7f, b'E', b'L', b'F', 0, 0, 1, 0xff, 0xfe],
+            &["Cargo.lock", "not UTF-8 text"],
+        ),
+        ("package-lock.json", &[b'{', 0, 0, 0], &["not UTF-8 text"]),
+    ];
+    for (name, contents, needles) in cases {
+        assert_clean_failure(&graph_file(name, contents, &[]), needles);
+    }
+}
+
+#[test]
+fn oversized_files_are_refused() {
+    let run = graph_file(
+        "Cargo.lock",
+        &vec![b'#'; 4096],
+        &["--max-file-size", "1000"],
+    );
+    assert_clean_failure(&run, &["Cargo.lock", "4096 bytes", "limit of 1000"]);
+}
+
+#[test]
+fn deeply_nested_input_fails_without_overflowing() {
+    let deep_json = format!(
+        "{{\"lockfileVersion\": 3, \"packages\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert_clean_failure(
+        &graph_file("package-lock.json", deep_json.as_bytes(), &[]),
+        &["package-lock.json"],
+    );
+    let deep_toml = format!(
+        "version = 4\nx = {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert_clean_failure(
+        &graph_file("Cargo.lock", deep_toml.as_bytes(), &[]),
+        &["Cargo.lock"],
+    );
+    let deep_yaml = format!(
+        "lockfileVersion: '9.0'\nimporters: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert_clean_failure(
+        &graph_file("pnpm-lock.yaml", deep_yaml.as_bytes(), &[]),
+        &["pnpm-lock.yaml"],
+    );
+    let deep_python = format!(
+        "version = 1\n[[package]]\nname = {}1{}\n",
+        "{a = ".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    assert_clean_failure(
+        &graph_file("uv.lock", deep_python.as_bytes(), &[]),
+        &["uv.lock"],
+    );
+}
+
+#[test]
+fn a_broken_lockfile_in_a_directory_does_not_hide_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lockfiles/cargo/virtual.v4");
+    std::fs::create_dir_all(dir.path().join("good")).unwrap();
+    for file in ["Cargo.lock", "Cargo.toml"] {
+        std::fs::copy(good.join(file), dir.path().join("good").join(file)).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("bad")).unwrap();
+    std::fs::write(dir.path().join("bad/package-lock.json"), "{ not json").unwrap();
+    let run = run(&["graph", dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(run.code, 2);
+    let document: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(document["projects"].as_array().unwrap().len(), 1);
+    assert_eq!(document["errors"].as_array().unwrap().len(), 1);
+    assert!(
+        run.stderr.contains("bad/package-lock.json"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn missing_paths_and_empty_directories_are_errors() {
+    let run1 = run(&["graph", "/no/such/path"]);
+    assert_clean_failure(&run1, &["/no/such/path"]);
+    let dir = tempfile::tempdir().unwrap();
+    let run2 = run(&["graph", dir.path().to_str().unwrap()]);
+    assert_clean_failure(&run2, &["no supported lockfile found"]);
+    let run3 = run(&["graph", "Cargo.toml"]);
+    assert_clean_failure(&run3, &["Cargo.toml", "not a supported lockfile"]);
+}
+
+#[test]
+fn terminal_output_never_carries_escape_sequences() {
+    let lockfile =
+        "version = 4\n[[package]]\nname = \"evil\\u001b[2J\"\nversion = \"1.0.0\\u0007\"\n";
+    for format in ["tree", "table", "dot"] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Cargo.lock");
+        std::fs::write(&path, lockfile).unwrap();
+        let run = run(&["graph", path.to_str().unwrap(), "--format", format]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
+            "{format}: {:?}",
+            run.stdout
+        );
+        assert!(!run.stderr.contains('\u{1b}'), "{format}: {:?}", run.stderr);
+    }
 }

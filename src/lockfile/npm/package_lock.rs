@@ -96,6 +96,9 @@ impl LockfileParser for PackageLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
+        if !input.contents.trim_start().starts_with('{') {
+            return Err(input.syntax(Some(1), "expected a JSON object"));
+        }
         let wire: LockWire =
             serde_json::from_str(input.contents).map_err(|e| input.json_error(&e))?;
         let version = match &wire.lockfile_version {
@@ -366,7 +369,10 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire) -> Result<LockfileBuilde
         for name in entry.requires.keys() {
             match v1_resolve(&chain, name, top) {
                 Some((install, target)) => {
-                    if top.get(install).is_some_and(|entry| std::ptr::eq(entry, target)) {
+                    if top
+                        .get(install)
+                        .is_some_and(|entry| std::ptr::eq(entry, target))
+                    {
                         required_at_top.insert(install);
                     }
                     let to = v1_id(&builder, install, target);

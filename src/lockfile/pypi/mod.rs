@@ -291,6 +291,41 @@ pub(crate) fn by_name(declared: &[PyDeclared]) -> BTreeMap<&str, Vec<&PyDeclared
     map
 }
 
+/// The root of a lockfile that does not record its own project (Poetry, PDM): named and
+/// versioned from the `pyproject.toml` beside the lockfile (`@0.0.0` without a version), else
+/// after the lockfile's directory, with a warning. The pyproject is returned for its
+/// declarations; `None` when there is none.
+pub(crate) fn project_root(
+    input: &LockfileInput<'_>,
+    builder: &mut crate::model::LockfileBuilder,
+) -> Result<(crate::model::PackageId, Option<Pyproject>), ParseError> {
+    let project = read_pyproject(input, Path::new(""))?;
+    let name = match project.as_ref().and_then(|p| p.name.clone()) {
+        Some(name) => name,
+        None => {
+            let name = directory_project_name(input);
+            builder.warn(match project {
+                Some(_) => format!(
+                    "`pyproject.toml` beside `{}` names no project: the root is named `{name}` after its directory",
+                    input.path.display()
+                ),
+                None => format!(
+                    "no `pyproject.toml` beside `{}`: the root is named `{name}` after its directory",
+                    input.path.display()
+                ),
+            });
+            name
+        }
+    };
+    let version = project
+        .as_ref()
+        .and_then(|p| p.version.clone())
+        .unwrap_or_else(|| "0.0.0".to_string());
+    let id = builder.id(name, version);
+    builder.root(id.clone());
+    Ok((id, project))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

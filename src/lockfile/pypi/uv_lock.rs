@@ -1,13 +1,131 @@
-//! pypi/uv-lock (being written).
+//! `uv.lock`, version 1 (any revision), read without running uv.
+//!
+//! Format: [uv's lockfile](https://docs.astral.sh/uv/concepts/projects/layout/#the-lockfile)
+//! (`version = 1`, `revision = N`; the schema is uv's own, written by `uv lock`). Version 1
+//! is the only one uv has shipped; revisions add fields without changing the ones read here.
+//! Other versions are refused by name.
+//!
+//! Read here:
+//! - every `[[package]]` (`name`, `version`, `source`): one node per name and version. Local
+//!   packages whose version is dynamic have no `version` and become `@0.0.0`;
+//! - roots: the `[manifest] members` of a workspace, else the packages whose source is
+//!   `editable = "."` or `virtual = "."` (the project itself, which uv.lock records);
+//! - edges: `dependencies` → `normal`; a root's `optional-dependencies` (its extras) →
+//!   `optional`; a root's `dev-dependencies` (PEP 735 dependency groups and
+//!   `tool.uv.dev-dependencies`) → `dev`;
+//! - extras of dependencies: a dependency entry with `extra = ["x"]` on package P activates
+//!   P's `optional-dependencies.x`, which become `optional` edges from P (as `uv tree` shows
+//!   `P[x]`). Activation is transitive;
+//! - a dependency names its package by name, adding `version` and `source` only when several
+//!   packages share the name (marker forks): both are matched when present.
+//!
+//! Not supported: the dependency groups of a virtual workspace root (`[manifest]
+//! dependency-groups`, a root without a package: a warning says they are skipped), and
+//! `[manifest] requirements` / `overrides` / `constraints` (their effect is already in the
+//! resolved packages). Markers are not evaluated: the graph covers every platform.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+use serde::Deserialize;
+
+use super::{normalize_name, normalize_version};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
-use crate::model::{Ecosystem, Lockfile};
+use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `pypi/uv-lock` parser.
 #[derive(Debug)]
 pub(crate) struct UvLock;
+
+const SUPPORTED: &str = "1";
+const PYPI: &str = "https://pypi.org/simple";
+
+/// Only the version, read first so that a future format is refused by name rather than by a
+/// schema error.
+#[derive(Deserialize)]
+struct VersionWire {
+    version: Option<toml::Value>,
+}
+
+#[derive(Deserialize)]
+struct LockWire {
+    manifest: Option<ManifestWire>,
+    #[serde(default)]
+    package: Vec<PackageWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct ManifestWire {
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    dependency_groups: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct PackageWire {
+    name: String,
+    version: Option<String>,
+    source: Option<SourceWire>,
+    #[serde(default)]
+    dependencies: Vec<DependencyWire>,
+    #[serde(default)]
+    optional_dependencies: BTreeMap<String, Vec<DependencyWire>>,
+    #[serde(default)]
+    dev_dependencies: BTreeMap<String, Vec<DependencyWire>>,
+}
+
+/// `source = { registry = "…" }` and its siblings; exactly one key is set.
+#[derive(Deserialize, PartialEq, Eq)]
+struct SourceWire {
+    registry: Option<String>,
+    editable: Option<String>,
+    #[serde(rename = "virtual")]
+    virtual_: Option<String>,
+    git: Option<String>,
+    path: Option<String>,
+    directory: Option<String>,
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DependencyWire {
+    name: String,
+    version: Option<String>,
+    source: Option<SourceWire>,
+    #[serde(default)]
+    extra: Vec<String>,
+}
+
+impl SourceWire {
+    /// The local path of an editable or virtual (workspace) package.
+    fn local(&self) -> Option<&str> {
+        self.editable.as_deref().or(self.virtual_.as_deref())
+    }
+
+    fn to_source(&self) -> Source {
+        if let Some(registry) = &self.registry {
+            let default = registry.trim_end_matches('/') == PYPI;
+            return Source::Registry((!default).then(|| registry.clone()));
+        }
+        if let Some(git) = &self.git {
+            return Source::Git(git.clone());
+        }
+        if let Some(url) = &self.url {
+            return Source::Url(url.clone());
+        }
+        match self
+            .local()
+            .or(self.path.as_deref())
+            .or(self.directory.as_deref())
+        {
+            Some(path) => Source::Path(path.to_string()),
+            None => Source::Unknown,
+        }
+    }
+}
 
 impl LockfileParser for UvLock {
     fn id(&self) -> &'static str {
@@ -23,6 +141,438 @@ impl LockfileParser for UvLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
-        Err(input.invalid("this format is not supported yet"))
+        let probe: VersionWire =
+            toml::from_str(input.contents).map_err(|e| input.toml_error(&e))?;
+        let version = detect_version(input, probe.version.as_ref())?;
+        let wire: LockWire = toml::from_str(input.contents).map_err(|e| input.toml_error(&e))?;
+        Ok(Graph::new(wire).build(self.id(), version))
+    }
+}
+
+fn detect_version(
+    input: &LockfileInput<'_>,
+    version: Option<&toml::Value>,
+) -> Result<String, ParseError> {
+    match version {
+        None => Err(input.invalid("missing top-level `version`")),
+        Some(value) => match value.as_integer() {
+            Some(1) => Ok("1".into()),
+            Some(other) => Err(input.unsupported(other, SUPPORTED)),
+            None => Err(input.invalid(format!("`version` must be an integer, found `{value}`"))),
+        },
+    }
+}
+
+/// The lockfile with its packages indexed by name.
+struct Graph {
+    wire: LockWire,
+    ids: Vec<PackageId>,
+    by_name: HashMap<String, Vec<usize>>,
+    builder: LockfileBuilder,
+}
+
+impl Graph {
+    fn new(wire: LockWire) -> Self {
+        let builder = LockfileBuilder::new(Ecosystem::Pypi);
+        let ids: Vec<PackageId> = wire
+            .package
+            .iter()
+            .map(|package| {
+                let version = package
+                    .version
+                    .as_deref()
+                    .map_or_else(|| "0.0.0".to_string(), normalize_version);
+                builder.id(normalize_name(&package.name), version)
+            })
+            .collect();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, id) in ids.iter().enumerate() {
+            by_name.entry(id.name.clone()).or_default().push(i);
+        }
+        Graph {
+            wire,
+            ids,
+            by_name,
+            builder,
+        }
+    }
+
+    fn build(mut self, format: &'static str, version: String) -> Lockfile {
+        let roots = self.roots();
+        for (i, package) in self.wire.package.iter().enumerate() {
+            let source = package
+                .source
+                .as_ref()
+                .map_or(Source::Unknown, SourceWire::to_source);
+            self.builder.package(self.ids[i].clone(), source);
+        }
+        for &root in &roots {
+            self.builder.root(self.ids[root].clone());
+        }
+
+        // Extras activated so far, and those still to expand.
+        let mut active: BTreeSet<(usize, String)> = BTreeSet::new();
+        let mut pending: Vec<(usize, String)> = Vec::new();
+        for i in 0..self.wire.package.len() {
+            self.edges(i, Section::Dependencies, DepKind::Normal, &mut pending);
+            if roots.contains(&i) {
+                self.edges(i, Section::AllExtras, DepKind::Optional, &mut pending);
+                self.edges(i, Section::Groups, DepKind::Dev, &mut pending);
+                // A root's extras are all in the graph already.
+                if let Some(package) = self.wire.package.get(i) {
+                    for extra in package.optional_dependencies.keys() {
+                        active.insert((i, normalize_name(extra)));
+                    }
+                }
+            }
+        }
+        while let Some((i, extra)) = pending.pop() {
+            if !active.insert((i, extra.clone())) {
+                continue;
+            }
+            let known = self.wire.package.get(i).is_some_and(|p| {
+                p.optional_dependencies
+                    .keys()
+                    .any(|k| normalize_name(k) == extra)
+            });
+            if !known {
+                let id = &self.ids[i];
+                self.builder.warn(format!(
+                    "extra `{extra}` of `{id}` is requested but not in the lockfile"
+                ));
+                continue;
+            }
+            self.edges(i, Section::Extra(&extra), DepKind::Optional, &mut pending);
+        }
+
+        if let Some(manifest) = &self.wire.manifest
+            && !manifest.dependency_groups.is_empty()
+        {
+            let groups: Vec<&str> = manifest
+                .dependency_groups
+                .keys()
+                .map(String::as_str)
+                .collect();
+            self.builder.warn(format!(
+                "the dependency groups of the virtual workspace root ({}) are not graphed",
+                groups.join(", ")
+            ));
+        }
+        if roots.is_empty() {
+            self.builder
+                .warn("no workspace member found in the lockfile: the graph has no root");
+        }
+        self.builder.finish(format, version)
+    }
+
+    /// The workspace members: `[manifest] members`, else the project at `.`.
+    fn roots(&mut self) -> BTreeSet<usize> {
+        let packages = &self.wire.package;
+        let is_local = |i: &usize| {
+            packages
+                .get(*i)
+                .and_then(|p| p.source.as_ref())
+                .is_some_and(|s| s.local().is_some() || s.path.is_some() || s.directory.is_some())
+        };
+        let mut roots = BTreeSet::new();
+        let members: Vec<String> = self
+            .wire
+            .manifest
+            .as_ref()
+            .map(|m| m.members.iter().map(|name| normalize_name(name)).collect())
+            .unwrap_or_default();
+        if members.is_empty() {
+            roots.extend((0..packages.len()).filter(|&i| {
+                packages
+                    .get(i)
+                    .and_then(|p| p.source.as_ref())
+                    .and_then(SourceWire::local)
+                    .is_some_and(|path| path == "." || path.is_empty())
+            }));
+            return roots;
+        }
+        for member in members {
+            let candidates = self.by_name.get(&member).cloned().unwrap_or_default();
+            let local: Vec<usize> = candidates.iter().copied().filter(is_local).collect();
+            match local.first().or(candidates.first()) {
+                Some(&i) => {
+                    roots.insert(i);
+                }
+                None => self.builder.warn(format!(
+                    "workspace member `{member}` is not a package of the lockfile"
+                )),
+            }
+        }
+        roots
+    }
+
+    /// Adds the edges of one section of package `from`, queueing the extras they request.
+    fn edges(
+        &mut self,
+        from: usize,
+        section: Section<'_>,
+        kind: DepKind,
+        pending: &mut Vec<(usize, String)>,
+    ) {
+        let Some(package) = self.wire.package.get(from) else {
+            return;
+        };
+        let lists: Vec<&Vec<DependencyWire>> = match section {
+            Section::Dependencies => vec![&package.dependencies],
+            Section::AllExtras => package.optional_dependencies.values().collect(),
+            Section::Groups => package.dev_dependencies.values().collect(),
+            Section::Extra(extra) => package
+                .optional_dependencies
+                .iter()
+                .filter(|(name, _)| normalize_name(name) == extra)
+                .map(|(_, list)| list)
+                .collect(),
+        };
+        let mut found: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut missing: Vec<String> = Vec::new();
+        for dependency in lists.into_iter().flatten() {
+            let targets = self.resolve(dependency);
+            if targets.is_empty() {
+                missing.push(dependency.name.clone());
+            }
+            let extras: Vec<String> = dependency.extra.iter().map(|e| normalize_name(e)).collect();
+            found.extend(targets.into_iter().map(|t| (t, extras.clone())));
+        }
+        let from_id = self.ids[from].clone();
+        for name in missing {
+            self.builder.warn(format!(
+                "`{from_id}` depends on `{name}`, which is not in the lockfile"
+            ));
+        }
+        for (target, extras) in found {
+            self.builder.edge(&from_id, &self.ids[target], kind);
+            pending.extend(extras.into_iter().map(|extra| (target, extra)));
+        }
+    }
+
+    /// The packages a dependency entry names: by name, then version and source when given.
+    fn resolve(&self, dependency: &DependencyWire) -> Vec<usize> {
+        let Some(candidates) = self.by_name.get(&normalize_name(&dependency.name)) else {
+            return Vec::new();
+        };
+        let version = dependency.version.as_deref().map(normalize_version);
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| version.as_ref().is_none_or(|v| self.ids[i].version == *v))
+            .filter(|&i| {
+                dependency.source.as_ref().is_none_or(|wanted| {
+                    self.wire
+                        .package
+                        .get(i)
+                        .is_some_and(|p| p.source.as_ref() == Some(wanted))
+                })
+            })
+            .collect()
+    }
+}
+
+/// Which dependency lists of a package to read.
+#[derive(Clone, Copy)]
+enum Section<'a> {
+    Dependencies,
+    AllExtras,
+    Groups,
+    Extra(&'a str),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lockfile::ReadOptions;
+
+    fn parse(contents: &str) -> Result<Lockfile, ParseError> {
+        let input = LockfileInput {
+            path: Path::new("/nonexistent-dir/uv.lock"),
+            contents,
+            format: "pypi/uv-lock",
+            options: ReadOptions::default(),
+        };
+        UvLock.parse(&input)
+    }
+
+    fn edges(lockfile: &Lockfile) -> Vec<String> {
+        lockfile
+            .edges
+            .iter()
+            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
+            .collect()
+    }
+
+    const APP: &str = r#"
+version = 1
+revision = 3
+requires-python = ">=3.9"
+
+[[package]]
+name = "App"
+version = "1.0"
+source = { editable = "." }
+dependencies = [
+    { name = "requests", version = "2.32.0", source = { registry = "https://pypi.org/simple" }, extra = ["socks"], marker = "python_full_version < '3.10'" },
+    { name = "requests", version = "2.34.0", source = { registry = "https://pypi.org/simple" }, marker = "python_full_version >= '3.10'" },
+]
+
+[package.optional-dependencies]
+cli = [{ name = "click" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+lint = [{ name = "ghost" }]
+
+[[package]]
+name = "requests"
+version = "2.32.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "idna" }]
+
+[package.optional-dependencies]
+socks = [{ name = "PySocks" }]
+
+[[package]]
+name = "requests"
+version = "2.34.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "idna" }]
+
+[package.optional-dependencies]
+socks = [{ name = "PySocks" }]
+
+[[package]]
+name = "idna"
+version = "3.10"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pysocks"
+version = "1.7.1"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "click"
+version = "8.1.8"
+source = { git = "https://github.com/pallets/click?rev=8.1.8#abc" }
+
+[[package]]
+name = "pytest"
+version = "8.0.0-RC1"
+source = { registry = "https://example.org/simple" }
+"#;
+
+    #[test]
+    fn graphs_extras_groups_and_forks() {
+        let lockfile = parse(APP).unwrap();
+        assert_eq!(lockfile.format_version, "1");
+        assert_eq!(lockfile.roots[0].to_string(), "pypi:app@1.0");
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "pypi:app@1.0 -> pypi:click@8.1.8 optional",
+                "pypi:app@1.0 -> pypi:pytest@8.0.0rc1 dev",
+                "pypi:app@1.0 -> pypi:requests@2.32.0 normal",
+                "pypi:app@1.0 -> pypi:requests@2.34.0 normal",
+                "pypi:requests@2.32.0 -> pypi:idna@3.10 normal",
+                // Only the fork that was asked for `socks` gets it.
+                "pypi:requests@2.32.0 -> pypi:pysocks@1.7.1 optional",
+                "pypi:requests@2.34.0 -> pypi:idna@3.10 normal",
+            ]
+        );
+        let sources: Vec<(String, &str)> = lockfile
+            .packages
+            .iter()
+            .map(|p| (p.id.to_string(), p.source.kind()))
+            .collect();
+        assert!(sources.contains(&("pypi:click@8.1.8".into(), "git")));
+        assert!(sources.contains(&("pypi:app@1.0".into(), "workspace")));
+        let pytest = lockfile
+            .packages
+            .iter()
+            .find(|p| p.id.name == "pytest")
+            .unwrap();
+        assert_eq!(
+            pytest.source,
+            Source::Registry(Some("https://example.org/simple".into()))
+        );
+        assert!(lockfile.warnings.iter().any(|w| w.contains("`ghost`")));
+    }
+
+    #[test]
+    fn extras_activate_transitively() {
+        let lock = r#"
+version = 1
+[manifest]
+members = ["a", "b"]
+
+[[package]]
+name = "a"
+source = { virtual = "." }
+dependencies = [{ name = "x", extra = ["one"] }]
+
+[[package]]
+name = "b"
+version = "0.2.0"
+source = { editable = "packages/b" }
+dependencies = [{ name = "a" }]
+
+[[package]]
+name = "x"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+[package.optional-dependencies]
+one = [{ name = "y", extra = ["two"] }]
+unused = [{ name = "z" }]
+
+[[package]]
+name = "y"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+[package.optional-dependencies]
+two = [{ name = "z" }]
+
+[[package]]
+name = "z"
+version = "1.0"
+source = { url = "https://example.org/z-1.0.tar.gz" }
+"#;
+        let lockfile = parse(lock).unwrap();
+        let roots: Vec<String> = lockfile.roots.iter().map(ToString::to_string).collect();
+        assert_eq!(roots, ["pypi:a@0.0.0", "pypi:b@0.2.0"]);
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "pypi:a@0.0.0 -> pypi:x@1.0 normal",
+                "pypi:b@0.2.0 -> pypi:a@0.0.0 normal",
+                "pypi:x@1.0 -> pypi:y@1.0 optional",
+                "pypi:y@1.0 -> pypi:z@1.0 optional",
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_versions_by_name() {
+        let error = parse("version = 2\n").unwrap_err().to_string();
+        assert!(
+            error.contains("unsupported pypi/uv-lock version `2`"),
+            "{error}"
+        );
+        let error = parse("version = \"1\"\n").unwrap_err().to_string();
+        assert!(error.contains("must be an integer"), "{error}");
+        let error = parse("[[package]]\nname = \"a\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("missing top-level `version`"), "{error}");
+    }
+
+    #[test]
+    fn truncated_files_name_the_line() {
+        let truncated = &APP[..APP.find("[[package]]\nname = \"idna\"").unwrap() + 20];
+        let error = parse(truncated).unwrap_err().to_string();
+        assert!(error.contains("at line "), "{error}");
+        assert!(error.contains("uv.lock"), "{error}");
     }
 }
