@@ -191,7 +191,7 @@ pub struct Lockfile {
     pub ecosystem: Ecosystem,
     /// The parser id, `<ecosystem>/<format>` (`npm/package-lock`).
     pub format: &'static str,
-    /// The format version the file declares (`3`, `9.0`, `berry-8`).
+    /// The format version the file declares (`3`, `9.0`, `8`).
     pub format_version: String,
     /// Every package, roots included, sorted by id.
     pub packages: Vec<LockedPackage>,

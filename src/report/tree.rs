@@ -37,10 +37,16 @@ fn label(graph: &DepGraph, index: usize) -> String {
     format!("{} v{}", sanitize(&id.name), sanitize(&id.version))
 }
 
-/// Depth-first with an explicit stack of iterators would avoid recursion, but depth is bounded by
-/// the `(*)` marking: a path never revisits a node, so recursion depth ≤ the number of packages.
-/// Deep chains of thousands of packages are not found in real lockfiles; the explicit stack
-/// below keeps even those safe.
+/// One level of the depth-first walk: the children of a node, the next one to print, and the
+/// length of the line prefix at this level.
+struct Level {
+    children: Vec<(usize, DepKind)>,
+    next: usize,
+    prefix_len: usize,
+}
+
+/// Depth-first with an explicit stack: no recursion, so a chain of thousands of packages cannot
+/// overflow the stack. A node already printed under the same root is marked `(*)`.
 fn walk(
     graph: &DepGraph,
     start: usize,
@@ -48,19 +54,19 @@ fn walk(
     seen: &mut HashSet<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    // (children of the node, next child to print, prefix length before this level)
-    let mut stack: Vec<(Vec<(usize, DepKind)>, usize, usize)> =
-        vec![(graph.children(start), 0, prefix.len())];
-    while let Some((children, next, base)) = stack.last_mut() {
-        if *next == children.len() {
-            prefix.truncate(*base);
+    let mut stack = vec![Level {
+        children: graph.children(start),
+        next: 0,
+        prefix_len: prefix.len(),
+    }];
+    while let Some(level) = stack.last_mut() {
+        prefix.truncate(level.prefix_len);
+        let Some(&(child, kind)) = level.children.get(level.next) else {
             stack.pop();
             continue;
-        }
-        let (child, kind) = children[*next];
-        *next += 1;
-        let last = *next == children.len();
-        prefix.truncate(*base);
+        };
+        level.next += 1;
+        let last = level.next == level.children.len();
         let kind_label = match kind {
             DepKind::Normal => String::new(),
             other => format!(" [{}]", other.as_str()),
@@ -75,12 +81,12 @@ fn walk(
             if repeated { " (*)" } else { "" }
         )?;
         if !repeated {
-            let base_len = prefix.len();
             prefix.push_str(if last { "    " } else { "│   " });
-            let grandchildren = graph.children(child);
-            let _ = base_len;
-            let level = prefix.len();
-            stack.push((grandchildren, 0, level));
+            stack.push(Level {
+                children: graph.children(child),
+                next: 0,
+                prefix_len: prefix.len(),
+            });
         }
     }
     Ok(())
