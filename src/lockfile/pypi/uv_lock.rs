@@ -40,8 +40,8 @@ pub(crate) struct UvLock;
 const SUPPORTED: &str = "1";
 const PYPI: &str = "https://pypi.org/simple";
 
-/// Only the version, read first so that a future format is refused by name rather than by a
-/// schema error.
+/// Only the version, read again when the whole file does not fit [`LockWire`], so that a
+/// future format is refused by name rather than by a schema error.
 #[derive(Deserialize)]
 struct VersionWire {
     version: Option<toml::Value>,
@@ -49,6 +49,7 @@ struct VersionWire {
 
 #[derive(Deserialize)]
 struct LockWire {
+    version: Option<toml::Value>,
     manifest: Option<ManifestWire>,
     #[serde(default)]
     package: Vec<PackageWire>,
@@ -141,10 +142,16 @@ impl LockfileParser for UvLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
-        let probe: VersionWire =
-            toml::from_str(input.contents).map_err(|e| input.toml_error(&e))?;
-        let version = detect_version(input, probe.version.as_ref())?;
-        let wire: LockWire = toml::from_str(input.contents).map_err(|e| input.toml_error(&e))?;
+        let wire: LockWire = match toml::from_str(input.contents) {
+            Ok(wire) => wire,
+            Err(error) => {
+                if let Ok(probe) = toml::from_str::<VersionWire>(input.contents) {
+                    detect_version(input, probe.version.as_ref())?;
+                }
+                return Err(input.toml_error(&error));
+            }
+        };
+        let version = detect_version(input, wire.version.as_ref())?;
         Ok(Graph::new(wire).build(self.id(), version))
     }
 }
@@ -235,11 +242,8 @@ impl Graph {
                     .keys()
                     .any(|k| normalize_name(k) == extra)
             });
+            // uv writes no entry for an extra that adds nothing on any platform.
             if !known {
-                let id = &self.ids[i];
-                self.builder.warn(format!(
-                    "extra `{extra}` of `{id}` is requested but not in the lockfile"
-                ));
                 continue;
             }
             self.edges(i, Section::Extra(&extra), DepKind::Optional, &mut pending);
@@ -560,6 +564,9 @@ source = { url = "https://example.org/z-1.0.tar.gz" }
             error.contains("unsupported pypi/uv-lock version `2`"),
             "{error}"
         );
+        // A future schema is refused by its version, not by the mismatch.
+        let error = parse("version = 2\npackage = 3\n").unwrap_err().to_string();
+        assert!(error.contains("version `2`"), "{error}");
         let error = parse("version = \"1\"\n").unwrap_err().to_string();
         assert!(error.contains("must be an integer"), "{error}");
         let error = parse("[[package]]\nname = \"a\"\n")
