@@ -168,6 +168,35 @@ fn malformed_lockfiles_fail_cleanly() {
     }
 }
 
+/// A file that is not what its name says: an HTML error page saved under every lockfile name.
+#[test]
+fn files_that_are_not_what_their_name_says_fail_cleanly() {
+    let page = b"<html><body>404 Not Found</body></html>\n";
+    for name in [
+        "Cargo.lock",
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "uv.lock",
+        "poetry.lock",
+        "Pipfile.lock",
+        "pdm.lock",
+        "requirements.txt",
+    ] {
+        assert_clean_failure(&graph_file(name, page, &[]), &[name, "line 1"]);
+    }
+    let json = br#"{"lockfileVersion": 3, "packages": {}}"#;
+    for name in [
+        "poetry.lock",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Pipfile.lock",
+        "requirements.txt",
+    ] {
+        assert_clean_failure(&graph_file(name, json, &[]), &[name]);
+    }
+}
+
 #[test]
 fn oversized_files_are_refused() {
     let run = graph_file(
