@@ -513,16 +513,14 @@ fn normalize(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::parse_with;
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
-        let input = LockfileInput {
-            path: Path::new("/nonexistent-dir/Cargo.lock"),
+        parse_with(
+            &CargoLock,
+            Path::new("/nonexistent-dir/Cargo.lock"),
             contents,
-            format: "cargo/cargo-lock",
-            options: ReadOptions::default(),
-        };
-        CargoLock.parse(&input)
+        )
     }
 
     #[test]

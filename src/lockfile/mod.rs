@@ -28,6 +28,8 @@ mod cargo_lock;
 mod discover;
 mod npm;
 mod pypi;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 pub use discover::{DiscoverError, discover};
 

@@ -1,5 +1,5 @@
 //! npm-ecosystem lockfiles (npm, yarn, pnpm) and what they share: `package.json` manifests,
-//! workspace globs and `npm:` aliases.
+//! workspace globs, `npm:` aliases and the registry of a tarball URL.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -205,6 +205,26 @@ pub(crate) fn split_name_version(spec: &str) -> Option<(&str, &str)> {
     Some((&spec[..at], &spec[at + 1..]))
 }
 
+/// The hosts of the default registry: npm's own and yarn's mirror of it.
+pub(crate) const DEFAULT_REGISTRY_HOSTS: [&str; 2] = ["registry.npmjs.org", "registry.yarnpkg.com"];
+
+/// Whether a tarball URL is on the default registry: `https://` and one of
+/// [`DEFAULT_REGISTRY_HOSTS`], whatever the path.
+pub(crate) fn on_default_registry(url: &str) -> bool {
+    url.strip_prefix("https://")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(host, _)| DEFAULT_REGISTRY_HOSTS.contains(&host))
+}
+
+/// The registry of a registry tarball of package `name` (a mirror or a private registry): what
+/// precedes `/<name>/-/`, with its trailing `/`. `https://host/path/@s/a/-/a-1.0.0.tgz` →
+/// `https://host/path/` for `@s/a`; `None` when the URL does not name the package that way.
+/// Callers that meet `%2f`-encoded scoped names try that spelling of `name` too.
+pub(crate) fn tarball_registry<'u>(url: &'u str, name: &str) -> Option<&'u str> {
+    let index = url.find(&format!("/{name}/-/"))?;
+    url.get(..=index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,5 +265,41 @@ mod tests {
             ]
         );
         assert_eq!(manifest.name, None);
+    }
+
+    #[test]
+    fn tarball_registries() {
+        assert!(on_default_registry(
+            "https://registry.npmjs.org/a/-/a-1.0.0.tgz"
+        ));
+        assert!(on_default_registry(
+            "https://registry.yarnpkg.com/@s/a/-/a-1.0.0.tgz#sha"
+        ));
+        assert!(!on_default_registry(
+            "http://registry.npmjs.org/a/-/a-1.0.0.tgz"
+        ));
+        assert!(!on_default_registry(
+            "https://registry.npmjs.org.example.com/a"
+        ));
+        assert!(!on_default_registry("https://registry.npmjs.org"));
+        assert!(!on_default_registry("registry.npmjs.org/a/-/a-1.0.0.tgz"));
+        assert_eq!(
+            tarball_registry("https://host/path/@s/a/-/a-1.0.0.tgz", "@s/a"),
+            Some("https://host/path/")
+        );
+        assert_eq!(
+            tarball_registry("https://host/a/-/a-1.0.0.tgz", "a"),
+            Some("https://host/")
+        );
+        assert_eq!(
+            tarball_registry("https://host/@s%2fa/-/a-1.0.0.tgz", "@s%2fa"),
+            Some("https://host/")
+        );
+        assert_eq!(
+            tarball_registry("https://host/@s%2fa/-/a-1.0.0.tgz", "@s/a"),
+            None
+        );
+        assert_eq!(tarball_registry("https://host/b/-/b-1.0.0.tgz", "a"), None);
+        assert_eq!(tarball_registry("https://host/a-1.0.0.tgz", "a"), None);
     }
 }

@@ -466,23 +466,14 @@ fn v1_resolve<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::{edges, parse_with};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
-        PackageLock.parse(&LockfileInput {
-            path: Path::new("/nonexistent-dir/package-lock.json"),
+        parse_with(
+            &PackageLock,
+            Path::new("/nonexistent-dir/package-lock.json"),
             contents,
-            format: "npm/package-lock",
-            options: ReadOptions::default(),
-        })
-    }
-
-    fn edges(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .edges
-            .iter()
-            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
-            .collect()
+        )
     }
 
     #[test]

@@ -43,7 +43,9 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::{directory_name, read_package_json, split_name_version};
+use super::{
+    DEFAULT_REGISTRY_HOSTS, directory_name, read_package_json, split_name_version, tarball_registry,
+};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -725,12 +727,8 @@ fn source_of(
 /// A registry package with a tarball URL (a registry other than the default, or
 /// `lockfile-include-tarball-url`): the registry is what precedes `/<name>/-/`.
 fn registry_of_tarball(tarball: &str, name: &str) -> Source {
-    let marker = format!("/{name}/-/");
-    let encoded = format!("/{}/-/", name.replacen('/', "%2f", 1));
-    let registry = tarball
-        .find(&marker)
-        .or_else(|| tarball.find(&encoded))
-        .and_then(|index| tarball.get(..index + 1));
+    let encoded = name.replacen('/', "%2f", 1);
+    let registry = tarball_registry(tarball, name).or_else(|| tarball_registry(tarball, &encoded));
     match registry {
         Some(registry) if is_default_registry(registry) => Source::Registry(None),
         Some(registry) => Source::Registry(Some(registry.to_string())),
@@ -738,12 +736,14 @@ fn registry_of_tarball(tarball: &str, name: &str) -> Source {
     }
 }
 
+/// Whether a registry URL is the default registry itself (pnpm writes tarball URLs of the
+/// default registry with `lockfile-include-tarball-url`), over `http://` too.
 fn is_default_registry(url: &str) -> bool {
     let host = url
         .trim_start_matches("https://")
         .trim_start_matches("http://")
         .trim_end_matches('/');
-    host == "registry.npmjs.org" || host == "registry.yarnpkg.com"
+    DEFAULT_REGISTRY_HOSTS.contains(&host)
 }
 
 /// Tarballs of a git host's archive endpoint (pnpm's `isGitHostedTarballUrl`).
@@ -783,44 +783,21 @@ fn join_relative(base: &str, target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
-
-    fn parse_at(path: &Path, contents: &str) -> Result<Lockfile, ParseError> {
-        let input = LockfileInput {
-            path,
-            contents,
-            format: "npm/pnpm-lock",
-            options: ReadOptions::default(),
-        };
-        PnpmLock.parse(&input)
-    }
+    use crate::lockfile::test_support::{self, dir_with, edges, ids};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
-        parse_at(Path::new("/nonexistent-dir/pnpm-lock.yaml"), contents)
+        test_support::parse_with(
+            &PnpmLock,
+            Path::new("/nonexistent-dir/pnpm-lock.yaml"),
+            contents,
+        )
     }
 
     /// Writes the manifests into a temporary directory and parses the lockfile there.
     fn parse_with(manifests: &[(&str, &str)], contents: &str) -> Lockfile {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in manifests {
-            let path = dir.path().join(path);
-            fs_err::create_dir_all(path.parent().unwrap()).unwrap();
-            fs_err::write(path, text).unwrap();
-        }
+        let dir = dir_with(manifests);
         let path = dir.path().join("pnpm-lock.yaml");
-        parse_at(&path, contents).unwrap()
-    }
-
-    fn edges(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .edges
-            .iter()
-            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
-            .collect()
-    }
-
-    fn ids(lockfile: &Lockfile) -> Vec<String> {
-        lockfile.packages.iter().map(|p| p.id.to_string()).collect()
+        test_support::parse_with(&PnpmLock, &path, contents).unwrap()
     }
 
     const V9: &str = "\

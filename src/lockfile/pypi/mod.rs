@@ -1,22 +1,30 @@
 //! Python lockfiles (uv, Poetry, Pipenv, PDM, pip-compile) and what they share: PEP 503 names,
-//! PEP 440 versions, PEP 508 requirements and `pyproject.toml` manifests.
+//! PEP 440 versions, PEP 508 requirements, `pyproject.toml` manifests, Poetry dependency specs,
+//! index URLs, reading a TOML lockfile, picking among several locked versions of a name, and the
+//! root of a project without a manifest.
 //!
 //! Names are normalized per [PEP 503](https://peps.python.org/pep-0503/#normalized-names),
 //! versions per [PEP 440](https://peps.python.org/pep-0440/#normalization) (a version that does
 //! not parse is kept as written).
 
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::str::FromStr;
 
+use serde::de::DeserializeOwned;
+
 use super::{LockfileInput, ParseError};
-use crate::model::DepKind;
+use crate::model::{DepKind, LockfileBuilder, PackageId, Source};
 
 pub(crate) mod pdm_lock;
 pub(crate) mod pipfile_lock;
 pub(crate) mod poetry_lock;
 pub(crate) mod requirements_txt;
 pub(crate) mod uv_lock;
+
+/// PyPI's simple index, at its address and its legacy one.
+const PYPI_INDEXES: [&str; 2] = ["https://pypi.org/simple", "https://pypi.python.org/simple"];
 
 /// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
 pub(crate) fn normalize_name(name: &str) -> String {
@@ -226,17 +234,73 @@ impl Pyproject {
     }
 
     fn push_poetry(&mut self, table: &toml::Table, kind: DepKind) {
-        for (name, spec) in table {
+        for (name, value) in table {
             if name.eq_ignore_ascii_case("python") {
                 continue;
             }
-            let specs: Vec<&toml::Value> = match spec {
-                toml::Value::Array(items) => items.iter().collect(),
-                other => vec![other],
-            };
-            for spec in specs {
-                let optional = spec.get("optional").and_then(toml::Value::as_bool) == Some(true);
-                let extras = spec
+            for spec in PoetrySpec::read(name, value) {
+                self.declared.push(PyDeclared {
+                    name: spec.name,
+                    extras: spec.extras,
+                    kind: if spec.optional && kind == DepKind::Normal {
+                        DepKind::Optional
+                    } else {
+                        kind
+                    },
+                    requirement: None,
+                });
+            }
+        }
+    }
+}
+
+/// One Poetry dependency spec, as `pyproject.toml` (`[tool.poetry.dependencies]` and groups) and
+/// `poetry.lock` (`[package.dependencies]`) write them: `name = "constraint"`,
+/// `name = { version, markers, extras, optional, … }`, or one table of an array of them (a
+/// multiple-constraints dependency).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PoetrySpec {
+    /// Normalized.
+    pub(crate) name: String,
+    pub(crate) constraint: Option<String>,
+    pub(crate) markers: Option<String>,
+    /// Normalized extras requested of the dependency.
+    pub(crate) extras: Vec<String>,
+    pub(crate) optional: bool,
+}
+
+impl PoetrySpec {
+    /// The specs of one `name = …` entry: one, or one per table of an array.
+    pub(crate) fn read(name: &str, value: &toml::Value) -> Vec<PoetrySpec> {
+        let name = normalize_name(name);
+        let tables: Vec<&toml::Value> = match value {
+            toml::Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        tables
+            .into_iter()
+            .map(|table| PoetrySpec::of(&name, table))
+            .collect()
+    }
+
+    fn of(name: &str, value: &toml::Value) -> PoetrySpec {
+        let string = |key: &str| {
+            value
+                .get(key)
+                .and_then(toml::Value::as_str)
+                .map(str::to_string)
+        };
+        match value {
+            toml::Value::String(constraint) => PoetrySpec {
+                name: name.to_string(),
+                constraint: Some(constraint.clone()),
+                ..PoetrySpec::default()
+            },
+            _ => PoetrySpec {
+                name: name.to_string(),
+                constraint: string("version"),
+                markers: string("markers"),
+                extras: value
                     .get("extras")
                     .and_then(toml::Value::as_array)
                     .map(|items| {
@@ -246,18 +310,67 @@ impl Pyproject {
                             .map(normalize_name)
                             .collect()
                     })
-                    .unwrap_or_default();
-                self.declared.push(PyDeclared {
-                    name: normalize_name(name),
-                    extras,
-                    kind: if optional && kind == DepKind::Normal {
-                        DepKind::Optional
-                    } else {
-                        kind
-                    },
-                    requirement: None,
-                });
+                    .unwrap_or_default(),
+                optional: value.get("optional").and_then(toml::Value::as_bool) == Some(true),
+            },
+        }
+    }
+}
+
+/// The source of a package from an index URL: PyPI (either address, with or without a trailing
+/// `/`) is the default registry, any other index a registry of its own.
+pub(crate) fn index_source(url: &str) -> Source {
+    if PYPI_INDEXES.contains(&url.trim_end_matches('/')) {
+        Source::Registry(None)
+    } else {
+        Source::Registry(Some(url.to_string()))
+    }
+}
+
+/// Reads a TOML lockfile into its wire type `W`. When the file does not fit, its version alone
+/// is read (`P`) and checked first, so that an unknown format is refused by name rather than by
+/// a schema error; otherwise the TOML error is reported.
+pub(crate) fn read_toml<W: DeserializeOwned, P: DeserializeOwned, T>(
+    input: &LockfileInput<'_>,
+    check_version: impl FnOnce(&P) -> Result<T, ParseError>,
+) -> Result<W, ParseError> {
+    match toml::from_str(input.contents) {
+        Ok(wire) => Ok(wire),
+        Err(error) => {
+            if let Ok(probe) = toml::from_str::<P>(input.contents) {
+                check_version(&probe)?;
             }
+            Err(input.toml_error(&error))
+        }
+    }
+}
+
+/// Of the locked packages of one name, those `allows` accepts; all of them when there is only
+/// one, or when it accepts none (a requirement this parser does not read right loses no edge).
+pub(crate) fn allowed_or_all<T: Clone>(locked: &[T], allows: impl Fn(&T) -> bool) -> Vec<T> {
+    if locked.len() < 2 {
+        return locked.to_vec();
+    }
+    let allowed: Vec<T> = locked.iter().filter(|item| allows(item)).cloned().collect();
+    if allowed.is_empty() {
+        locked.to_vec()
+    } else {
+        allowed
+    }
+}
+
+/// Without a manifest: the root depends on every package whose name is not in `depended` (the
+/// names some package depends on), with the kind given beside each package.
+pub(crate) fn guess_root_edges<'a, N: Ord + Borrow<str>>(
+    builder: &mut LockfileBuilder,
+    root: &PackageId,
+    depended: impl IntoIterator<Item = N>,
+    packages: impl IntoIterator<Item = (&'a PackageId, DepKind)>,
+) {
+    let depended: BTreeSet<N> = depended.into_iter().collect();
+    for (id, kind) in packages {
+        if !depended.contains(id.name.as_str()) {
+            builder.edge(root, id, kind);
         }
     }
 }
@@ -387,6 +500,120 @@ mod tests {
                 ("ruff", DepKind::Dev),
                 ("click", DepKind::Optional),
                 ("sphinx", DepKind::Dev),
+            ]
+        );
+    }
+
+    #[test]
+    fn poetry_specs() {
+        let table: toml::Table = toml::from_str(
+            r#"
+            a = "^1"
+            b = { version = ">=2", markers = "os_name == 'nt'", extras = ["X_Y"], optional = true }
+            C_D = [{ version = "<2", python = "<3.10" }, { version = ">=2" }]
+            "#,
+        )
+        .unwrap();
+        let specs: Vec<String> = ["a", "b", "C_D"]
+            .into_iter()
+            .flat_map(|name| PoetrySpec::read(name, &table[name]))
+            .map(|s| {
+                let (constraint, markers) = (s.constraint, s.markers);
+                let (extras, optional) = (s.extras, s.optional);
+                format!(
+                    "{} {constraint:?} {markers:?} {extras:?} {optional}",
+                    s.name
+                )
+            })
+            .collect();
+        assert_eq!(
+            specs,
+            [
+                r#"a Some("^1") None [] false"#,
+                r#"b Some(">=2") Some("os_name == 'nt'") ["x-y"] true"#,
+                r#"c-d Some("<2") None [] false"#,
+                r#"c-d Some(">=2") None [] false"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn index_urls() {
+        assert_eq!(
+            index_source("https://pypi.org/simple/"),
+            Source::Registry(None)
+        );
+        assert_eq!(
+            index_source("https://pypi.python.org/simple"),
+            Source::Registry(None)
+        );
+        assert_eq!(
+            index_source("https://mirror.example/simple/"),
+            Source::Registry(Some("https://mirror.example/simple/".into()))
+        );
+    }
+
+    #[test]
+    fn toml_lockfiles_are_refused_by_version_first() {
+        #[derive(serde::Deserialize)]
+        struct Wire {
+            #[expect(dead_code, reason = "only its shape matters")]
+            version: u32,
+            #[expect(dead_code, reason = "only its shape matters")]
+            package: Vec<String>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            version: u32,
+        }
+        let read = |contents: &str| {
+            let input = LockfileInput {
+                path: Path::new("x.lock"),
+                contents,
+                format: "pypi/x-lock",
+                options: crate::lockfile::ReadOptions::default(),
+            };
+            read_toml::<Wire, Probe, ()>(&input, |probe| match probe.version {
+                1 => Ok(()),
+                other => Err(input.unsupported(other, "1")),
+            })
+            .map(|_| ())
+            .map_err(|error| error.to_string())
+        };
+        assert_eq!(read("version = 1\npackage = []\n"), Ok(()));
+        let error = read("version = 2\npackage = 3\n").unwrap_err();
+        assert!(
+            error.contains("unsupported pypi/x-lock version `2`"),
+            "{error}"
+        );
+        let error = read("version = 1\npackage = 3\n").unwrap_err();
+        assert!(error.contains("at line 2"), "{error}");
+    }
+
+    #[test]
+    fn picks_and_guesses() {
+        assert_eq!(allowed_or_all(&[1, 2, 3], |&n| n > 1), [2, 3]);
+        assert_eq!(allowed_or_all(&[1, 2, 3], |_| false), [1, 2, 3]);
+        assert_eq!(allowed_or_all(&[1], |_| false), [1]);
+        assert!(allowed_or_all::<u8>(&[], |_| true).is_empty());
+
+        let mut builder = LockfileBuilder::new(crate::model::Ecosystem::Pypi);
+        let root = builder.id("root", "0.0.0");
+        let a = builder.id("a", "1");
+        let b = builder.id("b", "1");
+        let c = builder.id("c", "1");
+        let packages = [
+            (&a, DepKind::Normal),
+            (&b, DepKind::Dev),
+            (&c, DepKind::Normal),
+        ];
+        guess_root_edges(&mut builder, &root, ["c"], packages);
+        let edges = crate::lockfile::test_support::edges(&builder.finish("pypi/x-lock", "1"));
+        assert_eq!(
+            edges,
+            [
+                "pypi:root@0.0.0 -> pypi:a@1 normal",
+                "pypi:root@0.0.0 -> pypi:b@1 dev"
             ]
         );
     }

@@ -26,12 +26,15 @@
 //! that is not locked (its marker never holds) is a warning, not an edge; the index a package
 //! came from is not recorded by PDM, so index packages are reported as from the default index.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{PyRequirement, normalize_name, normalize_version, parse_requirement, project_root};
+use super::{
+    PyRequirement, allowed_or_all, normalize_name, normalize_version, parse_requirement,
+    project_root, read_toml,
+};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -114,15 +117,9 @@ impl LockfileParser for PdmLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
-        let wire: LockWire = match toml::from_str(input.contents) {
-            Ok(wire) => wire,
-            Err(error) => {
-                if let Ok(probe) = toml::from_str::<VersionWire>(input.contents) {
-                    detect_version(input, probe.metadata.as_ref())?;
-                }
-                return Err(input.toml_error(&error));
-            }
-        };
+        let wire: LockWire = read_toml(input, |probe: &VersionWire| {
+            detect_version(input, probe.metadata.as_ref())
+        })?;
         let version = detect_version(input, wire.metadata.as_ref())?;
         let mut graph = Graph::new(wire);
         let (root, project) = project_root(input, &mut graph.builder)?;
@@ -212,19 +209,7 @@ impl Graph {
         let Some(all) = self.by_name.get(name) else {
             return Vec::new();
         };
-        if all.len() < 2 {
-            return all.clone();
-        }
-        let allowed: Vec<PackageId> = all
-            .iter()
-            .filter(|id| requirement.is_none_or(|r| r.allows(&id.version)))
-            .cloned()
-            .collect();
-        if allowed.is_empty() {
-            all.clone()
-        } else {
-            allowed
-        }
+        allowed_or_all(all, |id| requirement.is_none_or(|r| r.allows(&id.version)))
     }
 
     fn package_edges(&mut self) {
@@ -271,7 +256,7 @@ impl Graph {
     /// Without a pyproject: the root depends on every package nothing else depends on.
     fn guess_root_edges(&mut self, root: &PackageId) {
         // An extras entry's pin on its own plain package does not count.
-        let depended: BTreeSet<String> = self
+        let depended = self
             .packages
             .iter()
             .zip(&self.ids)
@@ -282,52 +267,30 @@ impl Graph {
                     .filter_map(|text| parse_requirement(text).ok())
                     .map(|requirement| requirement.name)
                     .filter(move |name| *name != id.name)
-            })
-            .collect();
-        let mut top: Vec<(PackageId, DepKind)> = Vec::new();
-        for (package, id) in self.packages.iter().zip(&self.ids) {
-            if depended.contains(&id.name) {
-                continue;
-            }
+            });
+        let packages = self.packages.iter().zip(&self.ids).map(|(package, id)| {
             let kind = if package.dev_hint() == Some(true) {
                 DepKind::Dev
             } else {
                 DepKind::Normal
             };
-            top.push((id.clone(), kind));
-        }
-        for (target, kind) in top {
-            self.builder.edge(root, &target, kind);
-        }
+            (id, kind)
+        });
+        super::guess_root_edges(&mut self.builder, root, depended, packages);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::{dir_with, edges, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
-        let path = dir.join("pdm.lock");
-        let input = LockfileInput {
-            path: &path,
-            contents,
-            format: "pypi/pdm-lock",
-            options: ReadOptions::default(),
-        };
-        PdmLock.parse(&input)
+        parse_with(&PdmLock, &dir.join("pdm.lock"), contents)
     }
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
         parse_in(Path::new("/nonexistent-dir/pdm_app"), contents)
-    }
-
-    fn edges(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .edges
-            .iter()
-            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
-            .collect()
     }
 
     const PYPROJECT: &str = r#"
@@ -422,9 +385,7 @@ revision = "abc123"
 "#;
 
     fn project(pyproject: &str) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
-        dir
+        dir_with(&[("pyproject.toml", pyproject)])
     }
 
     #[test]

@@ -42,7 +42,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::requirements_txt::version_from_url;
-use super::{normalize_name, normalize_version};
+use super::{index_source, normalize_name, normalize_version};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -53,7 +53,6 @@ pub(crate) struct PipfileLock;
 const SUPPORTED: &str = "6";
 const DEFAULT_SECTION: &str = "default";
 const DEVELOP_SECTION: &str = "develop";
-const PYPI: [&str; 2] = ["https://pypi.org/simple", "https://pypi.python.org/simple"];
 
 /// Pipfile tables that are not package categories.
 const NOT_CATEGORIES: [&str; 4] = ["source", "requires", "scripts", "pipenv"];
@@ -217,24 +216,17 @@ struct Sources {
 
 impl Sources {
     fn new(sources: &[SourceWire]) -> Self {
-        let to_source = |url: &str| {
-            if PYPI.contains(&url.trim_end_matches('/')) {
-                Source::Registry(None)
-            } else {
-                Source::Registry(Some(url.to_string()))
-            }
-        };
         let by_name = sources
             .iter()
             .filter_map(|source| {
                 let url = source.url.as_deref()?;
-                Some((source.name.clone()?, to_source(url)))
+                Some((source.name.clone()?, index_source(url)))
             })
             .collect();
         let primary = sources
             .first()
             .and_then(|source| source.url.as_deref())
-            .map_or(Source::Registry(None), to_source);
+            .map_or(Source::Registry(None), index_source);
         Sources { by_name, primary }
     }
 
@@ -346,37 +338,14 @@ fn read_pipfile(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::{edges, ids, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
-        let path = dir.join("Pipfile.lock");
-        let input = LockfileInput {
-            path: &path,
-            contents,
-            format: "pypi/pipfile-lock",
-            options: ReadOptions::default(),
-        };
-        PipfileLock.parse(&input)
+        parse_with(&PipfileLock, &dir.join("Pipfile.lock"), contents)
     }
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
         parse_in(Path::new("/nonexistent-dir/My_Project"), contents)
-    }
-
-    fn ids(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .packages
-            .iter()
-            .map(|package| package.id.to_string())
-            .collect()
-    }
-
-    fn edges(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .edges
-            .iter()
-            .map(|edge| format!("{} -> {} {}", edge.from, edge.to, edge.kind.as_str()))
-            .collect()
     }
 
     const LOCK: &str = r#"{

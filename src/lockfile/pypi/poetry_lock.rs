@@ -40,7 +40,9 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
-use super::{normalize_name, normalize_version, project_root};
+use super::{
+    PoetrySpec, allowed_or_all, normalize_name, normalize_version, project_root, read_toml,
+};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -100,32 +102,13 @@ struct SourceWire {
     resolved_reference: Option<String>,
 }
 
-/// One `[package.dependencies]` entry (one of several for a multiple-constraints dependency).
-#[derive(Debug, Clone, Default)]
-struct DependencySpec {
-    /// Normalized.
-    name: String,
-    constraint: Option<String>,
-    markers: Option<String>,
-    /// Normalized extras requested of the dependency.
-    extras: Vec<String>,
-    optional: bool,
-}
-
 impl PackageWire {
-    fn specs(&self) -> Vec<DependencySpec> {
-        let mut specs = Vec::new();
-        for (name, value) in &self.dependencies {
-            let name = normalize_name(name);
-            let tables: Vec<&toml::Value> = match value {
-                toml::Value::Array(items) => items.iter().collect(),
-                other => vec![other],
-            };
-            for table in tables {
-                specs.push(spec_of(&name, table));
-            }
-        }
-        specs
+    /// Every `[package.dependencies]` entry (several for a multiple-constraints dependency).
+    fn specs(&self) -> Vec<PoetrySpec> {
+        self.dependencies
+            .iter()
+            .flat_map(|(name, value)| PoetrySpec::read(name, value))
+            .collect()
     }
 
     /// The lockfile's own dev flag: `category = "dev"` (1.x) or no `main` group (2.1).
@@ -158,39 +141,6 @@ impl PackageWire {
     }
 }
 
-fn spec_of(name: &str, value: &toml::Value) -> DependencySpec {
-    let string = |key: &str| {
-        value
-            .get(key)
-            .and_then(toml::Value::as_str)
-            .map(str::to_string)
-    };
-    match value {
-        toml::Value::String(constraint) => DependencySpec {
-            name: name.to_string(),
-            constraint: Some(constraint.clone()),
-            ..DependencySpec::default()
-        },
-        _ => DependencySpec {
-            name: name.to_string(),
-            constraint: string("version"),
-            markers: string("markers"),
-            extras: value
-                .get("extras")
-                .and_then(toml::Value::as_array)
-                .map(|items| {
-                    items
-                        .iter()
-                        .filter_map(toml::Value::as_str)
-                        .map(normalize_name)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            optional: value.get("optional").and_then(toml::Value::as_bool) == Some(true),
-        },
-    }
-}
-
 impl LockfileParser for PoetryLock {
     fn id(&self) -> &'static str {
         "pypi/poetry-lock"
@@ -205,15 +155,9 @@ impl LockfileParser for PoetryLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
-        let wire: LockWire = match toml::from_str(input.contents) {
-            Ok(wire) => wire,
-            Err(error) => {
-                if let Ok(probe) = toml::from_str::<VersionWire>(input.contents) {
-                    detect_version(input, probe.metadata.as_ref())?;
-                }
-                return Err(input.toml_error(&error));
-            }
-        };
+        let wire: LockWire = read_toml(input, |probe: &VersionWire| {
+            detect_version(input, probe.metadata.as_ref())
+        })?;
         let version = detect_version(input, wire.metadata.as_ref())?;
         let mut graph = Graph::new(wire);
         let (root, project) = project_root(input, &mut graph.builder)?;
@@ -264,7 +208,7 @@ fn detect_version(
 
 struct Graph {
     packages: Vec<PackageWire>,
-    specs: Vec<Vec<DependencySpec>>,
+    specs: Vec<Vec<PoetrySpec>>,
     ids: Vec<PackageId>,
     by_name: HashMap<String, Vec<usize>>,
     builder: LockfileBuilder,
@@ -305,23 +249,11 @@ impl Graph {
         let Some(all) = self.by_name.get(name) else {
             return Vec::new();
         };
-        if all.len() < 2 {
-            return all.clone();
-        }
-        let allowed: Vec<usize> = all
-            .iter()
-            .copied()
-            .filter(|&i| allows(&self.ids[i].version))
-            .collect();
-        if allowed.is_empty() {
-            all.clone()
-        } else {
-            allowed
-        }
+        allowed_or_all(all, |&i| allows(&self.ids[i].version))
     }
 
     /// The packages a dependency entry names: by its constraint, then by equal markers.
-    fn resolve(&self, spec: &DependencySpec) -> Vec<usize> {
+    fn resolve(&self, spec: &PoetrySpec) -> Vec<usize> {
         let candidates = self.candidates(&spec.name, |version| {
             spec.constraint
                 .as_deref()
@@ -385,7 +317,7 @@ impl Graph {
                         .extend(nested.into_iter().map(|extra| (package, extra)));
                     continue;
                 }
-                let specs: Vec<DependencySpec> = self.specs[package]
+                let specs: Vec<PoetrySpec> = self.specs[package]
                     .iter()
                     .filter(|spec| spec.name == name)
                     .cloned()
@@ -404,7 +336,7 @@ impl Graph {
         }
     }
 
-    fn spec_edges(&mut self, from: usize, spec: &DependencySpec, kind: DepKind) {
+    fn spec_edges(&mut self, from: usize, spec: &PoetrySpec, kind: DepKind) {
         let targets = self.resolve(spec);
         let from_id = self.ids[from].clone();
         if targets.is_empty() {
@@ -420,31 +352,18 @@ impl Graph {
 
     /// Without a pyproject: the root depends on every package nothing else depends on.
     fn guess_root_edges(&mut self, root: &PackageId) {
-        let depended: BTreeSet<&str> = self
-            .specs
-            .iter()
-            .flatten()
-            .map(|spec| spec.name.as_str())
-            .collect();
-        let top: Vec<(usize, DepKind)> = self
-            .packages
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !depended.contains(self.ids[*i].name.as_str()))
-            .map(|(i, package)| {
-                let kind = if package.dev_hint() == Some(true) {
-                    DepKind::Dev
-                } else if package.optional {
-                    DepKind::Optional
-                } else {
-                    DepKind::Normal
-                };
-                (i, kind)
-            })
-            .collect();
-        for (target, kind) in top {
-            self.builder.edge(root, &self.ids[target], kind);
-        }
+        let depended = self.specs.iter().flatten().map(|spec| spec.name.as_str());
+        let packages = self.packages.iter().zip(&self.ids).map(|(package, id)| {
+            let kind = if package.dev_hint() == Some(true) {
+                DepKind::Dev
+            } else if package.optional {
+                DepKind::Optional
+            } else {
+                DepKind::Normal
+            };
+            (id, kind)
+        });
+        super::guess_root_edges(&mut self.builder, root, depended, packages);
     }
 }
 
@@ -546,29 +465,14 @@ fn bump(release: &[u64], index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::{dir_with, edges, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
-        let path = dir.join("poetry.lock");
-        let input = LockfileInput {
-            path: &path,
-            contents,
-            format: "pypi/poetry-lock",
-            options: ReadOptions::default(),
-        };
-        PoetryLock.parse(&input)
+        parse_with(&PoetryLock, &dir.join("poetry.lock"), contents)
     }
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
         parse_in(Path::new("/nonexistent-dir/My_Project"), contents)
-    }
-
-    fn edges(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .edges
-            .iter()
-            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
-            .collect()
     }
 
     const PYPROJECT: &str = r#"
@@ -674,9 +578,7 @@ content-hash = "00"
 "#;
 
     fn project(pyproject: &str) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
-        dir
+        dir_with(&[("pyproject.toml", pyproject)])
     }
 
     #[test]

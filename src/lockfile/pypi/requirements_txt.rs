@@ -49,7 +49,9 @@ use std::path::{Component, Path, PathBuf};
 
 use pep440_rs::Operator;
 
-use super::{Pyproject, by_name, normalize_name, normalize_version, parse_requirement};
+use super::{
+    Pyproject, by_name, index_source, normalize_name, normalize_version, parse_requirement,
+};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -61,7 +63,6 @@ pub(crate) struct RequirementsTxt;
 const FORMAT_VERSION: &str = "1";
 /// How deep `-r` includes may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
-const PYPI: [&str; 2] = ["https://pypi.org/simple", "https://pypi.python.org/simple"];
 const VCS_PREFIXES: [&str; 4] = ["git+", "hg+", "svn+", "bzr+"];
 const SDIST_SUFFIXES: [&str; 6] = [".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip", ".tar"];
 
@@ -650,12 +651,10 @@ impl Reader<'_, '_> {
         let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
         let root = builder.id(super::directory_project_name(self.input), "0.0.0");
         builder.root(root.clone());
-        let registry = match &self.index_url {
-            Some(url) if !PYPI.contains(&url.trim_end_matches('/')) => {
-                Source::Registry(Some(url.clone()))
-            }
-            _ => Source::Registry(None),
-        };
+        let registry = self
+            .index_url
+            .as_deref()
+            .map_or(Source::Registry(None), index_source);
         let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
         for (index, pinned) in self.pinned.iter().enumerate() {
             builder.package(
@@ -910,30 +909,18 @@ fn normalize_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::{ids, parse_with};
 
     fn parse_at(path: &Path, contents: &str) -> Result<Lockfile, ParseError> {
-        let input = LockfileInput {
-            path,
-            contents,
-            format: "pypi/requirements-txt",
-            options: ReadOptions::default(),
-        };
-        RequirementsTxt.parse(&input)
+        parse_with(&RequirementsTxt, path, contents)
     }
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
         parse_at(Path::new("/nonexistent-dir/app/requirements.txt"), contents)
     }
 
-    fn ids(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .packages
-            .iter()
-            .map(|package| package.id.to_string())
-            .collect()
-    }
-
+    /// Edges as `from -> to`, without the kind (unlike `test_support::edges`): most edges here
+    /// are `normal`, and the tests that check kinds read them from the lockfile.
     fn edges(lockfile: &Lockfile) -> Vec<String> {
         lockfile
             .edges

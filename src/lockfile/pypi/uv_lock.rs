@@ -29,7 +29,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{normalize_name, normalize_version};
+use super::{normalize_name, normalize_version, read_toml};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -142,15 +142,9 @@ impl LockfileParser for UvLock {
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
-        let wire: LockWire = match toml::from_str(input.contents) {
-            Ok(wire) => wire,
-            Err(error) => {
-                if let Ok(probe) = toml::from_str::<VersionWire>(input.contents) {
-                    detect_version(input, probe.version.as_ref())?;
-                }
-                return Err(input.toml_error(&error));
-            }
-        };
+        let wire: LockWire = read_toml(input, |probe: &VersionWire| {
+            detect_version(input, probe.version.as_ref())
+        })?;
         let version = detect_version(input, wire.version.as_ref())?;
         Ok(Graph::new(wire).build(self.id(), version))
     }
@@ -388,24 +382,10 @@ enum Section<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::ReadOptions;
+    use crate::lockfile::test_support::{edges, parse_with};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
-        let input = LockfileInput {
-            path: Path::new("/nonexistent-dir/uv.lock"),
-            contents,
-            format: "pypi/uv-lock",
-            options: ReadOptions::default(),
-        };
-        UvLock.parse(&input)
-    }
-
-    fn edges(lockfile: &Lockfile) -> Vec<String> {
-        lockfile
-            .edges
-            .iter()
-            .map(|e| format!("{} -> {} {}", e.from, e.to, e.kind.as_str()))
-            .collect()
+        parse_with(&UvLock, Path::new("/nonexistent-dir/uv.lock"), contents)
     }
 
     const APP: &str = r#"
