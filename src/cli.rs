@@ -14,10 +14,112 @@ pub(crate) struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per run; boxing would only obscure the clap types"
+)]
 pub(crate) enum Command {
     /// Print the exact dependency graph of every lockfile found.
     #[command(after_help = GRAPH_EXAMPLES)]
     Graph(GraphArgs),
+    /// Print what the registries and GitHub say about every package: releases, publishers,
+    /// owners, repository, provenance as advertised, status, install scripts.
+    #[command(after_help = FACTS_EXAMPLES)]
+    Facts(FactsArgs),
+}
+
+const FACTS_EXAMPLES: &str = "\
+Examples:
+  deptrust facts npm:left-pad@1.3.0 pypi:requests@2.32.3 cargo:serde@1.0.228
+  deptrust facts web/package-lock.json --format json --snapshot facts.json
+  deptrust facts . --replay facts.json      the same answer again, with no network
+  deptrust facts . --offline                only what the cache holds; the rest is unknown
+
+A fact that could not be established (a 404, a timeout, offline with nothing cached) is shown as
+unknown with its reason, never as a default. The run still succeeds (exit status 0) unless a
+lockfile could not be read (2).
+
+Environment: GITHUB_TOKEN (sent only to the GitHub API host), DEPTRUST_NPM_TOKEN (sent only to
+the npm registry host), DEPTRUST_CACHE_DIR, DEPTRUST_NOW, DEPTRUST_CONFIG, and the registry
+variables below.";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct FactsArgs {
+    /// Lockfiles, directories, or package ids such as `npm:lodash@4.17.21` [default: .]
+    #[arg(value_name = "PATH|ID")]
+    pub(crate) targets: Vec<String>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FactsFormatArg::Table)]
+    pub(crate) format: FactsFormatArg,
+
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+
+    /// Refuse lockfiles and manifests larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
+    pub(crate) max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum FactsFormatArg {
+    /// The facts document (the same shape as a snapshot).
+    Json,
+    /// One row per package.
+    Table,
+}
+
+/// Options of every command that gathers facts.
+#[derive(Debug, clap::Args)]
+pub(crate) struct NetArgs {
+    /// Use the cache only: what it does not hold becomes unknown.
+    #[arg(long)]
+    pub(crate) offline: bool,
+
+    /// Cache directory [default: the platform cache directory]/deptrust.
+    #[arg(long, env = "DEPTRUST_CACHE_DIR", value_name = "DIR")]
+    pub(crate) cache_dir: Option<PathBuf>,
+
+    /// Write every fact the run used to FILE (JSON, stable order).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) snapshot: Option<PathBuf>,
+
+    /// Run from a snapshot written by --snapshot, with no network.
+    #[arg(long, value_name = "FILE", conflicts_with = "offline")]
+    pub(crate) replay: Option<PathBuf>,
+
+    /// Pin the clock (RFC 3339, e.g. 2026-11-28T12:00:00Z) [default: now].
+    #[arg(long, env = "DEPTRUST_NOW", value_name = "TIME")]
+    pub(crate) now: Option<String>,
+
+    /// Configuration file [default: ./deptrust.toml when present].
+    #[arg(long, env = "DEPTRUST_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// npm registry base URL.
+    #[arg(long, env = "DEPTRUST_NPM_REGISTRY", value_name = "URL")]
+    pub(crate) npm_registry: Option<url::Url>,
+
+    /// PyPI base URL (JSON, Simple and Integrity APIs).
+    #[arg(long, env = "DEPTRUST_PYPI_URL", value_name = "URL")]
+    pub(crate) pypi_url: Option<url::Url>,
+
+    /// crates.io sparse index base URL.
+    #[arg(long, env = "DEPTRUST_CRATES_INDEX", value_name = "URL")]
+    pub(crate) crates_index: Option<url::Url>,
+
+    /// crates.io API base URL.
+    #[arg(long, env = "DEPTRUST_CRATES_API", value_name = "URL")]
+    pub(crate) crates_api: Option<url::Url>,
+
+    /// GitHub API base URL.
+    #[arg(long, env = "DEPTRUST_GITHUB_API", value_name = "URL")]
+    pub(crate) github_api: Option<url::Url>,
+
+    /// An extracted crates.io database dump (db-dump.tar.gz): owners, publishers and
+    /// repositories of crates come from it instead of the rate-limited API.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) crates_db_dump: Option<PathBuf>,
 }
 
 const GRAPH_EXAMPLES: &str = "\

@@ -4,7 +4,10 @@
 //! blast radius) → [`report`] (renderers). Later layers (registry facts, signals, policy) plug
 //! in after the graph.
 
+pub mod config;
 pub mod graph;
 pub mod lockfile;
 pub mod model;
+pub mod net;
+pub mod registry;
 pub mod report;

@@ -9,7 +9,10 @@ use std::io::{self, Write};
 
 use crate::graph::DepGraph;
 
+pub use facts::{render_facts_json, render_facts_table};
+
 mod dot;
+mod facts;
 mod json;
 mod table;
 mod tree;

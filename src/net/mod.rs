@@ -1,0 +1,634 @@
+//! The network: the only code in deptrust that sends a request. All code that wants to reach a
+//! registry or source host goes through [`Net::get`].
+//!
+//! What it guarantees for every request:
+//! - the User-Agent `deptrust/<version> (+<repository>)`;
+//! - a per-host limit of requests in flight (default 16) and per-host minimum intervals between
+//!   request starts (the crates.io API: one request per second, per its data-access policy; the
+//!   host must match exactly, so `index.crates.io` and `static.crates.io` are not slowed);
+//! - connect and total timeouts (the total covers a slow body); retries with exponential
+//!   backoff and jitter on 429, 500, 502, 503, 504, connection errors and timeouts, honouring
+//!   `Retry-After` (seconds or an HTTP date; a longer wait than allowed gives up at once);
+//! - a cap on body size, counted on the bytes read (after gzip decoding);
+//! - redirects followed by hand, at most 5 hops, only to `https`, or to plain `http` on the
+//!   origin of the request (loopback mocks) or on a host of [`NetConfig::http_redirect_hosts`];
+//!   [`Fetched::final_url`] is where they ended;
+//! - identical requests (URL and `Accept`) coalesced: one request per URL per run, later
+//!   callers answered from memory;
+//! - a SQLite cache keyed by URL and `Accept`, with `ETag`/`Last-Modified` revalidation and a
+//!   freshness per kind of resource ([`Freshness`]) measured on the run's clock; offline mode
+//!   answers from the cache only, whatever the age;
+//! - tokens sent only to the host they belong to (checked again on every redirect hop), never
+//!   in errors, `Debug` output or the cache.
+//!
+//! Errors are values ([`NetError`]) that name the URL: callers turn them into *unknown* facts.
+//! The only output is the progress bar on stderr, when [`NetConfig::progress`] asks for it.
+//!
+//! Not supported: methods other than GET, server cache directives (`Cache-Control`,
+//! `Expires`, `Vary`), serving a stale entry when revalidation fails, and cache eviction.
+//!
+//! Files: `limit.rs` (per-host gates), `http.rs` (one fetch: redirects, retries, body cap),
+//! `cache.rs` (the SQLite store); this file ties them together.
+
+mod cache;
+mod http;
+mod limit;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use reqwest::header::{HeaderName, HeaderValue};
+use tokio::sync::OnceCell;
+use url::Url;
+
+use cache::{Cache, Key, Meta};
+use http::{Answer, Validators};
+use limit::Gates;
+
+/// The User-Agent of every request.
+pub const USER_AGENT: &str = concat!(
+    "deptrust/",
+    env!("CARGO_PKG_VERSION"),
+    " (+",
+    env!("CARGO_PKG_REPOSITORY"),
+    ")"
+);
+
+/// How long a cached response may be used without asking the server again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// A document that changes (a packument, a project page, repository facts): fresh for
+    /// this long, then revalidated with `If-None-Match` / `If-Modified-Since`.
+    Mutable(Duration),
+    /// A document that never changes once published (a version document, an attestation,
+    /// a provenance file): cached for good.
+    Immutable,
+}
+
+/// A secret header sent only to one host.
+#[derive(Clone)]
+pub struct HostToken {
+    /// The host it belongs to (`api.github.com`).
+    pub host: String,
+    /// The header name (`Authorization`).
+    pub header: String,
+    /// The header value (`Bearer …`). Never printed: `Debug` redacts it.
+    pub value: String,
+}
+
+impl fmt::Debug for HostToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HostToken")
+            .field("host", &self.host)
+            .field("header", &self.header)
+            .field("value", &"<redacted>")
+            .finish()
+    }
+}
+
+/// How the network layer behaves.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    /// Answer from the cache only; anything not cached is [`NetError::Offline`].
+    pub offline: bool,
+    /// Where the cache lives; `None` disables it.
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Requests in flight per host.
+    pub max_in_flight_per_host: usize,
+    /// Minimum interval between requests to a host (host, interval): crates.io API 1 s.
+    pub min_intervals: Vec<(String, Duration)>,
+    /// TCP/TLS connect timeout.
+    pub connect_timeout: Duration,
+    /// Whole-request timeout (headers and body).
+    pub request_timeout: Duration,
+    /// Largest body accepted.
+    pub max_body_bytes: u64,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff delay; doubles each retry, with jitter.
+    pub initial_backoff: Duration,
+    /// The longest `Retry-After` honoured; longer waits give up.
+    pub max_retry_after: Duration,
+    /// Secret headers, each sent only to its own host.
+    pub tokens: Vec<HostToken>,
+    /// Show a progress bar on stderr (main sets it when stderr is a terminal).
+    pub progress: bool,
+    /// Hosts a redirect may reach over plain `http` (an internal mirror without TLS). Any
+    /// other redirect must go to `https` or stay on the origin of the request.
+    pub http_redirect_hosts: Vec<String>,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            offline: false,
+            cache_dir: None,
+            max_in_flight_per_host: 16,
+            min_intervals: vec![("crates.io".into(), Duration::from_secs(1))],
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_body_bytes: 64 * 1024 * 1024,
+            max_retries: 3,
+            initial_backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            tokens: Vec::new(),
+            progress: false,
+            http_redirect_hosts: Vec::new(),
+        }
+    }
+}
+
+/// One GET request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The URL.
+    pub url: Url,
+    /// The `Accept` header, when the server needs one.
+    pub accept: Option<&'static str>,
+    /// How long a cached answer stays fresh.
+    pub freshness: Freshness,
+}
+
+/// A successful (2xx) response.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL requested.
+    pub url: Url,
+    /// The URL that answered, after redirects.
+    pub final_url: Url,
+    /// The body.
+    pub body: Vec<u8>,
+    /// Served from the cache without a request (or revalidated with a 304).
+    pub from_cache: bool,
+}
+
+/// Why a request gave no usable answer. Every variant names the URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NetError {
+    /// Offline mode and nothing cached.
+    #[error("`{url}` is not in the cache and the network is off (--offline)")]
+    Offline {
+        /// The URL.
+        url: String,
+    },
+    /// The server answered with a non-success status.
+    #[error("`{url}` answered HTTP {status}")]
+    Status {
+        /// The URL.
+        url: String,
+        /// The status code.
+        status: u16,
+    },
+    /// No answer in time.
+    #[error("`{url}` timed out")]
+    Timeout {
+        /// The URL.
+        url: String,
+    },
+    /// The connection failed.
+    #[error("`{url}`: connection failed: {message}")]
+    Connect {
+        /// The URL.
+        url: String,
+        /// What failed.
+        message: String,
+    },
+    /// The body was larger than allowed.
+    #[error("`{url}`: the body is larger than {limit} bytes")]
+    TooLarge {
+        /// The URL.
+        url: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// A redirect to a non-https URL.
+    #[error("`{url}` redirected to `{location}`, which is not https")]
+    InsecureRedirect {
+        /// The URL.
+        url: String,
+        /// Where it pointed.
+        location: String,
+    },
+    /// Too many redirects (or a loop).
+    #[error("`{url}`: too many redirects")]
+    TooManyRedirects {
+        /// The URL.
+        url: String,
+    },
+    /// Anything else reqwest reports.
+    #[error("`{url}`: {message}")]
+    Other {
+        /// The URL.
+        url: String,
+        /// What failed.
+        message: String,
+    },
+}
+
+/// Counters of one run (for tests, the benchmark and `--verbose` output).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NetStats {
+    /// Requests sent over the network (retries, redirect hops and revalidations included).
+    pub requests_sent: u64,
+    /// Answers served from the cache without a request.
+    pub cache_hits: u64,
+    /// Cached answers revalidated with a 304.
+    pub revalidated: u64,
+    /// The most requests in flight at once, across all hosts.
+    pub max_in_flight: u64,
+}
+
+/// The network capability. Cheap to share: clone the `Arc`.
+///
+/// Phases of [`Net::get`]: the answer of this run, if the URL was already asked (or is being
+/// asked: concurrent callers wait for the same fetch); else the cache (fresh, or anything in
+/// offline mode); else the network, conditional when a stale entry has validators, through
+/// the host's gate, with retries and redirects; then the cache is updated.
+pub struct Net {
+    client: reqwest::Client,
+    config: NetConfig,
+    /// The run's clock: cache ages are measured against it.
+    now: jiff::Timestamp,
+    /// When `now` was taken, to follow the clock during the run (`Retry-After` dates).
+    started: std::time::Instant,
+    tokens: Vec<Token>,
+    gates: Gates,
+    cache: Option<Cache>,
+    cache_error: Option<String>,
+    /// One cell per URL and `Accept`: the first caller fetches, the others wait for its answer,
+    /// and later callers get it from memory. A `OnceCell` rather than a shared future: when the
+    /// fetching caller is dropped (cancelled), a waiting caller takes over instead of the
+    /// fetch being lost, and nothing needs to be `'static`.
+    answers: Mutex<HashMap<Key, Arc<AnswerCell>>>,
+    counters: Counters,
+    progress: ProgressBar,
+}
+
+/// The answer to one URL and `Accept` in this run, once known.
+type AnswerCell = OnceCell<Result<Arc<Fetched>, NetError>>;
+
+/// A token with its header parsed once and marked sensitive (kept out of HTTP/2 header
+/// compression tables and of hyper's debug output).
+struct Token {
+    host: String,
+    name: HeaderName,
+    value: HeaderValue,
+}
+
+impl fmt::Debug for Net {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `NetConfig`'s `Debug` redacts token values (see `HostToken`).
+        f.debug_struct("Net")
+            .field("config", &self.config)
+            .field("now", &self.now)
+            .field("cache", &self.cache.is_some())
+            .field("cache_error", &self.cache_error)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Net {
+    /// Builds the network layer. `now` is the run's clock (cache freshness is measured
+    /// against it). Needs no async runtime; [`Net::get`] must run on a tokio runtime.
+    ///
+    /// A cache that cannot be opened is not an error: the run goes on without it and
+    /// [`Net::cache_error`] says why.
+    pub fn new(config: NetConfig, now: jiff::Timestamp) -> Result<Arc<Self>, NetError> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            // Followed by hand, to check every hop (see `http.rs`).
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| NetError::Other {
+                url: String::new(),
+                message: format!("cannot build the HTTP client: {error}"),
+            })?;
+        let tokens = config
+            .tokens
+            .iter()
+            .map(|token| {
+                let name = HeaderName::from_bytes(token.header.as_bytes());
+                let value = HeaderValue::from_str(&token.value);
+                match (name, value) {
+                    (Ok(name), Ok(mut value)) => {
+                        value.set_sensitive(true);
+                        Ok(Token {
+                            host: token.host.clone(),
+                            name,
+                            value,
+                        })
+                    }
+                    // Never echo the value.
+                    _ => Err(NetError::Other {
+                        url: token.host.clone(),
+                        message: format!(
+                            "the token for `{}` is not a valid `{}` header",
+                            token.host, token.header
+                        ),
+                    }),
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let (cache, cache_error) = match &config.cache_dir {
+            None => (None, None),
+            Some(dir) => match Cache::open(dir) {
+                Ok(cache) => (Some(cache), None),
+                Err(error) => (None, Some(error)),
+            },
+        };
+        let progress = if config.progress {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} fetched {pos} ({elapsed})") {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Ok(Arc::new(Net {
+            client,
+            gates: Gates::new(config.max_in_flight_per_host, config.min_intervals.clone()),
+            now,
+            started: std::time::Instant::now(),
+            tokens,
+            cache,
+            cache_error,
+            answers: Mutex::new(HashMap::new()),
+            counters: Counters::default(),
+            progress,
+            config,
+        }))
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> NetStats {
+        self.counters.snapshot()
+    }
+
+    /// Why the cache is not in use, when a cache directory was configured but could not be
+    /// opened (the run goes on without a cache).
+    pub fn cache_error(&self) -> Option<&str> {
+        self.cache_error.as_deref()
+    }
+
+    /// GETs a URL (see the module doc for what is guaranteed).
+    pub async fn get(&self, request: Request) -> Result<Arc<Fetched>, NetError> {
+        if !request.url.username().is_empty() || request.url.password().is_some() {
+            // Credentials in a URL would travel into error messages, facts and the cache:
+            // main moves them into a host token; anything else is refused, redacted.
+            return Err(NetError::Other {
+                url: redact_userinfo(&request.url),
+                message: "credentials in URLs are not accepted here; use a token variable".into(),
+            });
+        }
+        let key = Key {
+            url: request.url.as_str().to_owned(),
+            accept: request.accept.unwrap_or_default().to_owned(),
+        };
+        let cell = {
+            let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(answers.entry(key.clone()).or_default())
+        };
+        cell.get_or_init(|| async {
+            let answer = self.fetch(request, key).await;
+            self.progress.inc(1);
+            answer
+        })
+        .await
+        .clone()
+    }
+
+    /// The run's clock, advanced by the time elapsed since [`Net::new`].
+    fn clock(&self) -> jiff::Timestamp {
+        jiff::SignedDuration::try_from(self.started.elapsed())
+            .ok()
+            .and_then(|elapsed| self.now.checked_add(elapsed).ok())
+            .unwrap_or(self.now)
+    }
+
+    async fn fetch(&self, request: Request, key: Key) -> Result<Arc<Fetched>, NetError> {
+        let cached = match &self.cache {
+            Some(cache) => cache.load(&key).await,
+            None => None,
+        };
+        if let Some(entry) = &cached
+            && (self.config.offline || entry.is_fresh(request.freshness, self.now))
+        {
+            self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Arc::new(Fetched {
+                url: request.url,
+                final_url: entry.final_url.clone(),
+                body: entry.body.clone(),
+                from_cache: true,
+            }));
+        }
+        if self.config.offline {
+            return Err(NetError::Offline {
+                url: request.url.to_string(),
+            });
+        }
+        let validators = cached
+            .as_ref()
+            .filter(|entry| entry.etag.is_some() || entry.last_modified.is_some())
+            .map(|entry| Validators {
+                etag: entry.etag.clone(),
+                last_modified: entry.last_modified.clone(),
+            });
+        let answer = self.fetch_network(&request, validators.as_ref()).await?;
+        match (answer, cached) {
+            (
+                Answer::NotModified {
+                    final_url,
+                    etag,
+                    last_modified,
+                },
+                Some(entry),
+            ) => {
+                self.counters.revalidated.fetch_add(1, Ordering::Relaxed);
+                if let Some(cache) = &self.cache {
+                    let meta = Meta {
+                        etag,
+                        last_modified,
+                        fetched_at: self.now,
+                        freshness: request.freshness,
+                    };
+                    cache.touch(&key, final_url.clone(), meta).await;
+                }
+                Ok(Arc::new(Fetched {
+                    url: request.url,
+                    final_url,
+                    body: entry.body,
+                    from_cache: true,
+                }))
+            }
+            // Only sent with validators, which come from a cached entry.
+            (Answer::NotModified { .. }, None) => Err(NetError::Status {
+                url: request.url.to_string(),
+                status: 304,
+            }),
+            (
+                Answer::Body {
+                    final_url,
+                    body,
+                    etag,
+                    last_modified,
+                },
+                _,
+            ) => {
+                let fetched = Arc::new(Fetched {
+                    url: request.url,
+                    final_url,
+                    body,
+                    from_cache: false,
+                });
+                if let Some(cache) = &self.cache {
+                    let meta = Meta {
+                        etag,
+                        last_modified,
+                        fetched_at: self.now,
+                        freshness: request.freshness,
+                    };
+                    cache.store(&key, Arc::clone(&fetched), meta).await;
+                }
+                Ok(fetched)
+            }
+        }
+    }
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        self.progress.finish_and_clear();
+    }
+}
+
+/// The counters behind [`NetStats`].
+#[derive(Debug, Default)]
+struct Counters {
+    requests_sent: AtomicU64,
+    cache_hits: AtomicU64,
+    revalidated: AtomicU64,
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
+}
+
+impl Counters {
+    /// Counts a request sent; it stays in flight until the guard is dropped.
+    fn start_request(&self) -> InFlight<'_> {
+        self.requests_sent.fetch_add(1, Ordering::Relaxed);
+        let now_in_flight = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight
+            .fetch_max(now_in_flight, Ordering::SeqCst);
+        InFlight(self)
+    }
+
+    fn snapshot(&self) -> NetStats {
+        NetStats {
+            requests_sent: self.requests_sent.load(Ordering::Relaxed),
+            cache_hits: self.cache_hits.load(Ordering::Relaxed),
+            revalidated: self.revalidated.load(Ordering::Relaxed),
+            max_in_flight: self.max_in_flight.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// A request in flight (see [`Counters::start_request`]).
+struct InFlight<'a>(&'a Counters);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A URL with its user name and password replaced by `***`, for messages.
+pub fn redact_userinfo(url: &Url) -> String {
+    let mut redacted = url.clone();
+    if !url.username().is_empty() {
+        let _ = redacted.set_username("***");
+    }
+    if url.password().is_some() {
+        let _ = redacted.set_password(Some("***"));
+    }
+    redacted.to_string()
+}
+
+/// Moves the user name and password of a base URL into a `Basic` token for its host, so they
+/// are sent only as a header to that host and never appear in messages or the cache.
+pub fn split_userinfo(url: &Url) -> (Url, Option<HostToken>) {
+    use base64::Engine;
+    if url.username().is_empty() && url.password().is_none() {
+        return (url.clone(), None);
+    }
+    let user = percent_encoding::percent_decode_str(url.username()).decode_utf8_lossy();
+    let password = url
+        .password()
+        .map(|p| {
+            percent_encoding::percent_decode_str(p)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default();
+    let mut clean = url.clone();
+    let _ = clean.set_username("");
+    let _ = clean.set_password(None);
+    let token = url.host_str().map(|host| HostToken {
+        host: host.to_string(),
+        header: "Authorization".into(),
+        value: format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        ),
+    });
+    (clean, token)
+}
+
+#[cfg(test)]
+mod userinfo_tests {
+    use super::*;
+
+    #[test]
+    fn credentials_leave_the_url_for_a_host_token() {
+        let url = Url::parse("https://ci%40corp:s3cr%2Ft@npm.example.com/repo/").unwrap();
+        let (clean, token) = split_userinfo(&url);
+        assert_eq!(clean.as_str(), "https://npm.example.com/repo/");
+        let token = token.unwrap();
+        assert_eq!(token.host, "npm.example.com");
+        // base64("ci@corp:s3cr/t")
+        assert_eq!(token.value, "Basic Y2lAY29ycDpzM2NyL3Q=");
+        assert!(!format!("{token:?}").contains("Y2lA"));
+        assert_eq!(
+            redact_userinfo(&url),
+            "https://***:***@npm.example.com/repo/"
+        );
+        let (same, none) = split_userinfo(&clean);
+        assert_eq!(same, clean);
+        assert!(none.is_none());
+    }
+
+    #[tokio::test]
+    async fn urls_with_credentials_are_refused_without_leaking_them() {
+        let net = Net::new(NetConfig::default(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+        let error = net
+            .get(Request {
+                url: Url::parse("https://user:hunter2@127.0.0.1:9/x").unwrap(),
+                accept: None,
+                freshness: Freshness::Immutable,
+            })
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("hunter2"), "{error}");
+        assert!(error.contains("***"), "{error}");
+    }
+}

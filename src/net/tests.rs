@@ -1,0 +1,928 @@
+//! The network layer against loopback mocks (wiremock, plus a few raw TCP servers for faults
+//! wiremock cannot produce). No test reaches the internet.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::time::Instant;
+
+use futures_util::future::join_all;
+use wiremock::matchers::{header, header_exists, method, path};
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+
+use super::*;
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::from_second(1_793_534_400).expect("time") // 2026-11-01T12:00:00Z
+}
+
+fn later(seconds: i64) -> jiff::Timestamp {
+    now()
+        .checked_add(jiff::SignedDuration::from_secs(seconds))
+        .expect("time")
+}
+
+/// Small timeouts and backoffs, no rate limit.
+fn config() -> NetConfig {
+    NetConfig {
+        min_intervals: Vec::new(),
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(3),
+        max_retries: 2,
+        initial_backoff: Duration::from_millis(10),
+        max_retry_after: Duration::from_secs(5),
+        ..NetConfig::default()
+    }
+}
+
+fn net(config: NetConfig) -> Arc<Net> {
+    Net::new(config, now()).expect("net")
+}
+
+fn get(url: impl AsRef<str>) -> Request {
+    Request {
+        url: Url::parse(url.as_ref()).expect("url"),
+        accept: None,
+        freshness: Freshness::Mutable(HOUR),
+    }
+}
+
+async fn ok_mock(server: &MockServer, at: &str, body: &str) {
+    Mock::given(method("GET"))
+        .and(path(at))
+        .respond_with(ResponseTemplate::new(200).set_body_string(body))
+        .mount(server)
+        .await;
+}
+
+async fn received(server: &MockServer) -> Vec<wiremock::Request> {
+    server.received_requests().await.unwrap_or_default()
+}
+
+async fn received_at(server: &MockServer, at: &str) -> usize {
+    received(server)
+        .await
+        .iter()
+        .filter(|request| request.url.path() == at)
+        .count()
+}
+
+/// Runs `bad` and a good request at once: the fault must not disturb the other request.
+async fn fault_beside_success(net: &Net, bad: Request) -> NetError {
+    let good_server = MockServer::start().await;
+    ok_mock(&good_server, "/good", "fine").await;
+    let (bad, good) = tokio::join!(
+        net.get(bad),
+        net.get(get(format!("{}/good", good_server.uri())))
+    );
+    let good = good.expect("the other request succeeds");
+    assert_eq!(good.body, b"fine");
+    bad.expect_err("the fault is an error")
+}
+
+/// A TCP server on loopback running `serve` on a thread for each connection.
+fn raw_server(serve: fn(std::net::TcpStream)) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || serve(stream));
+        }
+    });
+    address
+}
+
+fn read_request_head(stream: &mut std::net::TcpStream) {
+    let mut head = Vec::new();
+    let mut byte = [0_u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+        head.push(byte[0]);
+    }
+}
+
+fn cache_files_contain(dir: &Path, needle: &[u8]) -> bool {
+    fs_err::read_dir(dir)
+        .expect("cache dir")
+        .flatten()
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("http-cache")
+        })
+        .any(|entry| {
+            let bytes = fs_err::read(entry.path()).unwrap_or_default();
+            bytes.windows(needle.len()).any(|window| window == needle)
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statuses
+
+#[tokio::test]
+async fn client_errors_are_not_retried_and_name_the_url() {
+    let server = MockServer::start().await;
+    for status in [404_u16, 410, 401, 403] {
+        Mock::given(path(format!("/{status}")))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+    }
+    let net = net(config());
+    for status in [404_u16, 410, 401, 403] {
+        let url = format!("{}/{status}", server.uri());
+        let error = fault_beside_success(&net, get(&url)).await;
+        assert_eq!(
+            error,
+            NetError::Status {
+                url: url.clone(),
+                status
+            }
+        );
+        assert!(error.to_string().contains(&url), "{error}");
+        assert_eq!(received_at(&server, &format!("/{status}")).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_for_retry_after_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(path("/busy"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    ok_mock(&server, "/busy", "at last").await;
+    let net = net(NetConfig {
+        // Retry-After wins over the backoff.
+        initial_backoff: Duration::from_millis(1),
+        ..config()
+    });
+    let started = Instant::now();
+    let fetched = net
+        .get(get(format!("{}/busy", server.uri())))
+        .await
+        .expect("success after the wait");
+    assert_eq!(fetched.body, b"at last");
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(net.stats().requests_sent, 2);
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_limit_gives_up_with_the_status() {
+    let server = MockServer::start().await;
+    Mock::given(path("/later"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "3600"))
+        .mount(&server)
+        .await;
+    let net = net(config());
+    let url = format!("{}/later", server.uri());
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(error, NetError::Status { url, status: 429 });
+    assert_eq!(received_at(&server, "/later").await, 1);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_then_fail() {
+    let server = MockServer::start().await;
+    for status in [500_u16, 502, 503, 504] {
+        Mock::given(path(format!("/{status}")))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+    }
+    let net = net(config());
+    for status in [500_u16, 502, 503, 504] {
+        let url = format!("{}/{status}", server.uri());
+        let error = fault_beside_success(&net, get(&url)).await;
+        assert_eq!(error, NetError::Status { url, status });
+        // The first attempt and `max_retries` more.
+        assert_eq!(received_at(&server, &format!("/{status}")).await, 3);
+    }
+}
+
+#[tokio::test]
+async fn a_server_error_then_success_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    ok_mock(&server, "/flaky", "ok").await;
+    let net = net(config());
+    let fetched = net
+        .get(get(format!("{}/flaky", server.uri())))
+        .await
+        .expect("retried");
+    assert_eq!(fetched.body, b"ok");
+    assert_eq!(net.stats().requests_sent, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections, time and size
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_fails() {
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address")
+    };
+    let net = net(config());
+    let url = format!("http://{closed}/x");
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert!(
+        matches!(&error, NetError::Connect { url: named, .. } if *named == url),
+        "{error:?}"
+    );
+    // The good request counts one.
+    assert_eq!(net.stats().requests_sent, 3 + 1);
+}
+
+#[tokio::test]
+async fn connection_reset_is_retried_then_fails() {
+    // Closing a socket with unread data makes the kernel send a reset instead of a FIN.
+    let address = raw_server(|stream| {
+        std::thread::sleep(Duration::from_millis(50));
+        drop(stream);
+    });
+    let net = net(config());
+    let url = format!("http://{address}/reset");
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert!(
+        matches!(&error, NetError::Connect { url: named, .. } if *named == url),
+        "{error:?}"
+    );
+    assert_eq!(net.stats().requests_sent, 3 + 1);
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out() {
+    let server = MockServer::start().await;
+    Mock::given(path("/slow"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+        .mount(&server)
+        .await;
+    let net = net(NetConfig {
+        request_timeout: Duration::from_millis(300),
+        max_retries: 1,
+        ..config()
+    });
+    let url = format!("{}/slow", server.uri());
+    let started = Instant::now();
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(error, NetError::Timeout { url });
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(net.stats().requests_sent, 2 + 1);
+}
+
+#[tokio::test]
+async fn a_slow_body_times_out() {
+    let address = raw_server(|mut stream| {
+        read_request_head(&mut stream);
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n0123456789");
+        let _ = stream.flush();
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let net = net(NetConfig {
+        request_timeout: Duration::from_millis(400),
+        max_retries: 0,
+        ..config()
+    });
+    let url = format!("http://{address}/trickle");
+    let started = Instant::now();
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(error, NetError::Timeout { url });
+    assert!(started.elapsed() < Duration::from_secs(3));
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let server = MockServer::start().await;
+    Mock::given(path("/big"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'x'; 2000]))
+        .mount(&server)
+        .await;
+    ok_mock(&server, "/small", &"y".repeat(1000)).await;
+    let net = net(NetConfig {
+        max_body_bytes: 1000,
+        ..config()
+    });
+    let url = format!("{}/big", server.uri());
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(error, NetError::TooLarge { url, limit: 1000 });
+    assert_eq!(received_at(&server, "/big").await, 1, "not retried");
+    // Exactly at the limit is fine.
+    let small = net.get(get(format!("{}/small", server.uri()))).await;
+    assert_eq!(small.expect("at the limit").body.len(), 1000);
+}
+
+#[tokio::test]
+async fn an_oversized_body_without_a_length_is_cut_short() {
+    // Chunked, never-ending: only counting the bytes read stops it.
+    let address = raw_server(|mut stream| {
+        read_request_head(&mut stream);
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n");
+        let chunk = format!("400\r\n{}\r\n", "z".repeat(0x400));
+        while stream.write_all(chunk.as_bytes()).is_ok() {}
+    });
+    let net = net(NetConfig {
+        max_body_bytes: 100_000,
+        ..config()
+    });
+    let url = format!("http://{address}/endless");
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(
+        error,
+        NetError::TooLarge {
+            url,
+            limit: 100_000
+        }
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redirects
+
+#[tokio::test]
+async fn a_redirect_on_the_same_origin_is_followed_and_reported() {
+    let server = MockServer::start().await;
+    Mock::given(path("/repos/old/name"))
+        .respond_with(ResponseTemplate::new(301).insert_header("location", "/repositories/42"))
+        .mount(&server)
+        .await;
+    ok_mock(&server, "/repositories/42", "{}").await;
+    let net = net(config());
+    let url = format!("{}/repos/old/name", server.uri());
+    let fetched = net.get(get(&url)).await.expect("followed");
+    assert_eq!(fetched.url.as_str(), url);
+    assert_eq!(
+        fetched.final_url.as_str(),
+        format!("{}/repositories/42", server.uri())
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_http_elsewhere_is_refused() {
+    let server = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    ok_mock(&elsewhere, "/landing", "should not be fetched").await;
+    let location = format!("http://localhost:{}/landing", elsewhere.address().port());
+    Mock::given(path("/moved"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", location.as_str()))
+        .mount(&server)
+        .await;
+    let net = net(config());
+    let url = format!("{}/moved", server.uri());
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(error, NetError::InsecureRedirect { url, location });
+    assert!(received(&elsewhere).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_redirect_loop_and_a_long_chain_stop() {
+    let server = MockServer::start().await;
+    Mock::given(path("/ping"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/pong"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/pong"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/ping"))
+        .mount(&server)
+        .await;
+    // /hop/0 → /hop/1 → … → /hop/N
+    for hop in 0..7 {
+        Mock::given(path(format!("/hop/{hop}")))
+            .respond_with(
+                ResponseTemplate::new(307).insert_header("location", format!("/hop/{}", hop + 1)),
+            )
+            .mount(&server)
+            .await;
+    }
+    let net = net(config());
+
+    let url = format!("{}/ping", server.uri());
+    let error = fault_beside_success(&net, get(&url)).await;
+    assert_eq!(error, NetError::TooManyRedirects { url });
+
+    // Five redirects are followed…
+    let chain = MockServer::start().await;
+    for hop in 0..5 {
+        Mock::given(path(format!("/hop/{hop}")))
+            .respond_with(
+                ResponseTemplate::new(307).insert_header("location", format!("/hop/{}", hop + 1)),
+            )
+            .mount(&chain)
+            .await;
+    }
+    ok_mock(&chain, "/hop/5", "five hops").await;
+    let fetched = net
+        .get(get(format!("{}/hop/0", chain.uri())))
+        .await
+        .expect("five hops are allowed");
+    assert_eq!(fetched.body, b"five hops");
+
+    // …six are not.
+    let url = format!("{}/hop/0", server.uri());
+    let error = net.get(get(&url)).await.expect_err("six hops");
+    assert_eq!(error, NetError::TooManyRedirects { url });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers, limits and tokens
+
+#[tokio::test]
+async fn every_request_carries_the_user_agent() {
+    let server = MockServer::start().await;
+    Mock::given(header("user-agent", USER_AGENT))
+        .and(path("/redirect"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "/target"))
+        .mount(&server)
+        .await;
+    Mock::given(header("user-agent", USER_AGENT))
+        .and(path("/target"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    Mock::given(header("user-agent", USER_AGENT))
+        .and(path("/flaky"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(header("user-agent", USER_AGENT))
+        .and(path("/flaky"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let net = net(config());
+    for at in ["/redirect", "/flaky"] {
+        net.get(get(format!("{}{at}", server.uri())))
+            .await
+            .expect("matched with the User-Agent");
+    }
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 4);
+    assert!(USER_AGENT.starts_with("deptrust/"));
+    for request in requests {
+        assert_eq!(
+            request
+                .headers
+                .get("user-agent")
+                .and_then(|v| v.to_str().ok()),
+            Some(USER_AGENT)
+        );
+    }
+}
+
+/// Records when each path was asked.
+struct ArrivalTimes(Arc<Mutex<Vec<(String, Instant)>>>);
+
+impl Respond for ArrivalTimes {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((request.url.path().to_owned(), Instant::now()));
+        ResponseTemplate::new(200)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_limited_host_gets_one_request_per_interval() {
+    let interval = Duration::from_millis(200);
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(method("GET"))
+        .respond_with(ArrivalTimes(Arc::clone(&arrivals)))
+        .mount(&server)
+        .await;
+    // "127.0.0.1" plays crates.io; "localhost" (the same server) plays the index, unlimited.
+    let net = net(NetConfig {
+        min_intervals: vec![("127.0.0.1".into(), interval)],
+        ..config()
+    });
+    let port = server.address().port();
+    let started = Instant::now();
+    let limited = join_all((0..5).map(|n| net.get(get(format!("http://127.0.0.1:{port}/c/{n}")))));
+    let unlimited = async {
+        let results =
+            join_all((0..5).map(|n| net.get(get(format!("http://localhost:{port}/i/{n}"))))).await;
+        (results, started.elapsed())
+    };
+    let (limited, (unlimited, unlimited_took)) = tokio::join!(limited, unlimited);
+    assert!(limited.iter().chain(&unlimited).all(Result::is_ok));
+    assert!(started.elapsed() >= interval * 4, "{:?}", started.elapsed());
+    assert!(unlimited_took < interval * 3, "{unlimited_took:?}");
+
+    let arrivals = arrivals.lock().unwrap_or_else(PoisonError::into_inner);
+    let limited_arrivals: Vec<_> = arrivals
+        .iter()
+        .filter(|(path, _)| path.starts_with("/c/"))
+        .map(|(_, at)| *at)
+        .collect();
+    assert_eq!(limited_arrivals.len(), 5);
+    for pair in limited_arrivals.windows(2) {
+        // The limiter spaces the starts exactly (see the test in `limit.rs`); what the server
+        // sees adds scheduling jitter between our start and the bytes arriving, so allow a
+        // little (without a limiter the gaps would be about zero).
+        assert!(
+            pair[1] - pair[0] >= interval - Duration::from_millis(40),
+            "{:?}",
+            pair[1] - pair[0]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_in_flight_per_host_are_bounded() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_millis(200)))
+        .mount(&server)
+        .await;
+    let net = net(NetConfig {
+        max_in_flight_per_host: 3,
+        ..config()
+    });
+    let results = join_all((0..9).map(|n| net.get(get(format!("{}/{n}", server.uri()))))).await;
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(net.stats().max_in_flight, 3);
+    assert_eq!(net.stats().requests_sent, 9);
+}
+
+#[tokio::test]
+async fn a_token_goes_only_to_its_host_and_nowhere_else() {
+    const SECRET: &str = "Bearer s3cr3t-t0ken-value";
+    let token_host = MockServer::start().await;
+    let other = MockServer::start().await;
+    let other_url = format!("http://localhost:{}", other.address().port());
+    Mock::given(path("/start"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("location", format!("{other_url}/landing")),
+        )
+        .mount(&token_host)
+        .await;
+    ok_mock(&token_host, "/direct", "token host").await;
+    Mock::given(path("/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&token_host)
+        .await;
+    ok_mock(&other, "/landing", "landed").await;
+    ok_mock(&other, "/direct", "other host").await;
+
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let config = NetConfig {
+        cache_dir: Some(cache_dir.path().to_path_buf()),
+        tokens: vec![HostToken {
+            host: "127.0.0.1".into(),
+            header: "Authorization".into(),
+            value: SECRET.into(),
+        }],
+        // The other mock is plain http on another host: allow that redirect for the test.
+        http_redirect_hosts: vec!["localhost".into()],
+        ..config()
+    };
+    assert!(!format!("{config:?}").contains(SECRET));
+    let net = net(config);
+
+    let landed = net
+        .get(get(format!("{}/start", token_host.uri())))
+        .await
+        .expect("redirected");
+    assert_eq!(landed.body, b"landed");
+    net.get(get(format!("{}/direct", token_host.uri())))
+        .await
+        .expect("token host");
+    net.get(get(format!("{other_url}/direct")))
+        .await
+        .expect("other host");
+    let error = net
+        .get(get(format!("{}/missing", token_host.uri())))
+        .await
+        .expect_err("404");
+
+    for request in received(&token_host).await {
+        assert_eq!(
+            request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok()),
+            Some(SECRET),
+            "the token host gets the token: {}",
+            request.url
+        );
+    }
+    let other_requests = received(&other).await;
+    assert_eq!(other_requests.len(), 2);
+    for request in other_requests {
+        assert!(
+            request.headers.get("authorization").is_none(),
+            "the token leaked to {}",
+            request.url
+        );
+    }
+
+    assert!(!format!("{net:?}").contains(SECRET));
+    assert!(!format!("{error} {error:?}").contains(SECRET));
+    drop(net);
+    assert!(cache_files_contain(cache_dir.path(), b"token host"));
+    assert!(!cache_files_contain(cache_dir.path(), SECRET.as_bytes()));
+    assert!(!cache_files_contain(cache_dir.path(), b"s3cr3t"));
+}
+
+#[tokio::test]
+async fn identical_concurrent_requests_are_sent_once() {
+    let server = MockServer::start().await;
+    Mock::given(path("/packument"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("{}")
+                .set_delay(Duration::from_millis(200)),
+        )
+        .mount(&server)
+        .await;
+    let net = net(config());
+    let url = format!("{}/packument", server.uri());
+    let results = join_all((0..10).map(|_| net.get(get(&url)))).await;
+    let first = results[0].as_ref().expect("ok");
+    assert!(results.iter().all(|result| {
+        result
+            .as_ref()
+            .is_ok_and(|fetched| Arc::ptr_eq(fetched, first))
+    }));
+    // Asked again later in the run: answered from memory.
+    net.get(get(&url)).await.expect("again");
+    assert_eq!(received_at(&server, "/packument").await, 1);
+    // Another `Accept` is another request.
+    net.get(Request {
+        accept: Some("application/vnd.npm.install-v1+json"),
+        ..get(&url)
+    })
+    .await
+    .expect("other accept");
+    assert_eq!(received_at(&server, "/packument").await, 2);
+    assert_eq!(net.stats().requests_sent, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cache
+
+#[tokio::test]
+async fn a_fresh_cached_answer_needs_no_request() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/doc", "cached body").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_cache = |now| {
+        Net::new(
+            NetConfig {
+                cache_dir: Some(dir.path().to_path_buf()),
+                ..config()
+            },
+            now,
+        )
+        .expect("net")
+    };
+    let url = format!("{}/doc", server.uri());
+
+    let first = with_cache(now());
+    assert!(first.cache_error().is_none());
+    assert!(!first.get(get(&url)).await.expect("fetched").from_cache);
+    drop(first);
+
+    let second = with_cache(later(60));
+    let fetched = second.get(get(&url)).await.expect("cached");
+    assert!(fetched.from_cache);
+    assert_eq!(fetched.body, b"cached body");
+    assert_eq!(fetched.final_url.as_str(), url);
+    assert_eq!(
+        second.stats(),
+        NetStats {
+            requests_sent: 0,
+            cache_hits: 1,
+            revalidated: 0,
+            max_in_flight: 0
+        }
+    );
+    // Immutable documents never expire.
+    let years_later = with_cache(later(10 * 365 * 86_400));
+    let fetched = years_later
+        .get(Request {
+            freshness: Freshness::Immutable,
+            ..get(&url)
+        })
+        .await
+        .expect("cached");
+    assert!(fetched.from_cache);
+    assert_eq!(years_later.stats().requests_sent, 0);
+    assert_eq!(received_at(&server, "/doc").await, 1);
+}
+
+#[tokio::test]
+async fn a_stale_answer_is_revalidated() {
+    let server = MockServer::start().await;
+    Mock::given(path("/doc"))
+        .and(header("if-none-match", "\"v1\""))
+        .and(header_exists("if-modified-since"))
+        .respond_with(ResponseTemplate::new(304))
+        .mount(&server)
+        .await;
+    Mock::given(path("/doc"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string("version one")
+                .insert_header("etag", "\"v1\"")
+                .insert_header("last-modified", "Sat, 31 Oct 2026 12:00:00 GMT"),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_cache = |now| {
+        Net::new(
+            NetConfig {
+                cache_dir: Some(dir.path().to_path_buf()),
+                ..config()
+            },
+            now,
+        )
+        .expect("net")
+    };
+    let url = format!("{}/doc", server.uri());
+    with_cache(now()).get(get(&url)).await.expect("fetched");
+
+    // Two hours later, past the one-hour TTL: a conditional request, answered 304.
+    let stale = with_cache(later(2 * 3600));
+    let fetched = stale.get(get(&url)).await.expect("revalidated");
+    assert!(fetched.from_cache);
+    assert_eq!(fetched.body, b"version one");
+    let stats = stale.stats();
+    assert_eq!((stats.requests_sent, stats.revalidated), (1, 1));
+    drop(stale);
+
+    // The 304 refreshed the entry: fresh again for an hour from then.
+    let refreshed = with_cache(later(2 * 3600 + 60));
+    assert!(refreshed.get(get(&url)).await.expect("fresh").from_cache);
+    assert_eq!(refreshed.stats().requests_sent, 0);
+    assert_eq!(received_at(&server, "/doc").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_can_share_the_cache() {
+    // Two `Net`s on one directory stand for two deptrust processes: two SQLite connections
+    // writing at once, serialized by WAL and the busy timeout.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![b'b'; 64 * 1024]))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_cache = || {
+        net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        })
+    };
+    let (one, two) = (with_cache(), with_cache());
+    let urls: Vec<String> = (0..40).map(|n| format!("{}/{n}", server.uri())).collect();
+    let (first, second) = tokio::join!(
+        join_all(urls[..20].iter().map(|url| one.get(get(url)))),
+        join_all(urls[20..].iter().map(|url| two.get(get(url)))),
+    );
+    assert!(first.iter().chain(&second).all(Result::is_ok));
+    drop((one, two));
+    let third = with_cache();
+    let all = join_all(urls.iter().map(|url| third.get(get(url)))).await;
+    assert!(
+        all.iter()
+            .all(|result| result.as_ref().is_ok_and(|f| f.from_cache))
+    );
+    assert_eq!(third.stats().requests_sent, 0);
+}
+
+#[tokio::test]
+async fn errors_are_not_cached() {
+    let server = MockServer::start().await;
+    Mock::given(path("/gone"))
+        .respond_with(ResponseTemplate::new(410))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("{}/gone", server.uri());
+    for _ in 0..2 {
+        let net = net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        });
+        let error = net.get(get(&url)).await.expect_err("410");
+        assert_eq!(
+            error,
+            NetError::Status {
+                url: url.clone(),
+                status: 410
+            }
+        );
+    }
+    assert_eq!(received_at(&server, "/gone").await, 2);
+}
+
+#[tokio::test]
+async fn a_corrupt_cache_file_is_recreated() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/doc", "body").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("http-cache.sqlite3");
+    fs_err::write(&file, "this is not a database ".repeat(400)).expect("write");
+    let url = format!("{}/doc", server.uri());
+    for expected_requests in [1, 0] {
+        let net = net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        });
+        assert_eq!(net.cache_error(), None);
+        assert_eq!(net.get(get(&url)).await.expect("ok").body, b"body");
+        assert_eq!(net.stats().requests_sent, expected_requests);
+    }
+}
+
+#[tokio::test]
+async fn a_corrupt_cache_row_is_refetched() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/doc", "body").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("{}/doc", server.uri());
+    let config = NetConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..config()
+    };
+    net(config.clone()).get(get(&url)).await.expect("ok");
+    {
+        let connection =
+            rusqlite::Connection::open(dir.path().join("http-cache.sqlite3")).expect("open");
+        connection
+            .execute("UPDATE responses SET body = 3.5, final_url = 42", [])
+            .expect("damage");
+    }
+    let net = net(config);
+    let fetched = net.get(get(&url)).await.expect("refetched");
+    assert_eq!(fetched.body, b"body");
+    assert!(!fetched.from_cache);
+    assert_eq!(net.stats().requests_sent, 1);
+}
+
+#[tokio::test]
+async fn offline_serves_any_cached_answer_and_nothing_else() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/doc", "old but cached").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("{}/doc", server.uri());
+    net(NetConfig {
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..config()
+    })
+    .get(get(&url))
+    .await
+    .expect("fetched");
+
+    let offline = Net::new(
+        NetConfig {
+            offline: true,
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        },
+        later(365 * 86_400),
+    )
+    .expect("net");
+    let fetched = offline
+        .get(Request {
+            freshness: Freshness::Mutable(Duration::from_secs(1)),
+            ..get(&url)
+        })
+        .await
+        .expect("served from the cache regardless of age");
+    assert_eq!(fetched.body, b"old but cached");
+    let missing = format!("{}/missing", server.uri());
+    assert_eq!(
+        offline.get(get(&missing)).await.expect_err("not cached"),
+        NetError::Offline { url: missing }
+    );
+    assert_eq!(offline.stats().requests_sent, 0);
+    assert_eq!(received(&server).await.len(), 1);
+
+    // Offline without a cache at all.
+    let bare = net(NetConfig {
+        offline: true,
+        ..config()
+    });
+    assert!(matches!(
+        bare.get(get(&url)).await,
+        Err(NetError::Offline { .. })
+    ));
+}
+
+#[test]
+fn the_progress_bar_is_hidden_unless_asked_for() {
+    let net = net(config());
+    assert!(net.progress.is_hidden());
+}

@@ -1,0 +1,1590 @@
+//! crates.io: what the sparse index and the API say about a crate and the version in use, raw
+//! and without judgement.
+//!
+//! Requests, per crate (economy: the API only for what the index cannot answer, issue 3):
+//! 1. the sparse index file `<index>/<path>` (cargo's registry-index path rules: `1/<n>`,
+//!    `2/<n>`, `3/<c>/<n>`, `<c1c2>/<c3c4>/<n>`, lowercased): one JSON object per line, one
+//!    line per release, in publish order: `vers`, `yanked`, `cksum` (sha256 of the `.crate`)
+//!    and `pubtime` (when the index has it). No rate limit applies.
+//! 2. the API, which the net layer paces at one request per second for `crates.io`:
+//!    `api/v1/crates/<name>?include=versions` (the declared `repository`; per version
+//!    `published_by`, `trustpub_data`, `yank_message`, and `created_at` as the publish time of
+//!    releases whose index line has no `pubtime`) and `api/v1/crates/<name>/owners` (users and
+//!    teams who can publish now).
+//!
+//! When the index answers 404 or 410 the crate is not in this registry: every fact is unknown
+//! and the API is not asked. When the API cannot be reached, the releases from the index stay
+//! known and the owners and repository are unknown with the reason; so are each release's
+//! publisher and provenance. When the index fails otherwise, the releases come from the API's
+//! versions.
+//!
+//! Once the API fails in a way that will not change during the run (connection refused,
+//! timeout, 403 — crates.io's answer to a client it refuses —, 429 or 5xx after the net layer's
+//! retries), this client stops asking it: at one request per second, asking again for each of a
+//! thousand crates would only add a quarter of an hour of failures. The later crates' facts say
+//! so. A 404 or 410 concerns one crate and does not stop anything.
+//!
+//! Choices worth knowing:
+//! - `integrity` is `sha256:<cksum>`; `publisher` is `crates:user:<id>` (display: login) or, for
+//!   a trusted-publishing release, `trusted-publisher:<provider>:<repository>`, which is also
+//!   the release's [`Provenance::TrustedPublishing`] (crates.io gives no workflow file).
+//! - `yanked` comes from the index (the only field of a line that ever changes);
+//!   `yank_reason` from the API's `yank_message`.
+//! - `install_scripts` is unknown: crates.io does not report build scripts, and `build.rs` and
+//!   procedural macros run at build time, not at install time.
+//! - The declared repository is kept as the raw URL (trimmed); the gatherer normalizes it.
+//! - What went wrong without making a whole fact unknown (an index line that does not decode, a
+//!   version entry skipped) is returned as notes by [`CratesClient::package_with_notes`].
+//!
+//! Not supported yet: a local crates.io database dump (`--crates-db-dump PATH`, the CSV files
+//! of `db-dump.tar.gz`) as the source of owners, publishers and repositories instead of the
+//! API. Reading PostgreSQL CSV output (quoted fields with commas, quotes and newlines) needs a
+//! real CSV reader (the `csv` crate); none is a dependency yet.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use super::crates_dump::CratesDbDump;
+use super::facts::{
+    Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
+};
+use crate::net::{Freshness, Net, NetError, Request};
+
+/// How long an index file or API answer stays fresh.
+const FRESHNESS: Freshness = Freshness::Mutable(Duration::from_secs(60 * 60));
+
+/// The crates.io client: sparse index and API.
+#[derive(Debug)]
+pub struct CratesClient {
+    net: Arc<Net>,
+    index: Url,
+    api: Url,
+    /// Why the API is no longer asked in this run, once it failed for good.
+    api_down: Mutex<Option<String>>,
+    /// A local database dump answering owners, publishers and repositories instead of the API.
+    dump: Option<Arc<CratesDbDump>>,
+}
+
+impl CratesClient {
+    /// A client for the sparse index at `index` (`https://index.crates.io/`) and the API at
+    /// `api` (`https://crates.io/`).
+    pub fn new(net: Arc<Net>, index: Url, api: Url) -> Self {
+        CratesClient {
+            net,
+            index,
+            api,
+            api_down: Mutex::new(None),
+            dump: None,
+        }
+    }
+
+    /// Answers owners, publishers and repositories from a crates.io database dump instead of
+    /// the API (big graphs: the API allows one request per second). The dump has no
+    /// trusted-publishing data and no yank messages: provenance stays unknown.
+    pub fn with_dump(mut self, dump: Arc<CratesDbDump>) -> Self {
+        self.dump = Some(dump);
+        self
+    }
+
+    /// The facts of crate `name` with `version` in use.
+    pub async fn package(&self, name: &str, version: &str) -> PackageFacts {
+        let (mut facts, notes) = self.package_with_notes(name, version).await;
+        facts.notes = notes;
+        facts
+    }
+
+    /// [`CratesClient::package`], plus what went wrong without making a whole fact unknown
+    /// (an index line skipped, a version entry of the API skipped), one line each.
+    pub async fn package_with_notes(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> (PackageFacts, Vec<String>) {
+        let mut notes = Vec::new();
+        let mut facts = PackageFacts {
+            id: format!("cargo:{name}@{version}"),
+            ecosystem: "cargo".to_string(),
+            name: name.to_string(),
+            version: version.to_string(),
+            registry: self.index.to_string(),
+            releases: Fact::unknown("not looked up"),
+            owners: Fact::unknown("not looked up"),
+            repository: Fact::unknown("not looked up"),
+            repository_facts: Fact::unknown("not looked up"),
+            status: Fact::unknown("not looked up"),
+            notes: Vec::new(),
+            install_scripts: Fact::unknown(
+                "crates.io does not report build scripts (build.rs and proc macros run at build time)",
+            ),
+        };
+        if !is_crate_name(name) {
+            let reason = format!("`{name}` is not a crates.io crate name");
+            set_all_unknown(&mut facts, &reason);
+            return (facts, notes);
+        }
+
+        let index = match index_url(&self.index, name) {
+            Ok(url) => self.index_entries(url, name, &mut notes).await,
+            Err(reason) => Err(IndexFailure {
+                reason,
+                absent: false,
+            }),
+        };
+        if let Err(IndexFailure {
+            reason,
+            absent: true,
+        }) = &index
+        {
+            set_all_unknown(&mut facts, &format!("not in the index: {reason}"));
+            return (facts, notes);
+        }
+
+        if let Some(dump) = &self.dump {
+            self.answer_from_dump(dump, name, version, index, &mut facts, &mut notes);
+            return (facts, notes);
+        }
+
+        let crate_url = endpoint(&self.api, &["api", "v1", "crates", name]).map(|mut url| {
+            url.set_query(Some("include=versions"));
+            url
+        });
+        let owners_url = endpoint(&self.api, &["api", "v1", "crates", name, "owners"]);
+        let (krate, owners) =
+            futures_util::join!(self.api_document(crate_url), self.api_document(owners_url));
+        let krate =
+            krate.and_then(|(url, document)| CrateAnswer::decode(&url, &document, &mut notes));
+        let owners = owners.and_then(|(url, document)| decode_owners(&url, &document, &mut notes));
+
+        facts.owners = fact(owners);
+        facts.repository = fact(
+            krate
+                .as_ref()
+                .map(|k| k.repository.clone())
+                .map_err(Clone::clone),
+        );
+
+        let releases = match (index, &krate) {
+            (Ok(entries), Ok(krate)) => Ok(entries
+                .into_iter()
+                .map(|entry| {
+                    let api = krate.versions.get(&entry.version);
+                    entry.release(Ok(api))
+                })
+                .collect::<Vec<_>>()),
+            (Ok(entries), Err(reason)) => Ok(entries
+                .into_iter()
+                .map(|entry| entry.release(Err(reason)))
+                .collect()),
+            (Err(failure), Ok(krate)) => {
+                notes.push(format!(
+                    "releases of `{name}` come from the API: {}",
+                    failure.reason
+                ));
+                Ok(krate.releases())
+            }
+            (Err(failure), Err(_)) => Err(failure.reason),
+        };
+        match releases {
+            Ok(releases) => {
+                if !releases.iter().any(|r| r.version == version) {
+                    notes.push(format!(
+                        "version {version} is not among the releases of `{name}`"
+                    ));
+                }
+                facts.status = Fact::Known(Status {
+                    all_yanked: !releases.is_empty() && releases.iter().all(|r| r.yanked),
+                    ..Status::default()
+                });
+                facts.releases = Fact::Known(releases);
+            }
+            Err(reason) => {
+                facts.status = Fact::unknown(reason.clone());
+                facts.releases = Fact::unknown(reason);
+            }
+        }
+        (facts, notes)
+    }
+
+    /// Owners, publishers and repository from the database dump; releases from the index.
+    fn answer_from_dump(
+        &self,
+        dump: &CratesDbDump,
+        name: &str,
+        version: &str,
+        index: Result<Vec<IndexEntry>, IndexFailure>,
+        facts: &mut PackageFacts,
+        notes: &mut Vec<String>,
+    ) {
+        let label = match dump.date() {
+            Some(date) => format!("the crates.io database dump of {date}"),
+            None => "the crates.io database dump".to_string(),
+        };
+        let no_trustpub = format!("{label} has no trusted-publishing data");
+        let Some(krate) = dump.crate_facts(name) else {
+            let reason = format!("`{name}` is not in {label}");
+            facts.owners = Fact::unknown(reason.clone());
+            facts.repository = Fact::unknown(reason.clone());
+            match index {
+                Ok(entries) => {
+                    facts.releases = Fact::Known(
+                        entries
+                            .into_iter()
+                            .map(|entry| entry.release(Err(&reason)))
+                            .collect(),
+                    );
+                    facts.status = Fact::unknown(reason);
+                }
+                Err(failure) => set_all_unknown(facts, &failure.reason),
+            }
+            return;
+        };
+        facts.owners = Fact::Known(krate.owners.clone());
+        facts.repository = Fact::Known(krate.repository.clone());
+        let entries = match index {
+            Ok(entries) => entries,
+            Err(failure) => {
+                facts.releases = Fact::unknown(failure.reason.clone());
+                facts.status = Fact::unknown(failure.reason);
+                return;
+            }
+        };
+        let releases: Vec<Release> = entries
+            .into_iter()
+            .map(|entry| {
+                let dumped = krate.versions.get(&entry.version);
+                let publisher = match dumped {
+                    Some(v) => Fact::Known(v.publisher.clone()),
+                    None => Fact::unknown(format!(
+                        "version {} is not in {label} (published after it?)",
+                        entry.version
+                    )),
+                };
+                let published = entry.published.or(dumped.and_then(|v| v.published));
+                let mut release = entry.release(Err(&no_trustpub));
+                release.publisher = publisher;
+                release.published = published;
+                release
+            })
+            .collect();
+        if !releases.iter().any(|r| r.version == version) {
+            notes.push(format!(
+                "version {version} is not among the releases of `{name}`"
+            ));
+        }
+        facts.status = Fact::Known(Status {
+            all_yanked: !releases.is_empty() && releases.iter().all(|r| r.yanked),
+            ..Status::default()
+        });
+        facts.releases = Fact::Known(releases);
+    }
+
+    /// The lines of the crate's index file that decode; the others become notes.
+    async fn index_entries(
+        &self,
+        url: Url,
+        name: &str,
+        notes: &mut Vec<String>,
+    ) -> Result<Vec<IndexEntry>, IndexFailure> {
+        let label = url.to_string();
+        let fetched = self
+            .net
+            .get(Request {
+                url,
+                accept: None,
+                freshness: FRESHNESS,
+            })
+            .await
+            .map_err(|error| IndexFailure {
+                absent: matches!(
+                    error,
+                    NetError::Status {
+                        status: 404 | 410,
+                        ..
+                    }
+                ),
+                reason: error.to_string(),
+            })?;
+        let mut entries = Vec::new();
+        let mut skipped = 0usize;
+        for (number, line) in fetched.body.split(|byte| *byte == b'\n').enumerate() {
+            let line = line.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            let line_number = number + 1;
+            match serde_json::from_slice::<IndexLine>(line) {
+                Ok(line) if !line.name.eq_ignore_ascii_case(name) => {
+                    skipped += 1;
+                    notes.push(format!(
+                        "`{label}` line {line_number}: names crate {:?}, not `{name}`; skipped",
+                        line.name
+                    ));
+                }
+                Ok(line) => entries.push(IndexEntry::from_line(line, &label, line_number, notes)),
+                Err(error) => {
+                    skipped += 1;
+                    notes.push(format!(
+                        "`{label}` line {line_number} is not an index entry ({error}); skipped"
+                    ));
+                }
+            }
+        }
+        if entries.is_empty() {
+            return Err(IndexFailure {
+                reason: if skipped == 0 {
+                    format!("`{label}` lists no release")
+                } else {
+                    format!("`{label}`: none of its {skipped} lines is an index entry")
+                },
+                absent: false,
+            });
+        }
+        Ok(entries)
+    }
+
+    /// GETs an API document (a JSON object), unless the API failed for good earlier in the
+    /// run.
+    async fn api_document(&self, url: Result<Url, String>) -> Result<(Url, Value), String> {
+        let url = url?;
+        if let Some(reason) = self.api_down() {
+            return Err(format!(
+                "`{url}` not asked: the crates.io API failed earlier in this run ({reason})"
+            ));
+        }
+        let label = url.to_string();
+        let fetched = match self
+            .net
+            .get(Request {
+                url: url.clone(),
+                accept: Some("application/json"),
+                freshness: FRESHNESS,
+            })
+            .await
+        {
+            Ok(fetched) => fetched,
+            Err(error) => {
+                let reason = error.to_string();
+                if fails_for_good(&error)
+                    && let Ok(mut down) = self.api_down.lock()
+                {
+                    down.get_or_insert_with(|| reason.clone());
+                }
+                return Err(reason);
+            }
+        };
+        let document: Value = serde_json::from_slice(&fetched.body)
+            .map_err(|error| format!("`{label}` did not answer valid JSON: {error}"))?;
+        if !document.is_object() {
+            return Err(format!("`{label}` did not answer a JSON object"));
+        }
+        Ok((url, document))
+    }
+
+    fn api_down(&self) -> Option<String> {
+        self.api_down.lock().ok().and_then(|down| down.clone())
+    }
+}
+
+/// Whether an API failure will repeat for every other crate of the run.
+fn fails_for_good(error: &NetError) -> bool {
+    match error {
+        NetError::Status { status, .. } => matches!(status, 403 | 429 | 500..=599),
+        NetError::Offline { .. } | NetError::TooLarge { .. } => false,
+        _ => true,
+    }
+}
+
+/// Every fact unknown for `reason` (install scripts and repository facts keep theirs).
+fn set_all_unknown(facts: &mut PackageFacts, reason: &str) {
+    facts.releases = Fact::unknown(reason);
+    facts.owners = Fact::unknown(reason);
+    facts.repository = Fact::unknown(reason);
+    facts.status = Fact::unknown(reason);
+}
+
+/// A [`Fact`] from a decoding result.
+fn fact<T>(result: Result<T, String>) -> Fact<T> {
+    match result {
+        Ok(value) => Fact::Known(value),
+        Err(reason) => Fact::Unknown(reason),
+    }
+}
+
+/// crates.io names: ASCII letters, digits, `-` and `_` (which also keeps index paths safe).
+fn is_crate_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The index file of a crate, by cargo's path rules (lowercased).
+fn index_url(index: &Url, name: &str) -> Result<Url, String> {
+    let lower = name.to_ascii_lowercase();
+    let path: Vec<&str> = match lower.len() {
+        0 => return Err("an empty crate name has no index file".to_string()),
+        1 => vec!["1", &lower],
+        2 => vec!["2", &lower],
+        3 => vec!["3", &lower[..1], &lower],
+        _ => vec![&lower[..2], &lower[2..4], &lower],
+    };
+    endpoint(index, &path)
+}
+
+/// `base` with `segments` appended as path segments (percent-encoded).
+fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.path_segments_mut()
+        .map_err(|()| format!("`{base}` cannot be a base URL"))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// A timestamp the registry wrote, if it parses (RFC 3339 with `Z` or an offset).
+fn timestamp(text: Option<&str>) -> Option<Timestamp> {
+    text.and_then(|text| Timestamp::from_str(text.trim()).ok())
+}
+
+/// One section of an API document: `Ok(None)` when absent or null, an error naming the URL
+/// and the key when it has an unexpected shape.
+fn section<T: DeserializeOwned>(
+    document: &Value,
+    key: &str,
+    url: &Url,
+) -> Result<Option<T>, String> {
+    match document.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => T::deserialize(value)
+            .map(Some)
+            .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
+    }
+}
+
+/// Why the index gave no release.
+#[derive(Debug)]
+struct IndexFailure {
+    reason: String,
+    /// 404 or 410: the crate is not in this registry.
+    absent: bool,
+}
+
+/// One decoded index line.
+#[derive(Debug)]
+struct IndexEntry {
+    version: String,
+    yanked: bool,
+    integrity: Option<String>,
+    published: Option<Timestamp>,
+}
+
+impl IndexEntry {
+    fn from_line(line: IndexLine, url: &str, number: usize, notes: &mut Vec<String>) -> Self {
+        let integrity = match line.cksum {
+            Some(hex) if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+                Some(format!("sha256:{}", hex.to_ascii_lowercase()))
+            }
+            Some(other) => {
+                notes.push(format!(
+                    "`{url}` line {number}: `cksum` {other:?} is not a sha256 digest"
+                ));
+                None
+            }
+            None => None,
+        };
+        let published = timestamp(line.pubtime.as_deref());
+        if published.is_none()
+            && let Some(pubtime) = &line.pubtime
+        {
+            notes.push(format!(
+                "`{url}` line {number}: `pubtime` {pubtime:?} is not a timestamp"
+            ));
+        }
+        IndexEntry {
+            version: line.vers,
+            yanked: line.yanked.unwrap_or(false),
+            integrity,
+            published,
+        }
+    }
+
+    /// The release, with what the API adds when it answered.
+    /// `api`: the API's record of this version, `Ok(None)` when the API answered without it,
+    /// `Err(reason)` when it could not be asked: publisher and provenance are then unknown.
+    fn release(self, api: Result<Option<&ApiVersion>, &String>) -> Release {
+        let (publisher, provenance) = match api {
+            Ok(Some(v)) => (
+                Fact::Known(v.publisher.clone()),
+                Fact::Known(v.provenance.clone()),
+            ),
+            Ok(None) => {
+                let reason = format!(
+                    "the crates.io API does not list version {} (published after it answered?)",
+                    self.version
+                );
+                (Fact::unknown(reason.clone()), Fact::unknown(reason))
+            }
+            Err(reason) => (
+                Fact::unknown(format!("publisher unknown: {reason}")),
+                Fact::unknown(format!("trusted publishing unknown: {reason}")),
+            ),
+        };
+        let api = api.ok().flatten();
+        Release {
+            published: self.published.or(api.and_then(|v| v.published)),
+            publisher,
+            yanked: self.yanked,
+            yank_reason: if self.yanked {
+                api.and_then(|v| v.yank_message.clone())
+            } else {
+                None
+            },
+            provenance,
+            integrity: self.integrity,
+            signatures: Vec::new(),
+            version: self.version,
+        }
+    }
+}
+
+/// What the crate endpoint answers.
+#[derive(Debug)]
+struct CrateAnswer {
+    repository: Option<String>,
+    /// `num` → version; in the order the API lists them.
+    versions: BTreeMap<String, ApiVersion>,
+    /// `num`s in the order listed.
+    order: Vec<String>,
+}
+
+/// What the API says about one version.
+#[derive(Debug, Clone)]
+struct ApiVersion {
+    published: Option<Timestamp>,
+    publisher: Option<Identity>,
+    provenance: Provenance,
+    yanked: bool,
+    yank_message: Option<String>,
+    integrity: Option<String>,
+}
+
+impl CrateAnswer {
+    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Result<Self, String> {
+        let krate = section::<CrateWire>(document, "crate", url)?
+            .ok_or_else(|| format!("`{url}` has no `crate` object"))?;
+        let mut versions = BTreeMap::new();
+        let mut order = Vec::new();
+        let listed = match section::<Vec<Value>>(document, "versions", url) {
+            Ok(listed) => listed.unwrap_or_default(),
+            Err(reason) => {
+                notes.push(reason);
+                Vec::new()
+            }
+        };
+        for entry in listed {
+            match VersionWire::deserialize(&entry) {
+                Ok(version) => {
+                    order.push(version.num.clone());
+                    versions.insert(version.num.clone(), ApiVersion::from_wire(version));
+                }
+                Err(error) => notes.push(format!("`{url}`: a version entry was skipped: {error}")),
+            }
+        }
+        Ok(CrateAnswer {
+            repository: krate
+                .repository
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty()),
+            versions,
+            order,
+        })
+    }
+
+    /// Releases from the API alone (when the index did not answer), oldest first.
+    fn releases(&self) -> Vec<Release> {
+        let mut releases: Vec<Release> = self
+            .order
+            .iter()
+            .rev()
+            .filter_map(|num| {
+                let version = self.versions.get(num)?;
+                Some(Release {
+                    version: num.clone(),
+                    published: version.published,
+                    publisher: Fact::Known(version.publisher.clone()),
+                    yanked: version.yanked,
+                    yank_reason: version.yank_message.clone().filter(|_| version.yanked),
+                    provenance: Fact::Known(version.provenance.clone()),
+                    integrity: version.integrity.clone(),
+                    signatures: Vec::new(),
+                })
+            })
+            .collect();
+        // Stable: versions without a time go last, in the API's order.
+        releases.sort_by_key(|release| (release.published.is_none(), release.published));
+        releases
+    }
+}
+
+impl ApiVersion {
+    fn from_wire(wire: VersionWire) -> Self {
+        let trusted = wire.trustpub_data.and_then(|data| {
+            let provider = data.provider.trim().to_lowercase();
+            let repository = data
+                .repository
+                .or(data.project_path)
+                .filter(|r| !r.trim().is_empty());
+            (!provider.is_empty()).then_some((provider, repository))
+        });
+        let (provenance, publisher) = match trusted {
+            Some((provider, repository)) => (
+                Provenance::TrustedPublishing {
+                    provider: provider.clone(),
+                    repository: repository.clone(),
+                    workflow: None,
+                },
+                repository.map(|repository| Identity {
+                    id: format!("trusted-publisher:{provider}:{repository}"),
+                    display: repository,
+                    kind: IdentityKind::TrustedPublisher,
+                }),
+            ),
+            None => (
+                Provenance::None,
+                wire.published_by.map(|user| Identity {
+                    id: format!("crates:user:{}", user.id),
+                    display: user.login,
+                    kind: IdentityKind::User,
+                }),
+            ),
+        };
+        ApiVersion {
+            published: timestamp(wire.created_at.as_deref()),
+            publisher,
+            provenance,
+            yanked: wire.yanked.unwrap_or(false),
+            yank_message: wire.yank_message.filter(|m| !m.trim().is_empty()),
+            integrity: wire
+                .checksum
+                .filter(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .map(|hex| format!("sha256:{}", hex.to_ascii_lowercase())),
+        }
+    }
+}
+
+/// The owners document: users and teams.
+fn decode_owners(
+    url: &Url,
+    document: &Value,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Owner>, String> {
+    let listed = section::<Vec<Value>>(document, "users", url)?
+        .ok_or_else(|| format!("`{url}` has no `users` list"))?;
+    let mut owners = Vec::new();
+    for entry in listed {
+        let owner = match OwnerWire::deserialize(&entry) {
+            Ok(owner) => owner,
+            Err(error) => {
+                notes.push(format!("`{url}`: an owner entry was skipped: {error}"));
+                continue;
+            }
+        };
+        let (prefix, kind) = match owner.kind.as_deref().unwrap_or("user") {
+            "user" => ("user", IdentityKind::User),
+            "team" => ("team", IdentityKind::Team),
+            other => {
+                notes.push(format!(
+                    "`{url}`: owner {:?} has unknown kind {other:?}; skipped",
+                    owner.login
+                ));
+                continue;
+            }
+        };
+        owners.push(Owner {
+            identity: Identity {
+                id: format!("crates:{prefix}:{}", owner.id),
+                display: owner.login,
+                kind,
+            },
+            role: None,
+        });
+    }
+    Ok(owners)
+}
+
+// Wire types: only the fields deptrust reads. Everything else (download counts among them) is
+// dropped here, when the response is decoded.
+
+#[derive(Debug, Deserialize)]
+struct IndexLine {
+    name: String,
+    vers: String,
+    #[serde(default)]
+    cksum: Option<String>,
+    #[serde(default)]
+    yanked: Option<bool>,
+    #[serde(default)]
+    pubtime: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CrateWire {
+    #[serde(default)]
+    repository: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct VersionWire {
+    num: String,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    yanked: Option<bool>,
+    #[serde(default)]
+    yank_message: Option<String>,
+    #[serde(default)]
+    checksum: Option<String>,
+    #[serde(default)]
+    published_by: Option<UserWire>,
+    #[serde(default)]
+    trustpub_data: Option<TrustpubWire>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UserWire {
+    id: u64,
+    login: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TrustpubWire {
+    provider: String,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    project_path: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OwnerWire {
+    id: u64,
+    login: String,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    use super::*;
+    use crate::net::NetConfig;
+
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/api/samples/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/registry/crates/");
+
+    fn sample(name: &str) -> String {
+        fs_err::read_to_string(format!("{SAMPLES}{name}")).expect("a sample of shared/api")
+    }
+
+    fn sample_json(name: &str) -> Value {
+        serde_json::from_str(&sample(name)).expect("a JSON sample")
+    }
+
+    fn fixture(name: &str) -> String {
+        fs_err::read_to_string(format!("{FIXTURES}{name}")).expect("a fixture")
+    }
+
+    fn net() -> Arc<Net> {
+        let config = NetConfig {
+            max_retries: 0,
+            ..NetConfig::default()
+        };
+        Net::new(config, Timestamp::UNIX_EPOCH).expect("the net layer")
+    }
+
+    /// Index and API on the same mock, as `<mock>/index/` and `<mock>/`.
+    fn client(server: &MockServer) -> CratesClient {
+        let index = Url::parse(&format!("{}/index/", server.uri())).expect("URL");
+        let api = Url::parse(&format!("{}/", server.uri())).expect("URL");
+        CratesClient::new(net(), index, api)
+    }
+
+    /// A loopback address where nothing listens: connection refused.
+    fn refused() -> Url {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let port = listener.local_addr().expect("its address").port();
+        drop(listener);
+        Url::parse(&format!("http://127.0.0.1:{port}/")).expect("URL")
+    }
+
+    async fn serve(server: &MockServer, at: &str, status: u16, body: impl Into<String>) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body.into()))
+            .mount(server)
+            .await;
+    }
+
+    async fn serve_counted(server: &MockServer, at: &str, status: u16, body: &str, times: u64) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .expect(times)
+            .mount(server)
+            .await;
+    }
+
+    fn at(text: &str) -> Option<Timestamp> {
+        Some(Timestamp::from_str(text).expect("a timestamp"))
+    }
+
+    fn releases(facts: &PackageFacts) -> &[Release] {
+        facts.releases.known().expect("releases are known")
+    }
+
+    fn find<'a>(facts: &'a PackageFacts, version: &str) -> &'a Release {
+        releases(facts)
+            .iter()
+            .find(|r| r.version == version)
+            .expect("the release")
+    }
+
+    fn unknown<T>(fact: &Fact<T>) -> &str {
+        match fact {
+            Fact::Unknown(reason) => reason,
+            Fact::Known(_) => panic!("expected an unknown fact"),
+        }
+    }
+
+    fn user(id: &str, login: &str) -> Fact<Option<Identity>> {
+        Fact::Known(Some(Identity {
+            id: id.into(),
+            display: login.into(),
+            kind: IdentityKind::User,
+        }))
+    }
+
+    /// Every release's publisher and provenance are unknown, each reason containing every
+    /// one of `expected`.
+    fn every_release_unknown(facts: &PackageFacts, expected: &[&str]) {
+        for release in releases(facts) {
+            for (what, reason) in [
+                ("publisher", unknown(&release.publisher)),
+                ("provenance", unknown(&release.provenance)),
+            ] {
+                for part in expected {
+                    assert!(
+                        reason.contains(part),
+                        "{} {what}: {reason}",
+                        release.version
+                    );
+                }
+            }
+        }
+    }
+
+    /// A crate document holding `versions` (Version objects of the samples).
+    fn crate_document(name: &str, repository: Value, versions: Vec<Value>) -> String {
+        json!({
+            "crate": {"id": name, "name": name, "repository": repository, "downloads": 987654,
+                      "recent_downloads": 4321, "yanked": false},
+            "versions": versions,
+        })
+        .to_string()
+    }
+
+    #[tokio::test]
+    async fn the_api_samples_add_publishers_owners_and_repository_to_the_index() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/index/fo/o_/foo_show",
+            200,
+            fixture("foo_show.index"),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/foo_show",
+            200,
+            sample("crates-crate.json"),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/foo_show/owners",
+            200,
+            sample("crates-owners.json"),
+        )
+        .await;
+        let (facts, notes) = client(&server)
+            .package_with_notes("foo_show", "0.5.1")
+            .await;
+
+        assert_eq!(facts.id, "cargo:foo_show@0.5.1");
+        assert_eq!(facts.ecosystem, "cargo");
+        let versions: Vec<&str> = releases(&facts)
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(
+            versions,
+            ["1.0.0", "0.5.0", "0.5.1"],
+            "index order: publish order"
+        );
+        assert_eq!(
+            find(&facts, "0.5.0").publisher,
+            user("crates:user:1", "foo")
+        );
+        assert_eq!(
+            find(&facts, "0.5.1").publisher,
+            user("crates:user:1", "foo")
+        );
+        // `published_by: null` (very old versions): known, nobody.
+        assert_eq!(find(&facts, "1.0.0").publisher, Fact::Known(None));
+        // No pubtime and the API's `created_at` is redacted in the snapshot: no time.
+        assert_eq!(find(&facts, "1.0.0").published, None);
+        assert_eq!(find(&facts, "0.5.0").published, at("2017-03-01T10:00:00Z"));
+        assert!(find(&facts, "0.5.1").yanked);
+        assert_eq!(find(&facts, "0.5.1").yank_reason, None);
+        assert_eq!(
+            find(&facts, "0.5.0").integrity.as_deref(),
+            Some("sha256:0000000000000000000000000000000000000000000000000000000000000000")
+        );
+        assert_eq!(
+            find(&facts, "0.5.0").provenance,
+            Fact::Known(Provenance::None)
+        );
+
+        let owners = facts.owners.known().expect("owners are known");
+        let owners: Vec<(&str, &str, IdentityKind)> = owners
+            .iter()
+            .map(|o| {
+                (
+                    o.identity.id.as_str(),
+                    o.identity.display.as_str(),
+                    o.identity.kind,
+                )
+            })
+            .collect();
+        assert_eq!(
+            owners,
+            [
+                ("crates:user:1", "foo", IdentityKind::User),
+                ("crates:user:2", "bar", IdentityKind::User),
+                (
+                    "crates:team:1",
+                    "github:test_org:team_sloth",
+                    IdentityKind::Team
+                ),
+                (
+                    "crates:team:2",
+                    "github:test_org:team_ferret",
+                    IdentityKind::Team
+                ),
+            ]
+        );
+        assert_eq!(facts.repository, Fact::Known(None));
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+        assert!(unknown(&facts.install_scripts).contains("build scripts"));
+        assert_eq!(unknown(&facts.repository_facts), "not looked up");
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[tokio::test]
+    async fn the_index_alone_answers_when_the_api_refuses_connections() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/index/ba/se/base64",
+            200,
+            sample("crates-index-base64-mirror.ndjson"),
+        )
+        .await;
+        let index = Url::parse(&format!("{}/index/", server.uri())).expect("URL");
+        let client = CratesClient::new(net(), index, refused());
+        let (facts, notes) = client.package_with_notes("base64", "0.22.1").await;
+
+        assert_eq!(releases(&facts).len(), 45);
+        let first = &releases(&facts)[0];
+        assert_eq!(first.version, "0.1.0");
+        assert_eq!(first.published, at("2015-12-04T01:07:31Z"));
+        assert_eq!(
+            first.integrity.as_deref(),
+            Some("sha256:0fcf1cc12085a0cb60a051f2ba4a027b3e84d4265d8831794147f58c584e3301")
+        );
+        assert_eq!(find(&facts, "0.22.1").published, at("2024-04-30T23:16:40Z"));
+        // Who published and whether by trusted publishing: unknown, with the API's URL, not
+        // "nobody" and "none".
+        every_release_unknown(&facts, &["/api/v1/crates/base64"]);
+        let publisher = unknown(&find(&facts, "0.22.1").publisher);
+        assert!(publisher.starts_with("publisher unknown: "), "{publisher}");
+        let provenance = unknown(&find(&facts, "0.22.1").provenance);
+        assert!(
+            provenance.starts_with("trusted publishing unknown: "),
+            "{provenance}"
+        );
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+
+        let owners = unknown(&facts.owners);
+        assert!(owners.contains("/api/v1/crates/base64/owners"), "{owners}");
+        let repository = unknown(&facts.repository);
+        assert!(repository.contains("/api/v1/crates/base64"), "{repository}");
+        // The releases' facts say why; the notes need not.
+        assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[tokio::test]
+    async fn a_403_from_the_api_stops_asking_it_for_the_rest_of_the_run() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/index/ba/se/base64",
+            200,
+            sample("crates-index-line-with-pubtime.txt"),
+        )
+        .await;
+        let forbidden = "Please provide a User-Agent";
+        serve_counted(&server, "/api/v1/crates/base64", 403, forbidden, 1).await;
+        serve_counted(&server, "/api/v1/crates/base64/owners", 403, forbidden, 1).await;
+        let client = client(&server);
+
+        let facts = client.package("base64", "0.23.1").await;
+        let versions: Vec<&str> = releases(&facts)
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(versions, ["0.22.1", "0.23.1"]);
+        assert_eq!(find(&facts, "0.23.1").published, at("2026-08-04T12:34:31Z"));
+        let reason = unknown(&facts.owners);
+        assert!(
+            reason.contains("/api/v1/crates/base64/owners") && reason.contains("403"),
+            "{reason}"
+        );
+        assert!(unknown(&facts.repository).contains("403"));
+        every_release_unknown(&facts, &["/api/v1/crates/base64", "403"]);
+
+        // Another crate, the same client: the API is not asked again.
+        let index = sample("crates-index-line-with-pubtime.txt").replace("base64", "base65");
+        serve(&server, "/index/ba/se/base65", 200, index).await;
+        serve_counted(&server, "/api/v1/crates/base65", 200, "{}", 0).await;
+        serve_counted(&server, "/api/v1/crates/base65/owners", 200, "{}", 0).await;
+        let other = client.package("base65", "0.22.1").await;
+        assert_eq!(releases(&other).len(), 2);
+        assert!(unknown(&other.owners).contains("failed earlier in this run"));
+        assert!(unknown(&other.repository).contains("failed earlier in this run"));
+        every_release_unknown(&other, &["failed earlier in this run", "403"]);
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn trusted_publishing_comes_from_trustpub_data() {
+        let github = sample_json("crates-version-trustpub-github.json")["version"].clone();
+        let mut gitlab = sample_json("crates-version-trustpub-gitlab.json")["version"].clone();
+        gitlab["num"] = json!("1.2.0");
+        gitlab["created_at"] = json!("2026-02-01T08:00:00.123456+00:00");
+        let index = [
+            json!({"name": "foo", "vers": "1.1.0", "deps": [], "cksum": "f057a5f8094591ca4faccdbcb3cddaf7299f0045c3076065956308eee13f99ac", "features": {}, "yanked": false, "pubtime": "2026-01-01T00:00:00Z"}),
+            json!({"name": "foo", "vers": "1.2.0", "deps": [], "cksum": "f057a5f8094591ca4faccdbcb3cddaf7299f0045c3076065956308eee13f99ac", "features": {}, "yanked": false}),
+        ]
+        .map(|line| line.to_string())
+        .join("\n");
+        let server = MockServer::start().await;
+        serve(&server, "/index/3/f/foo", 200, index).await;
+        let document = crate_document(
+            "foo",
+            json!(" https://github.com/rust-lang/foo-rs "),
+            vec![gitlab, github],
+        );
+        serve(&server, "/api/v1/crates/foo", 200, document).await;
+        serve(
+            &server,
+            "/api/v1/crates/foo/owners",
+            200,
+            json!({"users": []}).to_string(),
+        )
+        .await;
+        let facts = client(&server).package("foo", "1.2.0").await;
+
+        assert_eq!(
+            find(&facts, "1.1.0").provenance,
+            Fact::Known(Provenance::TrustedPublishing {
+                provider: "github".into(),
+                repository: Some("rust-lang/foo-rs".into()),
+                workflow: None,
+            })
+        );
+        assert_eq!(
+            find(&facts, "1.1.0").publisher,
+            Fact::Known(Some(Identity {
+                id: "trusted-publisher:github:rust-lang/foo-rs".into(),
+                display: "rust-lang/foo-rs".into(),
+                kind: IdentityKind::TrustedPublisher,
+            }))
+        );
+        let gitlab = find(&facts, "1.2.0");
+        assert!(
+            matches!(&gitlab.provenance, Fact::Known(Provenance::TrustedPublishing { provider, .. }) if provider == "gitlab"),
+            "{:?}",
+            gitlab.provenance
+        );
+        assert_eq!(
+            gitlab
+                .publisher
+                .known()
+                .and_then(Option::as_ref)
+                .map(|p| p.id.as_str()),
+            Some("trusted-publisher:gitlab:rust-lang/foo-rs")
+        );
+        // No `pubtime` in the index: the API's `created_at`.
+        assert_eq!(gitlab.published, at("2026-02-01T08:00:00.123456Z"));
+        assert_eq!(find(&facts, "1.1.0").published, at("2026-01-01T00:00:00Z"));
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some("https://github.com/rust-lang/foo-rs".into()))
+        );
+        assert_eq!(facts.owners, Fact::Known(Vec::new()));
+    }
+
+    #[tokio::test]
+    async fn a_release_the_api_does_not_list_has_unknown_publisher_and_provenance() {
+        let mut document = sample_json("crates-crate.json");
+        document["versions"]
+            .as_array_mut()
+            .expect("versions")
+            .retain(|version| version["num"] != "0.5.1");
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/index/fo/o_/foo_show",
+            200,
+            fixture("foo_show.index"),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/foo_show",
+            200,
+            document.to_string(),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/foo_show/owners",
+            200,
+            sample("crates-owners.json"),
+        )
+        .await;
+        let facts = client(&server).package("foo_show", "0.5.1").await;
+
+        assert_eq!(releases(&facts).len(), 3);
+        let missing = find(&facts, "0.5.1");
+        for reason in [unknown(&missing.publisher), unknown(&missing.provenance)] {
+            assert!(reason.contains("does not list version 0.5.1"), "{reason}");
+        }
+        assert_eq!(
+            find(&facts, "0.5.0").publisher,
+            user("crates:user:1", "foo")
+        );
+        assert_eq!(find(&facts, "1.0.0").publisher, Fact::Known(None));
+    }
+
+    #[tokio::test]
+    async fn a_yank_message_is_the_yank_reason() {
+        let version = sample_json("crates-version-yanked-audit.json")["version"].clone();
+        let index = json!({"name": "patchable", "vers": "1.0.0", "deps": [], "cksum": "d4d2d515985c394dc9fa95c56b935ab0805f6dfbd91a6dc99af9d316dff96dc0", "features": {}, "yanked": true});
+        let server = MockServer::start().await;
+        serve(&server, "/index/pa/tc/patchable", 200, index.to_string()).await;
+        serve(
+            &server,
+            "/api/v1/crates/patchable",
+            200,
+            crate_document("patchable", Value::Null, vec![version]),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/patchable/owners",
+            200,
+            sample("crates-owners.json"),
+        )
+        .await;
+        let facts = client(&server).package("patchable", "1.0.0").await;
+
+        let release = find(&facts, "1.0.0");
+        assert!(release.yanked);
+        assert_eq!(release.yank_reason.as_deref(), Some("Updated reason"));
+        assert_eq!(release.publisher, user("crates:user:1", "foo"));
+        assert!(facts.status.known().is_some_and(|s| s.all_yanked));
+    }
+
+    #[tokio::test]
+    async fn a_garbage_index_line_is_skipped_and_noted() {
+        let mut lines: Vec<String> = sample("crates-index-base64-mirror.ndjson")
+            .lines()
+            .map(str::to_string)
+            .collect();
+        lines.insert(
+            10,
+            "{\"name\": \"base64\", \"vers\": \"9.9.9\", \"cks".to_string(),
+        );
+        lines.insert(
+            20,
+            "{\"name\": \"base64\", \"vers\": 5, \"yanked\": false}".to_string(),
+        );
+        lines.insert(30, "\u{1b}[31mnot json".to_string());
+        let server = MockServer::start().await;
+        serve(&server, "/index/ba/se/base64", 200, lines.join("\n")).await;
+        serve(&server, "/api/v1/crates/base64", 404, "").await;
+        serve(&server, "/api/v1/crates/base64/owners", 404, "").await;
+        let (facts, notes) = client(&server).package_with_notes("base64", "0.22.1").await;
+
+        assert_eq!(releases(&facts).len(), 45);
+        let skipped: Vec<&String> = notes.iter().filter(|n| n.contains("skipped")).collect();
+        assert_eq!(skipped.len(), 3, "{notes:?}");
+        assert!(skipped[0].contains("line 11"), "{skipped:?}");
+        assert!(unknown(&facts.owners).contains("404"));
+        every_release_unknown(&facts, &["/api/v1/crates/base64", "404"]);
+    }
+
+    #[tokio::test]
+    async fn an_index_of_only_garbage_is_unknown() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/index/ba/se/base64",
+            200,
+            "<html>mirror login</html>\n",
+        )
+        .await;
+        serve(&server, "/api/v1/crates/base64", 404, "").await;
+        serve(&server, "/api/v1/crates/base64/owners", 404, "").await;
+        let facts = client(&server).package("base64", "0.22.1").await;
+        let reason = unknown(&facts.releases);
+        assert!(
+            reason.contains("/index/ba/se/base64") && reason.contains("none of its 1 lines"),
+            "{reason}"
+        );
+        assert_eq!(unknown(&facts.status), reason);
+    }
+
+    #[tokio::test]
+    async fn a_crate_missing_from_the_index_is_not_asked_of_the_api() {
+        for status in [404, 410] {
+            let server = MockServer::start().await;
+            serve(&server, "/index/ba/se/base64", status, "").await;
+            serve_counted(&server, "/api/v1/crates/base64", 200, "{}", 0).await;
+            serve_counted(&server, "/api/v1/crates/base64/owners", 200, "{}", 0).await;
+            let facts = client(&server).package("base64", "0.22.1").await;
+            for reason in [
+                unknown(&facts.releases),
+                unknown(&facts.owners),
+                unknown(&facts.repository),
+                unknown(&facts.status),
+            ] {
+                assert!(reason.starts_with("not in the index"), "{reason}");
+                assert!(reason.contains(&status.to_string()), "{reason}");
+            }
+            server.verify().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn when_the_index_fails_the_releases_come_from_the_api() {
+        let mut old = sample_json("crates-version-yanked-audit.json")["version"].clone();
+        old["crate"] = json!("foo");
+        old["num"] = json!("0.1.0");
+        old["created_at"] = json!("2020-01-01T00:00:00Z");
+        let mut new = sample_json("crates-version-trustpub-github.json")["version"].clone();
+        new["created_at"] = json!("2026-01-01T00:00:00Z");
+        let server = MockServer::start().await;
+        serve(&server, "/index/3/f/foo", 500, "").await;
+        serve(
+            &server,
+            "/api/v1/crates/foo",
+            200,
+            crate_document("foo", Value::Null, vec![new, old]),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/foo/owners",
+            200,
+            sample("crates-owners.json"),
+        )
+        .await;
+        let (facts, notes) = client(&server).package_with_notes("foo", "1.1.0").await;
+
+        let versions: Vec<&str> = releases(&facts)
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(versions, ["0.1.0", "1.1.0"]);
+        assert!(find(&facts, "0.1.0").yanked);
+        assert_eq!(
+            find(&facts, "0.1.0").yank_reason.as_deref(),
+            Some("Updated reason")
+        );
+        // The API answered: publishers and provenance are known.
+        assert_eq!(
+            find(&facts, "0.1.0").publisher,
+            user("crates:user:1", "foo")
+        );
+        assert_eq!(
+            find(&facts, "0.1.0").provenance,
+            Fact::Known(Provenance::None)
+        );
+        assert!(
+            matches!(
+                &find(&facts, "1.1.0").provenance,
+                Fact::Known(Provenance::TrustedPublishing { provider, .. }) if provider == "github"
+            ),
+            "{:?}",
+            find(&facts, "1.1.0").provenance
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("come from the API") && n.contains("500")),
+            "{notes:?}"
+        );
+        assert_eq!(facts.owners.known().map(Vec::len), Some(4));
+    }
+
+    #[tokio::test]
+    async fn broken_api_answers_are_unknown_while_the_index_stays_known() {
+        let cases = [
+            (
+                "truncated",
+                sample("crates-crate.json")[..200].to_string(),
+                sample("crates-owners.json")[..100].to_string(),
+                "valid JSON",
+            ),
+            (
+                "wrong types",
+                json!({"crate": "foo_show", "versions": []}).to_string(),
+                json!({"users": {"id": 1}}).to_string(),
+                "unexpected shape",
+            ),
+            (
+                "not an object",
+                "[]".to_string(),
+                "\"users\"".to_string(),
+                "not answer a JSON object",
+            ),
+        ];
+        for (case, krate, owners, expected) in cases {
+            let server = MockServer::start().await;
+            serve(
+                &server,
+                "/index/fo/o_/foo_show",
+                200,
+                fixture("foo_show.index"),
+            )
+            .await;
+            serve(&server, "/api/v1/crates/foo_show", 200, krate).await;
+            serve(&server, "/api/v1/crates/foo_show/owners", 200, owners).await;
+            let facts = client(&server).package("foo_show", "0.5.1").await;
+            assert_eq!(releases(&facts).len(), 3, "{case}");
+            assert!(facts.status.known().is_some(), "{case}");
+            let reason = unknown(&facts.owners);
+            assert!(
+                reason.contains("/owners") && reason.contains(expected),
+                "{case}: {reason}"
+            );
+            let reason = unknown(&facts.repository);
+            assert!(
+                reason.contains("/api/v1/crates/foo_show") && reason.contains(expected),
+                "{case}: {reason}"
+            );
+            every_release_unknown(&facts, &["/api/v1/crates/foo_show", expected]);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_api_404_concerns_one_crate_only() {
+        let server = MockServer::start().await;
+        for name in ["foo_show", "foo_next"] {
+            let index = fixture("foo_show.index").replace("foo_show", name);
+            serve(&server, &format!("/index/fo/o_/{name}"), 200, index).await;
+            serve_counted(&server, &format!("/api/v1/crates/{name}"), 404, "", 1).await;
+            serve_counted(
+                &server,
+                &format!("/api/v1/crates/{name}/owners"),
+                404,
+                "",
+                1,
+            )
+            .await;
+        }
+        let client = client(&server);
+        for name in ["foo_show", "foo_next"] {
+            let facts = client.package(name, "0.5.1").await;
+            assert!(unknown(&facts.owners).contains("404"));
+            assert!(!unknown(&facts.owners).contains("earlier"));
+        }
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn popularity_counts_never_reach_the_facts() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/index/fo/o_/foo_show",
+            200,
+            fixture("foo_show.index"),
+        )
+        .await;
+        let mut document = sample_json("crates-crate.json");
+        document["crate"]["repository"] = json!("https://github.com/o/foo_show");
+        document["crate"]["stargazers_count"] = json!(12345);
+        document["crate"]["forks"] = json!(678);
+        document["crate"]["watchers"] = json!(9);
+        document["crate"]["downloads"] = json!(987654);
+        serve(
+            &server,
+            "/api/v1/crates/foo_show",
+            200,
+            document.to_string(),
+        )
+        .await;
+        serve(
+            &server,
+            "/api/v1/crates/foo_show/owners",
+            200,
+            sample("crates-owners.json"),
+        )
+        .await;
+        let facts = client(&server).package("foo_show", "0.5.1").await;
+        assert!(facts.repository.known().is_some_and(Option::is_some));
+        let serialized = serde_json::to_string(&facts).expect("serializable");
+        for key in [
+            "download", "star", "fork", "watcher", "12345", "678", "987654",
+        ] {
+            assert!(!serialized.contains(key), "`{key}` in {serialized}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_name_that_is_not_a_crate_name_asks_nothing() {
+        let server = MockServer::start().await;
+        let facts = client(&server).package("../../etc/passwd", "1.0.0").await;
+        assert!(unknown(&facts.releases).contains("not a crates.io crate name"));
+        assert!(
+            server
+                .received_requests()
+                .await
+                .is_some_and(|r| r.is_empty())
+        );
+    }
+
+    /// With a database dump, owners, publishers and repository come from it and the API is
+    /// never asked; trusted publishing stays unknown (the dump does not have it).
+    #[tokio::test]
+    async fn a_database_dump_answers_instead_of_the_api() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/registry/crates-dump");
+        let wanted = BTreeSet::from(["alpha-core".to_string()]);
+        let dump = CratesDbDump::load(&first_dir(&dir), &wanted).expect("the fixture dump");
+        let server = MockServer::start().await;
+        let lines = [
+            json!({"name": "alpha-core", "vers": "0.1.0", "deps": [], "cksum": "aa", "features": {}, "yanked": false}),
+            json!({"name": "alpha-core", "vers": "0.2.0", "deps": [], "cksum": "bb", "features": {}, "yanked": true}),
+            json!({"name": "alpha-core", "vers": "0.4.0", "deps": [], "cksum": "dd", "features": {}, "yanked": false}),
+        ]
+        .map(|line| line.to_string())
+        .join("\n");
+        serve(&server, "/index/al/ph/alpha-core", 200, lines).await;
+        serve_counted(&server, "/api/v1/crates/alpha-core", 500, "", 0).await;
+        serve_counted(&server, "/api/v1/crates/alpha-core/owners", 500, "", 0).await;
+
+        let facts = client(&server)
+            .with_dump(Arc::new(dump))
+            .package("alpha-core", "0.1.0")
+            .await;
+
+        let owners = facts.owners.known().expect("owners from the dump");
+        assert!(!owners.is_empty());
+        assert!(facts.repository.known().is_some());
+        let first = find(&facts, "0.1.0");
+        assert!(
+            matches!(&first.publisher, Fact::Known(Some(who)) if who.id.starts_with("crates:user:"))
+        );
+        assert!(unknown(&first.provenance).contains("no trusted-publishing data"));
+        assert!(
+            unknown(&find(&facts, "0.4.0").publisher)
+                .contains("not in the crates.io database dump")
+        );
+    }
+
+    fn first_dir(dir: &Path) -> std::path::PathBuf {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .expect("the dump fixture")
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.is_dir())
+            .collect();
+        entries.sort();
+        entries.remove(0)
+    }
+
+    #[test]
+    fn index_paths_follow_cargo() {
+        let index = Url::parse("https://index.crates.io/").expect("URL");
+        let cases = [
+            ("a", "https://index.crates.io/1/a"),
+            ("Ab", "https://index.crates.io/2/ab"),
+            ("syn", "https://index.crates.io/3/s/syn"),
+            ("Serde_JSON", "https://index.crates.io/se/rd/serde_json"),
+            ("base64", "https://index.crates.io/ba/se/base64"),
+        ];
+        for (name, expected) in cases {
+            assert_eq!(
+                index_url(&index, name).map(|u| u.to_string()),
+                Ok(expected.to_string())
+            );
+        }
+        // A mirror without the trailing slash keeps its path.
+        let mirror = Url::parse("https://mirror.example/crates-index").expect("URL");
+        assert_eq!(
+            index_url(&mirror, "rand").map(|u| u.to_string()),
+            Ok("https://mirror.example/crates-index/ra/nd/rand".to_string())
+        );
+        assert!(is_crate_name("serde-json_2"));
+        assert!(!is_crate_name("serde json"));
+        assert!(!is_crate_name("ünicode"));
+        assert!(!is_crate_name(""));
+    }
+
+    #[test]
+    fn only_run_wide_failures_stop_the_api() {
+        let status = |status| NetError::Status {
+            url: "u".into(),
+            status,
+        };
+        assert!(fails_for_good(&status(403)));
+        assert!(fails_for_good(&status(429)));
+        assert!(fails_for_good(&status(503)));
+        assert!(!fails_for_good(&status(404)));
+        assert!(!fails_for_good(&status(410)));
+        assert!(fails_for_good(&NetError::Timeout { url: "u".into() }));
+        assert!(!fails_for_good(&NetError::Offline { url: "u".into() }));
+    }
+}

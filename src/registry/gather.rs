@@ -1,0 +1,155 @@
+//! Gathering: which requests a run makes for a set of packages, and in what order.
+//!
+//! 1. Packages are deduplicated; roots and packages that do not come from a registry (path,
+//!    git, workspace) get every fact unknown with that reason, and no request.
+//! 2. Each registry package is asked of its ecosystem's client, many at once (the network
+//!    layer bounds the requests in flight per host and paces the crates.io API).
+//! 3. The declared repositories are normalized and each distinct GitHub repository is asked
+//!    once, however many packages declare it.
+//!
+//! Economy of requests (issue 3): one packument per npm package, one JSON document (plus its
+//! Simple API page) per PyPI project, provenance only for the files of the version in use,
+//! the crates.io API only for what the sparse index cannot answer.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use futures_util::stream::{self, StreamExt};
+
+use super::Endpoints;
+use super::crates_io::CratesClient;
+use super::facts::{Fact, PackageFacts, RepositoryFacts, Status};
+use super::github::GithubClient;
+use super::npm::NpmClient;
+use super::pypi::PypiClient;
+use super::repo_url::{self, RepoRef};
+use crate::model::{Ecosystem, PackageId, Source};
+use crate::net::Net;
+
+/// How many packages are asked at once (the network layer bounds requests per host).
+const PACKAGES_IN_FLIGHT: usize = 64;
+
+/// One client per service.
+#[derive(Debug)]
+pub struct Registries {
+    npm: NpmClient,
+    pypi: PypiClient,
+    crates: CratesClient,
+    github: GithubClient,
+}
+
+impl Registries {
+    /// Clients for every service, at the given endpoints.
+    pub fn new(net: &Arc<Net>, endpoints: &Endpoints) -> Self {
+        Registries {
+            npm: NpmClient::new(Arc::clone(net), endpoints.npm.clone()),
+            pypi: PypiClient::new(Arc::clone(net), endpoints.pypi.clone()),
+            crates: CratesClient::new(
+                Arc::clone(net),
+                endpoints.crates_index.clone(),
+                endpoints.crates_api.clone(),
+            ),
+            github: GithubClient::new(Arc::clone(net), endpoints.github_api.clone()),
+        }
+    }
+
+    /// Uses a crates.io database dump for owners, publishers and repositories.
+    pub fn with_crates_client(mut self, crates: CratesClient) -> Self {
+        self.crates = crates;
+        self
+    }
+
+    /// Gathers the facts of every package, sorted by id.
+    pub async fn gather(&self, packages: &[(PackageId, Source)]) -> Vec<PackageFacts> {
+        let unique: BTreeMap<&PackageId, &Source> =
+            packages.iter().map(|(id, source)| (id, source)).collect();
+        let mut facts: Vec<PackageFacts> = stream::iter(unique)
+            .map(|(id, source)| self.package(id, source))
+            .buffer_unordered(PACKAGES_IN_FLIGHT)
+            .collect()
+            .await;
+
+        let repositories: BTreeSet<RepoRef> = facts
+            .iter()
+            .filter_map(declared_repository)
+            .filter(|repo| repo.host == "github.com")
+            .collect();
+        let answers: BTreeMap<RepoRef, Fact<RepositoryFacts>> = stream::iter(repositories)
+            .map(|repo| async move {
+                let answer = self.github.repository(&repo).await;
+                (repo, answer)
+            })
+            .buffer_unordered(PACKAGES_IN_FLIGHT)
+            .collect()
+            .await;
+        for package in &mut facts {
+            package.repository_facts = match &package.repository {
+                Fact::Unknown(reason) => {
+                    Fact::unknown(format!("the repository is unknown: {reason}"))
+                }
+                Fact::Known(None) => Fact::unknown("the package declares no repository"),
+                Fact::Known(Some(url)) => match declared_repository(package) {
+                    Some(repo) => answers.get(&repo).cloned().unwrap_or_else(|| {
+                        Fact::unknown(format!(
+                            "`{}` repositories are not looked up (only github.com)",
+                            repo.host
+                        ))
+                    }),
+                    None => Fact::unknown(format!("`{url}` is not a repository URL")),
+                },
+            };
+        }
+        facts.sort_by(|a, b| a.id.cmp(&b.id));
+        facts
+    }
+
+    async fn package(&self, id: &PackageId, source: &Source) -> PackageFacts {
+        if !matches!(source, Source::Registry(_)) {
+            return unknown_facts(
+                id,
+                &format!(
+                    "`{id}` does not come from a registry (source: {})",
+                    source.kind()
+                ),
+            );
+        }
+        let mut facts = match id.ecosystem {
+            Ecosystem::Npm => self.npm.package(&id.name, &id.version).await,
+            Ecosystem::Pypi => self.pypi.package(&id.name, &id.version).await,
+            Ecosystem::Cargo => self.crates.package(&id.name, &id.version).await,
+        };
+        // Every client hands back a repository URL as declared; store it normalized.
+        if let Fact::Known(Some(url)) = &facts.repository
+            && let Some(repo) = repo_url::normalize(url)
+        {
+            facts.repository = Fact::Known(Some(repo.url()));
+        }
+        facts
+    }
+}
+
+/// The normalized repository a package declares, when it declares one.
+fn declared_repository(facts: &PackageFacts) -> Option<RepoRef> {
+    match &facts.repository {
+        Fact::Known(Some(url)) => repo_url::normalize(url),
+        _ => None,
+    }
+}
+
+/// Facts of a package nothing could be asked about: every fact unknown for `reason`.
+pub fn unknown_facts(id: &PackageId, reason: &str) -> PackageFacts {
+    PackageFacts {
+        id: id.to_string(),
+        ecosystem: id.ecosystem.as_str().to_string(),
+        name: id.name.clone(),
+        version: id.version.clone(),
+        registry: String::new(),
+        releases: Fact::unknown(reason),
+        owners: Fact::unknown(reason),
+        repository: Fact::unknown(reason),
+        repository_facts: Fact::unknown(reason),
+        status: Fact::<Status>::unknown(reason),
+        install_scripts: Fact::unknown(reason),
+        notes: Vec::new(),
+    }
+}

@@ -1,0 +1,44 @@
+//! Registry and source-host clients: raw facts, no judgement. One client per file; each turns
+//! the responses of one service into [`facts`] values, and a failed request into an *unknown*
+//! fact with the reason.
+
+pub mod crates_dump;
+pub mod crates_io;
+pub mod facts;
+pub mod gather;
+pub mod github;
+pub mod npm;
+pub mod pypi;
+pub mod repo_url;
+pub mod snapshot;
+
+use url::Url;
+
+/// The base URL of every service deptrust asks. Each can be overridden by flag, environment
+/// variable or config file (private registries, mirrors, and loopback mocks in tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// npm registry (`--npm-registry`, `DEPTRUST_NPM_REGISTRY`).
+    pub npm: Url,
+    /// PyPI (`--pypi-url`, `DEPTRUST_PYPI_URL`): JSON API, Simple API, Integrity API.
+    pub pypi: Url,
+    /// crates.io sparse index (`--crates-index`, `DEPTRUST_CRATES_INDEX`).
+    pub crates_index: Url,
+    /// crates.io API (`--crates-api`, `DEPTRUST_CRATES_API`).
+    pub crates_api: Url,
+    /// GitHub REST API (`--github-api`, `DEPTRUST_GITHUB_API`).
+    pub github_api: Url,
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        let parse = |text: &str| Url::parse(text).unwrap_or_else(|_| unreachable!("constant URL"));
+        Endpoints {
+            npm: parse("https://registry.npmjs.org/"),
+            pypi: parse("https://pypi.org/"),
+            crates_index: parse("https://index.crates.io/"),
+            crates_api: parse("https://crates.io/"),
+            github_api: parse("https://api.github.com/"),
+        }
+    }
+}

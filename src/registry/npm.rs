@@ -1,0 +1,1528 @@
+//! The npm registry client: the facts of one package from its full packument, the registry's
+//! signing keys, and the attestations of a version that advertises them.
+//!
+//! Requests (formats: `../shared/api/README.md` §1–2):
+//! - `GET <registry>/<name>` with `Accept: application/json`: the **full** packument (the
+//!   abbreviated "corgi" document has no `time`, `maintainers`, `_npmUser` nor `repository`).
+//!   Scoped names are escaped `@scope%2Fname`, as pacote does. One request per package.
+//! - `GET <registry>/-/npm/v1/keys`: the registry's signing keys (a 404 means the registry
+//!   signs nothing, as private registries do).
+//! - `GET <registry>/-/npm/v1/attestations/<name>@<version>`: only for versions whose
+//!   `dist.attestations` advertises them.
+//!
+//! Decoding is defensive: every field is decoded on its own (`Field`), so a field of the
+//! wrong type makes the facts that need it unknown and leaves the others known; one broken
+//! version does not lose the others.
+//!
+//! What maps where:
+//! - releases: the keys of `versions`, published at `time[<version>]`, oldest first; publisher
+//!   from `_npmUser` (`npm:user:<name>`, a trusted publisher when it has `trustedPublisher`);
+//!   provenance from `dist.attestations` (else trusted publishing, else none); `dist.integrity`;
+//!   `dist.signatures`. npm has no yank: `yanked` is always false.
+//! - owners: the top-level `maintainers`, role `maintainer` (npm calls the list "not
+//!   authoritative, but a cache").
+//! - repository: the version in use's `repository` (string or `{url}`), else the top-level one;
+//!   normalized when it is a repository URL, else as declared.
+//! - install scripts: the version in use's `scripts.preinstall|install|postinstall`.
+//! - status: the version in use's `deprecated`.
+//!
+//! Not read: the abbreviated document, `time.unpublished`, per-version `maintainers`,
+//! `_npmUser.approver` (no real sample), the legacy `dist.npm-signature`, `dist.shasum` (only
+//! `integrity` is what registry signatures cover). Popularity fields (downloads, stars) are
+//! never decoded.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use super::facts::{
+    Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, RegistrySignature, Release,
+    Status,
+};
+use super::repo_url;
+use crate::net::{Freshness, Net, NetError, Request};
+
+/// A packument changes with every publish, deprecation or owner change.
+const PACKUMENT_FRESHNESS: Duration = Duration::from_secs(60 * 60);
+/// Keys change once in years; a day is plenty.
+const KEYS_FRESHNESS: Duration = Duration::from_secs(24 * 60 * 60);
+/// The only `Accept` the registry needs for full documents.
+const ACCEPT_JSON: &str = "application/json";
+/// The scripts npm runs at install time.
+const INSTALL_SCRIPTS: [&str; 3] = ["preinstall", "install", "postinstall"];
+/// Longest excerpt of a decoding error kept in a reason (they can quote registry text).
+const MAX_DETAIL: usize = 200;
+
+/// What pacote escapes in a package name: `/` (scoped names) and anything a URL path cannot
+/// hold as is. `@` stays.
+const NAME: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// A registry signing key (`/-/npm/v1/keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NpmKey {
+    /// `SHA256:…`, the OpenSSH fingerprint of the key; matches `dist.signatures[].keyid`.
+    pub keyid: String,
+    /// `ecdsa-sha2-nistp256`.
+    pub keytype: String,
+    /// `ecdsa-sha2-nistp256`.
+    pub scheme: String,
+    /// Base64 DER SubjectPublicKeyInfo.
+    pub key: String,
+    /// When the key stopped signing; signatures made before stay valid. `None`: current.
+    pub expires: Option<Timestamp>,
+}
+
+/// The npm registry client.
+#[derive(Debug, Clone)]
+pub struct NpmClient {
+    net: Arc<Net>,
+    base: Url,
+}
+
+impl NpmClient {
+    /// A client for the registry at `base` (`https://registry.npmjs.org/`, a mirror, a mock).
+    pub fn new(net: Arc<Net>, base: Url) -> Self {
+        NpmClient { net, base }
+    }
+
+    /// The facts of `name` at `version`, from one request for the full packument.
+    pub async fn package(&self, name: &str, version: &str) -> PackageFacts {
+        let url = match self.url(&utf8_percent_encode(name, NAME).to_string()) {
+            Ok(url) => url,
+            Err(reason) => return self.unknown(name, version, &reason),
+        };
+        let request = Request {
+            url: url.clone(),
+            accept: Some(ACCEPT_JSON),
+            freshness: Freshness::Mutable(PACKUMENT_FRESHNESS),
+        };
+        let fetched = match self.net.get(request).await {
+            Ok(fetched) => fetched,
+            Err(NetError::Status { url, status: 404 }) => {
+                let reason = format!("`{url}` answered HTTP 404: no such package in this registry");
+                return self.unknown(name, version, &reason);
+            }
+            Err(error) => return self.unknown(name, version, &error.to_string()),
+        };
+        match decode_object::<PackumentWire>(&fetched.body) {
+            Ok(packument) => self.facts(name, version, &url, packument),
+            Err(error) => {
+                let reason = format!("`{url}`: not a packument: {error}");
+                self.unknown(name, version, &reason)
+            }
+        }
+    }
+
+    /// The registry's signing keys. A registry without the endpoint (404) signs nothing: an
+    /// empty list.
+    pub async fn keys(&self) -> Fact<Vec<NpmKey>> {
+        let url = match self.url("-/npm/v1/keys") {
+            Ok(url) => url,
+            Err(reason) => return Fact::Unknown(reason),
+        };
+        let request = Request {
+            url: url.clone(),
+            accept: Some(ACCEPT_JSON),
+            freshness: Freshness::Mutable(KEYS_FRESHNESS),
+        };
+        let fetched = match self.net.get(request).await {
+            Ok(fetched) => fetched,
+            Err(NetError::Status { status: 404, .. }) => return Fact::Known(Vec::new()),
+            Err(error) => return Fact::Unknown(error.to_string()),
+        };
+        let wire: KeysWire = match decode_object(&fetched.body) {
+            Ok(wire) => wire,
+            Err(error) => {
+                return Fact::Unknown(format!("`{url}`: not an npm keys document: {error}"));
+            }
+        };
+        let mut keys = Vec::with_capacity(wire.keys.len());
+        for key in wire.keys {
+            let expires = match &key.expires {
+                None => None,
+                Some(text) => match parse_time(text) {
+                    Some(expires) => Some(expires),
+                    None => {
+                        return Fact::Unknown(format!(
+                            "`{url}`: key `{}` expires at an unreadable time `{}`",
+                            key.keyid,
+                            excerpt(text)
+                        ));
+                    }
+                },
+            };
+            keys.push(NpmKey {
+                keyid: key.keyid,
+                keytype: key.keytype,
+                scheme: key.scheme,
+                key: key.key,
+                expires,
+            });
+        }
+        Fact::Known(keys)
+    }
+
+    /// The attestations document at `url` (a version's `dist.attestations.url`), fetched from
+    /// this client's registry: like pacote, only the path of `url` is kept when it names
+    /// another origin, so mirrors and private registries answer for themselves. Call it only
+    /// for versions that advertise attestations.
+    pub async fn attestations(&self, url: &Url) -> Fact<Value> {
+        let url = match self.rebase(url) {
+            Ok(url) => url,
+            Err(reason) => return Fact::Unknown(reason),
+        };
+        let request = Request {
+            url: url.clone(),
+            accept: Some(ACCEPT_JSON),
+            freshness: Freshness::Immutable,
+        };
+        let fetched = match self.net.get(request).await {
+            Ok(fetched) => fetched,
+            Err(error) => return Fact::Unknown(error.to_string()),
+        };
+        match serde_json::from_slice::<Value>(&fetched.body) {
+            Ok(document) if document.get("attestations").is_some_and(Value::is_array) => {
+                Fact::Known(document)
+            }
+            Ok(_) => Fact::Unknown(format!(
+                "`{url}`: not an attestations document: no `attestations` list"
+            )),
+            Err(error) => Fact::Unknown(format!(
+                "`{url}`: not an attestations document: {}",
+                detail(&error)
+            )),
+        }
+    }
+
+    /// `<base>/<path>`, keeping any path the base has (`…/api/npm/npm-remote/`).
+    fn url(&self, path: &str) -> Result<Url, String> {
+        let text = format!("{}/{path}", self.base.as_str().trim_end_matches('/'));
+        Url::parse(&text).map_err(|error| format!("`{text}` is not a valid URL: {error}"))
+    }
+
+    /// `url` on this client's registry.
+    fn rebase(&self, url: &Url) -> Result<Url, String> {
+        let base_path = self.base.path().trim_end_matches('/');
+        if url.origin() == self.base.origin() && url.path().starts_with(base_path) {
+            return Ok(url.clone());
+        }
+        let mut path = url.path().trim_start_matches('/').to_string();
+        if let Some(query) = url.query() {
+            path = format!("{path}?{query}");
+        }
+        self.url(&path)
+    }
+
+    /// Facts of a package nothing is known about, for `reason`.
+    fn unknown(&self, name: &str, version: &str, reason: &str) -> PackageFacts {
+        PackageFacts {
+            notes: Vec::new(),
+            id: format!("npm:{name}@{version}"),
+            ecosystem: "npm".into(),
+            name: name.into(),
+            version: version.into(),
+            registry: self.base.to_string(),
+            releases: Fact::unknown(reason),
+            owners: Fact::unknown(reason),
+            repository: Fact::unknown(reason),
+            repository_facts: Fact::unknown(reason),
+            status: Fact::unknown(reason),
+            install_scripts: Fact::unknown(reason),
+        }
+    }
+
+    /// Maps a decoded packument to facts.
+    fn facts(
+        &self,
+        name: &str,
+        version: &str,
+        url: &Url,
+        packument: PackumentWire,
+    ) -> PackageFacts {
+        let mut facts = self.unknown(name, version, "not looked up");
+
+        let versions = match packument.versions {
+            Field::Valid(versions) => Ok(versions),
+            Field::Absent => Err(format!("`{url}`: the packument has no `versions`")),
+            Field::Invalid(error) => Err(format!("`{url}`: `versions` is not an object: {error}")),
+        };
+
+        facts.releases = match (&versions, &packument.time) {
+            (Err(reason), _) => Fact::unknown(reason.clone()),
+            (Ok(_), Field::Invalid(error)) => {
+                Fact::unknown(format!("`{url}`: `time` is not an object: {error}"))
+            }
+            (Ok(versions), time) => Fact::Known(releases(versions, time.valid())),
+        };
+
+        // The public registry records `_npmUser` on every version published since 2014 and
+        // `maintainers` on every packument. A registry serving neither (a mirror that strips
+        // them) says nothing about publishers: "nobody" would be a silent default.
+        let stripped = matches!(packument.maintainers, Field::Absent)
+            && facts.releases.known().is_some_and(|releases| {
+                releases
+                    .iter()
+                    .all(|release| matches!(release.publisher, Fact::Known(None)))
+            });
+        if stripped && let Fact::Known(releases) = &mut facts.releases {
+            for release in releases {
+                release.publisher = Fact::unknown(format!(
+                    "`{url}` records no `_npmUser` on any version and no `maintainers` (a mirror that strips publisher data?)"
+                ));
+            }
+        }
+
+        facts.owners = match packument.maintainers {
+            Field::Valid(maintainers) => owners(url, &maintainers),
+            Field::Absent => {
+                Fact::unknown(format!("`{url}`: the packument lists no `maintainers`"))
+            }
+            Field::Invalid(error) => {
+                Fact::unknown(format!("`{url}`: `maintainers` is not a list: {error}"))
+            }
+        };
+
+        let in_use = match &versions {
+            Err(reason) => Err(reason.clone()),
+            Ok(versions) => match versions.get(version) {
+                Some(Field::Valid(document)) => Ok(document),
+                Some(Field::Invalid(error)) => Err(format!(
+                    "`{url}`: the document of `{name}@{version}` is not an object: {error}"
+                )),
+                Some(Field::Absent) => Err(format!(
+                    "`{url}`: the document of `{name}@{version}` is null"
+                )),
+                None => Err(format!(
+                    "`{name}@{version}` is not in the packument `{url}`"
+                )),
+            },
+        };
+
+        // The version in use's `repository`, else the packument's (hoisted from `latest`).
+        let declared = match in_use.as_ref().map(|document| &document.repository) {
+            Ok(field @ (Field::Valid(_) | Field::Invalid(_))) => field,
+            Ok(Field::Absent) | Err(_) => &packument.repository,
+        };
+        facts.repository = repository(url, declared);
+
+        facts.install_scripts = match &in_use {
+            Err(reason) => Fact::unknown(reason.clone()),
+            Ok(document) => install_scripts(url, version, &document.scripts),
+        };
+        facts.status = match &in_use {
+            Err(reason) => Fact::unknown(reason.clone()),
+            Ok(document) => match deprecation(&document.deprecated) {
+                Ok(deprecated) => Fact::Known(Status {
+                    deprecated,
+                    ..Status::default()
+                }),
+                Err(found) => Fact::unknown(format!(
+                    "`{url}`: `deprecated` of `{version}` is {found}, not a message"
+                )),
+            },
+        };
+        facts
+    }
+}
+
+/// Every release, oldest first (releases without a publish time first, then by version).
+fn releases(
+    versions: &BTreeMap<String, Field<VersionWire>>,
+    time: Option<&BTreeMap<String, Value>>,
+) -> Vec<Release> {
+    let mut releases: Vec<Release> = versions
+        .iter()
+        .map(|(version, document)| {
+            let published = time
+                .and_then(|time| time.get(version))
+                .and_then(Value::as_str)
+                .and_then(parse_time);
+            release(version, published, document.valid())
+        })
+        .collect();
+    releases.sort_by_cached_key(|release| {
+        (
+            release.published,
+            semver::Version::parse(&release.version).ok(),
+            release.version.clone(),
+        )
+    });
+    releases
+}
+
+/// One release; a version whose document is unreadable keeps only its version and time.
+fn release(version: &str, published: Option<Timestamp>, document: Option<&VersionWire>) -> Release {
+    let mut release = Release {
+        version: version.to_string(),
+        published,
+        publisher: Fact::unknown(format!("the document of version {version} is unreadable")),
+        yanked: false,
+        yank_reason: None,
+        provenance: Fact::unknown(format!("the document of version {version} is unreadable")),
+        integrity: None,
+        signatures: Vec::new(),
+    };
+    let Some(document) = document else {
+        return release;
+    };
+    let user = document.npm_user.valid();
+    let trusted = user.and_then(|user| user.trusted_publisher.valid());
+    // No `_npmUser`: the registry records nobody (very old versions). One that does not give
+    // a name is a registry fault: who published is unknown, not "nobody".
+    release.publisher = match (&document.npm_user, user.and_then(|user| user.name.valid())) {
+        (Field::Absent, _) => Fact::Known(None),
+        (_, Some(name)) => Fact::Known(Some(Identity {
+            id: format!("npm:user:{name}"),
+            display: name.clone(),
+            kind: if trusted.is_some() {
+                IdentityKind::TrustedPublisher
+            } else {
+                IdentityKind::User
+            },
+        })),
+        (_, None) => Fact::unknown(format!("`_npmUser` of version {version} is unreadable")),
+    };
+    let dist = document.dist.valid();
+    release.integrity = dist.and_then(|dist| dist.integrity.valid()).cloned();
+    release.signatures = dist
+        .and_then(|dist| dist.signatures.valid())
+        .into_iter()
+        .flatten()
+        .filter_map(Field::valid)
+        .map(|signature| RegistrySignature {
+            keyid: signature.keyid.clone(),
+            sig: signature.sig.clone(),
+        })
+        .collect();
+    // Attestations carry the verifiable claim (and where to fetch it); a trusted publisher
+    // without them still says how the release was built. The publisher's kind keeps the
+    // trusted-publisher fact either way.
+    release.provenance = Fact::Known(match (dist.map(|dist| &dist.attestations), trusted) {
+        (Some(Field::Valid(attestations)), _) => Provenance::Attested {
+            url: attestations.url.valid().cloned(),
+            predicate_type: attestations
+                .provenance
+                .valid()
+                .and_then(|provenance| provenance.predicate_type.valid())
+                .cloned(),
+        },
+        (Some(Field::Invalid(_)), _) => Provenance::Attested {
+            url: None,
+            predicate_type: None,
+        },
+        (_, Some(trusted)) => Provenance::TrustedPublishing {
+            provider: trusted
+                .id
+                .valid()
+                .cloned()
+                .unwrap_or_else(|| "unknown".into()),
+            repository: None,
+            workflow: None,
+        },
+        _ => Provenance::None,
+    });
+    release
+}
+
+/// The top-level maintainers; one unreadable entry makes the list unknown (a partial list
+/// could hide the account that matters).
+fn owners(url: &Url, maintainers: &[Value]) -> Fact<Vec<Owner>> {
+    let mut owners = BTreeSet::new();
+    for (index, maintainer) in maintainers.iter().enumerate() {
+        let Some(name) = person_name(maintainer) else {
+            return Fact::unknown(format!(
+                "`{url}`: maintainer {} has no name (found {})",
+                index + 1,
+                json_type(maintainer)
+            ));
+        };
+        owners.insert(Owner {
+            identity: Identity {
+                id: format!("npm:user:{name}"),
+                display: name,
+                kind: IdentityKind::User,
+            },
+            role: Some("maintainer".into()),
+        });
+    }
+    Fact::Known(owners.into_iter().collect())
+}
+
+/// `{"name": "x", …}`, or the package.json string form `"x <mail> (url)"`.
+fn person_name(person: &Value) -> Option<String> {
+    let name = match person {
+        Value::Object(fields) => fields.get("name")?.as_str()?,
+        Value::String(text) => text.split(['<', '(']).next().unwrap_or_default(),
+        _ => return None,
+    };
+    let name = name.trim();
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// The declared repository: `"url"` or `{"type": "git", "url": "…", "directory": …}`.
+fn repository(url: &Url, declared: &Field<Value>) -> Fact<Option<String>> {
+    let text = match declared {
+        Field::Absent => return Fact::Known(None),
+        Field::Invalid(error) => {
+            return Fact::unknown(format!("`{url}`: unreadable `repository`: {error}"));
+        }
+        Field::Valid(Value::String(text)) => text.as_str(),
+        Field::Valid(Value::Object(fields)) => match fields.get("url") {
+            Some(Value::String(text)) => text.as_str(),
+            None | Some(Value::Null) => return Fact::Known(None),
+            Some(other) => {
+                return Fact::unknown(format!(
+                    "`{url}`: `repository.url` is {}, not a string",
+                    json_type(other)
+                ));
+            }
+        },
+        Field::Valid(other) => {
+            return Fact::unknown(format!(
+                "`{url}`: `repository` is {}, not a string or an object",
+                json_type(other)
+            ));
+        }
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Fact::Known(None);
+    }
+    // Not a repository URL (a homepage, a self-hosted page): kept as declared, the gatherer
+    // reports it as such.
+    Fact::Known(Some(
+        repo_url::normalize(text).map_or_else(|| text.to_string(), |repo| repo.url()),
+    ))
+}
+
+fn install_scripts(
+    url: &Url,
+    version: &str,
+    scripts: &Field<BTreeMap<String, Value>>,
+) -> Fact<BTreeMap<String, String>> {
+    let scripts = match scripts {
+        Field::Absent => return Fact::Known(BTreeMap::new()),
+        Field::Invalid(error) => {
+            return Fact::unknown(format!(
+                "`{url}`: `scripts` of `{version}` is not an object: {error}"
+            ));
+        }
+        Field::Valid(scripts) => scripts,
+    };
+    let mut found = BTreeMap::new();
+    for name in INSTALL_SCRIPTS {
+        match scripts.get(name) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(command)) => {
+                found.insert(name.to_string(), command.clone());
+            }
+            Some(other) => {
+                return Fact::unknown(format!(
+                    "`{url}`: `scripts.{name}` of `{version}` is {}, not a command",
+                    json_type(other)
+                ));
+            }
+        }
+    }
+    Fact::Known(found)
+}
+
+/// `deprecated`: a message; `""` and `false` mean not deprecated (`npm deprecate pkg ""`
+/// undoes a deprecation). Anything else: the JSON type found.
+fn deprecation(deprecated: &Field<Value>) -> Result<Option<String>, &'static str> {
+    match deprecated {
+        Field::Absent | Field::Valid(Value::Bool(false)) => Ok(None),
+        Field::Valid(Value::String(message)) if message.trim().is_empty() => Ok(None),
+        Field::Valid(Value::String(message)) => Ok(Some(message.clone())),
+        Field::Valid(other) => Err(json_type(other)),
+        Field::Invalid(_) => Err("unreadable"),
+    }
+}
+
+/// A JSON object decoded as `T`. Serde would also take an array for a struct (field by
+/// position): only an object is a document here.
+fn decode_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(match serde_json::from_slice::<Value>(body) {
+            Ok(value) => format!("the body is {}, not an object", json_type(&value)),
+            Err(error) => detail(&error),
+        });
+    }
+    serde_json::from_slice(body).map_err(|error| detail(&error))
+}
+
+/// An RFC 3339 time; leniently, a time without offset is taken as UTC.
+fn parse_time(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(timestamp) = text.parse::<Timestamp>() {
+        return Some(timestamp);
+    }
+    let civil: jiff::civil::DateTime = text.parse().ok()?;
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|zoned| zoned.timestamp())
+}
+
+/// "an object", "a string"… for reasons.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A decoding error, shortened: serde quotes the offending registry text.
+fn detail(error: &dyn fmt::Display) -> String {
+    excerpt(&error.to_string())
+}
+
+/// Registry text for a reason: control characters escaped, at most [`MAX_DETAIL`] characters.
+fn excerpt(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    match escaped.char_indices().nth(MAX_DETAIL) {
+        Some((end, _)) => format!("{}…", &escaped[..end]),
+        None => escaped,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire types: the packument as served. Unknown fields (readme, downloads, stars…) are skipped.
+
+/// A field decoded on its own: absent (or `null`), decoded, or present with the wrong shape.
+#[derive(Debug, Default)]
+enum Field<T> {
+    #[default]
+    Absent,
+    Valid(T),
+    Invalid(String),
+}
+
+impl<T> Field<T> {
+    fn valid(&self) -> Option<&T> {
+        match self {
+            Field::Valid(value) => Some(value),
+            Field::Absent | Field::Invalid(_) => None,
+        }
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if value.is_null() {
+            return Ok(Field::Absent);
+        }
+        Ok(match serde_json::from_value(value) {
+            Ok(decoded) => Field::Valid(decoded),
+            Err(error) => Field::Invalid(detail(&error)),
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PackumentWire {
+    versions: Field<BTreeMap<String, Field<VersionWire>>>,
+    time: Field<BTreeMap<String, Value>>,
+    maintainers: Field<Vec<Value>>,
+    repository: Field<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct VersionWire {
+    #[serde(rename = "_npmUser")]
+    npm_user: Field<NpmUserWire>,
+    dist: Field<DistWire>,
+    deprecated: Field<Value>,
+    scripts: Field<BTreeMap<String, Value>>,
+    repository: Field<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NpmUserWire {
+    name: Field<String>,
+    #[serde(rename = "trustedPublisher")]
+    trusted_publisher: Field<TrustedPublisherWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TrustedPublisherWire {
+    id: Field<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct DistWire {
+    integrity: Field<String>,
+    signatures: Field<Vec<Field<SignatureWire>>>,
+    attestations: Field<AttestationsWire>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SignatureWire {
+    keyid: String,
+    sig: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AttestationsWire {
+    url: Field<String>,
+    provenance: Field<AttestationProvenanceWire>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AttestationProvenanceWire {
+    #[serde(rename = "predicateType")]
+    predicate_type: Field<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct KeysWire {
+    keys: Vec<KeyWire>,
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyWire {
+    keyid: String,
+    keytype: String,
+    scheme: String,
+    key: String,
+    #[serde(default)]
+    expires: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::net::NetConfig;
+
+    /// A real response recorded in the shared API notes (not copied into this repository).
+    fn sample(name: &str) -> Value {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/api/samples")
+            .join(name);
+        let text = fs_err::read_to_string(path).expect("sample");
+        serde_json::from_str(&text).expect("sample is JSON")
+    }
+
+    /// A constructed response under `fixtures/registry/npm/`.
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/registry/npm")
+            .join(name);
+        fs_err::read(path).expect("fixture")
+    }
+
+    fn client_at(base: &str) -> NpmClient {
+        // No retries: a fault answers at once (retries are the network layer's, tested there).
+        let config = NetConfig {
+            max_retries: 0,
+            ..NetConfig::default()
+        };
+        let net = Net::new(config, Timestamp::UNIX_EPOCH).expect("network layer");
+        NpmClient::new(net, Url::parse(base).expect("base URL"))
+    }
+
+    async fn serve(server: &MockServer, at: &str, response: ResponseTemplate) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .and(header("accept", "application/json"))
+            .respond_with(response)
+            .expect(1)
+            .mount(server)
+            .await;
+    }
+
+    fn json_body(value: &Value) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(value)
+    }
+
+    fn raw_body(body: Vec<u8>) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_raw(body, "application/json")
+    }
+
+    fn time(text: &str) -> Option<Timestamp> {
+        Some(text.parse().expect("timestamp"))
+    }
+
+    fn unknown_reason<T: fmt::Debug>(fact: &Fact<T>) -> &str {
+        match fact {
+            Fact::Unknown(reason) => reason,
+            Fact::Known(value) => panic!("expected unknown, got {value:?}"),
+        }
+    }
+
+    fn every_fact_unknown(facts: &PackageFacts) -> Vec<&str> {
+        vec![
+            unknown_reason(&facts.releases),
+            unknown_reason(&facts.owners),
+            unknown_reason(&facts.repository),
+            unknown_reason(&facts.repository_facts),
+            unknown_reason(&facts.status),
+            unknown_reason(&facts.install_scripts),
+        ]
+    }
+
+    /// A packument holding one version document (as `GET /<name>/<version>` returns it).
+    fn packument_of(document: &Value, published: &str) -> Value {
+        let version = document["version"].as_str().expect("version");
+        json!({
+            "name": document["name"],
+            "time": {"created": published, version: published},
+            "maintainers": document["maintainers"],
+            "versions": {version: document},
+        })
+    }
+
+    #[tokio::test]
+    async fn full_packument_sample() {
+        let server = MockServer::start().await;
+        let packument = sample("npm-packument-full.json");
+        // Scoped names are escaped like pacote does.
+        serve(
+            &server,
+            "/@ljharb%2Fhas-package-exports-patterns",
+            json_body(&packument),
+        )
+        .await;
+        let client = client_at(&server.uri());
+
+        let facts = client
+            .package("@ljharb/has-package-exports-patterns", "0.0.2")
+            .await;
+
+        assert_eq!(facts.id, "npm:@ljharb/has-package-exports-patterns@0.0.2");
+        assert_eq!(facts.ecosystem, "npm");
+        assert_eq!(facts.name, "@ljharb/has-package-exports-patterns");
+        assert_eq!(facts.version, "0.0.2");
+        assert_eq!(facts.registry, format!("{}/", server.uri()));
+        let releases = facts.releases.known().expect("releases");
+        let versions: Vec<&str> = releases.iter().map(|r| r.version.as_str()).collect();
+        assert_eq!(versions, ["0.0.0", "0.0.1", "0.0.2"]);
+        assert_eq!(releases[0].published, time("2020-10-09T05:53:58.693Z"));
+        assert_eq!(releases[2].published, time("2022-04-07T05:41:55.403Z"));
+        let ljharb = Identity {
+            id: "npm:user:ljharb".into(),
+            display: "ljharb".into(),
+            kind: IdentityKind::User,
+        };
+        for release in releases {
+            assert_eq!(release.publisher, Fact::Known(Some(ljharb.clone())));
+            assert_eq!(release.provenance, Fact::Known(Provenance::None));
+            assert!(!release.yanked);
+            assert_eq!(release.signatures.len(), 1);
+            assert_eq!(
+                release.signatures[0].keyid,
+                "SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA"
+            );
+        }
+        assert_eq!(
+            releases[2].integrity.as_deref(),
+            packument["versions"]["0.0.2"]["dist"]["integrity"].as_str()
+        );
+        assert_eq!(
+            facts.owners,
+            Fact::Known(vec![Owner {
+                identity: ljharb,
+                role: Some("maintainer".into()),
+            }])
+        );
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some(
+                "https://github.com/inspect-js/has-package-exports".into()
+            ))
+        );
+        assert_eq!(facts.install_scripts, Fact::Known(BTreeMap::new()));
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+        assert_eq!(
+            facts.repository_facts,
+            Fact::Unknown("not looked up".into())
+        );
+    }
+
+    #[tokio::test]
+    async fn registry_base_with_a_path() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/api/npm/npm-remote/@ljharb%2Fhas-package-exports-patterns",
+            json_body(&sample("npm-packument-full.json")),
+        )
+        .await;
+        let client = client_at(&format!("{}/api/npm/npm-remote/", server.uri()));
+
+        let facts = client
+            .package("@ljharb/has-package-exports-patterns", "0.0.1")
+            .await;
+
+        assert_eq!(facts.releases.known().map(Vec::len), Some(3));
+        assert!(facts.registry.ends_with("/api/npm/npm-remote/"));
+    }
+
+    #[tokio::test]
+    async fn trusted_publisher_with_attestations() {
+        let document = sample("npm-version-trusted-publisher.json");
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/@x402%2Fstellar",
+            json_body(&packument_of(&document, "2026-05-13T15:47:24.552Z")),
+        )
+        .await;
+        let client = client_at(&server.uri());
+
+        let facts = client.package("@x402/stellar", "2.12.0").await;
+
+        let releases = facts.releases.known().expect("releases");
+        assert_eq!(releases.len(), 1);
+        let release = &releases[0];
+        assert_eq!(
+            release.publisher,
+            Fact::Known(Some(Identity {
+                id: "npm:user:GitHub Actions".into(),
+                display: "GitHub Actions".into(),
+                kind: IdentityKind::TrustedPublisher,
+            }))
+        );
+        assert_eq!(
+            release.provenance,
+            Fact::Known(Provenance::Attested {
+                url: Some(
+                    "https://registry.npmjs.org/-/npm/v1/attestations/@x402%2fstellar@2.12.0"
+                        .into()
+                ),
+                predicate_type: Some("https://slsa.dev/provenance/v1".into()),
+            })
+        );
+        assert_eq!(release.published, time("2026-05-13T15:47:24.552Z"));
+        assert_eq!(
+            release.signatures,
+            vec![RegistrySignature {
+                keyid: "SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U".into(),
+                sig: "MEQCIEIHUSPQz2bTfzirFEiEWPtBZsgy13v72S/99EAUO8abAiBhOKC+EFxCrbLJkOQGspAYzIDqGnj8yerBLKzFgBHNtA==".into(),
+            }]
+        );
+        // The repository is a bare string in this document.
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some("https://github.com/x402-foundation/x402".into()))
+        );
+        let owners: Vec<&str> = facts
+            .owners
+            .known()
+            .expect("owners")
+            .iter()
+            .map(|owner| owner.identity.id.as_str())
+            .collect();
+        assert_eq!(owners, ["npm:user:carsonroscoe_cb", "npm:user:erik_cb"]);
+        // `build`, `test`… are not install scripts.
+        assert_eq!(facts.install_scripts, Fact::Known(BTreeMap::new()));
+    }
+
+    #[tokio::test]
+    async fn trusted_publisher_without_attestations() {
+        let mut document = sample("npm-version-trusted-publisher.json");
+        if let Some(dist) = document["dist"].as_object_mut() {
+            dist.remove("attestations");
+        }
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/@x402%2Fstellar",
+            json_body(&packument_of(&document, "2026-05-13T15:47:24.552Z")),
+        )
+        .await;
+
+        let facts = client_at(&server.uri())
+            .package("@x402/stellar", "2.12.0")
+            .await;
+
+        let release = &facts.releases.known().expect("releases")[0];
+        assert_eq!(
+            release.provenance,
+            Fact::Known(Provenance::TrustedPublishing {
+                provider: "github".into(),
+                repository: None,
+                workflow: None,
+            })
+        );
+    }
+
+    #[tokio::test]
+    async fn a_version_without_npm_user_has_no_publisher() {
+        let mut packument = sample("npm-version-deprecated.json");
+        packument["versions"]["2.0.0"]
+            .as_object_mut()
+            .and_then(|document| document.remove("_npmUser"))
+            .expect("the sample names its publisher");
+        packument["maintainers"] = serde_json::json!([{"name": "alice", "email": "a@example.com"}]);
+        let server = MockServer::start().await;
+        serve(&server, "/asap", json_body(&packument)).await;
+
+        let facts = client_at(&server.uri()).package("asap", "2.0.0").await;
+
+        // Nobody recorded (as for very old versions): known, none.
+        let release = &facts.releases.known().expect("releases")[0];
+        assert_eq!(release.publisher, Fact::Known(None));
+        assert_eq!(release.provenance, Fact::Known(Provenance::None));
+    }
+
+    /// A mirror that strips `_npmUser` and `maintainers` says nothing about publishers.
+    #[tokio::test]
+    async fn a_registry_that_strips_publishers_leaves_them_unknown() {
+        let mut packument = sample("npm-version-deprecated.json");
+        packument["versions"]["2.0.0"]
+            .as_object_mut()
+            .and_then(|document| document.remove("_npmUser"))
+            .expect("the sample names its publisher");
+        let server = MockServer::start().await;
+        serve(&server, "/asap", json_body(&packument)).await;
+
+        let facts = client_at(&server.uri()).package("asap", "2.0.0").await;
+
+        let release = &facts.releases.known().expect("releases")[0];
+        let Fact::Unknown(reason) = &release.publisher else {
+            panic!("publisher should be unknown: {:?}", release.publisher);
+        };
+        assert!(reason.contains("strips publisher data"), "{reason}");
+        assert!(facts.owners.known().is_none());
+    }
+
+    #[tokio::test]
+    async fn install_script_sample() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/esbuild",
+            json_body(&sample("npm-version-install-script.json")),
+        )
+        .await;
+
+        let facts = client_at(&server.uri()).package("esbuild", "0.12.5").await;
+
+        assert_eq!(
+            facts.install_scripts,
+            Fact::Known(BTreeMap::from([(
+                "postinstall".to_string(),
+                "node install.js".to_string()
+            )]))
+        );
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some("https://github.com/evanw/esbuild".into()))
+        );
+        let release = &facts.releases.known().expect("releases")[0];
+        assert_eq!(release.published, time("2021-05-28T01:10:51.933Z"));
+        // The excerpt has no top-level `maintainers`: who can publish is not known, which is
+        // not the same as "nobody".
+        assert!(unknown_reason(&facts.owners).contains("`maintainers`"));
+    }
+
+    #[tokio::test]
+    async fn deprecated_sample() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/asap",
+            json_body(&sample("npm-version-deprecated.json")),
+        )
+        .await;
+
+        let facts = client_at(&server.uri()).package("asap", "2.0.0").await;
+
+        let status = facts.status.known().expect("status");
+        assert_eq!(
+            status.deprecated.as_deref(),
+            Some("critical race condition fixed in 2.0.3, update now")
+        );
+        let release = &facts.releases.known().expect("releases")[0];
+        // 2014: no `dist.integrity` (only a shasum), no registry signature.
+        assert_eq!(release.integrity, None);
+        assert!(release.signatures.is_empty());
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some("https://github.com/kriskowal/asap".into()))
+        );
+    }
+
+    #[tokio::test]
+    async fn version_not_in_the_packument() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/@ljharb%2Fhas-package-exports-patterns",
+            json_body(&sample("npm-packument-full.json")),
+        )
+        .await;
+
+        let facts = client_at(&server.uri())
+            .package("@ljharb/has-package-exports-patterns", "9.9.9")
+            .await;
+
+        assert_eq!(facts.releases.known().map(Vec::len), Some(3));
+        assert!(facts.owners.known().is_some());
+        // The packument's own `repository` stands in for the missing version's.
+        assert!(facts.repository.known().is_some());
+        for reason in [
+            unknown_reason(&facts.install_scripts),
+            unknown_reason(&facts.status),
+        ] {
+            assert!(
+                reason.contains("@ljharb/has-package-exports-patterns@9.9.9"),
+                "{reason}"
+            );
+            assert!(reason.contains("is not in the packument"), "{reason}");
+        }
+    }
+
+    #[tokio::test]
+    async fn http_errors_make_every_fact_unknown() {
+        for (status, expected) in [
+            (404, "answered HTTP 404: no such package"),
+            (410, "answered HTTP 410"),
+            (500, "answered HTTP 500"),
+            (403, "answered HTTP 403"),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/left-pad", ResponseTemplate::new(status)).await;
+
+            let facts = client_at(&server.uri()).package("left-pad", "1.3.0").await;
+
+            for reason in every_fact_unknown(&facts) {
+                assert!(reason.contains(expected), "{status}: {reason}");
+                assert!(
+                    reason.contains(&format!("{}/left-pad", server.uri())),
+                    "{reason}"
+                );
+            }
+            assert_eq!(facts.id, "npm:left-pad@1.3.0");
+        }
+    }
+
+    #[tokio::test]
+    async fn connection_failure_makes_every_fact_unknown() {
+        // A port nothing listens on (a dropped `MockServer` goes back to wiremock's pool and
+        // keeps listening).
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        drop(listener);
+
+        let facts = client_at(&base).package("left-pad", "1.3.0").await;
+
+        for reason in every_fact_unknown(&facts) {
+            assert!(reason.contains(&format!("{base}/left-pad")), "{reason}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bodies_that_are_not_packuments() {
+        let full = serde_json::to_vec(&sample("npm-packument-full.json")).expect("JSON");
+        let truncated = full[..full.len() / 2].to_vec();
+        for (case, body) in [
+            ("truncated", truncated),
+            ("html", b"<html>Service Unavailable</html>".to_vec()),
+            ("array", b"[1, 2, 3]".to_vec()),
+            ("string", b"\"left-pad\"".to_vec()),
+            ("empty", Vec::new()),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/left-pad", raw_body(body)).await;
+
+            let facts = client_at(&server.uri()).package("left-pad", "1.3.0").await;
+
+            for reason in every_fact_unknown(&facts) {
+                assert!(
+                    reason.starts_with(&format!("`{}/left-pad`: not a packument: ", server.uri())),
+                    "{case}: {reason}"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn wrong_top_level_types_lose_only_their_facts() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/wrong-top-level-types",
+            raw_body(fixture("wrong-top-level-types.json")),
+        )
+        .await;
+
+        let facts = client_at(&server.uri())
+            .package("wrong-top-level-types", "1.0.0")
+            .await;
+
+        let owners = unknown_reason(&facts.owners);
+        assert!(owners.contains("`maintainers` is not a list"), "{owners}");
+        let releases = unknown_reason(&facts.releases);
+        assert!(releases.contains("`time` is not an object"), "{releases}");
+        assert_eq!(
+            facts.install_scripts,
+            Fact::Known(BTreeMap::from([(
+                "install".to_string(),
+                "node-gyp rebuild".to_string()
+            )]))
+        );
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some(
+                "https://github.com/example/wrong-top-level-types".into()
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn wrong_types_in_one_version_keep_the_others() {
+        let server = MockServer::start().await;
+        // Three packages, one packument: the network layer asks once per URL and run.
+        serve(
+            &server,
+            "/wrong-version-types",
+            raw_body(fixture("wrong-version-types.json")),
+        )
+        .await;
+        let client = client_at(&server.uri());
+
+        let good = client.package("wrong-version-types", "1.0.0").await;
+        let not_an_object = client.package("wrong-version-types", "1.1.0").await;
+        let bad_fields = client.package("wrong-version-types", "1.2.0").await;
+
+        // Every version is listed, whatever its document; the unreadable time sorts first.
+        let releases = good.releases.known().expect("releases");
+        let versions: Vec<&str> = releases.iter().map(|r| r.version.as_str()).collect();
+        assert_eq!(versions, ["1.2.0", "1.0.0", "1.1.0"]);
+        let [bad, first, garbage] = releases.as_slice() else {
+            panic!("three releases");
+        };
+        assert_eq!(first.published, time("2024-01-02T00:00:00Z"));
+        assert_eq!(
+            first
+                .publisher
+                .known()
+                .and_then(Option::as_ref)
+                .map(|p| p.id.as_str()),
+            Some("npm:user:alice")
+        );
+        assert_eq!(first.provenance, Fact::Known(Provenance::None));
+        assert_eq!(first.integrity.as_deref(), Some("sha512-BBBB"));
+        // The malformed second signature is dropped, the good one kept.
+        assert_eq!(first.signatures.len(), 1);
+        assert_eq!(garbage.published, time("2024-02-01T00:00:00Z"));
+        // A version document that is not an object: who published it and how is not known,
+        // which is not the same as "nobody" and "no provenance".
+        for reason in [
+            unknown_reason(&garbage.publisher),
+            unknown_reason(&garbage.provenance),
+        ] {
+            assert!(
+                reason.contains("the document of version 1.1.0 is unreadable"),
+                "{reason}"
+            );
+        }
+        assert_eq!(bad.published, None);
+        // `_npmUser` is a number: the publisher is unknown, not "nobody".
+        let publisher = unknown_reason(&bad.publisher);
+        assert!(
+            publisher.contains("`_npmUser` of version 1.2.0 is unreadable"),
+            "{publisher}"
+        );
+        assert_eq!(bad.integrity, None);
+        assert!(bad.signatures.is_empty());
+        // `attestations` is advertised, though unreadable.
+        assert_eq!(
+            bad.provenance,
+            Fact::Known(Provenance::Attested {
+                url: None,
+                predicate_type: None
+            })
+        );
+        assert_eq!(good.owners.known().map(Vec::len), Some(2));
+        assert_eq!(
+            good.status.known().and_then(|s| s.deprecated.as_deref()),
+            Some("use 2.x")
+        );
+        assert_eq!(
+            good.repository,
+            Fact::Known(Some(
+                "https://github.com/example/wrong-version-types".into()
+            ))
+        );
+
+        assert!(not_an_object.releases.known().is_some());
+        for reason in [
+            unknown_reason(&not_an_object.status),
+            unknown_reason(&not_an_object.install_scripts),
+        ] {
+            assert!(
+                reason.contains("`wrong-version-types@1.1.0` is not an object"),
+                "{reason}"
+            );
+        }
+
+        let status = unknown_reason(&bad_fields.status);
+        assert!(
+            status.contains("`deprecated` of `1.2.0` is a number"),
+            "{status}"
+        );
+        let scripts = unknown_reason(&bad_fields.install_scripts);
+        assert!(
+            scripts.contains("`scripts.postinstall` of `1.2.0` is a list"),
+            "{scripts}"
+        );
+        let repository = unknown_reason(&bad_fields.repository);
+        assert!(
+            repository.contains("`repository` is a list"),
+            "{repository}"
+        );
+        assert!(bad_fields.owners.known().is_some());
+    }
+
+    #[tokio::test]
+    async fn popularity_never_reaches_the_facts() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/popular",
+            raw_body(fixture("popularity-fields.json")),
+        )
+        .await;
+
+        let facts = client_at(&server.uri()).package("popular", "1.0.0").await;
+
+        assert!(facts.releases.known().is_some());
+        let text = serde_json::to_string(&facts).expect("facts serialize");
+        for key in [
+            "downloads",
+            "stargazers_count",
+            "forks_count",
+            "watchers",
+            "watchers_count",
+            "subscribers_count",
+            "open_issues_count",
+            "users",
+            "stars",
+            "forks",
+        ] {
+            assert!(!text.contains(&format!("\"{key}\"")), "`{key}` in {text}");
+        }
+    }
+
+    #[tokio::test]
+    async fn keys_sample() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/-/npm/v1/keys",
+            json_body(&sample("npm-keys.json")),
+        )
+        .await;
+
+        let keys = client_at(&server.uri()).keys().await;
+
+        let keys = keys.known().expect("keys");
+        assert_eq!(keys.len(), 2);
+        assert_eq!(
+            keys[0].keyid,
+            "SHA256:jl3bwswu80PjjokCgh0o2w5c2U4LhQAE57gj9cz1kzA"
+        );
+        assert_eq!(keys[0].keytype, "ecdsa-sha2-nistp256");
+        assert_eq!(keys[0].scheme, "ecdsa-sha2-nistp256");
+        assert_eq!(keys[0].expires, time("2025-01-29T00:00:00Z"));
+        assert!(
+            keys[0]
+                .key
+                .starts_with("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE")
+        );
+        assert_eq!(
+            keys[1].keyid,
+            "SHA256:DhQ8wR5APBvFHLF/+Tc+AYvPOdTpcIDqOhxsBHRwC7U"
+        );
+        assert_eq!(keys[1].expires, None);
+    }
+
+    #[tokio::test]
+    async fn keys_of_a_registry_that_signs_nothing() {
+        let server = MockServer::start().await;
+        serve(&server, "/-/npm/v1/keys", ResponseTemplate::new(404)).await;
+
+        assert_eq!(
+            client_at(&server.uri()).keys().await,
+            Fact::Known(Vec::new())
+        );
+    }
+
+    #[tokio::test]
+    async fn keys_faults_are_unknown() {
+        for (case, response, expected) in [
+            ("500", ResponseTemplate::new(500), "answered HTTP 500"),
+            (
+                "truncated",
+                raw_body(b"{\"keys\": [{\"keyid\": \"SHA".to_vec()),
+                "not an npm keys document",
+            ),
+            (
+                "wrong types",
+                json_body(&json!({"keys": "none"})),
+                "not an npm keys document",
+            ),
+            (
+                "bad expiry",
+                json_body(&json!({"keys": [{
+                    "keyid": "SHA256:k", "keytype": "ecdsa-sha2-nistp256",
+                    "scheme": "ecdsa-sha2-nistp256", "key": "MFkw", "expires": "soon"
+                }]})),
+                "key `SHA256:k` expires at an unreadable time `soon`",
+            ),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/-/npm/v1/keys", response).await;
+
+            let keys = client_at(&server.uri()).keys().await;
+
+            let reason = unknown_reason(&keys);
+            assert!(reason.contains(expected), "{case}: {reason}");
+            assert!(reason.contains("/-/npm/v1/keys"), "{case}: {reason}");
+        }
+    }
+
+    #[tokio::test]
+    async fn attestations_are_fetched_from_the_configured_registry() {
+        let server = MockServer::start().await;
+        let document = sample("npm-attestations.json");
+        serve(
+            &server,
+            "/-/npm/v1/attestations/gundam-visor@1.0.1",
+            json_body(&document),
+        )
+        .await;
+        let client = client_at(&server.uri());
+        // As advertised in `dist.attestations.url`: on registry.npmjs.org.
+        let advertised =
+            Url::parse("https://registry.npmjs.org/-/npm/v1/attestations/gundam-visor@1.0.1")
+                .expect("URL");
+
+        let fact = client.attestations(&advertised).await;
+
+        assert_eq!(fact, Fact::Known(document));
+    }
+
+    #[tokio::test]
+    async fn scoped_attestations_url_keeps_its_escape() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/-/npm/v1/attestations/@x402%2fstellar@2.12.0",
+            json_body(&json!({"attestations": []})),
+        )
+        .await;
+        let advertised =
+            Url::parse("https://registry.npmjs.org/-/npm/v1/attestations/@x402%2fstellar@2.12.0")
+                .expect("URL");
+
+        let fact = client_at(&server.uri()).attestations(&advertised).await;
+
+        assert_eq!(fact, Fact::Known(json!({"attestations": []})));
+    }
+
+    #[tokio::test]
+    async fn attestations_faults_are_unknown() {
+        for (case, response, expected) in [
+            ("404", ResponseTemplate::new(404), "answered HTTP 404"),
+            (
+                "not a document",
+                json_body(&json!({"error": "nope"})),
+                "not an attestations document: no `attestations` list",
+            ),
+            (
+                "truncated",
+                raw_body(b"{\"attestations\": [".to_vec()),
+                "not an attestations document: EOF",
+            ),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/-/npm/v1/attestations/x@1.0.0", response).await;
+            let url = Url::parse(&format!("{}/-/npm/v1/attestations/x@1.0.0", server.uri()))
+                .expect("URL");
+
+            let fact = client_at(&server.uri()).attestations(&url).await;
+
+            let reason = unknown_reason(&fact);
+            assert!(reason.contains(expected), "{case}: {reason}");
+            assert!(reason.contains(url.as_str()), "{case}: {reason}");
+        }
+    }
+
+    #[test]
+    fn times_parse_leniently() {
+        assert_eq!(
+            parse_time("2020-10-09T05:53:58.693Z"),
+            time("2020-10-09T05:53:58.693Z")
+        );
+        assert_eq!(
+            parse_time("2020-10-09T07:53:58+02:00"),
+            time("2020-10-09T05:53:58Z")
+        );
+        assert_eq!(
+            parse_time("2020-10-09T05:53:58.693"),
+            time("2020-10-09T05:53:58.693Z")
+        );
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn registry_text_in_reasons_is_short_and_inert() {
+        let long = "x".repeat(1000);
+        let short = excerpt(&long);
+        assert_eq!(short.chars().count(), MAX_DETAIL + 1);
+        assert!(short.ends_with('…'));
+        assert_eq!(excerpt("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\nc");
+    }
+}

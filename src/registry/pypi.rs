@@ -1,0 +1,1896 @@
+//! PyPI: what the index says about a project and the version in use, raw and without judgement.
+//!
+//! Requests, per project (economy: one JSON document per project, issue 3):
+//! 1. the JSON API project document `<base>pypi/<name>/json` (warehouse
+//!    `legacy/api/json.py`): releases and the upload times and yank state of their files,
+//!    `info.project_urls` and `info.home_page` (the declared repository), `ownership.roles` and
+//!    `ownership.organization` (who can publish);
+//! 2. the Simple JSON API `<base>simple/<name>/` with
+//!    `Accept: application/vnd.pypi.simple.v1+json` (PEP 691/700/714/740/792): the project
+//!    status, per-file `upload-time`, `yanked` (`false | true | "reason"`) and `provenance` URL;
+//! 3. the Integrity API provenance (PEP 740) of the files of the version in use only, and only
+//!    those that advertise a `provenance` URL: the trusted publisher of each attestation bundle.
+//!    When the Simple API gave no answer, the provenance URLs are not known, so the Integrity
+//!    API is asked at its PyPI location (`<base>integrity/<name>/<version>/<file>/provenance`);
+//!    a 404 there means "no provenance".
+//!
+//! The two documents are fetched at once. Each section of a document (`releases`, `info`,
+//! `ownership`, `files`, `project-status`) is decoded on its own, so a wrong type in one section
+//! makes only the facts drawn from it unknown. A request that fails makes the facts drawn from
+//! that document unknown, with a reason naming the URL; the facts the other document answers
+//! stay known (the releases, for one, come from either).
+//!
+//! Choices worth knowing:
+//! - A release's publish time is the earliest upload time of its files (PyPI has no
+//!   per-release time). Releases are sorted in PEP 440 order, oldest first; a version that does
+//!   not parse goes after those that do.
+//! - A release is yanked when every file of it is (PyPI yanks whole releases; PEP 592).
+//! - `integrity` is `sha256:<hex>` only when the release has exactly one file: a release with
+//!   a wheel and an sdist has no single artifact digest.
+//! - Provenance of the version in use: trusted publishing when every file carries provenance
+//!   and every attestation names the same publisher; `None` when any file has none (that file
+//!   was not published with attestations). Other releases are `Attested` when the Simple API
+//!   advertises provenance for all their files (no request is made for them), else `None`.
+//! - `install_scripts` is unknown: PyPI does not report install hooks. A wheel runs no code when
+//!   installed, but an sdist runs its build backend (`setup.py`), and the index cannot tell
+//!   which artifact the installer picks. "Known, empty" would be a false reassurance.
+//! - `repository_facts` is left unknown ("not looked up"): the gatherer fills it.
+//! - The declared repository is kept as the raw URL (trimmed); the gatherer normalizes it.
+//! - What went wrong without making a whole fact unknown (a file entry that does not decode, a
+//!   provenance document that does not answer) is returned as notes by
+//!   [`PypiClient::package_with_notes`].
+//!
+//! Not supported: the per-version JSON endpoint (`/pypi/<name>/<version>/json`; it answers 404
+//! on some mirrors, and the project document already holds every release); per-file uploader
+//! identity (no PyPI API exposes it); verifying attestations (a later layer does).
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use super::facts::{
+    Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
+};
+use crate::net::{Freshness, Net, NetError, Request};
+
+/// The Simple API's JSON form (PEP 691).
+const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json";
+/// The Integrity API's JSON form (PEP 740).
+const INTEGRITY_ACCEPT: &str = "application/vnd.pypi.integrity.v1+json";
+/// How long a project document or Simple API page stays fresh.
+const PROJECT_FRESHNESS: Freshness = Freshness::Mutable(Duration::from_secs(60 * 60));
+
+/// `project_urls` labels that point at the source repository, most preferred first. Labels
+/// are compared after PEP 753 normalization (lowercase, without spaces and punctuation).
+const REPOSITORY_LABELS: [&[&str]; 5] = [
+    &["source", "sourcecode", "sourcerepository"],
+    &["repository", "repo"],
+    &["code"],
+    &["github", "gitlab"],
+    &["homepage"],
+];
+
+/// Hosts whose URLs name a source repository.
+const REPOSITORY_HOSTS: [&str; 6] = [
+    "github.com",
+    "gitlab.com",
+    "bitbucket.org",
+    "codeberg.org",
+    "git.sr.ht",
+    "gitee.com",
+];
+
+/// The PyPI client: JSON API, Simple API and Integrity API of one index.
+#[derive(Debug, Clone)]
+pub struct PypiClient {
+    net: Arc<Net>,
+    base: Url,
+}
+
+impl PypiClient {
+    /// A client for the index at `base` (`https://pypi.org/`).
+    pub fn new(net: Arc<Net>, base: Url) -> Self {
+        PypiClient { net, base }
+    }
+
+    /// The facts of project `name` (PEP 503 normalized) with `version` in use.
+    pub async fn package(&self, name: &str, version: &str) -> PackageFacts {
+        let (mut facts, notes) = self.package_with_notes(name, version).await;
+        facts.notes = notes;
+        facts
+    }
+
+    /// [`PypiClient::package`], plus what went wrong without making a whole fact unknown
+    /// (a file entry skipped, a provenance document that did not answer), one line each.
+    pub async fn package_with_notes(
+        &self,
+        name: &str,
+        version: &str,
+    ) -> (PackageFacts, Vec<String>) {
+        let name = normalize_name(name);
+        let mut notes = Vec::new();
+        let mut facts = PackageFacts {
+            id: format!("pypi:{name}@{version}"),
+            ecosystem: "pypi".to_string(),
+            name: name.clone(),
+            version: version.to_string(),
+            registry: self.base.to_string(),
+            notes: Vec::new(),
+            releases: Fact::unknown("not looked up"),
+            owners: Fact::unknown("not looked up"),
+            repository: Fact::unknown("not looked up"),
+            repository_facts: Fact::unknown("not looked up"),
+            status: Fact::unknown("not looked up"),
+            install_scripts: Fact::unknown(
+                "PyPI does not report install hooks (an sdist runs its build backend when installed)",
+            ),
+        };
+        if name.is_empty() {
+            let reason = "an empty project name cannot be looked up";
+            facts.releases = Fact::unknown(reason);
+            facts.owners = Fact::unknown(reason);
+            facts.repository = Fact::unknown(reason);
+            facts.status = Fact::unknown(reason);
+            return (facts, notes);
+        }
+
+        let json_url = endpoint(&self.base, &["pypi", &name, "json"]);
+        let simple_url = endpoint(&self.base, &["simple", &name, ""]);
+        let (project, simple) = futures_util::join!(
+            self.fetch_document(&json_url, None, PROJECT_FRESHNESS),
+            self.fetch_document(&simple_url, Some(SIMPLE_ACCEPT), PROJECT_FRESHNESS),
+        );
+        let project = project.map(|(url, doc)| ProjectDocument::decode(&url, &doc, &mut notes));
+        let simple = simple.map(|(url, doc)| SimpleDocument::decode(&url, &doc, &mut notes));
+
+        match &project {
+            Ok(project) => {
+                facts.owners = fact(project.owners.clone());
+                facts.repository = fact(project.repository.clone());
+            }
+            Err(reason) => {
+                facts.owners = Fact::unknown(reason.clone());
+                facts.repository = Fact::unknown(reason.clone());
+            }
+        }
+
+        let releases = match merge_releases(&name, &project, &simple, &mut notes) {
+            Ok(releases) => releases,
+            Err(reason) => {
+                facts.releases = Fact::unknown(reason.clone());
+                facts.status = match &simple {
+                    Ok(simple) => fact(simple.status.clone()),
+                    Err(reason) => Fact::unknown(reason.clone()),
+                };
+                return (facts, notes);
+            }
+        };
+
+        facts.status = match &simple {
+            Ok(simple) => match &simple.status {
+                Ok(status) => Fact::Known(Status {
+                    all_yanked: all_yanked(&releases),
+                    ..status.clone()
+                }),
+                Err(reason) => Fact::unknown(reason.clone()),
+            },
+            Err(reason) => Fact::unknown(reason.clone()),
+        };
+
+        let in_use = releases
+            .keys()
+            .find(|key| key.as_str() == version)
+            .or_else(|| releases.keys().find(|key| same_version(key, version)))
+            .cloned();
+        // The Simple API listed the files, so a file without a `provenance` URL has none.
+        let advertised = matches!(&simple, Ok(simple) if simple.files.is_ok());
+        let mut in_use_provenance = None;
+        match &in_use {
+            Some(key) => {
+                if let Some(files) = releases.get(key) {
+                    in_use_provenance = Some(
+                        self.in_use_provenance(&name, key, files, advertised, &mut notes)
+                            .await,
+                    );
+                }
+            }
+            None => notes.push(format!(
+                "version {version} is not among the releases PyPI lists for `{name}`"
+            )),
+        }
+
+        let mut list: Vec<Release> = Vec::with_capacity(releases.len());
+        for (release_version, files) in releases {
+            let (provenance, publisher) = match (&in_use, &in_use_provenance) {
+                (Some(key), Some(found)) if *key == release_version => found.clone(),
+                _ => (
+                    if advertised {
+                        Fact::Known(advertised_provenance(&files, advertised))
+                    } else {
+                        Fact::unknown(
+                            "the Simple API did not answer, so provenance is unknown".to_string(),
+                        )
+                    },
+                    Fact::unknown(
+                        "PyPI reports publishers only through provenance, fetched for the version in use",
+                    ),
+                ),
+            };
+            list.push(release(release_version, &files, provenance, publisher));
+        }
+        list.sort_by(|a, b| compare_versions(&a.version, &b.version));
+        facts.releases = Fact::Known(list);
+        (facts, notes)
+    }
+
+    /// GETs a JSON document: its final URL (for resolving relative links) and its top-level
+    /// object, or why there is none (naming the URL).
+    async fn fetch_document(
+        &self,
+        url: &Result<Url, String>,
+        accept: Option<&'static str>,
+        freshness: Freshness,
+    ) -> Result<(Url, Value), String> {
+        let url = url.clone()?;
+        let label = url.to_string();
+        let fetched = self
+            .net
+            .get(Request {
+                url,
+                accept,
+                freshness,
+            })
+            .await
+            .map_err(|error| error.to_string())?;
+        let document: Value = serde_json::from_slice(&fetched.body)
+            .map_err(|error| format!("`{label}` did not answer valid JSON: {error}"))?;
+        if !document.is_object() {
+            return Err(format!("`{label}` did not answer a JSON object"));
+        }
+        Ok((fetched.final_url.clone(), document))
+    }
+
+    /// The provenance and publisher of the version in use, from the Integrity API. The
+    /// publisher is never known to be nobody: PyPI names no uploader, only trusted publishers.
+    async fn in_use_provenance(
+        &self,
+        name: &str,
+        version: &str,
+        files: &BTreeMap<String, FileRecord>,
+        advertised: bool,
+        notes: &mut Vec<String>,
+    ) -> (Fact<Provenance>, Fact<Option<Identity>>) {
+        const NO_UPLOADER: &str =
+            "PyPI names no uploader for files without trusted-publishing provenance";
+        if files.is_empty() {
+            return (Fact::Known(Provenance::None), Fact::unknown(NO_UPLOADER));
+        }
+        let lookups = files.iter().map(|(filename, record)| async move {
+            let url = if advertised {
+                match &record.provenance {
+                    Some(url) => url.clone(),
+                    None => return (filename, ProvenanceLookup::Absent),
+                }
+            } else {
+                match endpoint(
+                    &self.base,
+                    &["integrity", name, version, filename, "provenance"],
+                ) {
+                    Ok(url) => url,
+                    Err(reason) => return (filename, ProvenanceLookup::Failed(reason)),
+                }
+            };
+            (filename, self.provenance(url, advertised).await)
+        });
+        let lookups = join_all(lookups).await;
+
+        let mut publishers = Vec::new();
+        let mut absent = Vec::new();
+        let mut failed = Vec::new();
+        for (filename, lookup) in lookups {
+            match lookup {
+                ProvenanceLookup::Publisher(publisher) => publishers.push((filename, publisher)),
+                ProvenanceLookup::Absent => absent.push(filename),
+                ProvenanceLookup::Failed(reason) => failed.push((filename, reason)),
+            }
+        }
+        for (filename, reason) in &failed {
+            notes.push(format!("provenance of {filename:?} not read: {reason}"));
+        }
+        if !absent.is_empty() {
+            if absent.len() < files.len() {
+                let names: Vec<&str> = absent.iter().map(|name| name.as_str()).collect();
+                notes.push(format!(
+                    "{version}: {names:?} carry no provenance while other files of the release do"
+                ));
+            }
+            return (Fact::Known(Provenance::None), Fact::unknown(NO_UPLOADER));
+        }
+        if !failed.is_empty() {
+            let unread: Vec<String> = failed
+                .iter()
+                .map(|(filename, reason)| format!("{filename:?} ({reason})"))
+                .collect();
+            let not_read = format!("the provenance of {} could not be read", unread.join(", "));
+            if !advertised {
+                // Neither the Simple API nor the Integrity API said whether there is any.
+                let reason = format!("the Simple API did not answer and {not_read}");
+                return (
+                    Fact::unknown(format!("provenance unknown: {reason}")),
+                    Fact::unknown(format!("publisher unknown: {reason}")),
+                );
+            }
+            return (
+                Fact::Known(first_advertised(files)),
+                Fact::unknown(format!("publisher unknown: {not_read}")),
+            );
+        }
+        let mut distinct: Vec<&Option<Publisher>> = Vec::new();
+        for (_, publisher) in &publishers {
+            if !distinct.contains(&publisher) {
+                distinct.push(publisher);
+            }
+        }
+        match distinct.as_slice() {
+            [Some(publisher)] => (
+                Fact::Known(publisher.provenance()),
+                match publisher.identity() {
+                    Some(identity) => Fact::Known(Some(identity)),
+                    None => Fact::unknown(format!(
+                        "the attestations of {version} name a {} publisher without repository or account",
+                        publisher.provider
+                    )),
+                },
+            ),
+            _ => {
+                let reason =
+                    format!("{version}: the files' attestations do not name one trusted publisher");
+                notes.push(reason.clone());
+                (Fact::Known(first_advertised(files)), Fact::unknown(reason))
+            }
+        }
+    }
+
+    /// Reads one provenance document. `advertised`: the Simple API pointed at it (so a 404 is
+    /// a fault, not "none").
+    async fn provenance(&self, url: Url, advertised: bool) -> ProvenanceLookup {
+        let label = url.to_string();
+        let fetched = self
+            .net
+            .get(Request {
+                url,
+                accept: Some(INTEGRITY_ACCEPT),
+                freshness: Freshness::Immutable,
+            })
+            .await;
+        let fetched = match fetched {
+            Ok(fetched) => fetched,
+            Err(NetError::Status { status: 404, .. }) if !advertised => {
+                return ProvenanceLookup::Absent;
+            }
+            Err(error) => return ProvenanceLookup::Failed(error.to_string()),
+        };
+        let document: ProvenanceWire = match serde_json::from_slice(&fetched.body) {
+            Ok(document) => document,
+            Err(error) => {
+                return ProvenanceLookup::Failed(format!(
+                    "`{label}` is not a provenance object: {error}"
+                ));
+            }
+        };
+        let mut publishers: Vec<Option<Publisher>> = document
+            .attestation_bundles
+            .into_iter()
+            .map(|bundle| bundle.publisher.and_then(PublisherWire::into_publisher))
+            .collect();
+        publishers.dedup();
+        match publishers.as_slice() {
+            [] => ProvenanceLookup::Failed(format!("`{label}` holds no attestation bundle")),
+            [one] => ProvenanceLookup::Publisher(one.clone()),
+            _ => ProvenanceLookup::Publisher(None),
+        }
+    }
+}
+
+/// A [`Fact`] from a decoding result.
+fn fact<T>(result: Result<T, String>) -> Fact<T> {
+    match result {
+        Ok(value) => Fact::Known(value),
+        Err(reason) => Fact::Unknown(reason),
+    }
+}
+
+/// `base` with `segments` appended as path segments (percent-encoded, so a hostile name cannot
+/// leave its directory). An empty last segment gives a trailing slash.
+fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.path_segments_mut()
+        .map_err(|()| format!("`{base}` cannot be a base URL"))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
+fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            separator = true;
+        } else {
+            if separator && !out.is_empty() {
+                out.push('-');
+            }
+            separator = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// PEP 753 label normalization: lowercase, without whitespace and punctuation.
+fn normalize_label(label: &str) -> String {
+    label
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Whether two version strings are the same PEP 440 version.
+fn same_version(a: &str, b: &str) -> bool {
+    match (
+        pep440_rs::Version::from_str(a.trim()),
+        pep440_rs::Version::from_str(b.trim()),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a.trim() == b.trim(),
+    }
+}
+
+/// PEP 440 order; versions that do not parse go last, in string order.
+fn compare_versions(a: &str, b: &str) -> Ordering {
+    match (
+        pep440_rs::Version::from_str(a),
+        pep440_rs::Version::from_str(b),
+    ) {
+        (Ok(x), Ok(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
+        (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_), Ok(_)) => Ordering::Greater,
+        (Err(_), Err(_)) => a.cmp(b),
+    }
+}
+
+/// The version a distribution filename carries, for files the JSON API did not list
+/// (wheel: `{name}-{version}-…whl`; sdist: `{name}-{version}.tar.gz|.zip`).
+fn version_from_filename(project: &str, filename: &str) -> Option<String> {
+    const SDIST: [&str; 7] = [
+        ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".tbz", ".zip", ".tar",
+    ];
+    let (stem, tagged) = if let Some(stem) = filename.strip_suffix(".whl") {
+        (stem, true)
+    } else if let Some(stem) = filename.strip_suffix(".egg") {
+        (stem, true)
+    } else {
+        (
+            SDIST
+                .iter()
+                .find_map(|extension| filename.strip_suffix(extension))?,
+            false,
+        )
+    };
+    for (at, _) in stem.match_indices('-') {
+        if normalize_name(&stem[..at]) != project {
+            continue;
+        }
+        let rest = &stem[at + 1..];
+        let version = if tagged {
+            rest.split('-').next().unwrap_or_default()
+        } else {
+            rest
+        };
+        return (!version.is_empty()).then(|| version.to_string());
+    }
+    None
+}
+
+/// A timestamp the registry wrote, if it parses.
+fn timestamp(text: Option<&str>) -> Option<Timestamp> {
+    text.and_then(|text| Timestamp::from_str(text.trim()).ok())
+}
+
+/// One section of a document: `Ok(None)` when absent or null, an error naming the URL and the
+/// key when it has an unexpected shape.
+fn section<T: DeserializeOwned>(
+    document: &Value,
+    key: &str,
+    url: &Url,
+) -> Result<Option<T>, String> {
+    match document.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => T::deserialize(value)
+            .map(Some)
+            .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
+    }
+}
+
+/// What the JSON API project document says, section by section.
+#[derive(Debug)]
+struct ProjectDocument {
+    /// version → filename → file.
+    releases: Result<BTreeMap<String, BTreeMap<String, FileRecord>>, String>,
+    repository: Result<Option<String>, String>,
+    owners: Result<Vec<Owner>, String>,
+}
+
+impl ProjectDocument {
+    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Self {
+        let releases = section::<BTreeMap<String, Vec<Value>>>(document, "releases", url).and_then(
+            |releases| {
+                let releases = releases.ok_or_else(|| format!("`{url}` lists no `releases`"))?;
+                let mut out = BTreeMap::new();
+                for (version, files) in releases {
+                    let mut records = BTreeMap::new();
+                    for file in files {
+                        match JsonFile::deserialize(&file) {
+                            Ok(file) => {
+                                let record = FileRecord {
+                                    uploaded: timestamp(file.upload_time_iso_8601.as_deref()),
+                                    yanked: file.yanked.unwrap_or(false),
+                                    yank_reason: file.yanked_reason.filter(|r| !r.is_empty()),
+                                    sha256: file.digests.and_then(|d| d.sha256),
+                                    provenance: None,
+                                };
+                                records.insert(file.filename, record);
+                            }
+                            Err(error) => notes.push(format!(
+                                "`{url}`: a file of release {version} was skipped: {error}"
+                            )),
+                        }
+                    }
+                    out.insert(version, records);
+                }
+                Ok(out)
+            },
+        );
+        let repository = section::<Info>(document, "info", url)
+            .map(|info| info.and_then(|info| declared_repository(&info)));
+        let owners = section::<Ownership>(document, "ownership", url).and_then(|ownership| {
+            let ownership =
+                ownership.ok_or_else(|| format!("PyPI did not report ownership in `{url}`"))?;
+            let mut owners: Vec<Owner> = ownership
+                .roles
+                .unwrap_or_default()
+                .into_iter()
+                .map(|role| Owner {
+                    identity: Identity {
+                        id: format!("pypi:user:{}", role.user),
+                        display: role.user,
+                        kind: IdentityKind::User,
+                    },
+                    role: role.role,
+                })
+                .collect();
+            if let Some(organization) = ownership.organization.filter(|o| !o.is_empty()) {
+                owners.push(Owner {
+                    identity: Identity {
+                        id: format!("pypi:org:{organization}"),
+                        display: organization,
+                        kind: IdentityKind::Team,
+                    },
+                    role: None,
+                });
+            }
+            Ok(owners)
+        });
+        ProjectDocument {
+            releases,
+            repository,
+            owners,
+        }
+    }
+}
+
+/// The repository `info` declares: the most preferred `project_urls` label whose URL is on a
+/// repository host, then `home_page`.
+fn declared_repository(info: &Info) -> Option<String> {
+    let urls = info.project_urls.as_ref();
+    for labels in REPOSITORY_LABELS {
+        let found = urls.into_iter().flatten().find_map(|(label, url)| {
+            let url = url.as_deref()?.trim();
+            (labels.contains(&normalize_label(label).as_str()) && is_repository_url(url))
+                .then(|| url.to_string())
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    info.home_page
+        .as_deref()
+        .map(str::trim)
+        .filter(|url| is_repository_url(url))
+        .map(str::to_string)
+}
+
+/// Whether a URL points at a known source-repository host.
+fn is_repository_url(url: &str) -> bool {
+    let url = url.strip_prefix("git+").unwrap_or(url);
+    let Ok(parsed) = Url::parse(url) else {
+        return false;
+    };
+    let Some(host) = parsed.host_str() else {
+        return false;
+    };
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    REPOSITORY_HOSTS.contains(&host)
+}
+
+/// What the Simple API page says, section by section.
+#[derive(Debug)]
+struct SimpleDocument {
+    /// Resolved provenance URLs, per file.
+    files: Result<Vec<(String, FileRecord)>, String>,
+    /// PEP 700 `versions` (possibly without files).
+    versions: Vec<String>,
+    status: Result<Status, String>,
+}
+
+impl SimpleDocument {
+    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Self {
+        let files = section::<Vec<Value>>(document, "files", url).map(|files| {
+            let mut out = Vec::new();
+            for file in files.unwrap_or_default() {
+                match SimpleFile::deserialize(&file) {
+                    Ok(file) => {
+                        let (yanked, yank_reason) = match file.yanked {
+                            None | Some(Yanked::Flag(false)) => (false, None),
+                            Some(Yanked::Flag(true)) => (true, None),
+                            Some(Yanked::Reason(reason)) => {
+                                (true, Some(reason).filter(|r| !r.is_empty()))
+                            }
+                        };
+                        let provenance = match file.provenance.as_deref().map(|p| url.join(p)) {
+                            None => None,
+                            Some(Ok(provenance)) => Some(provenance),
+                            Some(Err(error)) => {
+                                notes.push(format!(
+                                    "`{url}`: provenance URL of {:?} is not a URL: {error}",
+                                    file.filename
+                                ));
+                                None
+                            }
+                        };
+                        let record = FileRecord {
+                            uploaded: timestamp(file.upload_time.as_deref()),
+                            yanked,
+                            yank_reason,
+                            sha256: file.hashes.and_then(|h| h.sha256),
+                            provenance,
+                        };
+                        out.push((file.filename, record));
+                    }
+                    Err(error) => notes.push(format!("`{url}`: a file entry was skipped: {error}")),
+                }
+            }
+            out
+        });
+        let versions = match section::<Vec<String>>(document, "versions", url) {
+            Ok(versions) => versions.unwrap_or_default(),
+            Err(reason) => {
+                notes.push(reason);
+                Vec::new()
+            }
+        };
+        let status =
+            section::<ProjectStatus>(document, "project-status", url).and_then(|status| {
+                // PEP 792: an absent status means `active`.
+                let Some(status) = status else {
+                    return Ok(Status::default());
+                };
+                let mut out = Status::default();
+                match status.status.as_deref().unwrap_or("active") {
+                    "active" => {}
+                    "archived" => out.archived = true,
+                    "quarantined" => out.quarantined = true,
+                    "deprecated" => {
+                        out.deprecated =
+                            Some(status.reason.filter(|r| !r.is_empty()).unwrap_or_else(|| {
+                                "deprecated (PEP 792 project status)".to_string()
+                            }));
+                    }
+                    other => {
+                        return Err(format!("`{url}`: unrecognized project status {other:?}"));
+                    }
+                }
+                Ok(out)
+            });
+        SimpleDocument {
+            files,
+            versions,
+            status,
+        }
+    }
+}
+
+/// What is known about one distribution file, from either API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct FileRecord {
+    uploaded: Option<Timestamp>,
+    yanked: bool,
+    yank_reason: Option<String>,
+    sha256: Option<String>,
+    /// The Integrity API URL the Simple API advertises.
+    provenance: Option<Url>,
+}
+
+impl FileRecord {
+    /// Fills what `self` lacks from `other` (the JSON API's values win).
+    fn merge(&mut self, other: FileRecord) {
+        self.uploaded = self.uploaded.or(other.uploaded);
+        self.yanked |= other.yanked;
+        self.yank_reason = self.yank_reason.take().or(other.yank_reason);
+        self.sha256 = self.sha256.take().or(other.sha256);
+        self.provenance = self.provenance.take().or(other.provenance);
+    }
+}
+
+/// Every release with its files, from both documents: version (as written) → filename → file.
+fn merge_releases(
+    project_name: &str,
+    project: &Result<ProjectDocument, String>,
+    simple: &Result<SimpleDocument, String>,
+    notes: &mut Vec<String>,
+) -> Result<BTreeMap<String, BTreeMap<String, FileRecord>>, String> {
+    let from_project = match project {
+        Ok(project) => project.releases.clone(),
+        Err(reason) => Err(reason.clone()),
+    };
+    let from_simple = match simple {
+        Ok(simple) => simple.files.as_ref().map(|files| (files, &simple.versions)),
+        Err(reason) => Err(reason),
+    };
+    let mut releases = match (from_project, &from_simple) {
+        (Ok(releases), _) => releases,
+        (Err(_), Ok(_)) => BTreeMap::new(),
+        (Err(project), Err(simple)) => return Err(format!("{project}; {simple}")),
+    };
+    if let Ok((files, versions)) = from_simple {
+        let by_filename: BTreeMap<String, String> = releases
+            .iter()
+            .flat_map(|(version, files)| {
+                files
+                    .keys()
+                    .map(move |filename| (filename.clone(), version.clone()))
+            })
+            .collect();
+        for (filename, record) in files {
+            let version = match by_filename.get(filename) {
+                Some(version) => version.clone(),
+                None => match version_from_filename(project_name, filename) {
+                    Some(parsed) => release_key(&releases, &parsed),
+                    None => {
+                        notes.push(format!(
+                            "{filename:?}: no version could be read from the file name; skipped"
+                        ));
+                        continue;
+                    }
+                },
+            };
+            releases
+                .entry(version)
+                .or_default()
+                .entry(filename.clone())
+                .or_default()
+                .merge(record.clone());
+        }
+        for version in versions {
+            let key = release_key(&releases, version);
+            releases.entry(key).or_default();
+        }
+    }
+    Ok(releases)
+}
+
+/// The key under which `version` is stored: an existing equal PEP 440 version, else itself.
+fn release_key(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>, version: &str) -> String {
+    releases
+        .keys()
+        .find(|key| key.as_str() == version)
+        .or_else(|| releases.keys().find(|key| same_version(key, version)))
+        .cloned()
+        .unwrap_or_else(|| version.to_string())
+}
+
+/// Every release that has files is yanked (and at least one has files).
+fn all_yanked(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>) -> bool {
+    let mut with_files = releases
+        .values()
+        .filter(|files| !files.is_empty())
+        .peekable();
+    with_files.peek().is_some() && with_files.all(|files| files.values().all(|f| f.yanked))
+}
+
+/// Provenance of a release that is not in use, from what the Simple API advertises.
+fn advertised_provenance(files: &BTreeMap<String, FileRecord>, advertised: bool) -> Provenance {
+    if advertised && !files.is_empty() && files.values().all(|f| f.provenance.is_some()) {
+        first_advertised(files)
+    } else {
+        Provenance::None
+    }
+}
+
+/// `Attested` with the first advertised provenance URL.
+fn first_advertised(files: &BTreeMap<String, FileRecord>) -> Provenance {
+    Provenance::Attested {
+        url: files
+            .values()
+            .find_map(|f| f.provenance.as_ref())
+            .map(Url::to_string),
+        predicate_type: None,
+    }
+}
+
+/// One release from its files.
+fn release(
+    version: String,
+    files: &BTreeMap<String, FileRecord>,
+    provenance: Fact<Provenance>,
+    publisher: Fact<Option<Identity>>,
+) -> Release {
+    let yanked = !files.is_empty() && files.values().all(|f| f.yanked);
+    let integrity = match files.values().collect::<Vec<_>>().as_slice() {
+        [only] => only.sha256.as_ref().map(|hex| format!("sha256:{hex}")),
+        _ => None,
+    };
+    Release {
+        published: files.values().filter_map(|f| f.uploaded).min(),
+        publisher,
+        yanked,
+        yank_reason: if yanked {
+            files.values().find_map(|f| f.yank_reason.clone())
+        } else {
+            None
+        },
+        provenance,
+        integrity,
+        signatures: Vec::new(),
+        version,
+    }
+}
+
+/// What the Integrity API said about one file.
+#[derive(Debug)]
+enum ProvenanceLookup {
+    /// Provenance exists; the publisher its attestations name (`None`: none, or several).
+    Publisher(Option<Publisher>),
+    /// The file has no provenance.
+    Absent,
+    /// The question could not be answered.
+    Failed(String),
+}
+
+/// A trusted publisher named by an attestation bundle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Publisher {
+    /// `github`, `gitlab`, `google` (lowercased `kind`).
+    provider: String,
+    /// `owner/repo` or project path (GitHub, GitLab).
+    repository: Option<String>,
+    /// Workflow file (GitHub `workflow`, GitLab `workflow_filepath`).
+    workflow: Option<String>,
+    /// Service account (Google).
+    email: Option<String>,
+}
+
+impl Publisher {
+    fn provenance(&self) -> Provenance {
+        Provenance::TrustedPublishing {
+            provider: self.provider.clone(),
+            repository: self.repository.clone(),
+            workflow: self.workflow.clone(),
+        }
+    }
+
+    fn identity(&self) -> Option<Identity> {
+        let subject = self.repository.as_ref().or(self.email.as_ref())?;
+        Some(Identity {
+            id: format!("trusted-publisher:{}:{subject}", self.provider),
+            display: subject.clone(),
+            kind: IdentityKind::TrustedPublisher,
+        })
+    }
+}
+
+// Wire types: only the fields deptrust reads. Everything else (download counts among them) is
+// dropped here, when the response is decoded.
+
+#[derive(Debug, Deserialize)]
+struct JsonFile {
+    filename: String,
+    #[serde(default)]
+    upload_time_iso_8601: Option<String>,
+    #[serde(default)]
+    yanked: Option<bool>,
+    #[serde(default)]
+    yanked_reason: Option<String>,
+    #[serde(default)]
+    digests: Option<Digests>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Digests {
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Info {
+    #[serde(default)]
+    project_urls: Option<BTreeMap<String, Option<String>>>,
+    #[serde(default)]
+    home_page: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Ownership {
+    #[serde(default)]
+    roles: Option<Vec<Role>>,
+    #[serde(default)]
+    organization: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Role {
+    #[serde(default)]
+    role: Option<String>,
+    user: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct SimpleFile {
+    filename: String,
+    #[serde(default, rename = "upload-time")]
+    upload_time: Option<String>,
+    #[serde(default)]
+    yanked: Option<Yanked>,
+    #[serde(default)]
+    provenance: Option<String>,
+    #[serde(default)]
+    hashes: Option<Digests>,
+}
+
+/// PEP 592/691: `false | true | "reason"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Yanked {
+    Flag(bool),
+    Reason(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct ProjectStatus {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProvenanceWire {
+    attestation_bundles: Vec<BundleWire>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BundleWire {
+    #[serde(default)]
+    publisher: Option<PublisherWire>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PublisherWire {
+    kind: String,
+    #[serde(default)]
+    repository: Option<String>,
+    #[serde(default)]
+    workflow: Option<String>,
+    #[serde(default)]
+    workflow_filepath: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+impl PublisherWire {
+    fn into_publisher(self) -> Option<Publisher> {
+        let provider = self.kind.trim().to_lowercase();
+        if provider.is_empty() {
+            return None;
+        }
+        let non_empty = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        Some(Publisher {
+            provider,
+            repository: non_empty(self.repository),
+            workflow: non_empty(self.workflow).or(non_empty(self.workflow_filepath)),
+            email: non_empty(self.email),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::net::NetConfig;
+
+    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/api/samples/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/registry/pypi/");
+
+    fn sample(name: &str) -> String {
+        fs_err::read_to_string(format!("{SAMPLES}{name}")).expect("a sample of shared/api")
+    }
+
+    fn fixture(name: &str) -> String {
+        fs_err::read_to_string(format!("{FIXTURES}{name}")).expect("a fixture")
+    }
+
+    fn client(server: &MockServer) -> PypiClient {
+        let config = NetConfig {
+            max_retries: 0,
+            ..NetConfig::default()
+        };
+        let net = Net::new(config, Timestamp::UNIX_EPOCH).expect("the net layer");
+        let base = Url::parse(&format!("{}/", server.uri())).expect("the mock's URL");
+        PypiClient::new(net, base)
+    }
+
+    async fn serve(server: &MockServer, at: &str, status: u16, body: impl Into<String>) {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body.into()))
+            .mount(server)
+            .await;
+    }
+
+    /// The Simple API page, served only to clients that ask for its JSON form.
+    async fn serve_simple(server: &MockServer, name: &str, body: impl Into<String>) {
+        Mock::given(method("GET"))
+            .and(path(format!("/simple/{name}/")))
+            .and(header("accept", SIMPLE_ACCEPT))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body.into()))
+            .mount(server)
+            .await;
+    }
+
+    const SAMPLEPROJECT_FILES: [&str; 2] = [
+        "sampleproject-4.0.0-py3-none-any.whl",
+        "sampleproject-4.0.0.tar.gz",
+    ];
+
+    /// sampleproject as PyPI serves it: project document, Simple API page, and the GitHub
+    /// provenance for both files of 4.0.0.
+    async fn sampleproject(server: &MockServer) {
+        serve(
+            server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(
+            server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(server, &at, 200, sample("pypi-provenance.json")).await;
+        }
+    }
+
+    fn at(text: &str) -> Option<Timestamp> {
+        Some(Timestamp::from_str(text).expect("a timestamp"))
+    }
+
+    fn releases(facts: &PackageFacts) -> &[Release] {
+        facts.releases.known().expect("releases are known")
+    }
+
+    fn find<'a>(facts: &'a PackageFacts, version: &str) -> &'a Release {
+        releases(facts)
+            .iter()
+            .find(|r| r.version == version)
+            .expect("the release")
+    }
+
+    fn unknown<T>(fact: &Fact<T>) -> &str {
+        match fact {
+            Fact::Unknown(reason) => reason,
+            Fact::Known(_) => panic!("expected an unknown fact"),
+        }
+    }
+
+    fn github_publisher() -> (Provenance, Option<Identity>) {
+        (
+            Provenance::TrustedPublishing {
+                provider: "github".into(),
+                repository: Some("pypa/sampleproject".into()),
+                workflow: Some("release.yml".into()),
+            },
+            Some(Identity {
+                id: "trusted-publisher:github:pypa/sampleproject".into(),
+                display: "pypa/sampleproject".into(),
+                kind: IdentityKind::TrustedPublisher,
+            }),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_samples_give_every_fact() {
+        let server = MockServer::start().await;
+        sampleproject(&server).await;
+        let (facts, notes) = client(&server)
+            .package_with_notes("sampleproject", "4.0.0")
+            .await;
+
+        assert_eq!(facts.id, "pypi:sampleproject@4.0.0");
+        assert_eq!(facts.ecosystem, "pypi");
+        let versions: Vec<&str> = releases(&facts)
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(
+            versions,
+            ["1.0", "1.2.0", "1.3.0", "1.3.1", "2.0.0", "3.0.0", "4.0.0"]
+        );
+        // The earliest upload of the release's files.
+        assert_eq!(
+            find(&facts, "1.2.0").published,
+            at("2015-06-14T14:37:56.383366Z")
+        );
+        assert_eq!(
+            find(&facts, "4.0.0").published,
+            at("2024-11-06T22:37:09.220617Z")
+        );
+        // A release without files has no time.
+        assert_eq!(find(&facts, "1.0").published, None);
+        let (provenance, publisher) = github_publisher();
+        assert_eq!(find(&facts, "4.0.0").provenance, Fact::Known(provenance));
+        assert_eq!(find(&facts, "4.0.0").publisher, Fact::Known(publisher));
+        assert_eq!(
+            find(&facts, "1.2.0").provenance,
+            Fact::Known(Provenance::None)
+        );
+        // PyPI names publishers only through provenance, fetched for the version in use.
+        assert!(unknown(&find(&facts, "1.2.0").publisher).contains("only through provenance"));
+        // Two files: no single digest.
+        assert_eq!(find(&facts, "4.0.0").integrity, None);
+        assert!(!find(&facts, "4.0.0").yanked);
+
+        let owners = facts.owners.known().expect("owners are known");
+        let owners: Vec<(&str, Option<&str>, IdentityKind)> = owners
+            .iter()
+            .map(|o| (o.identity.id.as_str(), o.role.as_deref(), o.identity.kind))
+            .collect();
+        assert_eq!(
+            owners,
+            [
+                ("pypi:user:theacodes", Some("Owner"), IdentityKind::User),
+                ("pypi:user:pypa-bot", Some("Maintainer"), IdentityKind::User),
+                ("pypi:org:pypa", None, IdentityKind::Team),
+            ]
+        );
+        // `Source` wins over `Homepage`; the URL is kept as declared.
+        assert_eq!(
+            facts.repository,
+            Fact::Known(Some("https://github.com/pypa/sampleproject/".into()))
+        );
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+        assert!(unknown(&facts.install_scripts).contains("install hooks"));
+        assert_eq!(unknown(&facts.repository_facts), "not looked up");
+        // The docs sample elides some files as "...": skipped, with a note each.
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("release 1.3.0 was skipped")),
+            "{notes:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_simple_api_sample_answers_when_the_json_api_says_404() {
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/certifi/json", 404, "Not Found").await;
+        let page =
+            sample("pypi-simple.json").replace("https://pypi.org/", &format!("{}/", server.uri()));
+        serve_simple(&server, "certifi", page).await;
+        for file in [
+            "certifi-2026.7.22-py3-none-any.whl",
+            "certifi-2026.7.22.tar.gz",
+        ] {
+            let at = format!("/integrity/certifi/2026.7.22/{file}/provenance");
+            serve(&server, &at, 200, sample("pypi-provenance.json")).await;
+        }
+        let facts = client(&server).package("certifi", "2026.7.22").await;
+
+        let reason = unknown(&facts.owners);
+        assert!(
+            reason.contains("/pypi/certifi/json") && reason.contains("404"),
+            "{reason}"
+        );
+        assert_eq!(unknown(&facts.repository), reason);
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+
+        let versions: Vec<&str> = releases(&facts)
+            .iter()
+            .map(|r| r.version.as_str())
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                "0.0.1",
+                "0.0.2",
+                "0.0.3",
+                "2022.5.18",
+                "2026.5.20",
+                "2026.6.17",
+                "2026.7.22"
+            ]
+        );
+        let yanked = find(&facts, "2022.5.18");
+        assert!(yanked.yanked);
+        assert_eq!(
+            yanked.yank_reason.as_deref(),
+            Some("Incorrectly claims to support Python 3.5.")
+        );
+        assert_eq!(yanked.published, at("2022-05-18T19:12:27.308911Z"));
+        assert_eq!(
+            find(&facts, "0.0.1").integrity.as_deref(),
+            Some("sha256:a6f0d79b2b63a43c71bc128929be3a17bdf5d0a5f74208d7ad9563b3bf8210e9")
+        );
+        // Listed in `versions` only (the sample is trimmed): known to exist, no time.
+        assert_eq!(find(&facts, "0.0.3").published, None);
+        assert_eq!(
+            find(&facts, "2026.7.22").provenance,
+            Fact::Known(github_publisher().0)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_google_publisher_is_named_by_its_service_account() {
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/gcb-attestation-test/json", 404, "").await;
+        let page = json!({
+            "name": "gcb-attestation-test",
+            "files": [{
+                "filename": "gcb_attestation_test-0.0.0.tar.gz",
+                "upload-time": "2025-04-21T15:02:30.000000Z",
+                "yanked": false,
+                "hashes": {"sha256": "461317362419124b6012e855423a9078d6de8aed3e74fa78cc74d669b23dc6cf"},
+                "provenance": "/integrity/gcb-attestation-test/0.0.0/gcb_attestation_test-0.0.0.tar.gz/provenance"
+            }]
+        });
+        serve_simple(&server, "gcb-attestation-test", page.to_string()).await;
+        serve(
+            &server,
+            "/integrity/gcb-attestation-test/0.0.0/gcb_attestation_test-0.0.0.tar.gz/provenance",
+            200,
+            sample("pypi-provenance-google.json"),
+        )
+        .await;
+        let facts = client(&server)
+            .package("gcb_attestation_test", "0.0.0")
+            .await;
+
+        assert_eq!(facts.name, "gcb-attestation-test");
+        let release = find(&facts, "0.0.0");
+        assert_eq!(
+            release.provenance,
+            Fact::Known(Provenance::TrustedPublishing {
+                provider: "google".into(),
+                repository: None,
+                workflow: None,
+            })
+        );
+        let publisher = release
+            .publisher
+            .known()
+            .and_then(Option::as_ref)
+            .expect("a publisher");
+        assert_eq!(
+            publisher.id,
+            "trusted-publisher:google:919436158236-compute@developer.gserviceaccount.com"
+        );
+        assert_eq!(publisher.kind, IdentityKind::TrustedPublisher);
+        // One file: its digest is the release's.
+        assert_eq!(
+            release.integrity.as_deref(),
+            Some("sha256:461317362419124b6012e855423a9078d6de8aed3e74fa78cc74d669b23dc6cf")
+        );
+    }
+
+    #[tokio::test]
+    async fn json_api_errors_leave_the_simple_api_facts() {
+        for status in [404, 410, 500] {
+            let server = MockServer::start().await;
+            serve(&server, "/pypi/sampleproject/json", status, "no").await;
+            serve_simple(
+                &server,
+                "sampleproject",
+                fixture("sampleproject-simple.json"),
+            )
+            .await;
+            for file in SAMPLEPROJECT_FILES {
+                let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+                serve(&server, &at, 200, sample("pypi-provenance.json")).await;
+            }
+            let facts = client(&server).package("sampleproject", "4.0.0").await;
+
+            let reason = unknown(&facts.owners);
+            assert!(
+                reason.contains("/pypi/sampleproject/json") && reason.contains(&status.to_string()),
+                "{reason}"
+            );
+            assert_eq!(unknown(&facts.repository), reason);
+            assert_eq!(facts.status, Fact::Known(Status::default()));
+            assert_eq!(
+                find(&facts, "1.2.0").published,
+                at("2015-06-14T14:37:56.383366Z")
+            );
+            assert_eq!(
+                find(&facts, "4.0.0").provenance,
+                Fact::Known(github_publisher().0)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_truncated_project_document_is_unknown_with_its_url() {
+        let document = sample("pypi-project.json");
+        let truncated = &document[..document.len() / 2];
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/sampleproject/json", 200, truncated).await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(&server, &at, 200, sample("pypi-provenance.json")).await;
+        }
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+
+        let reason = unknown(&facts.owners);
+        assert!(reason.contains("/pypi/sampleproject/json"), "{reason}");
+        assert!(reason.contains("valid JSON"), "{reason}");
+        assert_eq!(releases(&facts).len(), 7);
+        assert_eq!(facts.status, Fact::Known(Status::default()));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_type_makes_only_its_section_unknown() {
+        let project: Value = serde_json::from_str(&sample("pypi-project.json")).expect("JSON");
+
+        // `ownership.roles` is not a list: owners unknown, the rest known.
+        let mut document = project.clone();
+        document["ownership"]["roles"] = json!("theacodes");
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            document.to_string(),
+        )
+        .await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(unknown(&facts.owners).contains("`ownership` has an unexpected shape"));
+        assert!(facts.repository.known().is_some());
+        assert_eq!(releases(&facts).len(), 7);
+
+        // `releases` is a number and the Simple API is down: releases unknown, with both
+        // reasons; owners and repository known.
+        let mut document = project.clone();
+        document["releases"] = json!(5);
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            document.to_string(),
+        )
+        .await;
+        serve(&server, "/simple/sampleproject/", 503, "").await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        let reason = unknown(&facts.releases);
+        assert!(
+            reason.contains("`releases` has an unexpected shape"),
+            "{reason}"
+        );
+        assert!(
+            reason.contains("/simple/sampleproject/") && reason.contains("503"),
+            "{reason}"
+        );
+        assert_eq!(facts.owners.known().map(Vec::len), Some(3));
+        assert!(facts.repository.known().is_some());
+
+        // `project-status` is a number: status unknown, releases known.
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        page["project-status"] = json!(3);
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            project.to_string(),
+        )
+        .await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(unknown(&facts.status).contains("`project-status` has an unexpected shape"));
+        assert_eq!(releases(&facts).len(), 7);
+    }
+
+    #[tokio::test]
+    async fn project_status_is_read_per_pep_792() {
+        let cases = [
+            (
+                json!({"status": "archived"}),
+                Status {
+                    archived: true,
+                    ..Status::default()
+                },
+            ),
+            (
+                json!({"status": "quarantined"}),
+                Status {
+                    quarantined: true,
+                    ..Status::default()
+                },
+            ),
+            (
+                json!({"status": "deprecated", "reason": "use other"}),
+                Status {
+                    deprecated: Some("use other".into()),
+                    ..Status::default()
+                },
+            ),
+        ];
+        for (status, expected) in cases {
+            let mut page: Value =
+                serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+            page["project-status"] = status;
+            let server = MockServer::start().await;
+            serve(
+                &server,
+                "/pypi/sampleproject/json",
+                200,
+                sample("pypi-project.json"),
+            )
+            .await;
+            serve_simple(&server, "sampleproject", page.to_string()).await;
+            let facts = client(&server).package("sampleproject", "1.2.0").await;
+            assert_eq!(facts.status, Fact::Known(expected));
+        }
+
+        // Every file yanked: the project as a whole.
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        for file in page["files"].as_array_mut().into_iter().flatten() {
+            file["yanked"] = json!("broken");
+        }
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/sampleproject/json", 404, "").await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(facts.status.known().is_some_and(|s| s.all_yanked));
+        assert_eq!(find(&facts, "1.2.0").yank_reason.as_deref(), Some("broken"));
+
+        // An unknown status is not guessed.
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        page["project-status"] = json!({"status": "frozen"});
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/sampleproject/json", 404, "").await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(unknown(&facts.status).contains("\"frozen\""));
+    }
+
+    #[tokio::test]
+    async fn without_the_simple_api_provenance_is_asked_where_pypi_keeps_it() {
+        // Neither file has provenance (404): none.
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve(&server, "/simple/sampleproject/", 500, "").await;
+        for file in SAMPLEPROJECT_FILES {
+            Mock::given(method("GET"))
+                .and(path(format!(
+                    "/integrity/sampleproject/4.0.0/{file}/provenance"
+                )))
+                .respond_with(ResponseTemplate::new(404))
+                .expect(1)
+                .mount(&server)
+                .await;
+        }
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+        let reason = unknown(&facts.status);
+        assert!(
+            reason.contains("/simple/sampleproject/") && reason.contains("500"),
+            "{reason}"
+        );
+        // The Integrity API answered for the version in use: known, none.
+        assert_eq!(
+            find(&facts, "4.0.0").provenance,
+            Fact::Known(Provenance::None)
+        );
+        let publisher = unknown(&find(&facts, "4.0.0").publisher);
+        assert!(publisher.contains("names no uploader"), "{publisher}");
+        // Nothing answered for the other releases: unknown, not "none".
+        let other = unknown(&find(&facts, "1.2.0").provenance);
+        assert!(other.contains("the Simple API did not answer"), "{other}");
+        assert_eq!(facts.owners.known().map(Vec::len), Some(3));
+        server.verify().await;
+
+        // Both files have it: trusted publishing.
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve(&server, "/simple/sampleproject/", 500, "").await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(&server, &at, 200, sample("pypi-provenance.json")).await;
+        }
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+        let (provenance, publisher) = github_publisher();
+        assert_eq!(find(&facts, "4.0.0").provenance, Fact::Known(provenance));
+        assert_eq!(find(&facts, "4.0.0").publisher, Fact::Known(publisher));
+        let other = unknown(&find(&facts, "1.2.0").provenance);
+        assert!(other.contains("the Simple API did not answer"), "{other}");
+
+        // The Integrity API fails too: nothing said whether there is any. Unknown, with why.
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve(&server, "/simple/sampleproject/", 500, "").await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(&server, &at, 503, "").await;
+        }
+        let (facts, notes) = client(&server)
+            .package_with_notes("sampleproject", "4.0.0")
+            .await;
+        let release = find(&facts, "4.0.0");
+        for reason in [unknown(&release.provenance), unknown(&release.publisher)] {
+            assert!(reason.contains("the Simple API did not answer"), "{reason}");
+            assert!(
+                reason.contains("/integrity/sampleproject/4.0.0/") && reason.contains("503"),
+                "{reason}"
+            );
+        }
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("not read") && n.contains("503")),
+            "{notes:?}"
+        );
+        assert!(
+            !notes.iter().any(|n| n.contains("recorded as none")),
+            "{notes:?}"
+        );
+        assert_eq!(releases(&facts).len(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_provenance_fault_keeps_what_the_simple_api_advertised() {
+        for (status, body) in [
+            (500, String::new()),
+            (200, "{\"attestation_bundles\": [".to_string()),
+        ] {
+            let server = MockServer::start().await;
+            serve(
+                &server,
+                "/pypi/sampleproject/json",
+                200,
+                sample("pypi-project.json"),
+            )
+            .await;
+            serve_simple(
+                &server,
+                "sampleproject",
+                fixture("sampleproject-simple.json"),
+            )
+            .await;
+            let [wheel, sdist] = SAMPLEPROJECT_FILES;
+            let wheel_at = format!("/integrity/sampleproject/4.0.0/{wheel}/provenance");
+            serve(&server, &wheel_at, 200, sample("pypi-provenance.json")).await;
+            let sdist_at = format!("/integrity/sampleproject/4.0.0/{sdist}/provenance");
+            serve(&server, &sdist_at, status, body).await;
+            let (facts, notes) = client(&server)
+                .package_with_notes("sampleproject", "4.0.0")
+                .await;
+
+            assert!(
+                matches!(
+                    &find(&facts, "4.0.0").provenance,
+                    Fact::Known(Provenance::Attested { url: Some(url), .. }) if url.ends_with("/provenance")
+                ),
+                "{:?}",
+                find(&facts, "4.0.0").provenance
+            );
+            // The sdist's attestations were not read: who published is unknown, and why.
+            let publisher = unknown(&find(&facts, "4.0.0").publisher);
+            assert!(
+                publisher.contains(sdist) && publisher.contains("could not be read"),
+                "{publisher}"
+            );
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.contains(sdist) && n.contains("not read")),
+                "{notes:?}"
+            );
+            assert_eq!(facts.owners.known().map(Vec::len), Some(3));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_file_without_provenance_makes_the_release_none() {
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        for file in page["files"].as_array_mut().into_iter().flatten() {
+            if file["filename"] == "sampleproject-4.0.0.tar.gz" {
+                file["provenance"] = Value::Null;
+            }
+        }
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let at = "/integrity/sampleproject/4.0.0/sampleproject-4.0.0-py3-none-any.whl/provenance";
+        serve(&server, at, 200, sample("pypi-provenance.json")).await;
+        let (facts, notes) = client(&server)
+            .package_with_notes("sampleproject", "4.0.0")
+            .await;
+        assert_eq!(
+            find(&facts, "4.0.0").provenance,
+            Fact::Known(Provenance::None)
+        );
+        // PyPI names no uploader: unknown, not "nobody".
+        let publisher = unknown(&find(&facts, "4.0.0").publisher);
+        assert!(publisher.contains("names no uploader"), "{publisher}");
+        assert!(
+            notes.iter().any(|n| n.contains("carry no provenance")),
+            "{notes:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn only_the_version_in_use_has_its_provenance_fetched() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        for file in SAMPLEPROJECT_FILES {
+            Mock::given(method("GET"))
+                .and(path(format!(
+                    "/integrity/sampleproject/4.0.0/{file}/provenance"
+                )))
+                .respond_with(ResponseTemplate::new(200))
+                .expect(0)
+                .mount(&server)
+                .await;
+        }
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        // Advertised, not fetched.
+        assert!(
+            matches!(
+                find(&facts, "4.0.0").provenance,
+                Fact::Known(Provenance::Attested { url: Some(_), .. })
+            ),
+            "{:?}",
+            find(&facts, "4.0.0").provenance
+        );
+        assert_eq!(
+            find(&facts, "1.2.0").provenance,
+            Fact::Known(Provenance::None)
+        );
+        server.verify().await;
+    }
+
+    #[tokio::test]
+    async fn missing_ownership_is_unknown() {
+        let mut document: Value = serde_json::from_str(&sample("pypi-project.json")).expect("JSON");
+        if let Some(object) = document.as_object_mut() {
+            object.remove("ownership");
+        }
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            document.to_string(),
+        )
+        .await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(unknown(&facts.owners).starts_with("PyPI did not report ownership"));
+        assert!(facts.repository.known().is_some());
+    }
+
+    #[tokio::test]
+    async fn when_nothing_answers_every_fact_is_unknown_with_both_urls() {
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/sampleproject/json", 410, "").await;
+        serve(&server, "/simple/sampleproject/", 404, "").await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        let reason = unknown(&facts.releases);
+        assert!(
+            reason.contains("/pypi/sampleproject/json") && reason.contains("410"),
+            "{reason}"
+        );
+        assert!(
+            reason.contains("/simple/sampleproject/") && reason.contains("404"),
+            "{reason}"
+        );
+        assert!(unknown(&facts.owners).contains("410"));
+        assert!(unknown(&facts.status).contains("404"));
+        assert!(unknown(&facts.repository).contains("410"));
+    }
+
+    #[tokio::test]
+    async fn popularity_counts_never_reach_the_facts() {
+        let mut document: Value = serde_json::from_str(&sample("pypi-project.json")).expect("JSON");
+        document["info"]["stargazers_count"] = json!(12345);
+        document["info"]["forks_count"] = json!(678);
+        document["info"]["watchers"] = json!(9);
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            document.to_string(),
+        )
+        .await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(&server, &at, 200, sample("pypi-provenance.json")).await;
+        }
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+        let serialized = serde_json::to_string(&facts).expect("serializable");
+        for key in ["download", "star", "fork", "watcher", "12345", "678"] {
+            assert!(!serialized.contains(key), "`{key}` in {serialized}");
+        }
+    }
+
+    #[test]
+    fn the_repository_is_the_preferred_label_on_a_repository_host() {
+        let info = |urls: serde_json::Value, home: &str| Info {
+            project_urls: serde_json::from_value(urls).expect("urls"),
+            home_page: Some(home.to_string()),
+        };
+        // A `Source` that is not a repository host is passed over.
+        let chosen = declared_repository(&info(
+            json!({"Source": "https://example.com/src", "Homepage": "https://github.com/o/r"}),
+            "",
+        ));
+        assert_eq!(chosen.as_deref(), Some("https://github.com/o/r"));
+        // PEP 753 label normalization; `Source Code` beats `GitHub`.
+        let chosen = declared_repository(&info(
+            json!({"GitHub": "https://github.com/o/mirror", "Source Code": " https://gitlab.com/o/r "}),
+            "",
+        ));
+        assert_eq!(chosen.as_deref(), Some("https://gitlab.com/o/r"));
+        // `home_page` last.
+        let chosen = declared_repository(&info(json!({}), "https://www.github.com/o/r"));
+        assert_eq!(chosen.as_deref(), Some("https://www.github.com/o/r"));
+        let chosen = declared_repository(&info(
+            json!({"Docs": "https://github.com/o/r"}),
+            "https://o.dev",
+        ));
+        assert_eq!(chosen, None);
+    }
+
+    #[test]
+    fn file_names_give_their_version() {
+        let cases = [
+            ("sampleproject-4.0.0-py3-none-any.whl", Some("4.0.0")),
+            ("sampleproject-4.0.0.tar.gz", Some("4.0.0")),
+            ("zope_interface-6.0-cp311-cp311-win32.whl", Some("6.0")),
+            ("zope.interface-6.0.zip", Some("6.0")),
+            ("other-1.0.tar.gz", None),
+            ("sampleproject-4.0.0.exe", None),
+        ];
+        for (filename, version) in cases {
+            let project = if filename.starts_with("zope") {
+                "zope-interface"
+            } else {
+                "sampleproject"
+            };
+            assert_eq!(
+                version_from_filename(project, filename).as_deref(),
+                version,
+                "{filename}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_and_urls() {
+        assert_eq!(normalize_name("Zope.Interface__x"), "zope-interface-x");
+        let base = Url::parse("https://mirror.example/root/pypi").expect("URL");
+        assert_eq!(
+            endpoint(&base, &["simple", "a/../b", ""]).map(|u| u.to_string()),
+            Ok("https://mirror.example/root/pypi/simple/a%2F..%2Fb/".to_string())
+        );
+        assert_eq!(compare_versions("1.10", "1.9"), Ordering::Greater);
+        assert_eq!(compare_versions("1.0rc1", "1.0"), Ordering::Less);
+        assert_eq!(compare_versions("weird", "1.0"), Ordering::Greater);
+        assert!(same_version("1.0.0-RC1", "1.0.0rc1"));
+    }
+}

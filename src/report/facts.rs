@@ -1,0 +1,207 @@
+//! `deptrust facts` output: the JSON document (the same shape as a `--snapshot` file, so it can
+//! be replayed) and a table with one row per package.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, ContentArrangement, Table, presets};
+use serde::Serialize;
+
+use super::{Failure, sanitize};
+use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    now: jiff::Timestamp,
+    facts: &'a [PackageFacts],
+    errors: Vec<ErrorJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    lockfile: &'a str,
+    message: &'a str,
+}
+
+/// Writes the facts as JSON (snapshot shape, plus the lockfiles that could not be read).
+pub fn render_facts_json(
+    now: jiff::Timestamp,
+    facts: &[PackageFacts],
+    failures: &[Failure],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let document = Document {
+        schema_version: crate::registry::snapshot::SCHEMA_VERSION,
+        now,
+        facts,
+        errors: failures
+            .iter()
+            .map(|f| ErrorJson {
+                lockfile: &f.lockfile,
+                message: &f.message,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+/// Writes one row per package; unknown facts show as `?` and are explained below the table.
+pub fn render_facts_table(facts: &[PackageFacts], out: &mut dyn Write) -> io::Result<()> {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header([
+            "package",
+            "published",
+            "publisher",
+            "owners",
+            "repository",
+            "provenance",
+            "notes",
+        ]);
+    let mut unknowns = Vec::new();
+    for package in facts {
+        let release = package.releases.known().and_then(|releases| {
+            releases
+                .iter()
+                .find(|release| release.version == package.version)
+        });
+        let published = match (&package.releases, release) {
+            (Fact::Unknown(_), _) => "?".to_string(),
+            (
+                _,
+                Some(Release {
+                    published: Some(at),
+                    ..
+                }),
+            ) => at.strftime("%Y-%m-%d").to_string(),
+            _ => "-".to_string(),
+        };
+        let publisher = match (&package.releases, release.map(|r| &r.publisher)) {
+            (Fact::Known(_), Some(Fact::Known(Some(who)))) => who.display.clone(),
+            (Fact::Known(_), Some(Fact::Known(None))) | (Fact::Known(_), None) => "-".to_string(),
+            _ => "?".to_string(),
+        };
+        let owners = match &package.owners {
+            Fact::Known(owners) if owners.is_empty() => "-".to_string(),
+            Fact::Known(owners) => {
+                let mut names: Vec<&str> =
+                    owners.iter().map(|o| o.identity.display.as_str()).collect();
+                names.truncate(3);
+                let more = owners.len().saturating_sub(3);
+                if more > 0 {
+                    format!("{} +{more}", names.join(", "))
+                } else {
+                    names.join(", ")
+                }
+            }
+            Fact::Unknown(_) => "?".to_string(),
+        };
+        let repository = match &package.repository {
+            Fact::Known(Some(url)) => url.trim_start_matches("https://").to_string(),
+            Fact::Known(None) => "-".to_string(),
+            Fact::Unknown(_) => "?".to_string(),
+        };
+        let provenance = match release.map(|r| &r.provenance) {
+            Some(Fact::Known(Provenance::TrustedPublishing { provider, .. })) => {
+                format!("trusted ({provider})")
+            }
+            Some(Fact::Known(Provenance::Attested { .. })) => "attested".to_string(),
+            Some(Fact::Known(Provenance::None)) => "-".to_string(),
+            Some(Fact::Unknown(_)) | None => "?".to_string(),
+        };
+        let mut notes = Vec::new();
+        if let Some(release) = release
+            && release.yanked
+        {
+            notes.push("yanked".to_string());
+        }
+        if let Fact::Known(status) = &package.status {
+            if status.deprecated.is_some() {
+                notes.push("deprecated".into());
+            }
+            if status.archived {
+                notes.push("project archived".into());
+            }
+            if status.quarantined {
+                notes.push("quarantined".into());
+            }
+        }
+        if let Fact::Known(repo) = &package.repository_facts {
+            if repo.archived {
+                notes.push("repo archived".into());
+            }
+            if let Some(from) = &repo.moved_from {
+                notes.push(format!("repo moved from {from} to {}", repo.full_name));
+            }
+        }
+        if let Fact::Known(scripts) = &package.install_scripts
+            && !scripts.is_empty()
+        {
+            let names: Vec<&str> = scripts.keys().map(String::as_str).collect();
+            notes.push(format!("install scripts: {}", names.join(", ")));
+        }
+        if let Some(release) = release {
+            for (label, fact) in [
+                ("publisher", reason(&release.publisher)),
+                ("provenance", reason(&release.provenance)),
+            ] {
+                if let Some(why) = fact {
+                    unknowns.push(format!("{} {label}: {why}", package.id));
+                }
+            }
+        }
+        for (label, reason) in unknown_reasons(package) {
+            unknowns.push(format!("{} {label}: {reason}", package.id));
+        }
+        table.add_row(vec![
+            Cell::new(sanitize(&package.id)),
+            Cell::new(published),
+            Cell::new(sanitize(&publisher)),
+            Cell::new(sanitize(&owners)),
+            Cell::new(sanitize(&repository)),
+            Cell::new(provenance),
+            Cell::new(sanitize(&notes.join("; "))),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    if !unknowns.is_empty() {
+        writeln!(out, "\nunknown facts (? above):")?;
+        for line in unknowns {
+            writeln!(out, "  {}", sanitize(&line))?;
+        }
+    }
+    Ok(())
+}
+
+/// The unknown facts of a package with their reasons; a reason shared by every fact (one
+/// failed request) is listed once.
+fn unknown_reasons(package: &PackageFacts) -> Vec<(&'static str, String)> {
+    let reasons: [(&'static str, Option<&str>); 6] = [
+        ("releases", reason(&package.releases)),
+        ("owners", reason(&package.owners)),
+        ("repository", reason(&package.repository)),
+        ("repository facts", reason(&package.repository_facts)),
+        ("status", reason(&package.status)),
+        ("install scripts", reason(&package.install_scripts)),
+    ];
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    for (label, reason) in reasons {
+        if let Some(reason) = reason {
+            match out.iter_mut().find(|(_, existing)| existing == reason) {
+                Some(_) => {}
+                None => out.push((label, reason.to_string())),
+            }
+        }
+    }
+    out
+}
+
+fn reason<T>(fact: &Fact<T>) -> Option<&str> {
+    match fact {
+        Fact::Known(_) => None,
+        Fact::Unknown(reason) => Some(reason),
+    }
+}
