@@ -142,11 +142,11 @@ fn gather(
         tokens.extend(token);
     }
     let mut token = |variable: &str, url: &url::Url| {
-        if let (Ok(value), Some(host)) = (std::env::var(variable), url.host_str())
+        if let (Ok(value), Some(scope)) = (std::env::var(variable), deptrust::net::scope_of(url))
             && !value.trim().is_empty()
         {
             tokens.push(HostToken {
-                host: host.to_string(),
+                host: scope,
                 header: "Authorization".into(),
                 value: format!("Bearer {}", value.trim()),
             });

@@ -182,7 +182,7 @@ impl Net {
         }
         // Checked on every hop: a redirect to another host never carries the token.
         for token in &self.tokens {
-            if token.host.eq_ignore_ascii_case(host) {
+            if token_applies(&token.host, hop) {
                 builder = builder.header(token.name.clone(), token.value.clone());
             }
         }
@@ -394,5 +394,56 @@ mod tests {
         }
         assert!(backoff(initial, 30, cap) < cap);
         assert!(backoff(initial, u32::MAX, cap) < cap);
+    }
+}
+
+/// Whether a token scoped to `scope` (`host`, any port, or `host:port`, that port only) may be
+/// sent to `url`. main scopes its tokens with the port, so two services on one host (loopback
+/// mocks, an internal server) never share a token.
+pub(crate) fn token_applies(scope: &str, url: &Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    match scope.rsplit_once(':') {
+        Some((scope_host, port)) if !port.contains(']') => match port.parse::<u16>() {
+            Ok(port) => {
+                scope_host.eq_ignore_ascii_case(host) && url.port_or_known_default() == Some(port)
+            }
+            Err(_) => false,
+        },
+        _ => scope.eq_ignore_ascii_case(host),
+    }
+}
+
+#[cfg(test)]
+mod token_scope_tests {
+    use super::*;
+
+    #[test]
+    fn tokens_match_host_and_port() {
+        let url = |text: &str| Url::parse(text).unwrap();
+        assert!(token_applies(
+            "api.github.com",
+            &url("https://api.github.com/repos/a/b")
+        ));
+        assert!(token_applies(
+            "api.github.com:443",
+            &url("https://API.github.com/x")
+        ));
+        assert!(!token_applies(
+            "api.github.com:443",
+            &url("http://api.github.com/x")
+        ));
+        assert!(!token_applies(
+            "127.0.0.1:8080",
+            &url("http://127.0.0.1:8081/x")
+        ));
+        assert!(token_applies(
+            "127.0.0.1:8080",
+            &url("http://127.0.0.1:8080/x")
+        ));
+        assert!(token_applies("[::1]:8080", &url("http://[::1]:8080/x")));
+        assert!(token_applies("[::1]", &url("http://[::1]:9/x")));
+        assert!(!token_applies("evil.com", &url("https://api.github.com/x")));
     }
 }

@@ -74,7 +74,7 @@ pub enum Freshness {
 /// A secret header sent only to one host.
 #[derive(Clone)]
 pub struct HostToken {
-    /// The host it belongs to (`api.github.com`).
+    /// Where it may be sent: `host` (any port) or `host:port` (that port only).
     pub host: String,
     /// The header name (`Authorization`).
     pub header: String,
@@ -563,6 +563,15 @@ pub fn redact_userinfo(url: &Url) -> String {
     redacted.to_string()
 }
 
+/// The token scope of a base URL: `host:port`, the port explicit or the scheme's default.
+pub fn scope_of(url: &Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
 /// Moves the user name and password of a base URL into a `Basic` token for its host, so they
 /// are sent only as a header to that host and never appear in messages or the cache.
 pub fn split_userinfo(url: &Url) -> (Url, Option<HostToken>) {
@@ -583,7 +592,7 @@ pub fn split_userinfo(url: &Url) -> (Url, Option<HostToken>) {
     let _ = clean.set_username("");
     let _ = clean.set_password(None);
     let token = url.host_str().map(|host| HostToken {
-        host: host.to_string(),
+        host: scope_of(url).unwrap_or_else(|| host.to_string()),
         header: "Authorization".into(),
         value: format!(
             "Basic {}",
@@ -603,7 +612,7 @@ mod userinfo_tests {
         let (clean, token) = split_userinfo(&url);
         assert_eq!(clean.as_str(), "https://npm.example.com/repo/");
         let token = token.unwrap();
-        assert_eq!(token.host, "npm.example.com");
+        assert_eq!(token.host, "npm.example.com:443");
         // base64("ci@corp:s3cr/t")
         assert_eq!(token.value, "Basic Y2lAY29ycDpzM2NyL3Q=");
         assert!(!format!("{token:?}").contains("Y2lA"));
