@@ -284,10 +284,16 @@ impl NpmClient {
                     .all(|release| matches!(release.publisher, Fact::Known(None)))
             });
         if stripped && let Fact::Known(releases) = &mut facts.releases {
+            let reason = format!(
+                "`{url}` records no `_npmUser` on any version and no `maintainers` (a mirror that strips publisher data?)"
+            );
             for release in releases {
-                release.publisher = Fact::unknown(format!(
-                    "`{url}` records no `_npmUser` on any version and no `maintainers` (a mirror that strips publisher data?)"
-                ));
+                release.publisher = Fact::unknown(reason.clone());
+                // Such a mirror drops `dist.attestations` and `dist.signatures` too: "none"
+                // would be a guess.
+                if release.provenance == Fact::Known(Provenance::None) {
+                    release.provenance = Fact::unknown(reason.clone());
+                }
             }
         }
 
@@ -1031,6 +1037,7 @@ mod tests {
             panic!("publisher should be unknown: {:?}", release.publisher);
         };
         assert!(reason.contains("strips publisher data"), "{reason}");
+        assert!(matches!(&release.provenance, Fact::Unknown(_)));
         assert!(facts.owners.known().is_none());
     }
 

@@ -192,7 +192,8 @@ impl PypiClient {
             .or_else(|| releases.keys().find(|key| same_version(key, version)))
             .cloned();
         // The Simple API listed the files, so a file without a `provenance` URL has none.
-        let advertised = matches!(&simple, Ok(simple) if simple.files.is_ok());
+        let advertised =
+            matches!(&simple, Ok(simple) if simple.files.is_ok() && simple.reports_provenance);
         let mut in_use_provenance = None;
         match &in_use {
             Some(key) => {
@@ -323,7 +324,9 @@ impl PypiClient {
             let not_read = format!("the provenance of {} could not be read", unread.join(", "));
             if !advertised {
                 // Neither the Simple API nor the Integrity API said whether there is any.
-                let reason = format!("the Simple API did not answer and {not_read}");
+                let reason = format!(
+                    "the Simple API did not say whether files have provenance and {not_read}"
+                );
                 return (
                     Fact::unknown(format!("provenance unknown: {reason}")),
                     Fact::unknown(format!("publisher unknown: {reason}")),
@@ -374,8 +377,13 @@ impl PypiClient {
             .await;
         let fetched = match fetched {
             Ok(fetched) => fetched,
+            // Not advertised means the Simple API failed or is too old to say (a mirror): a 404
+            // from this address then proves nothing, as a mirror may not serve the Integrity
+            // API at all.
             Err(NetError::Status { status: 404, .. }) if !advertised => {
-                return ProvenanceLookup::Absent;
+                return ProvenanceLookup::Failed(format!(
+                    "the index did not say whether files have provenance and `{label}` answered HTTP 404"
+                ));
             }
             Err(error) => return ProvenanceLookup::Failed(error.to_string()),
         };
@@ -646,10 +654,27 @@ struct SimpleDocument {
     /// PEP 700 `versions` (possibly without files).
     versions: Vec<String>,
     status: Result<Status, String>,
+    /// The page's `meta.api-version` is 1.3 or later (PEP 740 `provenance` keys): a file
+    /// without one has no provenance. An older page (a mirror) says nothing either way.
+    reports_provenance: bool,
+}
+
+/// `meta.api-version` as (major, minor); `None` when absent or unreadable.
+fn simple_api_version(document: &Value) -> Option<(u64, u64)> {
+    let text = document.get("meta")?.get("api-version")?.as_str()?;
+    let (major, minor) = text.split_once('.')?;
+    Some((major.trim().parse().ok()?, minor.trim().parse().ok()?))
 }
 
 impl SimpleDocument {
     fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Self {
+        let api_version = simple_api_version(document);
+        // PEP 740 provenance came with API 1.3, PEP 792 project status with 1.4. An absent
+        // version is read as current (PyPI always sends one).
+        let reports = |since: (u64, u64)| api_version.is_none_or(|version| version >= since);
+        let version_label = api_version
+            .map(|(major, minor)| format!("{major}.{minor}"))
+            .unwrap_or_default();
         let files = section::<Vec<Value>>(document, "files", url).map(|files| {
             let mut out = Vec::new();
             for file in files.unwrap_or_default() {
@@ -696,8 +721,13 @@ impl SimpleDocument {
         };
         let status =
             section::<ProjectStatus>(document, "project-status", url).and_then(|status| {
-                // PEP 792: an absent status means `active`.
+                // PEP 792: an absent status means `active`, on a page recent enough to have it.
                 let Some(status) = status else {
+                    if !reports((1, 4)) {
+                        return Err(format!(
+                            "`{url}` speaks Simple API {version_label}, which does not report project status (PEP 792 needs 1.4)"
+                        ));
+                    }
                     return Ok(Status::default());
                 };
                 let mut out = Status::default();
@@ -721,6 +751,7 @@ impl SimpleDocument {
             files,
             versions,
             status,
+            reports_provenance: reports((1, 3)),
         }
     }
 }
@@ -1520,6 +1551,39 @@ mod tests {
         assert!(unknown(&facts.status).contains("\"frozen\""));
     }
 
+    /// A mirror speaking Simple API 1.1 reports neither provenance (1.3) nor project status
+    /// (1.4): both stay unknown instead of reading as "none" and "active".
+    #[tokio::test]
+    async fn an_old_simple_api_leaves_provenance_and_status_unknown() {
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        page["meta"] = json!({"api-version": "1.1", "_last-serial": 1});
+        if let Some(object) = page.as_object_mut() {
+            object.remove("project-status");
+        }
+        if let Some(files) = page["files"].as_array_mut() {
+            for file in files {
+                if let Some(file) = file.as_object_mut() {
+                    file.remove("provenance");
+                }
+            }
+        }
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+        let status = unknown(&facts.status);
+        assert!(status.contains("Simple API 1.1"), "{status}");
+        assert!(matches!(find(&facts, "4.0.0").provenance, Fact::Unknown(_)));
+        assert!(matches!(find(&facts, "1.2.0").provenance, Fact::Unknown(_)));
+    }
+
     #[tokio::test]
     async fn without_the_simple_api_provenance_is_asked_where_pypi_keeps_it() {
         // Neither file has provenance (404): none.
@@ -1548,13 +1612,12 @@ mod tests {
             reason.contains("/simple/sampleproject/") && reason.contains("500"),
             "{reason}"
         );
-        // The Integrity API answered for the version in use: known, none.
-        assert_eq!(
-            find(&facts, "4.0.0").provenance,
-            Fact::Known(Provenance::None)
-        );
+        // A 404 from an Integrity API nobody pointed at proves nothing (a mirror may not
+        // serve it): unknown, not "none".
+        let in_use = unknown(&find(&facts, "4.0.0").provenance);
+        assert!(in_use.contains("answered HTTP 404"), "{in_use}");
         let publisher = unknown(&find(&facts, "4.0.0").publisher);
-        assert!(publisher.contains("names no uploader"), "{publisher}");
+        assert!(publisher.contains("publisher unknown"), "{publisher}");
         // Nothing answered for the other releases: unknown, not "none".
         let other = unknown(&find(&facts, "1.2.0").provenance);
         assert!(other.contains("the Simple API did not answer"), "{other}");
@@ -1601,7 +1664,10 @@ mod tests {
             .await;
         let release = find(&facts, "4.0.0");
         for reason in [unknown(&release.provenance), unknown(&release.publisher)] {
-            assert!(reason.contains("the Simple API did not answer"), "{reason}");
+            assert!(
+                reason.contains("the Simple API did not say whether files have provenance"),
+                "{reason}"
+            );
             assert!(
                 reason.contains("/integrity/sampleproject/4.0.0/") && reason.contains("503"),
                 "{reason}"
