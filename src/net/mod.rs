@@ -267,9 +267,18 @@ pub struct Net {
     /// fetching caller is dropped (cancelled), a waiting caller takes over instead of the
     /// fetch being lost, and nothing needs to be `'static`.
     answers: Mutex<HashMap<Key, Arc<AnswerCell>>>,
+    /// Per host: consecutive requests that ended in a connection failure or timeout after
+    /// every retry, and the last such error. From [`UNREACHABLE_AFTER`] on, the host is not
+    /// asked again in this run (a firewalled service would otherwise cost every package its
+    /// full retry schedule).
+    unreachable: Mutex<HashMap<String, (u32, String)>>,
     counters: Counters,
     progress: ProgressBar,
 }
+
+/// How many requests to a host must fail to connect, one after the other and each after its
+/// retries, before the rest of the run stops asking it.
+pub const UNREACHABLE_AFTER: u32 = 3;
 
 /// The answer to one URL and `Accept` in this run, once known.
 type AnswerCell = OnceCell<Result<Arc<Fetched>, NetError>>;
@@ -364,6 +373,7 @@ impl Net {
             cache,
             cache_error,
             answers: Mutex::new(HashMap::new()),
+            unreachable: Mutex::new(HashMap::new()),
             counters: Counters::default(),
             progress,
             config,
@@ -444,7 +454,32 @@ impl Net {
                 etag: entry.etag.clone(),
                 last_modified: entry.last_modified.clone(),
             });
-        let answer = self.fetch_network(&request, validators.as_ref()).await?;
+        let host = scope_of(&request.url)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if let Some(reason) = self.unreachable_reason(&host) {
+            return Err(NetError::Connect {
+                url: request.url.to_string(),
+                message: format!("not asked: {reason}"),
+            });
+        }
+        let answer = match self.fetch_network(&request, validators.as_ref()).await {
+            Ok(answer) => {
+                self.host_answered(&host);
+                answer
+            }
+            Err(error) => {
+                match &error {
+                    NetError::Connect { .. } | NetError::Timeout { .. } => {
+                        self.host_failed(&host, &error);
+                    }
+                    // The server answered: it is reachable.
+                    NetError::Status { .. } => self.host_answered(&host),
+                    _ => {}
+                }
+                return Err(error);
+            }
+        };
         match (answer, cached) {
             (
                 Answer::NotModified {
@@ -503,6 +538,41 @@ impl Net {
                 Ok(fetched)
             }
         }
+    }
+}
+
+impl Net {
+    fn unreachable_reason(&self, host: &str) -> Option<String> {
+        let unreachable = self
+            .unreachable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (failures, last) = unreachable.get(host)?;
+        (*failures >= UNREACHABLE_AFTER).then(|| {
+            format!(
+                "`{host}` failed to answer {failures} requests in a row in this run (last: {last})"
+            )
+        })
+    }
+
+    fn host_failed(&self, host: &str, error: &NetError) {
+        let mut unreachable = self
+            .unreachable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let entry = unreachable
+            .entry(host.to_string())
+            .or_insert((0, String::new()));
+        entry.0 += 1;
+        entry.1 = error.to_string();
+    }
+
+    fn host_answered(&self, host: &str) {
+        let mut unreachable = self
+            .unreachable
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        unreachable.remove(host);
     }
 }
 

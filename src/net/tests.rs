@@ -241,6 +241,39 @@ async fn connection_refused_is_retried_then_fails() {
     assert_eq!(net.stats().requests_sent, 3 + 1);
 }
 
+/// After `UNREACHABLE_AFTER` requests in a row fail to connect, the host is not asked again in
+/// this run; other hosts are unaffected.
+#[tokio::test]
+async fn an_unreachable_host_is_given_up_for_the_run() {
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address")
+    };
+    let net = net(NetConfig {
+        max_retries: 0,
+        ..config()
+    });
+    for n in 0..UNREACHABLE_AFTER {
+        let error = net
+            .get(get(format!("http://{closed}/{n}")))
+            .await
+            .expect_err("closed port");
+        assert!(matches!(error, NetError::Connect { .. }), "{error:?}");
+    }
+    let sent = net.stats().requests_sent;
+    let error = net
+        .get(get(format!("http://{closed}/after")))
+        .await
+        .expect_err("given up");
+    assert!(error.to_string().contains("not asked"), "{error}");
+    assert!(error.to_string().contains("in a row"), "{error}");
+    assert_eq!(net.stats().requests_sent, sent);
+
+    let server = MockServer::start().await;
+    ok_mock(&server, "/fine", "ok").await;
+    assert!(net.get(get(format!("{}/fine", server.uri()))).await.is_ok());
+}
+
 #[tokio::test]
 async fn connection_reset_is_retried_then_fails() {
     // Closing a socket with unread data makes the kernel send a reset instead of a FIN.
