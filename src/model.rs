@@ -39,6 +39,25 @@ impl fmt::Display for Ecosystem {
     }
 }
 
+/// A PyPI project name normalized per [PEP 503](https://peps.python.org/pep-0503/#normalized-names):
+/// lowercase, runs of `-`, `_` and `.` become one `-`.
+pub fn normalize_pypi_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut separator = false;
+    for c in name.trim().chars() {
+        if matches!(c, '-' | '_' | '.') {
+            separator = true;
+        } else {
+            if separator && !out.is_empty() {
+                out.push('-');
+            }
+            separator = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
 /// One package version: `<ecosystem>:<name>@<version>`.
 ///
 /// Names are the real package names (npm aliases and Cargo renames resolved, PyPI names PEP 503

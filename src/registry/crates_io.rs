@@ -42,17 +42,16 @@
 //! real CSV reader (the `csv` crate); none is a dependency yet.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
 use super::crates_dump::CratesDbDump;
+use super::decode::{endpoint, fact, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
 };
@@ -410,14 +409,6 @@ fn set_all_unknown(facts: &mut PackageFacts, reason: &str) {
     facts.status = Fact::unknown(reason);
 }
 
-/// A [`Fact`] from a decoding result.
-fn fact<T>(result: Result<T, String>) -> Fact<T> {
-    match result {
-        Ok(value) => Fact::Known(value),
-        Err(reason) => Fact::Unknown(reason),
-    }
-}
-
 /// crates.io names: ASCII letters, digits, `-` and `_` (which also keeps index paths safe).
 fn is_crate_name(name: &str) -> bool {
     !name.is_empty()
@@ -438,38 +429,6 @@ fn index_url(index: &Url, name: &str) -> Result<Url, String> {
         _ => vec![&lower[..2], &lower[2..4], &lower],
     };
     endpoint(index, &path)
-}
-
-/// `base` with `segments` appended as path segments (percent-encoded).
-fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
-    let mut url = base.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    url.path_segments_mut()
-        .map_err(|()| format!("`{base}` cannot be a base URL"))?
-        .pop_if_empty()
-        .extend(segments);
-    Ok(url)
-}
-
-/// A timestamp the registry wrote, if it parses (RFC 3339 with `Z` or an offset).
-fn timestamp(text: Option<&str>) -> Option<Timestamp> {
-    text.and_then(|text| Timestamp::from_str(text.trim()).ok())
-}
-
-/// One section of an API document: `Ok(None)` when absent or null, an error naming the URL
-/// and the key when it has an unexpected shape.
-fn section<T: DeserializeOwned>(
-    document: &Value,
-    key: &str,
-    url: &Url,
-) -> Result<Option<T>, String> {
-    match document.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => T::deserialize(value)
-            .map(Some)
-            .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
-    }
 }
 
 /// Why the index gave no release.
@@ -792,6 +751,7 @@ mod tests {
 
     use std::collections::BTreeSet;
     use std::path::Path;
+    use std::str::FromStr;
 
     use super::*;
     use crate::net::NetConfig;

@@ -4,6 +4,7 @@
 
 pub mod crates_dump;
 pub mod crates_io;
+mod decode;
 pub mod facts;
 pub mod gather;
 pub mod github;

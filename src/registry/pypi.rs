@@ -53,13 +53,14 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
+use super::decode::{endpoint, fact, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
 };
+use crate::model::normalize_pypi_name as normalize_name;
 use crate::net::{Freshness, Net, NetError, Request};
 
 /// The Simple API's JSON form (PEP 691).
@@ -409,45 +410,6 @@ impl PypiClient {
     }
 }
 
-/// A [`Fact`] from a decoding result.
-fn fact<T>(result: Result<T, String>) -> Fact<T> {
-    match result {
-        Ok(value) => Fact::Known(value),
-        Err(reason) => Fact::Unknown(reason),
-    }
-}
-
-/// `base` with `segments` appended as path segments (percent-encoded, so a hostile name cannot
-/// leave its directory). An empty last segment gives a trailing slash.
-fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
-    let mut url = base.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    url.path_segments_mut()
-        .map_err(|()| format!("`{base}` cannot be a base URL"))?
-        .pop_if_empty()
-        .extend(segments);
-    Ok(url)
-}
-
-/// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
-fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
-
 /// PEP 753 label normalization: lowercase, without whitespace and punctuation.
 fn normalize_label(label: &str) -> String {
     label
@@ -512,26 +474,6 @@ fn version_from_filename(project: &str, filename: &str) -> Option<String> {
         return (!version.is_empty()).then(|| version.to_string());
     }
     None
-}
-
-/// A timestamp the registry wrote, if it parses.
-fn timestamp(text: Option<&str>) -> Option<Timestamp> {
-    text.and_then(|text| Timestamp::from_str(text.trim()).ok())
-}
-
-/// One section of a document: `Ok(None)` when absent or null, an error naming the URL and the
-/// key when it has an unexpected shape.
-fn section<T: DeserializeOwned>(
-    document: &Value,
-    key: &str,
-    url: &Url,
-) -> Result<Option<T>, String> {
-    match document.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => T::deserialize(value)
-            .map(Some)
-            .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
-    }
 }
 
 /// What the JSON API project document says, section by section.

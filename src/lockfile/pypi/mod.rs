@@ -26,23 +26,7 @@ pub(crate) mod uv_lock;
 /// PyPI's simple index, at its address and its legacy one.
 const PYPI_INDEXES: [&str; 2] = ["https://pypi.org/simple", "https://pypi.python.org/simple"];
 
-/// PEP 503: lowercase, runs of `-`, `_` and `.` become one `-`.
-pub(crate) fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            separator = true;
-        } else {
-            if separator && !out.is_empty() {
-                out.push('-');
-            }
-            separator = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+pub(crate) use crate::model::normalize_pypi_name as normalize_name;
 
 /// PEP 440 normal form (`1.0.0-RC1` → `1.0.0rc1`); kept as written when it does not parse.
 pub(crate) fn normalize_version(version: &str) -> String {

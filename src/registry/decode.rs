@@ -1,0 +1,85 @@
+//! What the clients share when turning responses into facts: endpoint URLs built from a base,
+//! lenient timestamps, and JSON read section by section so one malformed section makes only
+//! its own facts unknown.
+
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use super::facts::Fact;
+
+/// `base` + path segments (each percent-encoded as one segment), without query or fragment.
+pub(crate) fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    url.path_segments_mut()
+        .map_err(|()| format!("`{base}` cannot be a base URL"))?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// A timestamp the registry wrote, if it parses (RFC 3339 with `Z` or an offset).
+pub(crate) fn timestamp(text: Option<&str>) -> Option<Timestamp> {
+    text.and_then(|text| Timestamp::from_str(text.trim()).ok())
+}
+
+/// One section of a JSON document: `Ok(None)` when absent or null, an error naming the URL and
+/// the key when it has an unexpected shape.
+pub(crate) fn section<T: DeserializeOwned>(
+    document: &Value,
+    key: &str,
+    url: &Url,
+) -> Result<Option<T>, String> {
+    match document.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => T::deserialize(value)
+            .map(Some)
+            .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
+    }
+}
+
+/// A result as a fact: the error is the reason it is unknown.
+pub(crate) fn fact<T>(result: Result<T, String>) -> Fact<T> {
+    match result {
+        Ok(value) => Fact::Known(value),
+        Err(reason) => Fact::Unknown(reason),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_escape_each_segment() {
+        let base = Url::parse("https://mirror.example/pypi/?x=1#y").unwrap();
+        let url = endpoint(&base, &["simple", "a/b", "c d"]).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://mirror.example/pypi/simple/a%2Fb/c%20d"
+        );
+    }
+
+    #[test]
+    fn sections_and_timestamps() {
+        let document: Value = serde_json::json!({"a": [1, 2], "b": "x", "c": null});
+        let url = Url::parse("https://r.example/doc").unwrap();
+        assert_eq!(
+            section::<Vec<u8>>(&document, "a", &url),
+            Ok(Some(vec![1, 2]))
+        );
+        assert_eq!(section::<Vec<u8>>(&document, "c", &url), Ok(None));
+        assert_eq!(section::<Vec<u8>>(&document, "missing", &url), Ok(None));
+        let error = section::<Vec<u8>>(&document, "b", &url).unwrap_err();
+        assert!(error.contains("`b` has an unexpected shape"), "{error}");
+        assert!(timestamp(Some(" 2024-04-30T23:16:40Z ")).is_some());
+        assert!(timestamp(Some("2015-01-28T22:55:43.062952+00:00")).is_some());
+        assert!(timestamp(Some("yesterday")).is_none());
+        assert_eq!(fact::<u8>(Err("why".into())), Fact::Unknown("why".into()));
+    }
+}
