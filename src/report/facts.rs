@@ -42,8 +42,7 @@ pub fn render_facts_json(
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    super::write_terminal_safe_json(&document, out)
 }
 
 /// Writes one row per package; unknown facts show as `?` and are explained below the table.

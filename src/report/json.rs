@@ -75,8 +75,7 @@ pub(super) fn render(
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &document)?;
-    writeln!(out)
+    super::write_terminal_safe_json(&document, out)
 }
 
 fn project(project: &Project) -> ProjectJson<'_> {

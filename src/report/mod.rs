@@ -67,16 +67,52 @@ pub fn render_graphs(
 /// text bound for a terminal; an escape sequence's printable tail stays visible but inert.
 pub fn sanitize(text: &str) -> String {
     text.chars()
-        .filter(|c| {
-            !c.is_control()
-                && !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        })
+        .filter(|c| !interpreted_by_terminals(*c))
         .collect()
+}
+
+/// Control characters and bidi overrides: what a terminal may act on instead of printing.
+fn interpreted_by_terminals(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Writes a value as pretty JSON that is also safe to print on a terminal: serde_json escapes
+/// C0 controls, and this escapes what it leaves raw (DEL, C1 controls such as the one-byte CSI,
+/// bidi overrides) as `\uXXXX`, which parses back to the same strings.
+pub(crate) fn write_terminal_safe_json(
+    value: &impl serde::Serialize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        // Structural whitespace stays; inside strings serde_json already escaped it.
+        if !matches!(c, '\n' | '\r' | '\t') && interpreted_by_terminals(c) {
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    out.write_all(safe.as_bytes())?;
+    writeln!(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_output_escapes_what_a_terminal_would_interpret() {
+        let value = serde_json::json!({"name": "a\u{9b}31m\u{7f}b\u{202e}c\n"});
+        let mut out = Vec::new();
+        write_terminal_safe_json(&value, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\\u009b") && text.contains("\\u007f") && text.contains("\\u202e"));
+        assert_eq!(sanitize(&text), text.replace('\n', ""));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, value);
+    }
 
     #[test]
     fn sanitize_strips_escapes_and_controls() {
