@@ -34,6 +34,9 @@ pub(crate) struct PackageJson {
     pub(crate) peer_dependencies_meta: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub(crate) workspaces: Option<serde_json::Value>,
+    /// Yarn's `resolutions` (`pattern: range`), read by the yarn berry parser.
+    #[serde(default, deserialize_with = "lenient_map")]
+    pub(crate) resolutions: BTreeMap<String, String>,
 }
 
 impl PackageJson {

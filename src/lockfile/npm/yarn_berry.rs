@@ -24,7 +24,13 @@
 //!   manifest without a version is `0.0.0`, without a name is named after its directory).
 //! - **Edges**: each dependency `name: range` goes to the entry whose key lists the descriptor
 //!   `name@range` (older lockfiles omit the `npm:` protocol in ranges; both spellings are
-//!   tried). A missing target is a warning. Kinds: the lockfile merges a workspace's
+//!   tried). A descriptor the key binds to its parent (`a@link:../a::locator=app%40workspace%3A.`,
+//!   as yarn writes `link:`, `portal:`, `file:` and `patch:` descriptors) is matched without its
+//!   `locator` parameter, preferring the parent's locator. A workspace's `catalog:` and
+//!   `catalog:<name>` ranges are read from `.yarnrc.yml` (`catalog`, `catalogs`), and the root
+//!   `package.json`'s `resolutions` (`name`, `name@range`, `**/name`, `parent/name`) are applied
+//!   when the written range is not a key (the lockfile keeps the original range and keys the
+//!   entry by the resolution's). A missing target is a warning. Kinds: the lockfile merges a workspace's
 //!   `dependencies`, `devDependencies` and `optionalDependencies`, so a workspace's edge kinds
 //!   come from its `package.json` (the strongest section naming the dependency); other edges are
 //!   `optional` when `dependenciesMeta` says so, else `normal`.
@@ -38,8 +44,7 @@
 //! is capped at a few levels, anchors and aliases are all but refused): yarn never writes
 //! anchors or deep structures.
 //!
-//! Not supported: `resolutions` and `packageExtensions` (their effect is in the lockfile
-//! already); workspaces whose `package.json` lies outside the lockfile's directory.
+//! Not supported: `packageExtensions` (their effect is in the lockfile already); workspaces whose `package.json` lies outside the lockfile's directory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -307,6 +312,65 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&decoded).into_owned()
 }
 
+/// The `catalog` and `catalogs` of `.yarnrc.yml` (other settings are ignored).
+#[derive(Debug, Default, Deserialize)]
+struct YarnrcWire {
+    #[serde(default)]
+    catalog: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    catalogs: Option<BTreeMap<String, BTreeMap<String, String>>>,
+}
+
+/// Named catalogs: `""` is the default `catalog`.
+type Catalogs = HashMap<String, BTreeMap<String, String>>;
+
+/// Reads the catalogs of `.yarnrc.yml` beside the lockfile; an unreadable file is a warning.
+fn read_catalogs(input: &LockfileInput<'_>, builder: &mut LockfileBuilder) -> Catalogs {
+    let mut catalogs = Catalogs::new();
+    let text = match input.read_beside(Path::new(".yarnrc.yml")) {
+        Ok(Some(text)) => text,
+        Ok(None) => return catalogs,
+        Err(error) => {
+            builder.warn(format!("`.yarnrc.yml` not read: {error}"));
+            return catalogs;
+        }
+    };
+    if !text.contains("catalog") {
+        return catalogs;
+    }
+    match serde_saphyr::from_str_with_options::<YarnrcWire>(&text, yaml_options(&text)) {
+        Ok(wire) => {
+            if let Some(default) = wire.catalog {
+                catalogs.insert(String::new(), default);
+            }
+            catalogs.extend(wire.catalogs.unwrap_or_default());
+        }
+        Err(error) => builder.warn(format!(
+            "the catalogs of `.yarnrc.yml` beside `{}` could not be read: {}",
+            input.path.display(),
+            error.to_string().lines().next().unwrap_or("invalid YAML")
+        )),
+    }
+    catalogs
+}
+
+/// A `resolutions` key → the package name it applies to and the range it is limited to:
+/// `name`, `name@range`, `**/name`, `parent/name`, `parent/@s/name@range`.
+fn resolution_pattern(key: &str) -> Option<(&str, Option<&str>)> {
+    let segments: Vec<&str> = key.split('/').collect();
+    let last = segments.len().checked_sub(1)?;
+    let start = match segments.get(last.wrapping_sub(1)) {
+        Some(scope) if last > 0 && scope.starts_with('@') && !scope[1..].contains('@') => last - 1,
+        _ => last,
+    };
+    let offset: usize = segments[..start].iter().map(|s| s.len() + 1).sum();
+    let descriptor = &key[offset..];
+    match split_name_version(descriptor) {
+        Some((name, range)) => Some((name, Some(range))),
+        None => Some((descriptor, None)),
+    }
+}
+
 /// A workspace entry: its root id and the kinds its `package.json` gives its dependencies.
 struct Workspace {
     kinds: HashMap<String, DepKind>,
@@ -318,6 +382,12 @@ struct Graph<'a> {
     ids: Vec<PackageId>,
     workspaces: HashMap<usize, Workspace>,
     by_descriptor: HashMap<&'a str, usize>,
+    /// Descriptors bound to a parent, by the descriptor without its `locator` parameter:
+    /// (the decoded parent locator, entry).
+    bound: HashMap<&'a str, Vec<(String, usize)>>,
+    catalogs: Catalogs,
+    /// The root `package.json`'s `resolutions`, as (name, limited to range, new range).
+    resolutions: Vec<(String, Option<String>, String)>,
 }
 
 impl<'a> Graph<'a> {
@@ -329,6 +399,8 @@ impl<'a> Graph<'a> {
         let mut ids = Vec::with_capacity(entries.len());
         let mut workspaces = HashMap::new();
         let mut by_descriptor = HashMap::new();
+        let mut bound: HashMap<&str, Vec<(String, usize)>> = HashMap::new();
+        let mut resolutions = Vec::new();
         let mut missing_manifests = Vec::new();
         for (index, (key, entry)) in entries.iter().enumerate() {
             let resolution = entry
@@ -344,7 +416,15 @@ impl<'a> Graph<'a> {
                 Locator::Workspace(path) => {
                     let (id, workspace) = read_workspace(input, name, &path, entry)?;
                     if workspace.is_none() {
-                        missing_manifests.push(path);
+                        missing_manifests.push(path.clone());
+                    }
+                    if let Some(manifest) = workspace.as_ref().filter(|_| path == ".") {
+                        for (key, range) in &manifest.resolutions {
+                            if let Some((name, limit)) = resolution_pattern(key) {
+                                let limit = limit.map(str::to_string);
+                                resolutions.push((name.to_string(), limit, range.clone()));
+                            }
+                        }
                     }
                     builder.root(id.clone());
                     workspaces.insert(
@@ -377,6 +457,17 @@ impl<'a> Graph<'a> {
                         "descriptor `{descriptor}` is listed by two entries; `{key}` is used"
                     ));
                 }
+                if let Some((base, parameters)) = descriptor.split_once("::") {
+                    let parent = parameters
+                        .split('&')
+                        .find_map(|parameter| parameter.strip_prefix("locator="));
+                    if let Some(parent) = parent {
+                        bound
+                            .entry(base)
+                            .or_default()
+                            .push((percent_decode(parent), index));
+                    }
+                }
             }
         }
         if !missing_manifests.is_empty() {
@@ -390,12 +481,63 @@ impl<'a> Graph<'a> {
                 input.path.display()
             ));
         }
+        let catalogs = if workspaces.is_empty() {
+            Catalogs::new()
+        } else {
+            read_catalogs(input, builder)
+        };
         Ok(Graph {
             entries,
             ids,
             workspaces,
             by_descriptor,
+            bound,
+            catalogs,
+            resolutions,
         })
+    }
+
+    /// The entry a dependency `name: range` of the entry resolved as `parent` goes to: the
+    /// descriptor itself, or bound to its parent, after `catalog:` and `resolutions`.
+    fn resolve(&self, name: &str, range: &str, parent: &str) -> Option<usize> {
+        let range = match range.strip_prefix("catalog:") {
+            Some(catalog) => self
+                .catalogs
+                .get(catalog.trim())
+                .and_then(|entries| entries.get(name))
+                .map_or(range, String::as_str),
+            None => range,
+        };
+        if let Some(index) = self.lookup_bound(name, range, parent) {
+            return Some(index);
+        }
+        let resolved = self
+            .resolutions
+            .iter()
+            .filter(|(pattern, _, _)| pattern == name)
+            .find(|(_, limit, _)| {
+                limit.as_deref().is_none_or(|limit| {
+                    limit == range
+                        || range.strip_prefix("npm:") == Some(limit)
+                        || limit.strip_prefix("npm:") == Some(range)
+                })
+            })?;
+        self.lookup_bound(name, &resolved.2, parent)
+    }
+
+    /// [`lookup`](Self::lookup), then the descriptor bound to `parent` (or to the only parent
+    /// it is bound to).
+    fn lookup_bound(&self, name: &str, range: &str, parent: &str) -> Option<usize> {
+        if let Some(index) = self.lookup(name, range) {
+            return Some(index);
+        }
+        let candidates = self.bound.get(format!("{name}@{range}").as_str())?;
+        let mine = candidates.iter().find(|(locator, _)| locator == parent);
+        match (mine, candidates.as_slice()) {
+            (Some((_, index)), _) => Some(*index),
+            (None, [(_, index)]) => Some(*index),
+            _ => None,
+        }
     }
 
     /// The entry holding the descriptor `name@range`.
@@ -421,9 +563,10 @@ impl<'a> Graph<'a> {
             };
             let from = &self.ids[index];
             let workspace = self.workspaces.get(&index);
+            let parent = entry.resolution.as_deref().unwrap_or_default();
             for (name, range) in dependencies {
                 let optional = is_optional(entry, name);
-                let Some(target) = self.lookup(name, range) else {
+                let Some(target) = self.resolve(name, range, parent) else {
                     builder.warn(format!(
                         "`{from}` depends on `{name}@{range}`, which is not in the lockfile"
                     ));
@@ -752,6 +895,108 @@ __metadata:
         }
         let error = parse(&bomb).unwrap_err().to_string();
         assert!(error.contains("limit exceeded"), "{error}");
+    }
+
+    #[test]
+    fn resolves_catalogs_resolutions_and_bound_descriptors() {
+        let dir = crate::lockfile::test_support::dir_with(&[
+            (
+                "package.json",
+                r#"{"name": "app", "workspaces": ["tools"],
+                    "dependencies": {"a": "catalog:", "b": "catalog:dev", "c": "^1.0.0"},
+                    "resolutions": {"c": "1.5.0", "**/d@^2.0.0": "2.2.0", "e": "link:./stub"}}"#,
+            ),
+            (
+                ".yarnrc.yml",
+                "nodeLinker: node-modules\ncatalog:\n  a: ^1.2.0\ncatalogs:\n  dev:\n    b: npm:^3.0.0\n",
+            ),
+            (
+                "tools/package.json",
+                r#"{"name": "tools", "version": "1.0.0"}"#,
+            ),
+        ]);
+        let lock = r#"__metadata:
+  version: 10
+  cacheKey: 10c0
+
+"a@npm:^1.2.0":
+  version: 1.2.1
+  resolution: "a@npm:1.2.1"
+  dependencies:
+    d: "npm:^2.0.0"
+    e: "npm:^1.0.0"
+  languageName: node
+  linkType: hard
+
+"app@workspace:.":
+  version: 0.0.0-use.local
+  resolution: "app@workspace:."
+  dependencies:
+    a: "catalog:"
+    b: "catalog:dev"
+    c: "npm:^1.0.0"
+    helper: "link:./helper"
+  languageName: unknown
+  linkType: soft
+
+"b@npm:^3.0.0":
+  version: 3.0.1
+  resolution: "b@npm:3.0.1"
+  languageName: node
+  linkType: hard
+
+"c@npm:1.5.0":
+  version: 1.5.0
+  resolution: "c@npm:1.5.0"
+  languageName: node
+  linkType: hard
+
+"d@npm:2.2.0":
+  version: 2.2.0
+  resolution: "d@npm:2.2.0"
+  languageName: node
+  linkType: hard
+
+"e@link:./stub::locator=app%40workspace%3A.":
+  version: 0.0.0-use.local
+  resolution: "e@link:./stub::locator=app%40workspace%3A."
+  languageName: node
+  linkType: soft
+
+"helper@link:../helper::locator=tools%40workspace%3Atools":
+  version: 0.0.0-use.local
+  resolution: "helper@link:../helper::locator=tools%40workspace%3Atools"
+  languageName: node
+  linkType: soft
+
+"helper@link:./helper::locator=app%40workspace%3A.":
+  version: 0.0.0-use.local
+  resolution: "helper@link:./helper::locator=app%40workspace%3A."
+  languageName: node
+  linkType: soft
+
+"tools@workspace:tools":
+  version: 0.0.0-use.local
+  resolution: "tools@workspace:tools"
+  dependencies:
+    helper: "link:../helper"
+  languageName: unknown
+  linkType: soft
+"#;
+        let lockfile = parse_with(&YarnBerry, &dir.path().join("yarn.lock"), lock).unwrap();
+        assert_eq!(lockfile.warnings, Vec::<String>::new());
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "npm:a@1.2.1 -> npm:d@2.2.0 normal",
+                "npm:a@1.2.1 -> npm:e@0.0.0-use.local normal",
+                "npm:app@0.0.0 -> npm:a@1.2.1 normal",
+                "npm:app@0.0.0 -> npm:b@3.0.1 normal",
+                "npm:app@0.0.0 -> npm:c@1.5.0 normal",
+                "npm:app@0.0.0 -> npm:helper@0.0.0-use.local normal",
+                "npm:tools@1.0.0 -> npm:helper@0.0.0-use.local normal",
+            ]
+        );
     }
 
     #[test]

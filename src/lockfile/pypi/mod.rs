@@ -201,6 +201,11 @@ impl Pyproject {
                 }
             }
         }
+        // `name[extra]` naming the project itself (PDM's and uv's way to include an extra in a
+        // group or another extra) is no package: the extra's members are declared already.
+        if let Some(name) = project.name.clone() {
+            project.declared.retain(|declared| declared.name != name);
+        }
         Ok(project)
     }
 
@@ -486,6 +491,25 @@ mod tests {
                 ("sphinx", DepKind::Dev),
             ]
         );
+    }
+
+    #[test]
+    fn self_references_to_extras_are_not_dependencies() {
+        let project = Pyproject::parse(
+            r#"
+            [project]
+            name = "Tool"
+            dependencies = ["click"]
+            [project.optional-dependencies]
+            fast = ["orjson"]
+            all = ["tool[fast]"]
+            [dependency-groups]
+            test = ["Tool[fast]", "pytest"]
+            "#,
+        )
+        .unwrap();
+        let names: Vec<&str> = project.declared.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["click", "orjson", "pytest"]);
     }
 
     #[test]

@@ -3,14 +3,15 @@
 //! Format: [Poetry's lockfile](https://python-poetry.org/docs/basic-usage/#installing-with-poetrylock)
 //! (no published schema; `[metadata] lock-version` says which). Versions:
 //! - **1.0** (Poetry 1.0): file hashes in `[metadata.files]`; each package has a `category`
-//!   (`main` or `dev`).
+//!   (`main` or `dev`). Poetry 1.0.0 to 1.0.9 wrote no `lock-version` (Poetry 1.0.10 added
+//!   it): a file with `[metadata.files]` and no `lock-version` is read as 1.0, as Poetry does.
 //! - **1.1** (Poetry 1.1 to 1.2): the same, for everything read here.
 //! - **2.0** (Poetry 1.3 to 1.8): file hashes in each package's `files`.
 //! - **2.1** (Poetry 2): each package lists its dependency `groups` instead of a `category`
 //!   and, when it is not always needed, its `markers`.
 //!
-//! Other versions (and files before Poetry 1.0, which have no `lock-version`) are refused by
-//! name.
+//! Other versions (and files before Poetry 1.0, which have neither `lock-version` nor
+//! `[metadata.files]`) are refused by name.
 //!
 //! Read here:
 //! - every `[[package]]`: one node per name and version; `[package.source]` `git`, `url`,
@@ -63,6 +64,8 @@ struct VersionWire {
 #[serde(rename_all = "kebab-case")]
 struct MetadataWire {
     lock_version: Option<toml::Value>,
+    /// `[metadata.files]`: Poetry 1.0.0 to 1.0.9 wrote it without a `lock-version`.
+    files: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -193,6 +196,10 @@ fn detect_version(
     metadata: Option<&MetadataWire>,
 ) -> Result<String, ParseError> {
     let Some(value) = metadata.and_then(|m| m.lock_version.as_ref()) else {
+        // Poetry itself reads a missing `lock-version` as 1.0 (its `Locker`).
+        if metadata.is_some_and(|m| m.files.is_some()) {
+            return Ok("1.0".to_string());
+        }
         return Err(input.invalid(
             "missing `[metadata] lock-version` (a lockfile older than Poetry 1.0 is not supported)",
         ));
@@ -465,7 +472,7 @@ fn bump(release: &[u64], index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lockfile::test_support::{dir_with, edges, parse_with};
+    use crate::lockfile::test_support::{dir_with, edges, ids, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
         parse_with(&PoetryLock, &dir.join("poetry.lock"), contents)
@@ -680,6 +687,11 @@ content-hash = "00"
             .unwrap_err()
             .to_string();
         assert!(error.contains("lock-version"), "{error}");
+        // Poetry 1.0.0 to 1.0.9: `[metadata.files]` but no `lock-version`.
+        let lock = "[[package]]\nname = \"a\"\nversion = \"1\"\ncategory = \"dev\"\noptional = false\npython-versions = \"*\"\n\n[metadata]\ncontent-hash = \"00\"\npython-versions = \"^3.6\"\n\n[metadata.files]\na = []\n";
+        let lockfile = parse(lock).unwrap();
+        assert_eq!(lockfile.format_version, "1.0");
+        assert_eq!(ids(&lockfile).len(), 2, "{:?}", ids(&lockfile));
     }
 
     #[test]
