@@ -420,9 +420,9 @@ impl<'a> Graph<'a> {
                 builder.edge(project, member, DepKind::Normal);
             }
         }
-        for (root, (_, manifest)) in roots.iter().zip(manifests) {
+        for (root, (dir, manifest)) in roots.iter().zip(manifests) {
             for declared in manifest.declared() {
-                self.add_root_edge(root, &declared, &members, builder);
+                self.add_root_edge(root, dir, &declared, &members, builder);
             }
         }
     }
@@ -430,6 +430,7 @@ impl<'a> Graph<'a> {
     fn add_root_edge(
         &self,
         root: &PackageId,
+        dir: &Path,
         declared: &Declared,
         members: &HashMap<&str, &PackageId>,
         builder: &mut LockfileBuilder,
@@ -437,7 +438,8 @@ impl<'a> Graph<'a> {
         let Declared {
             name, range, kind, ..
         } = declared;
-        if let Some(target) = self.lookup(name, range) {
+        let rebased = || rebase_file_range(dir, range).and_then(|r| self.lookup(name, &r));
+        if let Some(target) = self.lookup(name, range).or_else(rebased) {
             builder.edge(root, &self.ids[target], *kind);
             return;
         }
@@ -491,6 +493,33 @@ impl<'a> Graph<'a> {
             }
         }
     }
+}
+
+/// A member's relative `file:` range as yarn locks it: relative to the project, `./`-prefixed
+/// (`file:./some-file` in `packages/a` is locked as `file:./packages/a/some-file`). `None` for
+/// the project itself and for other ranges.
+fn rebase_file_range(dir: &Path, range: &str) -> Option<String> {
+    let path = range.strip_prefix("file:")?;
+    if dir.as_os_str().is_empty() || path.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    let dir = dir.to_str()?;
+    for part in dir.split(['/', '\\']).chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    Some(if joined.starts_with("..") {
+        format!("file:{joined}")
+    } else {
+        format!("file:./{joined}")
+    })
 }
 
 /// Where an entry comes from, by its descriptor's range and its `resolved` URL.
@@ -657,6 +686,34 @@ b@2.1.0:
         let lockfile = parse(&crlf).unwrap();
         assert_eq!(ids(&lockfile), ids(&lf));
         assert_eq!(edges(&lockfile), edges(&lf));
+    }
+
+    #[test]
+    fn member_file_ranges_resolve_relative_to_the_project() {
+        let lock = "# yarn lockfile v1\n\n\"shared@file:./packages/a/some-file\":\n  version \"0.0.0\"\n\n\"util@file:./libs/util\":\n  version \"1.0.0\"\n";
+        let dir = crate::lockfile::test_support::dir_with(&[
+            (
+                "package.json",
+                r#"{"name": "root", "workspaces": ["packages/*"]}"#,
+            ),
+            (
+                "packages/a/package.json",
+                r#"{"name": "a", "version": "0.0.1", "dependencies": {"shared": "file:./some-file", "util": "file:../../libs/util"}}"#,
+            ),
+        ]);
+        let lockfile = parse_with(&YarnClassic, &dir.path().join("yarn.lock"), lock).unwrap();
+        assert!(lockfile.warnings.is_empty(), "{:?}", lockfile.warnings);
+        assert!(
+            edges(&lockfile).contains(&"npm:a@0.0.1 -> npm:shared@0.0.0 normal".to_string()),
+            "{:?}",
+            edges(&lockfile)
+        );
+        assert!(edges(&lockfile).contains(&"npm:a@0.0.1 -> npm:util@1.0.0 normal".to_string()));
+        assert_eq!(
+            rebase_file_range(Path::new("packages/a"), "file:../../../x"),
+            Some("file:../x".to_string())
+        );
+        assert_eq!(rebase_file_range(Path::new(""), "file:./x"), None);
     }
 
     #[test]
