@@ -754,29 +754,12 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
-    use crate::net::NetConfig;
 
-    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/api/samples/");
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/registry/crates/");
-
-    fn sample(name: &str) -> String {
-        fs_err::read_to_string(format!("{SAMPLES}{name}")).expect("a sample of shared/api")
-    }
-
-    fn sample_json(name: &str) -> Value {
-        serde_json::from_str(&sample(name)).expect("a JSON sample")
-    }
+    use crate::registry::test_support::sample_text as sample;
+    use crate::registry::test_support::{fixture_bytes, quick_net as net, sample_json};
 
     fn fixture(name: &str) -> String {
-        fs_err::read_to_string(format!("{FIXTURES}{name}")).expect("a fixture")
-    }
-
-    fn net() -> Arc<Net> {
-        let config = NetConfig {
-            max_retries: 0,
-            ..NetConfig::default()
-        };
-        Net::new(config, Timestamp::UNIX_EPOCH).expect("the net layer")
+        String::from_utf8(fixture_bytes("crates", name)).expect("a UTF-8 fixture")
     }
 
     /// Index and API on the same mock, as `<mock>/index/` and `<mock>/`.

@@ -12,6 +12,8 @@ pub mod npm;
 pub mod pypi;
 pub mod repo_url;
 pub mod snapshot;
+#[cfg(test)]
+mod test_support;
 
 use url::Url;
 

@@ -738,39 +738,22 @@ struct KeyWire {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
 
     use serde_json::json;
     use wiremock::matchers::{header, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
-    use crate::net::NetConfig;
 
-    /// A real response recorded in the shared API notes (not copied into this repository).
-    fn sample(name: &str) -> Value {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/api/samples")
-            .join(name);
-        let text = fs_err::read_to_string(path).expect("sample");
-        serde_json::from_str(&text).expect("sample is JSON")
-    }
+    use crate::registry::test_support::sample_json as sample;
+    use crate::registry::test_support::{fixture_bytes, quick_net};
 
-    /// A constructed response under `fixtures/registry/npm/`.
     fn fixture(name: &str) -> Vec<u8> {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/registry/npm")
-            .join(name);
-        fs_err::read(path).expect("fixture")
+        fixture_bytes("npm", name)
     }
 
     fn client_at(base: &str) -> NpmClient {
-        // No retries: a fault answers at once (retries are the network layer's, tested there).
-        let config = NetConfig {
-            max_retries: 0,
-            ..NetConfig::default()
-        };
-        let net = Net::new(config, Timestamp::UNIX_EPOCH).expect("network layer");
+        let net = quick_net();
         NpmClient::new(net, Url::parse(base).expect("base URL"))
     }
 

@@ -1008,25 +1008,16 @@ mod tests {
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
-    use crate::net::NetConfig;
 
-    const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/api/samples/");
-    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/registry/pypi/");
-
-    fn sample(name: &str) -> String {
-        fs_err::read_to_string(format!("{SAMPLES}{name}")).expect("a sample of shared/api")
-    }
+    use crate::registry::test_support::sample_text as sample;
+    use crate::registry::test_support::{fixture_bytes, quick_net};
 
     fn fixture(name: &str) -> String {
-        fs_err::read_to_string(format!("{FIXTURES}{name}")).expect("a fixture")
+        String::from_utf8(fixture_bytes("pypi", name)).expect("a UTF-8 fixture")
     }
 
     fn client(server: &MockServer) -> PypiClient {
-        let config = NetConfig {
-            max_retries: 0,
-            ..NetConfig::default()
-        };
-        let net = Net::new(config, Timestamp::UNIX_EPOCH).expect("the net layer");
+        let net = quick_net();
         let base = Url::parse(&format!("{}/", server.uri())).expect("the mock's URL");
         PypiClient::new(net, base)
     }
