@@ -11,3 +11,7 @@ pub mod model;
 pub mod net;
 pub mod registry;
 pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod signals;
+pub mod verify;

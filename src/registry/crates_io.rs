@@ -200,6 +200,7 @@ impl CratesClient {
                 }
                 facts.status = Fact::Known(Status {
                     all_yanked: !releases.is_empty() && releases.iter().all(|r| r.yanked),
+                    trusted_publishing_only: krate.as_ref().ok().and_then(|k| k.trustpub_only),
                     ..Status::default()
                 });
                 facts.releases = Fact::Known(releases);
@@ -512,6 +513,8 @@ impl IndexEntry {
             provenance,
             integrity: self.integrity,
             signatures: Vec::new(),
+            files: Vec::new(),
+            verification: None,
             version: self.version,
         }
     }
@@ -521,6 +524,8 @@ impl IndexEntry {
 #[derive(Debug)]
 struct CrateAnswer {
     repository: Option<String>,
+    /// `trustpub_only`: only trusted-publishing uploads are accepted.
+    trustpub_only: Option<bool>,
     /// `num` → version; in the order the API lists them.
     versions: BTreeMap<String, ApiVersion>,
     /// `num`s in the order listed.
@@ -561,6 +566,7 @@ impl CrateAnswer {
             }
         }
         Ok(CrateAnswer {
+            trustpub_only: krate.trustpub_only,
             repository: krate
                 .repository
                 .map(|r| r.trim().to_string())
@@ -587,6 +593,8 @@ impl CrateAnswer {
                     provenance: Fact::Known(version.provenance.clone()),
                     integrity: version.integrity.clone(),
                     signatures: Vec::new(),
+                    files: Vec::new(),
+                    verification: None,
                 })
             })
             .collect();
@@ -604,14 +612,19 @@ impl ApiVersion {
                 .repository
                 .or(data.project_path)
                 .filter(|r| !r.trim().is_empty());
-            (!provider.is_empty()).then_some((provider, repository))
+            let non_empty = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+            let run = non_empty(data.run_id).or(non_empty(data.job_id));
+            let commit = non_empty(data.sha);
+            (!provider.is_empty()).then_some((provider, repository, run, commit))
         });
         let (provenance, publisher) = match trusted {
-            Some((provider, repository)) => (
+            Some((provider, repository, run, commit)) => (
                 Provenance::TrustedPublishing {
                     provider: provider.clone(),
                     repository: repository.clone(),
                     workflow: None,
+                    run,
+                    commit,
                 },
                 repository.map(|repository| Identity {
                     id: format!("trusted-publisher:{provider}:{repository}"),
@@ -701,6 +714,8 @@ struct IndexLine {
 struct CrateWire {
     #[serde(default)]
     repository: Option<String>,
+    #[serde(default)]
+    trustpub_only: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -733,6 +748,12 @@ struct TrustpubWire {
     repository: Option<String>,
     #[serde(default)]
     project_path: Option<String>,
+    #[serde(default)]
+    run_id: Option<String>,
+    #[serde(default)]
+    job_id: Option<String>,
+    #[serde(default)]
+    sha: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+pub use crate::verify::Verification;
+
 /// A fact, or why it could not be established.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,6 +95,26 @@ pub struct Release {
     pub integrity: Option<String>,
     /// npm: the registry's signatures of `<name>@<version>:<integrity>` (keyid → signature).
     pub signatures: Vec<RegistrySignature>,
+    /// The files of the release with their digests and provenance addresses, for the
+    /// releases whose attestations are verified per file (PyPI: the version in use).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ReleaseFile>,
+    /// What verifying the release's signatures and attestations established; `None` when the
+    /// release was not looked at (only the version in use and the latest earlier attested
+    /// release are).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
+}
+
+/// One file of a release (PyPI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReleaseFile {
+    /// The distribution file name (`pkg-1.0-py3-none-any.whl`).
+    pub filename: String,
+    /// Hex SHA-256 the index gives.
+    pub sha256: Option<String>,
+    /// The Integrity API address of its provenance (PEP 740), when the index advertises one.
+    pub provenance: Option<String>,
 }
 
 /// A registry signature over a release (npm `dist.signatures`).
@@ -160,6 +182,12 @@ pub enum Provenance {
         repository: Option<String>,
         /// Workflow file or job, when given.
         workflow: Option<String>,
+        /// The CI run or job that published (crates.io `run_id` / `job_id`), when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        run: Option<String>,
+        /// The commit it was built from (crates.io `sha`), when given.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        commit: Option<String>,
     },
 }
 
@@ -199,4 +227,7 @@ pub struct Status {
     pub quarantined: bool,
     /// Every version yanked (crates.io `yanked`).
     pub all_yanked: bool,
+    /// crates.io `trustpub_only`: the crate accepts only trusted-publishing uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trusted_publishing_only: Option<bool>,
 }

@@ -386,6 +386,8 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
         provenance: Fact::unknown(format!("the document of version {version} is unreadable")),
         integrity: None,
         signatures: Vec::new(),
+        files: Vec::new(),
+        verification: None,
     };
     let Some(document) = document else {
         return release;
@@ -443,6 +445,8 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
                 .unwrap_or_else(|| "unknown".into()),
             repository: None,
             workflow: None,
+            run: None,
+            commit: None,
         },
         _ => Provenance::None,
     });

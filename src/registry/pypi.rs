@@ -840,6 +840,8 @@ fn release(
         provenance,
         integrity,
         signatures: Vec::new(),
+        files: Vec::new(),
+        verification: None,
         version,
     }
 }
@@ -874,6 +876,8 @@ impl Publisher {
             provider: self.provider.clone(),
             repository: self.repository.clone(),
             workflow: self.workflow.clone(),
+            run: None,
+            commit: None,
         }
     }
 
