@@ -513,6 +513,7 @@ impl IndexEntry {
             provenance,
             integrity: self.integrity,
             signatures: Vec::new(),
+            maintainers: None,
             files: Vec::new(),
             verification: None,
             version: self.version,
@@ -593,6 +594,7 @@ impl CrateAnswer {
                     provenance: Fact::Known(version.provenance.clone()),
                     integrity: version.integrity.clone(),
                     signatures: Vec::new(),
+                    maintainers: None,
                     files: Vec::new(),
                     verification: None,
                 })

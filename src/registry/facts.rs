@@ -95,6 +95,10 @@ pub struct Release {
     pub integrity: Option<String>,
     /// npm: the registry's signatures of `<name>@<version>:<integrity>` (keyid → signature).
     pub signatures: Vec<RegistrySignature>,
+    /// npm: the version's own `maintainers` list (who could publish when it was published);
+    /// `None` when the registry does not record it per version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintainers: Option<Vec<Owner>>,
     /// The files of the release with their digests and provenance addresses, for the
     /// releases whose attestations are verified per file (PyPI: the version in use).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -386,6 +386,7 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
         provenance: Fact::unknown(format!("the document of version {version} is unreadable")),
         integrity: None,
         signatures: Vec::new(),
+        maintainers: None,
         files: Vec::new(),
         verification: None,
     };
@@ -409,6 +410,12 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
         })),
         (_, None) => Fact::unknown(format!("`_npmUser` of version {version} is unreadable")),
     };
+    // Per-version maintainers: who could publish at that time. An unreadable list is dropped
+    // (not a partial list that could hide the account that matters).
+    release.maintainers = document
+        .maintainers
+        .valid()
+        .and_then(|list| owners_of(list).ok());
     let dist = document.dist.valid();
     release.integrity = dist.and_then(|dist| dist.integrity.valid()).cloned();
     release.signatures = dist
@@ -456,14 +463,21 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
 /// The top-level maintainers; one unreadable entry makes the list unknown (a partial list
 /// could hide the account that matters).
 fn owners(url: &Url, maintainers: &[Value]) -> Fact<Vec<Owner>> {
+    match owners_of(maintainers) {
+        Ok(owners) => Fact::Known(owners),
+        Err((index, found)) => Fact::unknown(format!(
+            "`{url}`: maintainer {} has no name (found {found})",
+            index + 1
+        )),
+    }
+}
+
+/// A maintainers list as owners; the index and JSON type of the first entry without a name.
+fn owners_of(maintainers: &[Value]) -> Result<Vec<Owner>, (usize, &'static str)> {
     let mut owners = BTreeSet::new();
     for (index, maintainer) in maintainers.iter().enumerate() {
         let Some(name) = person_name(maintainer) else {
-            return Fact::unknown(format!(
-                "`{url}`: maintainer {} has no name (found {})",
-                index + 1,
-                json_type(maintainer)
-            ));
+            return Err((index, json_type(maintainer)));
         };
         owners.insert(Owner {
             identity: Identity {
@@ -474,7 +488,7 @@ fn owners(url: &Url, maintainers: &[Value]) -> Fact<Vec<Owner>> {
             role: Some("maintainer".into()),
         });
     }
-    Fact::Known(owners.into_iter().collect())
+    Ok(owners.into_iter().collect())
 }
 
 /// `{"name": "x", …}`, or the package.json string form `"x <mail> (url)"`.
@@ -681,6 +695,7 @@ struct VersionWire {
     deprecated: Field<Value>,
     scripts: Field<BTreeMap<String, Value>>,
     repository: Field<Value>,
+    maintainers: Field<Vec<Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

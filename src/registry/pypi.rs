@@ -840,6 +840,7 @@ fn release(
         provenance,
         integrity,
         signatures: Vec::new(),
+        maintainers: None,
         files: Vec::new(),
         verification: None,
         version,

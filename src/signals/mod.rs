@@ -54,6 +54,9 @@ pub enum Outcome {
         message: String,
         /// The facts that show it (JSON object).
         evidence: Value,
+        /// A severity other than the rule's, when the evidence warrants it (a dormant package
+        /// revived by a new publisher is worse than one revived by its old maintainer).
+        severity: Option<crate::rules::Severity>,
     },
     /// Could not be judged.
     Unknown {
