@@ -968,7 +968,14 @@ mod tests {
             ]
         );
         assert_eq!(facts.repository, Fact::Known(None));
-        assert_eq!(facts.status, Fact::Known(Status::default()));
+        // `trustpub_only: false` in the crate sample.
+        assert_eq!(
+            facts.status,
+            Fact::Known(Status {
+                trusted_publishing_only: Some(false),
+                ..Status::default()
+            })
+        );
         assert!(unknown(&facts.install_scripts).contains("build scripts"));
         assert_eq!(unknown(&facts.repository_facts), "not looked up");
         assert!(notes.is_empty(), "{notes:?}");
@@ -1095,6 +1102,8 @@ mod tests {
                 provider: "github".into(),
                 repository: Some("rust-lang/foo-rs".into()),
                 workflow: None,
+                run: Some("example-run-id".into()),
+                commit: Some("example-sha".into()),
             })
         );
         assert_eq!(

@@ -998,6 +998,8 @@ mod tests {
                 provider: "github".into(),
                 repository: None,
                 workflow: None,
+                run: None,
+                commit: None,
             })
         );
     }

@@ -1100,6 +1100,8 @@ mod tests {
                 provider: "github".into(),
                 repository: Some("pypa/sampleproject".into()),
                 workflow: Some("release.yml".into()),
+                run: None,
+                commit: None,
             },
             Some(Identity {
                 id: "trusted-publisher:github:pypa/sampleproject".into(),
@@ -1274,6 +1276,8 @@ mod tests {
                 provider: "google".into(),
                 repository: None,
                 workflow: None,
+                run: None,
+                commit: None,
             })
         );
         let publisher = release
