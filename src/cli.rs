@@ -120,6 +120,11 @@ pub(crate) struct NetArgs {
     /// repositories of crates come from it instead of the rate-limited API.
     #[arg(long, value_name = "DIR")]
     pub(crate) crates_db_dump: Option<PathBuf>,
+
+    /// Sigstore trusted root (trusted_root.json) to verify attestations with, instead of the
+    /// public-good root embedded in deptrust.
+    #[arg(long, env = "DEPTRUST_TRUSTED_ROOT", value_name = "FILE")]
+    pub(crate) trusted_root: Option<PathBuf>,
 }
 
 const GRAPH_EXAMPLES: &str = "\

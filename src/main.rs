@@ -21,6 +21,7 @@ use deptrust::registry::facts::PackageFacts;
 use deptrust::registry::gather::Registries;
 use deptrust::registry::snapshot::Snapshot;
 use deptrust::report::{self, Failure, GraphFormat, Project, sanitize};
+use deptrust::verify::bundle::TrustRoot;
 
 mod cli;
 
@@ -176,7 +177,15 @@ fn gather(
     if let Some(problem) = net.cache_error() {
         eprintln!("warning: running without the cache: {}", sanitize(problem));
     }
-    let mut registries = Registries::new(&net, &endpoints);
+    let root = match &args.trusted_root {
+        Some(path) => {
+            let text = fs_err::read_to_string(path)
+                .with_context(|| format!("cannot read the trusted root `{}`", path.display()))?;
+            TrustRoot::from_json(&text, &path.display().to_string())?
+        }
+        None => TrustRoot::production()?,
+    };
+    let mut registries = Registries::new(&net, &endpoints).with_trust_root(&net, Arc::new(root));
     if let Some(dir) = &args.crates_db_dump {
         let wanted: std::collections::BTreeSet<String> = packages
             .iter()
@@ -202,7 +211,15 @@ fn gather(
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    Ok(runtime.block_on(registries.gather(packages)))
+    let facts = runtime.block_on(registries.gather(packages));
+    let stats = registries.verification_stats();
+    if stats.verified + stats.recalled > 0 {
+        eprintln!(
+            "attestations: {} verified now, {} results from the cache",
+            stats.verified, stats.recalled
+        );
+    }
+    Ok(facts)
 }
 
 /// `npm:lodash@4.17.21` → an id; anything else is a path (`Ok(None)`); a malformed id with a

@@ -18,6 +18,9 @@
 //! by a multi-megabyte write or a lock held by another process. A single connection is enough:
 //! each call is short, and the network, not SQLite, is the bottleneck.
 //!
+//! A second table, `derived`, keeps values computed from cached answers (verification results,
+//! keyed by what was verified) so a warm run does not compute them again.
+//!
 //! Not supported: `Cache-Control`/`Expires` from the server (freshness is decided by the
 //! caller per kind of resource), `Vary` beyond `Accept`, and eviction (the whole file can be
 //! deleted at any time).
@@ -48,6 +51,10 @@ CREATE TABLE IF NOT EXISTS responses (
     freshness     TEXT    NOT NULL,
     body          BLOB    NOT NULL,
     PRIMARY KEY (url, accept)
+);
+CREATE TABLE IF NOT EXISTS derived (
+    key   TEXT NOT NULL PRIMARY KEY,
+    value BLOB NOT NULL
 );";
 
 /// The cache key: the URL and the `Accept` header (`""` when none).
@@ -139,6 +146,37 @@ impl Cache {
         let key = key.clone();
         let _ = self
             .blocking(move |connection| touch(connection, &key, &final_url, &meta))
+            .await;
+    }
+
+    /// A value derived from cached answers (a verification result), by key.
+    pub(super) async fn load_derived(&self, key: &str) -> Option<Vec<u8>> {
+        let key = key.to_string();
+        self.blocking(move |connection| {
+            connection
+                .query_row(
+                    "SELECT value FROM derived WHERE key = ?1",
+                    params![key],
+                    |row| row.get::<_, Vec<u8>>(0),
+                )
+                .optional()
+                .ok()
+                .flatten()
+        })
+        .await
+        .flatten()
+    }
+
+    /// Stores a derived value (replacing any older one).
+    pub(super) async fn store_derived(&self, key: &str, value: Vec<u8>) {
+        let key = key.to_string();
+        let _ = self
+            .blocking(move |connection| {
+                connection.execute(
+                    "INSERT OR REPLACE INTO derived (key, value) VALUES (?1, ?2)",
+                    params![key, value],
+                )
+            })
             .await;
     }
 

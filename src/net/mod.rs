@@ -391,6 +391,19 @@ impl Net {
         self.cache_error.as_deref()
     }
 
+    /// A value stored by [`Net::remember`] in this or an earlier run (when a cache is in use).
+    pub async fn recall(&self, key: &str) -> Option<Vec<u8>> {
+        self.cache.as_ref()?.load_derived(key).await
+    }
+
+    /// Keeps a value computed from fetched answers (a verification result) for later runs.
+    /// Keys must not contain secrets; values must not either.
+    pub async fn remember(&self, key: &str, value: Vec<u8>) {
+        if let Some(cache) = &self.cache {
+            cache.store_derived(key, value).await;
+        }
+    }
+
     /// GETs a URL (see the module doc for what is guaranteed).
     pub async fn get(&self, request: Request) -> Result<Arc<Fetched>, NetError> {
         if !request.url.username().is_empty() || request.url.password().is_some() {

@@ -4,7 +4,9 @@
 //!    git, workspace) get every fact unknown with that reason, and no request.
 //! 2. Each registry package is asked of its ecosystem's client, many at once (the network
 //!    layer bounds the requests in flight per host and paces the crates.io API).
-//! 3. The declared repositories are normalized and each distinct GitHub repository is asked
+//! 3. With a trusted root, the version in use (and the latest earlier release with
+//!    provenance) is verified as each package's facts arrive ([`super::verification`]).
+//! 4. The declared repositories are normalized and each distinct GitHub repository is asked
 //!    once, however many packages declare it.
 //!
 //! Economy of requests (issue 3): one packument per npm package, one JSON document (plus its
@@ -23,8 +25,10 @@ use super::github::GithubClient;
 use super::npm::NpmClient;
 use super::pypi::PypiClient;
 use super::repo_url::{self, RepoRef};
+use super::verification::{VerificationStats, Verifier};
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::Net;
+use crate::verify::bundle::TrustRoot;
 
 /// How many packages are asked at once (the network layer bounds requests per host).
 const PACKAGES_IN_FLIGHT: usize = 64;
@@ -36,6 +40,7 @@ pub struct Registries {
     pypi: PypiClient,
     crates: CratesClient,
     github: GithubClient,
+    verifier: Option<Verifier>,
 }
 
 impl Registries {
@@ -50,7 +55,22 @@ impl Registries {
                 endpoints.crates_api.clone(),
             ),
             github: GithubClient::new(Arc::clone(net), endpoints.github_api.clone()),
+            verifier: None,
         }
+    }
+
+    /// Verifies signatures and attestations against `root` (see [`super::verification`]).
+    pub fn with_trust_root(mut self, net: &Arc<Net>, root: Arc<TrustRoot>) -> Self {
+        self.verifier = Some(Verifier::new(root, Arc::clone(net)));
+        self
+    }
+
+    /// How many attestations were verified and how many results came from the cache.
+    pub fn verification_stats(&self) -> VerificationStats {
+        self.verifier
+            .as_ref()
+            .map(Verifier::stats)
+            .unwrap_or_default()
     }
 
     /// Uses a crates.io database dump for owners, publishers and repositories.
@@ -123,6 +143,9 @@ impl Registries {
             && let Some(repo) = repo_url::normalize(url)
         {
             facts.repository = Fact::Known(Some(repo.url()));
+        }
+        if let Some(verifier) = &self.verifier {
+            verifier.verify(&mut facts, &self.npm, &self.pypi).await;
         }
         facts
     }

@@ -14,6 +14,7 @@ pub mod repo_url;
 pub mod snapshot;
 #[cfg(test)]
 mod test_support;
+pub mod verification;
 
 use url::Url;
 

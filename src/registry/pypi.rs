@@ -58,7 +58,7 @@ use url::Url;
 
 use super::decode::{endpoint, fact, section, timestamp};
 use super::facts::{
-    Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
+    Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, ReleaseFile, Status,
 };
 use crate::model::normalize_pypi_name as normalize_name;
 use crate::net::{Freshness, Net, NetError, Request};
@@ -211,7 +211,29 @@ impl PypiClient {
         }
 
         let mut list: Vec<Release> = Vec::with_capacity(releases.len());
+        let mut file_lists: BTreeMap<String, Vec<ReleaseFile>> = BTreeMap::new();
         for (release_version, files) in releases {
+            file_lists.insert(
+                release_version.clone(),
+                files
+                    .iter()
+                    .map(|(filename, record)| ReleaseFile {
+                        filename: filename.clone(),
+                        sha256: record.sha256.clone(),
+                        provenance: match (&record.provenance, advertised) {
+                            (Some(url), _) => Some(url.to_string()),
+                            (None, true) => None,
+                            // Where `in_use_provenance` asked, when the index did not say.
+                            (None, false) => endpoint(
+                                &self.base,
+                                &["integrity", &name, &release_version, filename, "provenance"],
+                            )
+                            .ok()
+                            .map(|url| url.to_string()),
+                        },
+                    })
+                    .collect(),
+            );
             let (provenance, publisher) = match (&in_use, &in_use_provenance) {
                 (Some(key), Some(found)) if *key == release_version => found.clone(),
                 _ => (
@@ -230,6 +252,21 @@ impl PypiClient {
             list.push(release(release_version, &files, provenance, publisher));
         }
         list.sort_by(|a, b| compare_versions(&a.version, &b.version));
+        // The files of the version in use and of the latest earlier release with provenance:
+        // the releases whose attestations are verified.
+        if let Some(key) = &in_use
+            && let Some(position) = list.iter().position(|r| &r.version == key)
+        {
+            let earlier = list[..position].iter().rposition(|r| {
+                matches!(
+                    r.provenance,
+                    Fact::Known(Provenance::Attested { .. } | Provenance::TrustedPublishing { .. })
+                )
+            });
+            for index in [Some(position), earlier].into_iter().flatten() {
+                list[index].files = file_lists.remove(&list[index].version).unwrap_or_default();
+            }
+        }
         facts.releases = Fact::Known(list);
         (facts, notes)
     }
@@ -361,6 +398,32 @@ impl PypiClient {
                 notes.push(reason.clone());
                 (Fact::Known(first_advertised(files)), Fact::unknown(reason))
             }
+        }
+    }
+
+    /// The provenance document at `url` (a [`ReleaseFile::provenance`] address), as JSON. The
+    /// network layer answers from memory when [`PypiClient::package`] already fetched it.
+    pub async fn provenance_document(&self, url: &str) -> Fact<Value> {
+        let url = match Url::parse(url) {
+            Ok(url) => url,
+            Err(error) => return Fact::unknown(format!("`{url}` is not a URL: {error}")),
+        };
+        let label = url.to_string();
+        let fetched = self
+            .net
+            .get(Request {
+                url,
+                accept: Some(INTEGRITY_ACCEPT),
+                freshness: Freshness::Immutable,
+            })
+            .await;
+        match fetched {
+            Ok(fetched) => match serde_json::from_slice::<Value>(&fetched.body) {
+                Ok(document) if document.is_object() => Fact::Known(document),
+                Ok(_) => Fact::unknown(format!("`{label}` is not a provenance object")),
+                Err(error) => Fact::unknown(format!("`{label}` is not JSON: {error}")),
+            },
+            Err(error) => Fact::unknown(error.to_string()),
         }
     }
 

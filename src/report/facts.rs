@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::{Failure, sanitize};
 use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
+use crate::verify::{ProvenanceCheck, SignatureCheck};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -58,9 +59,11 @@ pub fn render_facts_table(facts: &[PackageFacts], out: &mut dyn Write) -> io::Re
             "owners",
             "repository",
             "provenance",
+            "signature",
             "notes",
         ]);
     let mut unknowns = Vec::new();
+    let mut verifications = Vec::new();
     for package in facts {
         let release = package.releases.known().and_then(|releases| {
             releases
@@ -103,14 +106,46 @@ pub fn render_facts_table(facts: &[PackageFacts], out: &mut dyn Write) -> io::Re
             Fact::Known(None) => "-".to_string(),
             Fact::Unknown(_) => "?".to_string(),
         };
-        let provenance = match release.map(|r| &r.provenance) {
-            Some(Fact::Known(Provenance::TrustedPublishing { provider, .. })) => {
-                format!("trusted ({provider})")
-            }
-            Some(Fact::Known(Provenance::Attested { .. })) => "attested".to_string(),
-            Some(Fact::Known(Provenance::None)) => "-".to_string(),
-            Some(Fact::Unknown(_)) | None => "?".to_string(),
+        let provenance = match release.and_then(|r| r.verification.as_ref()) {
+            Some(verification) => match &verification.provenance {
+                ProvenanceCheck::Verified { .. } => "verified".to_string(),
+                ProvenanceCheck::RegistryAsserted { provider, .. } => {
+                    format!("asserted ({provider})")
+                }
+                ProvenanceCheck::Absent => "-".to_string(),
+                ProvenanceCheck::Invalid { .. } => "INVALID".to_string(),
+                ProvenanceCheck::Unknown { .. } => "?".to_string(),
+            },
+            None => match release.map(|r| &r.provenance) {
+                Some(Fact::Known(Provenance::TrustedPublishing { provider, .. })) => {
+                    format!("trusted ({provider})")
+                }
+                Some(Fact::Known(Provenance::Attested { .. })) => "attested".to_string(),
+                Some(Fact::Known(Provenance::None)) => "-".to_string(),
+                Some(Fact::Unknown(_)) | None => "?".to_string(),
+            },
         };
+        let signature = match release.and_then(|r| r.verification.as_ref()) {
+            Some(verification) => match &verification.registry_signature {
+                SignatureCheck::Verified { .. } => "verified",
+                SignatureCheck::Invalid { .. } => "INVALID",
+                SignatureCheck::Missing => "missing",
+                SignatureCheck::NotApplicable { .. } => "n/a",
+                SignatureCheck::Unknown { .. } => "?",
+            },
+            None => "?",
+        };
+        if let Some(release) = release {
+            verifications.extend(verification_lines(package, release));
+        }
+        if let Fact::Known(releases) = &package.releases {
+            for earlier in releases
+                .iter()
+                .filter(|r| r.version != package.version && r.verification.is_some())
+            {
+                verifications.extend(verification_lines(package, earlier));
+            }
+        }
         let mut notes = Vec::new();
         if let Some(release) = release
             && release.yanked
@@ -162,10 +197,17 @@ pub fn render_facts_table(facts: &[PackageFacts], out: &mut dyn Write) -> io::Re
             Cell::new(sanitize(&owners)),
             Cell::new(sanitize(&repository)),
             Cell::new(provenance),
+            Cell::new(signature),
             Cell::new(sanitize(&notes.join("; "))),
         ]);
     }
     writeln!(out, "{table}")?;
+    if !verifications.is_empty() {
+        writeln!(out, "\nverification (releases looked at):")?;
+        for line in verifications {
+            writeln!(out, "  {}", sanitize(&line))?;
+        }
+    }
     if !unknowns.is_empty() {
         writeln!(out, "\nunknown facts (? above):")?;
         for line in unknowns {
@@ -173,6 +215,76 @@ pub fn render_facts_table(facts: &[PackageFacts], out: &mut dyn Write) -> io::Re
         }
     }
     Ok(())
+}
+
+/// What verifying a release established, one line per fact worth reading.
+fn verification_lines(package: &PackageFacts, release: &Release) -> Vec<String> {
+    let Some(verification) = &release.verification else {
+        return Vec::new();
+    };
+    let at = format!("{}:{}@{}", package.ecosystem, package.name, release.version);
+    let mut lines = Vec::new();
+    match &verification.provenance {
+        ProvenanceCheck::Verified { identity } => {
+            let mut parts = vec![format!("{at} provenance verified:")];
+            let mut push = |label: &str, value: &Option<String>| {
+                if let Some(value) = value {
+                    parts.push(format!("{label} {value}"));
+                }
+            };
+            push("repository", &identity.repository);
+            push("id", &identity.repository_id);
+            push("workflow", &identity.workflow);
+            push("ref", &identity.workflow_ref);
+            push("builder", &identity.builder);
+            push("trigger", &identity.trigger);
+            push("environment", &identity.environment);
+            push("issuer", &identity.issuer);
+            lines.push(parts.join(" "));
+        }
+        ProvenanceCheck::RegistryAsserted {
+            provider,
+            repository,
+            run,
+            commit,
+            trusted_publishing_only,
+        } => {
+            let mut line =
+                format!("{at} trusted publishing asserted by the registry (unsigned): {provider}");
+            for (label, value) in [("repository", repository), ("run", run), ("commit", commit)] {
+                if let Some(value) = value {
+                    line.push_str(&format!(" {label} {value}"));
+                }
+            }
+            if *trusted_publishing_only == Some(true) {
+                line.push_str(" (trusted publishing only)");
+            }
+            lines.push(line);
+        }
+        ProvenanceCheck::Absent => lines.push(format!("{at} provenance absent")),
+        ProvenanceCheck::Invalid { reason } => {
+            lines.push(format!("{at} provenance INVALID: {reason}"))
+        }
+        ProvenanceCheck::Unknown { reason } => {
+            lines.push(format!("{at} provenance unknown: {reason}"))
+        }
+    }
+    match &verification.registry_signature {
+        SignatureCheck::Verified { keyid } => {
+            lines.push(format!("{at} registry signature verified (key {keyid})"))
+        }
+        SignatureCheck::Invalid { reason } => {
+            lines.push(format!("{at} registry signature INVALID: {reason}"))
+        }
+        SignatureCheck::Missing => lines.push(format!(
+            "{at} registry signature missing (the registry signs releases)"
+        )),
+        SignatureCheck::Unknown { reason } => {
+            lines.push(format!("{at} registry signature unknown: {reason}"))
+        }
+        SignatureCheck::NotApplicable { .. } => {}
+    }
+    lines
 }
 
 /// The unknown facts of a package with their reasons; a reason shared by every fact (one

@@ -1,1 +1,226 @@
-//! (in progress)
+//! npm provenance: the attestations document of a release (`/-/npm/v1/attestations/<name>@<version>`,
+//! `{"attestations": [{"predicateType", "bundle"}]}`) verified entry by entry.
+//!
+//! - SLSA provenance (`https://slsa.dev/provenance/v0.2` or `/v1`): a keyless bundle (Fulcio
+//!   certificate), any issuer (GitHub Actions and GitLab CI both publish); the build identity
+//!   comes from the certificate and the predicate.
+//! - The npm publish attestation (`https://github.com/npm/attestation/tree/main/specs/publish/v0.1`):
+//!   signed by the registry's key named in `verificationMaterial.publicKey.hint`; the key must
+//!   not have expired before the log recorded the attestation; the predicate must name this
+//!   package and version.
+//!
+//! Every statement must have a subject `pkg:npm/<name>@<version>` (scope `@` as `%40`) whose
+//! `sha512` equals `dist.integrity`, as pacote requires. The release is verified when its
+//! provenance statement verifies and nothing else fails; invalid when any attestation fails.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::Value;
+
+use super::bundle::{self, Digest, Signer, TrustRoot, Verified};
+use super::{AttestationCheck, ProvenanceCheck};
+use crate::registry::facts::{Fact, Release};
+use crate::registry::npm::NpmKey;
+
+/// The predicate type of npm's publish attestation.
+pub const PUBLISH_PREDICATE: &str =
+    "https://github.com/npm/attestation/tree/main/specs/publish/v0.1";
+
+/// The purl npm writes as the subject of `name@version`.
+pub fn purl(name: &str, version: &str) -> String {
+    format!("pkg:npm/{}@{version}", name.replace('@', "%40"))
+}
+
+/// One attestation to verify: what the document lists, ready for [`verify_entry`].
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The advertised predicate type.
+    pub predicate_type: Option<String>,
+    /// The bundle.
+    pub bundle: Value,
+}
+
+/// The entries of an attestations document, or why it has none usable.
+pub fn entries(document: &Value) -> Result<Vec<Entry>, String> {
+    let list = document
+        .get("attestations")
+        .and_then(Value::as_array)
+        .ok_or("the attestations document has no `attestations` list")?;
+    if list.is_empty() {
+        return Err("the attestations document lists no attestation".into());
+    }
+    Ok(list
+        .iter()
+        .map(|entry| Entry {
+            predicate_type: entry
+                .get("predicateType")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            bundle: entry.get("bundle").cloned().unwrap_or(Value::Null),
+        })
+        .collect())
+}
+
+/// Verifies one entry for `name`'s release; `Ok` with what it proved.
+pub fn verify_entry(
+    root: &TrustRoot,
+    name: &str,
+    release: &Release,
+    entry: &Entry,
+    keys: &Fact<Vec<NpmKey>>,
+) -> Result<Verified, String> {
+    let integrity = release
+        .integrity
+        .as_deref()
+        .ok_or("the release has no `dist.integrity` to bind the attestation to")?;
+    let digest = bundle::sri_sha512(integrity)
+        .ok_or("`dist.integrity` has no sha512 digest to bind the attestation to")?;
+    let publish = entry.predicate_type.as_deref() == Some(PUBLISH_PREDICATE);
+    let verified = if publish {
+        let hint = entry
+            .bundle
+            .pointer("/verificationMaterial/publicKey/hint")
+            .and_then(Value::as_str)
+            .ok_or("the publish attestation names no registry key (`publicKey.hint`)")?;
+        let keys = match keys {
+            Fact::Known(keys) => keys,
+            Fact::Unknown(reason) => {
+                return Err(format!("the registry's keys are unknown: {reason}"));
+            }
+        };
+        let key = keys
+            .iter()
+            .find(|key| key.keyid == hint)
+            .ok_or_else(|| format!("the registry lists no key `{hint}`"))?;
+        let der = STANDARD
+            .decode(key.key.trim())
+            .map_err(|error| format!("registry key `{hint}` is not base64: {error}"))?;
+        let verified = bundle::verify_dsse(
+            root,
+            &entry.bundle,
+            Digest::Sha512(&digest),
+            Signer::Key(&der),
+        )?;
+        if let (Some(expires), Some(logged)) = (key.expires, verified.integrated_time)
+            && logged >= expires
+        {
+            return Err(format!(
+                "registry key `{hint}` expired at {expires}, before the attestation was logged ({logged})"
+            ));
+        }
+        let named = |field: &str| verified.predicate.get(field).and_then(Value::as_str);
+        if named("name") != Some(name) || named("version") != Some(release.version.as_str()) {
+            return Err(format!(
+                "the publish attestation is for {}@{}, not {name}@{}",
+                named("name").unwrap_or("?"),
+                named("version").unwrap_or("?"),
+                release.version
+            ));
+        }
+        verified
+    } else {
+        bundle::verify_dsse(
+            root,
+            &entry.bundle,
+            Digest::Sha512(&digest),
+            Signer::Keyless { issuer: None },
+        )?
+    };
+    let expected = purl(name, &release.version);
+    if !verified.names(&expected, Digest::Sha512(&digest)) {
+        let found: Vec<&str> = verified.subjects.iter().map(|s| s.name.as_str()).collect();
+        return Err(format!(
+            "the statement is about {found:?}, not `{expected}` with this release's sha512"
+        ));
+    }
+    if let Some(advertised) = &entry.predicate_type
+        && advertised != &verified.predicate_type
+    {
+        return Err(format!(
+            "the document lists predicate `{advertised}` but the signed statement is `{}`",
+            verified.predicate_type
+        ));
+    }
+    Ok(verified)
+}
+
+/// Combines the entries' outcomes into the release's provenance.
+pub fn combine(
+    outcomes: &[(Entry, Result<Verified, String>)],
+) -> (ProvenanceCheck, Vec<AttestationCheck>) {
+    let mut checks = Vec::new();
+    let mut provenance = None;
+    let mut failure = None;
+    for (entry, outcome) in outcomes {
+        let is_publish = entry.predicate_type.as_deref() == Some(PUBLISH_PREDICATE);
+        let subject = if is_publish { "publish" } else { "provenance" };
+        match outcome {
+            Ok(verified) => {
+                if !is_publish && provenance.is_none() {
+                    provenance = verified.identity.clone();
+                }
+                checks.push(AttestationCheck {
+                    subject: subject.into(),
+                    predicate_type: Some(verified.predicate_type.clone()),
+                    failure: None,
+                });
+            }
+            Err(reason) => {
+                failure.get_or_insert_with(|| format!("{subject} attestation: {reason}"));
+                checks.push(AttestationCheck {
+                    subject: subject.into(),
+                    predicate_type: entry.predicate_type.clone(),
+                    failure: Some(reason.clone()),
+                });
+            }
+        }
+    }
+    let check = match (failure, provenance) {
+        (Some(reason), _) => ProvenanceCheck::Invalid { reason },
+        (None, Some(identity)) => ProvenanceCheck::Verified {
+            identity: Box::new(identity),
+        },
+        // Only a publish attestation: the registry saw the upload, nothing says where it was
+        // built.
+        (None, None) => ProvenanceCheck::Absent,
+    };
+    (check, checks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purls_escape_the_scope() {
+        assert_eq!(purl("@npmcli/x", "1.0.0"), "pkg:npm/%40npmcli/x@1.0.0");
+        assert_eq!(purl("left-pad", "1.3.0"), "pkg:npm/left-pad@1.3.0");
+    }
+
+    #[test]
+    fn documents_without_attestations_are_refused() {
+        assert!(entries(&serde_json::json!({})).is_err());
+        assert!(entries(&serde_json::json!({"attestations": []})).is_err());
+        assert!(entries(&serde_json::json!({"attestations": "x"})).is_err());
+        let listed = entries(&serde_json::json!({"attestations": [{"predicateType": 3}]})).unwrap();
+        assert_eq!(listed[0].predicate_type, None);
+        assert_eq!(listed[0].bundle, Value::Null);
+    }
+
+    #[test]
+    fn any_failure_makes_the_release_invalid() {
+        let entry = Entry {
+            predicate_type: Some("https://slsa.dev/provenance/v1".into()),
+            bundle: Value::Null,
+        };
+        let (check, checks) = combine(&[(entry, Err("bad signature".into()))]);
+        assert_eq!(
+            check,
+            ProvenanceCheck::Invalid {
+                reason: "provenance attestation: bad signature".into()
+            }
+        );
+        assert_eq!(checks[0].failure.as_deref(), Some("bad signature"));
+        assert_eq!(combine(&[]).0, ProvenanceCheck::Absent);
+    }
+}

@@ -239,3 +239,156 @@ fn bad_package_ids_and_clocks_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--now"), "{stderr}");
 }
+
+/// The real samples of `../shared/api/samples` (read in place; absent → the test is skipped).
+fn shared_sample(name: &str) -> Option<serde_json::Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/api/samples")
+        .join(name);
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(serde_json::from_str(&text).unwrap())
+}
+
+/// `deptrust facts` verifies registry signatures and npm provenance end to end, from a mock
+/// registry serving real attestations and keys; a warm run verifies nothing again.
+#[tokio::test]
+async fn facts_show_verified_provenance_and_signatures() {
+    let (Some(attestations), Some(keys), Some(signed)) = (
+        shared_sample("npm-attestations.json"),
+        shared_sample("npm-keys.json"),
+        shared_sample("npm-packument-full.json"),
+    ) else {
+        return;
+    };
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(
+            attestations["attestations"][0]["bundle"]["dsseEnvelope"]["payload"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    let hex = statement["subject"][0]["digest"]["sha512"]
+        .as_str()
+        .unwrap();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    let integrity = format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    );
+
+    let server = MockServer::start().await;
+    let base = format!("{}/", server.uri());
+    let packument = serde_json::json!({
+        "name": "gundam-visor",
+        "time": {"1.0.0": "2024-06-01T00:00:00.000Z", "1.0.1": "2024-06-03T18:00:00.000Z"},
+        "maintainers": [{"name": "ramonpetgrave64"}],
+        "versions": {
+            "1.0.0": {"name": "gundam-visor", "version": "1.0.0",
+                      "_npmUser": {"name": "ramonpetgrave64"},
+                      "dist": {"integrity": "sha512-AAAA"}},
+            "1.0.1": {"name": "gundam-visor", "version": "1.0.1",
+                      "_npmUser": {"name": "GitHub Actions", "trustedPublisher": {"id": "github"}},
+                      "dist": {"integrity": integrity,
+                               "attestations": {"url": "https://registry.npmjs.org/-/npm/v1/attestations/gundam-visor@1.0.1",
+                                                "provenance": {"predicateType": "https://slsa.dev/provenance/v1"}}}}
+        }
+    });
+    for (at, body) in [
+        ("/gundam-visor", packument),
+        ("/-/npm/v1/attestations/gundam-visor@1.0.1", attestations),
+        ("/-/npm/v1/keys", keys),
+        ("/@ljharb%2Fhas-package-exports-patterns", signed),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(at))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&server)
+            .await;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let targets = [
+        "npm:gundam-visor@1.0.1",
+        "npm:@ljharb/has-package-exports-patterns@0.0.2",
+    ];
+    let (code, json, stderr) = stdout_of(
+        deptrust(&base, &refused(), cache.path())
+            .args(["facts", "--format", "json"])
+            .args(targets),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("2 verified now, 0 results from the cache"),
+        "{stderr}"
+    );
+    let document: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let gundam = document["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "gundam-visor")
+        .unwrap();
+    let release = gundam["releases"]["known"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["version"] == "1.0.1")
+        .unwrap();
+    let verification = &release["verification"];
+    assert_eq!(
+        verification["provenance"]["status"], "verified",
+        "{verification}"
+    );
+    let identity = &verification["provenance"]["identity"];
+    assert_eq!(
+        identity["repository"],
+        "https://github.com/ramonpetgrave64/gundam-visor"
+    );
+    assert_eq!(identity["repository_id"], "810002373");
+    assert_eq!(identity["workflow"], ".github/workflows/npm-publish.yml");
+    assert_eq!(identity["builder"], "github-hosted");
+    // The mock registry serves keys, but this constructed version carries no signature.
+    assert_eq!(verification["registry_signature"]["status"], "missing");
+    let signed = document["facts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "@ljharb/has-package-exports-patterns")
+        .unwrap();
+    let release = signed["releases"]["known"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["version"] == "0.0.2")
+        .unwrap();
+    assert_eq!(
+        release["verification"]["registry_signature"]["status"], "verified",
+        "{release}"
+    );
+
+    // The table says the same, and a warm run verifies nothing again.
+    let (code, table, stderr) = stdout_of(
+        deptrust(&base, &refused(), cache.path())
+            .args(["facts", "--format", "table"])
+            .args(targets),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("0 verified now, 2 results from the cache"),
+        "{stderr}"
+    );
+    assert!(
+        table.contains(
+            "npm:gundam-visor@1.0.1 provenance verified: repository https://github.com/ramonpetgrave64/gundam-visor id 810002373 workflow .github/workflows/npm-publish.yml ref refs/tags/v1.0.1 builder github-hosted trigger release"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("npm:@ljharb/has-package-exports-patterns@0.0.2 registry signature verified (key SHA256:jl3b"),
+        "{table}"
+    );
+}

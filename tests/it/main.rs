@@ -4,3 +4,4 @@ mod cli;
 mod facts;
 mod fixtures;
 mod robustness;
+mod verify;

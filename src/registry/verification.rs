@@ -1,0 +1,335 @@
+//! The verification stage of gathering: which releases are verified, the requests it makes,
+//! and the cache of results. The cryptography and the checks are in [`crate::verify`].
+//!
+//! Releases looked at, per package: the version in use, and the latest earlier release whose
+//! provenance the registry advertises (so later judgement can compare how the two were
+//! built). Everything else keeps its registry-advertised provenance only.
+//!
+//! Requests: npm — the registry keys once per run (`/-/npm/v1/keys`), and the attestations
+//! document of each looked-at release that advertises one; PyPI — the Integrity API
+//! provenance of each file of those releases that has one (already fetched by the PyPI client
+//! for the version in use: the network layer answers from memory); crates.io — none
+//! (`trustpub_data` is recorded as registry-asserted).
+//!
+//! Results of verifying an attestation are kept in the cache's `derived` table under a key
+//! made of everything the result depends on (the bundle, the package, version, digest, the
+//! registry keys and the trusted root), so a warm run verifies nothing twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+use url::Url;
+
+use super::facts::{Fact, PackageFacts, Provenance, Release};
+use super::npm::{NpmClient, NpmKey};
+use super::pypi::PypiClient;
+use crate::net::Net;
+use crate::verify::bundle::{TrustRoot, sha256_hex};
+use crate::verify::pypi::FileOutcome;
+use crate::verify::{ProvenanceCheck, SignatureCheck, Verification, npm, pypi, registry_signature};
+
+/// Version of the cached result format (part of every cache key).
+const CACHE_VERSION: &str = "verify-v1";
+
+/// How many verifications ran and how many came from the cache.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct VerificationStats {
+    /// Attestations verified in this run.
+    pub verified: u64,
+    /// Attestation results taken from the cache.
+    pub recalled: u64,
+}
+
+/// The verification stage.
+#[derive(Debug)]
+pub struct Verifier {
+    root: Arc<TrustRoot>,
+    net: Arc<Net>,
+    npm_keys: OnceCell<Fact<Vec<NpmKey>>>,
+    verified: AtomicU64,
+    recalled: AtomicU64,
+}
+
+impl Verifier {
+    /// A stage verifying against `root`, caching through `net`.
+    pub fn new(root: Arc<TrustRoot>, net: Arc<Net>) -> Self {
+        Verifier {
+            root,
+            net,
+            npm_keys: OnceCell::new(),
+            verified: AtomicU64::new(0),
+            recalled: AtomicU64::new(0),
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> VerificationStats {
+        VerificationStats {
+            verified: self.verified.load(Ordering::Relaxed),
+            recalled: self.recalled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Verifies the looked-at releases of one package, in place.
+    pub async fn verify(&self, facts: &mut PackageFacts, npm: &NpmClient, pypi: &PypiClient) {
+        let Fact::Known(releases) = &mut facts.releases else {
+            return;
+        };
+        let chosen = chosen_releases(releases, &facts.version);
+        for index in chosen {
+            let release = &releases[index];
+            let verification = match facts.ecosystem.as_str() {
+                "npm" => self.npm(&facts.name, release, npm).await,
+                "pypi" => self.pypi(release, pypi).await,
+                "cargo" => cargo(release, &facts.status),
+                _ => continue,
+            };
+            releases[index].verification = Some(verification);
+        }
+    }
+
+    async fn npm(&self, name: &str, release: &Release, client: &NpmClient) -> Verification {
+        let keys = self.npm_keys.get_or_init(|| client.keys()).await;
+        let registry_signature = registry_signature::check(name, release, keys);
+        let (provenance, attestations) = match &release.provenance {
+            Fact::Unknown(reason) => (
+                ProvenanceCheck::Unknown {
+                    reason: reason.clone(),
+                },
+                Vec::new(),
+            ),
+            Fact::Known(Provenance::None) => (ProvenanceCheck::Absent, Vec::new()),
+            Fact::Known(Provenance::TrustedPublishing {
+                provider,
+                repository,
+                workflow: _,
+                run,
+                commit,
+            }) => (
+                // A trusted publisher without attestations: the registry's word only.
+                ProvenanceCheck::RegistryAsserted {
+                    provider: provider.clone(),
+                    repository: repository.clone(),
+                    run: run.clone(),
+                    commit: commit.clone(),
+                    trusted_publishing_only: None,
+                },
+                Vec::new(),
+            ),
+            Fact::Known(Provenance::Attested { url: None, .. }) => (
+                ProvenanceCheck::Unknown {
+                    reason: format!(
+                        "version {} advertises attestations without a readable address",
+                        release.version
+                    ),
+                },
+                Vec::new(),
+            ),
+            Fact::Known(Provenance::Attested { url: Some(url), .. }) => {
+                self.npm_attestations(name, release, url, keys, client)
+                    .await
+            }
+        };
+        Verification {
+            provenance,
+            registry_signature,
+            attestations,
+        }
+    }
+
+    async fn npm_attestations(
+        &self,
+        name: &str,
+        release: &Release,
+        url: &str,
+        keys: &Fact<Vec<NpmKey>>,
+        client: &NpmClient,
+    ) -> (ProvenanceCheck, Vec<crate::verify::AttestationCheck>) {
+        let unknown = |reason: String| (ProvenanceCheck::Unknown { reason }, Vec::new());
+        let url = match Url::parse(url) {
+            Ok(url) => url,
+            Err(error) => return unknown(format!("`{url}` is not a URL: {error}")),
+        };
+        let document = match client.attestations(&url).await {
+            Fact::Known(document) => document,
+            Fact::Unknown(reason) => return unknown(reason),
+        };
+        let entries = match npm::entries(&document) {
+            Ok(entries) => entries,
+            Err(reason) => {
+                return (ProvenanceCheck::Invalid { reason }, Vec::new());
+            }
+        };
+        let keys_id = sha256_hex(&serde_json::to_vec(keys).unwrap_or_default());
+        let mut outcomes = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = self.cache_key(&[
+                "npm",
+                name,
+                &release.version,
+                release.integrity.as_deref().unwrap_or(""),
+                &keys_id,
+                &entry.bundle.to_string(),
+                entry.predicate_type.as_deref().unwrap_or(""),
+            ]);
+            let root = Arc::clone(&self.root);
+            let outcome = self
+                .cached(&key, || {
+                    npm::verify_entry(&root, name, release, &entry, keys)
+                })
+                .await;
+            outcomes.push((entry, outcome));
+        }
+        npm::combine(&outcomes)
+    }
+
+    async fn pypi(&self, release: &Release, client: &PypiClient) -> Verification {
+        let registry_signature = SignatureCheck::NotApplicable {
+            reason: "PyPI does not sign releases; files carry PEP 740 attestations".into(),
+        };
+        let (provenance, attestations) = match &release.provenance {
+            Fact::Unknown(reason) => (
+                ProvenanceCheck::Unknown {
+                    reason: reason.clone(),
+                },
+                Vec::new(),
+            ),
+            Fact::Known(Provenance::None) => (ProvenanceCheck::Absent, Vec::new()),
+            Fact::Known(_) if release.files.is_empty() => (
+                ProvenanceCheck::Unknown {
+                    reason: format!("the files of {} are not known", release.version),
+                },
+                Vec::new(),
+            ),
+            Fact::Known(_) => {
+                let mut outcomes = Vec::with_capacity(release.files.len());
+                for file in &release.files {
+                    let outcome = match (&file.provenance, &file.sha256) {
+                        (None, _) => FileOutcome::Absent,
+                        (Some(_), None) => FileOutcome::Unknown(format!(
+                            "the index gives no sha256 for {:?}",
+                            file.filename
+                        )),
+                        (Some(url), Some(sha256)) => match client.provenance_document(url).await {
+                            Fact::Unknown(reason) => FileOutcome::Unknown(reason),
+                            Fact::Known(document) => {
+                                let key = self.cache_key(&[
+                                    "pypi",
+                                    &file.filename,
+                                    sha256,
+                                    &document.to_string(),
+                                ]);
+                                let root = Arc::clone(&self.root);
+                                let outcome: Result<
+                                    (crate::verify::BuildIdentity, String),
+                                    String,
+                                > = self
+                                    .cached(&key, || {
+                                        pypi::verify_file(&root, &file.filename, sha256, &document)
+                                    })
+                                    .await;
+                                match outcome {
+                                    Ok((identity, predicate)) => {
+                                        FileOutcome::Verified(Box::new(identity), predicate)
+                                    }
+                                    Err(reason) => FileOutcome::Invalid(reason),
+                                }
+                            }
+                        },
+                    };
+                    outcomes.push((file.clone(), outcome));
+                }
+                pypi::combine(&outcomes)
+            }
+        };
+        Verification {
+            provenance,
+            registry_signature,
+            attestations,
+        }
+    }
+
+    fn cache_key(&self, parts: &[&str]) -> String {
+        let mut material = String::new();
+        for part in parts {
+            material.push_str(&part.len().to_string());
+            material.push(':');
+            material.push_str(part);
+        }
+        format!(
+            "{CACHE_VERSION}:{}:{}",
+            self.root.id,
+            sha256_hex(material.as_bytes())
+        )
+    }
+
+    /// The result stored under `key`, else `work()` (stored for next time).
+    async fn cached<T>(
+        &self,
+        key: &str,
+        work: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String>
+    where
+        T: Serialize + for<'de> Deserialize<'de>,
+    {
+        if let Some(bytes) = self.net.recall(key).await
+            && let Ok(result) = serde_json::from_slice::<Result<T, String>>(&bytes)
+        {
+            self.recalled.fetch_add(1, Ordering::Relaxed);
+            return result;
+        }
+        let result = work();
+        self.verified.fetch_add(1, Ordering::Relaxed);
+        if let Ok(bytes) = serde_json::to_vec(&result) {
+            self.net.remember(key, bytes).await;
+        }
+        result
+    }
+}
+
+/// crates.io: trusted publishing is the registry's word (unsigned).
+fn cargo(release: &Release, status: &Fact<super::facts::Status>) -> Verification {
+    let provenance = match &release.provenance {
+        Fact::Unknown(reason) => ProvenanceCheck::Unknown {
+            reason: reason.clone(),
+        },
+        Fact::Known(Provenance::TrustedPublishing {
+            provider,
+            repository,
+            run,
+            commit,
+            ..
+        }) => ProvenanceCheck::RegistryAsserted {
+            provider: provider.clone(),
+            repository: repository.clone(),
+            run: run.clone(),
+            commit: commit.clone(),
+            trusted_publishing_only: status.known().and_then(|s| s.trusted_publishing_only),
+        },
+        Fact::Known(Provenance::None | Provenance::Attested { .. }) => ProvenanceCheck::Absent,
+    };
+    Verification {
+        provenance,
+        registry_signature: SignatureCheck::NotApplicable {
+            reason: "crates.io does not sign releases".into(),
+        },
+        attestations: Vec::new(),
+    }
+}
+
+/// The version in use and the latest earlier release (in the registry's order, oldest first)
+/// with advertised provenance.
+fn chosen_releases(releases: &[Release], version: &str) -> Vec<usize> {
+    let Some(in_use) = releases.iter().position(|r| r.version == version) else {
+        return Vec::new();
+    };
+    let earlier = releases[..in_use].iter().rposition(|r| {
+        matches!(
+            r.provenance,
+            Fact::Known(Provenance::Attested { .. } | Provenance::TrustedPublishing { .. })
+        )
+    });
+    [Some(in_use), earlier].into_iter().flatten().collect()
+}
