@@ -196,10 +196,19 @@ impl Verifier {
                 },
                 Vec::new(),
             ),
-            Fact::Known(Provenance::None) => (ProvenanceCheck::Absent, Vec::new()),
-            Fact::Known(_) if release.files.is_empty() => (
+            // The index calls a release without provenance when any of its files has none;
+            // the files that have some are still verified.
+            Fact::Known(Provenance::None)
+                if !release.files.iter().any(|file| file.provenance.is_some()) =>
+            {
+                (ProvenanceCheck::Absent, Vec::new())
+            }
+            Fact::Known(_) if !release.files.iter().any(|file| file.provenance.is_some()) => (
                 ProvenanceCheck::Unknown {
-                    reason: format!("the files of {} are not known", release.version),
+                    reason: format!(
+                        "the addresses of the provenance of {} are not known",
+                        release.version
+                    ),
                 },
                 Vec::new(),
             ),
@@ -332,4 +341,246 @@ fn chosen_releases(releases: &[Release], version: &str) -> Vec<usize> {
         )
     });
     [Some(in_use), earlier].into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::net::NetConfig;
+    use crate::registry::facts::Status;
+    use crate::registry::test_support::{quick_net, sample_text};
+
+    const SDIST: &str = "sampleproject-4.0.0.tar.gz";
+    const SDIST_SHA: &str = "0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b";
+    const WHEEL: &str = "sampleproject-4.0.0-py3-none-any.whl";
+    const WHEEL_SHA: &str = "c23e447ea90d796d1e645c35c4b2de125040add12a845825546f91c93f391b6b";
+
+    /// A PyPI whose Simple API (1.4) advertises the real PEP 740 provenance of the sdist.
+    async fn pypi(sdist_sha: &str) -> MockServer {
+        let server = MockServer::start().await;
+        let page = json!({
+            "meta": {"api-version": "1.4"},
+            "name": "sampleproject",
+            "project-status": {"status": "active"},
+            "files": [
+                {"filename": SDIST, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
+                 "hashes": {"sha256": sdist_sha},
+                 "provenance": format!("/integrity/sampleproject/4.0.0/{SDIST}/provenance")},
+                {"filename": WHEEL, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
+                 "hashes": {"sha256": WHEEL_SHA}, "provenance": null}
+            ]
+        });
+        for (at, status, body) in [
+            ("/pypi/sampleproject/json".to_string(), 404, String::new()),
+            ("/simple/sampleproject/".to_string(), 200, page.to_string()),
+            (
+                format!("/integrity/sampleproject/4.0.0/{SDIST}/provenance"),
+                200,
+                sample_text("pypi-provenance.json"),
+            ),
+        ] {
+            Mock::given(method("GET"))
+                .and(path(at))
+                .respond_with(ResponseTemplate::new(status).set_body_string(body))
+                .mount(&server)
+                .await;
+        }
+        server
+    }
+
+    fn clients(server: &MockServer, net: &Arc<Net>) -> (NpmClient, PypiClient) {
+        let base = Url::parse(&format!("{}/", server.uri())).unwrap();
+        (
+            NpmClient::new(Arc::clone(net), base.clone()),
+            PypiClient::new(Arc::clone(net), base),
+        )
+    }
+
+    fn root() -> Arc<TrustRoot> {
+        Arc::new(TrustRoot::production().unwrap())
+    }
+
+    fn in_use(facts: &PackageFacts) -> &Release {
+        facts
+            .releases
+            .known()
+            .unwrap()
+            .iter()
+            .find(|r| r.version == facts.version)
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn pypi_files_are_verified_against_their_declared_publisher() {
+        let server = pypi(SDIST_SHA).await;
+        let net = quick_net();
+        let (npm, pypi) = clients(&server, &net);
+        let verifier = Verifier::new(root(), Arc::clone(&net));
+        let mut facts = pypi.package("sampleproject", "4.0.0").await;
+        verifier.verify(&mut facts, &npm, &pypi).await;
+
+        let verification = in_use(&facts).verification.clone().unwrap();
+        let ProvenanceCheck::Verified { identity } = &verification.provenance else {
+            panic!("{verification:?}");
+        };
+        assert_eq!(
+            identity.repository.as_deref(),
+            Some("https://github.com/pypa/sampleproject")
+        );
+        assert_eq!(
+            identity.workflow.as_deref(),
+            Some(".github/workflows/release.yml")
+        );
+        assert!(matches!(
+            verification.registry_signature,
+            SignatureCheck::NotApplicable { .. }
+        ));
+        let sdist = verification
+            .attestations
+            .iter()
+            .find(|a| a.subject == SDIST)
+            .unwrap();
+        assert_eq!(sdist.failure, None);
+        let wheel = verification
+            .attestations
+            .iter()
+            .find(|a| a.subject == WHEEL)
+            .unwrap();
+        assert_eq!(
+            wheel.failure.as_deref(),
+            Some("no provenance for this file")
+        );
+        assert_eq!(verifier.stats().verified, 1);
+    }
+
+    #[tokio::test]
+    async fn a_pypi_file_whose_digest_differs_from_the_attested_one_is_invalid() {
+        let server = pypi(&"ab".repeat(32)).await;
+        let net = quick_net();
+        let (npm, pypi) = clients(&server, &net);
+        let verifier = Verifier::new(root(), Arc::clone(&net));
+        let mut facts = pypi.package("sampleproject", "4.0.0").await;
+        verifier.verify(&mut facts, &npm, &pypi).await;
+        let verification = in_use(&facts).verification.clone().unwrap();
+        let ProvenanceCheck::Invalid { reason } = &verification.provenance else {
+            panic!("{verification:?}");
+        };
+        assert!(reason.contains(SDIST), "{reason}");
+    }
+
+    #[tokio::test]
+    async fn a_warm_run_verifies_nothing_twice() {
+        let server = pypi(SDIST_SHA).await;
+        let cache = tempfile::tempdir().unwrap();
+        let config = NetConfig {
+            max_retries: 0,
+            cache_dir: Some(cache.path().to_path_buf()),
+            ..NetConfig::default()
+        };
+        let mut results = Vec::new();
+        for run in 0..2 {
+            let net = Net::new(config.clone(), jiff::Timestamp::UNIX_EPOCH).unwrap();
+            let (npm, pypi) = clients(&server, &net);
+            let verifier = Verifier::new(root(), Arc::clone(&net));
+            let mut facts = pypi.package("sampleproject", "4.0.0").await;
+            verifier.verify(&mut facts, &npm, &pypi).await;
+            let expected = if run == 0 {
+                VerificationStats {
+                    verified: 1,
+                    recalled: 0,
+                }
+            } else {
+                VerificationStats {
+                    verified: 0,
+                    recalled: 1,
+                }
+            };
+            assert_eq!(verifier.stats(), expected, "run {run}");
+            results.push(in_use(&facts).verification.clone());
+        }
+        assert_eq!(results[0], results[1]);
+        // Another trusted root does not reuse the results.
+        let other = TrustRoot::from_json(
+            &sample_text("trusted_root.json"),
+            "shared/api/samples/trusted_root.json",
+        )
+        .unwrap();
+        let net = Net::new(config, jiff::Timestamp::UNIX_EPOCH).unwrap();
+        let (npm, pypi) = clients(&server, &net);
+        let verifier = Verifier::new(Arc::new(other), Arc::clone(&net));
+        let mut facts = pypi.package("sampleproject", "4.0.0").await;
+        verifier.verify(&mut facts, &npm, &pypi).await;
+        let stats = verifier.stats();
+        assert_eq!(stats.recalled + stats.verified, 1);
+    }
+
+    fn crate_release(version: &str, provenance: Fact<Provenance>) -> Release {
+        Release {
+            version: version.into(),
+            published: None,
+            publisher: Fact::Known(None),
+            yanked: false,
+            yank_reason: None,
+            provenance,
+            integrity: None,
+            signatures: Vec::new(),
+            maintainers: None,
+            files: Vec::new(),
+            verification: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn crates_trusted_publishing_is_registry_asserted() {
+        let mut facts = crate::registry::gather::unknown_facts(
+            &crate::model::PackageId::new(crate::model::Ecosystem::Cargo, "foo", "1.2.0"),
+            "x",
+        );
+        facts.releases = Fact::Known(vec![
+            crate_release(
+                "1.1.0",
+                Fact::Known(Provenance::TrustedPublishing {
+                    provider: "github".into(),
+                    repository: Some("rust-lang/foo-rs".into()),
+                    workflow: None,
+                    run: Some("1".into()),
+                    commit: Some("abc".into()),
+                }),
+            ),
+            crate_release("1.1.5", Fact::Known(Provenance::None)),
+            crate_release("1.2.0", Fact::Known(Provenance::None)),
+        ]);
+        facts.status = Fact::Known(Status {
+            trusted_publishing_only: Some(false),
+            ..Status::default()
+        });
+        let server = MockServer::start().await;
+        let net = quick_net();
+        let (npm, pypi) = clients(&server, &net);
+        Verifier::new(root(), Arc::clone(&net))
+            .verify(&mut facts, &npm, &pypi)
+            .await;
+        let releases = facts.releases.known().unwrap();
+        assert_eq!(
+            releases[2].verification.as_ref().unwrap().provenance,
+            ProvenanceCheck::Absent
+        );
+        assert_eq!(releases[1].verification, None, "not looked at");
+        assert_eq!(
+            releases[0].verification.as_ref().unwrap().provenance,
+            ProvenanceCheck::RegistryAsserted {
+                provider: "github".into(),
+                repository: Some("rust-lang/foo-rs".into()),
+                run: Some("1".into()),
+                commit: Some("abc".into()),
+                trusted_publishing_only: Some(false),
+            }
+        );
+        // No request was needed.
+        assert_eq!(net.stats().requests_sent, 0);
+    }
 }
