@@ -2,7 +2,12 @@
 //! `--config FILE` (or `DEPTRUST_CONFIG`), else `deptrust.toml` in the current directory when
 //! it exists. Unknown keys are errors, so a typo never silently falls back to a default.
 //!
+//! The file holds the policy ([`crate::policy`]: `version`, `unknown`, `ecosystems`, `dev`,
+//! `[rules.<id>]`, `[[exceptions]]`) and the service URLs:
+//!
 //! ```toml
+//! version = 1                  # required
+//!
 //! [registries]                 # each also settable by flag and environment variable
 //! npm = "https://npm.example.com/repository/npm/"      # --npm-registry, DEPTRUST_NPM_REGISTRY
 //! pypi = "https://devpi.example.com/root/pypi/"        # --pypi-url, DEPTRUST_PYPI_URL
@@ -12,21 +17,29 @@
 //! ```
 //!
 //! Precedence: flag, then environment variable, then this file, then the public services.
+//!
+//! The file is parsed once, keeping positions ([`toml::de::DeTable`]), and every problem of
+//! both parts is reported together, each at its line and column (see
+//! [`crate::policy::PolicyErrors`]).
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 use url::Url;
 
+use crate::policy::{self, Policy, PolicyErrorKind, PolicyErrors, Problems};
 use crate::registry::Endpoints;
+use crate::rules::{Catalog, catalog};
 
 /// The parsed configuration file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Config {
     /// Base URLs of the services.
-    #[serde(default)]
     pub registries: RegistriesConfig,
+    /// The policy ([`crate::policy`]).
+    pub policy: Policy,
 }
 
 /// `[registries]`.
@@ -45,6 +58,15 @@ pub struct RegistriesConfig {
     pub github_api: Option<Url>,
 }
 
+/// The keys of `[registries]`, with the flag and the environment variable that override each.
+const REGISTRY_KEYS: &[(&str, &str, &str)] = &[
+    ("npm", "--npm-registry", "DEPTRUST_NPM_REGISTRY"),
+    ("pypi", "--pypi-url", "DEPTRUST_PYPI_URL"),
+    ("crates-index", "--crates-index", "DEPTRUST_CRATES_INDEX"),
+    ("crates-api", "--crates-api", "DEPTRUST_CRATES_API"),
+    ("github-api", "--github-api", "DEPTRUST_GITHUB_API"),
+];
+
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -58,15 +80,11 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    /// It is not valid.
-    #[error("invalid config `{path}`{at}: {message}", path = .path.display(), at = .line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    /// It is not valid: every problem, one per line, each with its file, line and column.
+    #[error("{errors}")]
     Invalid {
-        /// The file.
-        path: PathBuf,
-        /// The 1-based line.
-        line: Option<usize>,
-        /// What is wrong.
-        message: String,
+        /// The problems.
+        errors: PolicyErrors,
     },
 }
 
@@ -80,15 +98,50 @@ impl Config {
         Self::parse(&text, path)
     }
 
-    /// Parses configuration text (`path` only names it in errors).
+    /// Parses configuration text (`path` only names it in errors), reporting every problem of
+    /// `[registries]` and of the policy at once.
     pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|error: toml::de::Error| ConfigError::Invalid {
-            path: path.to_path_buf(),
-            line: error
-                .span()
-                .map(|span| crate::lockfile::line_of(text, span.start)),
-            message: error.message().trim_end().to_string(),
-        })
+        Self::parse_with(text, path, catalog()).map_err(|errors| ConfigError::Invalid { errors })
+    }
+
+    /// [`Config::parse`] against a given rule catalog.
+    pub(crate) fn parse_with(
+        text: &str,
+        path: &Path,
+        catalog: &Catalog,
+    ) -> Result<Self, PolicyErrors> {
+        let root = policy::parse_toml(text, path)?;
+        let root = root.get_ref();
+        let mut problems = Problems::new(path, text);
+        if !policy::check_version(root, &mut problems) {
+            // Only the version is reported: the rest follows a format this deptrust does not
+            // know.
+            return Err(problems.into_errors());
+        }
+        let mut registries = RegistriesConfig::default();
+        for (key, value) in root {
+            let name = key.get_ref().as_ref();
+            if name == "registries" {
+                registries = read_registries(value, &mut problems);
+            } else if !policy::POLICY_KEYS.contains(&name) {
+                let expected = policy::POLICY_KEYS
+                    .iter()
+                    .chain(["registries"].iter())
+                    .map(|key| key.to_string())
+                    .collect();
+                problems.push(
+                    key.span(),
+                    PolicyErrorKind::UnknownKey {
+                        key: name.to_string(),
+                        table: policy::TOP_LEVEL.to_string(),
+                        expected,
+                    },
+                );
+            }
+        }
+        let policy = Policy::from_document(root, catalog, &mut problems);
+        problems.finish()?;
+        Ok(Config { registries, policy })
     }
 
     /// The endpoints: these overrides, else the file's, else the public services.
@@ -121,6 +174,61 @@ fn with_trailing_slash(mut url: Url) -> Url {
     url
 }
 
+/// `[registries]`.
+fn read_registries(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> RegistriesConfig {
+    const TABLE: &str = "[registries]";
+    let mut registries = RegistriesConfig::default();
+    let Some(table) = value.get_ref().as_table() else {
+        problems.wrong_type("registries", policy::TOP_LEVEL, value, "a table of URLs");
+        return registries;
+    };
+    let keys: Vec<&str> = REGISTRY_KEYS.iter().map(|(key, _, _)| *key).collect();
+    problems.unknown_keys(table, TABLE, &keys);
+    let mut url = |key: &str| read_url(table, key, problems);
+    registries.npm = url("npm");
+    registries.pypi = url("pypi");
+    registries.crates_index = url("crates-index");
+    registries.crates_api = url("crates-api");
+    registries.github_api = url("github-api");
+    registries
+}
+
+/// The absolute URL at `key` of `[registries]`, if present and valid.
+fn read_url(table: &DeTable<'_>, key: &str, problems: &mut Problems<'_>) -> Option<Url> {
+    const TABLE: &str = "[registries]";
+    let value = table.get(key)?;
+    let text = problems.string(key, TABLE, value, "a URL string")?;
+    match Url::parse(text) {
+        Ok(url) => Some(url),
+        Err(error) => {
+            problems.invalid(key, TABLE, value, &format!("an absolute URL ({error})"));
+            None
+        }
+    }
+}
+
+/// The commented `[registries]` section of [`crate::policy::template`], with the public services
+/// as defaults.
+pub(crate) fn registries_template() -> String {
+    let defaults = Endpoints::default();
+    let mut lines = vec![
+        "# Base URLs of the services; a flag or an environment variable takes precedence."
+            .to_string(),
+        "# [registries]".to_string(),
+    ];
+    for (key, flag, variable) in REGISTRY_KEYS {
+        let url = match *key {
+            "npm" => &defaults.npm,
+            "pypi" => &defaults.pypi,
+            "crates-index" => &defaults.crates_index,
+            "crates-api" => &defaults.crates_api,
+            _ => &defaults.github_api,
+        };
+        lines.push(format!("# {key} = \"{url}\"  # {flag}, {variable}"));
+    }
+    lines.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +236,7 @@ mod tests {
     #[test]
     fn precedence_flag_then_file_then_default() {
         let config = Config::parse(
-            "[registries]\nnpm = \"https://file.example/npm\"\npypi = \"https://file.example/pypi/\"\n",
+            "version = 1\n[registries]\nnpm = \"https://file.example/npm\"\npypi = \"https://file.example/pypi/\"\n",
             Path::new("deptrust.toml"),
         )
         .unwrap();
@@ -144,16 +252,42 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_urls_are_errors_with_lines() {
-        let error = Config::parse("[registries]\nnmp = \"https://x/\"\n", Path::new("d.toml"))
-            .unwrap_err()
-            .to_string();
+        let error = Config::parse(
+            "version = 1\n[registries]\nnmp = \"https://x/\"\n",
+            Path::new("d.toml"),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
-            error.contains("d.toml") && error.contains("line 2") && error.contains("nmp"),
+            error.starts_with(
+                "d.toml:3:1: unknown key `nmp` in [registries] (expected one of: npm, "
+            ),
             "{error}"
         );
-        let error = Config::parse("[registries]\nnpm = \"not a url\"\n", Path::new("d.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(error.contains("line 2"), "{error}");
+        let error = Config::parse(
+            "version = 1\n[registries]\nnpm = \"not a url\"\n",
+            Path::new("d.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "d.toml:3:7: invalid value for `npm` in [registries]: `\"not a url\"` \
+             (expected an absolute URL (relative URL without a base))"
+        );
+    }
+
+    #[test]
+    fn registry_and_policy_errors_are_reported_together() {
+        let error = Config::parse(
+            "version = 1\ndev = 1\n[registries]\npypi = 3\n",
+            Path::new("d.toml"),
+        )
+        .unwrap_err();
+        let ConfigError::Invalid { errors } = error else {
+            panic!("{error}");
+        };
+        let lines: Vec<usize> = errors.errors.iter().map(|error| error.line).collect();
+        assert_eq!(lines, [2, 4], "{errors}");
     }
 }

@@ -9,6 +9,7 @@ pub mod graph;
 pub mod lockfile;
 pub mod model;
 pub mod net;
+pub mod policy;
 pub mod registry;
 pub mod report;
 pub mod rules;

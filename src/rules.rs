@@ -170,6 +170,43 @@ impl Catalog {
 /// The embedded rule files: one line per rule.
 const RULE_FILES: &[(&str, &str)] = &[
     // (file stem, contents) — one line per rule, added with its signal.
+    ("archived", include_str!("../rules/archived.toml")),
+    ("deprecated", include_str!("../rules/deprecated.toml")),
+    (
+        "dormant-revival",
+        include_str!("../rules/dormant-revival.toml"),
+    ),
+    (
+        "install-script",
+        include_str!("../rules/install-script.toml"),
+    ),
+    ("new-publisher", include_str!("../rules/new-publisher.toml")),
+    ("no-provenance", include_str!("../rules/no-provenance.toml")),
+    (
+        "no-source-repo",
+        include_str!("../rules/no-source-repo.toml"),
+    ),
+    (
+        "owners-changed",
+        include_str!("../rules/owners-changed.toml"),
+    ),
+    (
+        "provenance-dropped",
+        include_str!("../rules/provenance-dropped.toml"),
+    ),
+    (
+        "provenance-invalid",
+        include_str!("../rules/provenance-invalid.toml"),
+    ),
+    (
+        "publisher-identity-changed",
+        include_str!("../rules/publisher-identity-changed.toml"),
+    ),
+    ("repo-moved", include_str!("../rules/repo-moved.toml")),
+    ("single-owner", include_str!("../rules/single-owner.toml")),
+    ("too-new", include_str!("../rules/too-new.toml")),
+    ("unmaintained", include_str!("../rules/unmaintained.toml")),
+    ("yanked", include_str!("../rules/yanked.toml")),
 ];
 
 const SEVERITY_FILE: &str = include_str!("../rules/severity.toml");
@@ -205,6 +242,10 @@ fn parse_catalog() -> Result<Catalog, String> {
 mod tests {
     use super::*;
 
+    use std::collections::BTreeSet;
+
+    use crate::signals::{self, Params, SIGNALS};
+
     #[test]
     fn every_rule_file_parses() {
         let catalog = parse_catalog().unwrap();
@@ -217,6 +258,80 @@ mod tests {
                 "{} is not kebab-case",
                 rule.id
             );
+            for text in [&rule.title, &rule.why, &rule.checks, &rule.remediation] {
+                assert!(!text.trim().is_empty(), "{}: an empty text", rule.id);
+            }
+            for (name, parameter) in &rule.parameters {
+                assert!(
+                    !parameter.description.trim().is_empty(),
+                    "{}: parameter {name} has no description",
+                    rule.id
+                );
+            }
         }
+
+        // One signal per rule and one rule per signal, in the same (id) order.
+        let signal_ids: Vec<&str> = SIGNALS.iter().map(|signal| signal.id()).collect();
+        let rule_ids: Vec<&str> = catalog.rules.iter().map(|rule| rule.id.as_str()).collect();
+        assert_eq!(signal_ids, rule_ids, "SIGNALS and rules/*.toml differ");
+        let unique: BTreeSet<&str> = signal_ids.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            signal_ids.len(),
+            "a signal id is listed twice"
+        );
+        let stems: BTreeSet<&str> = RULE_FILES.iter().map(|(stem, _)| *stem).collect();
+        assert_eq!(stems, unique, "RULE_FILES lists other rules than SIGNALS");
+
+        // Every signal reads its rule's parameters by the rule's names, and no others. Each
+        // signal reads them first thing, so facts where nothing is known are enough.
+        let facts = signals::test_support::unknown_facts();
+        for signal in SIGNALS {
+            let rule = catalog.rule(signal.id()).unwrap();
+            let params = Params(
+                rule.parameters
+                    .iter()
+                    .map(|(name, parameter)| (name.clone(), parameter.default.clone()))
+                    .collect(),
+            );
+            signals::take_parameters_read();
+            signals::test_support::evaluate_with(*signal, &facts, None, &params);
+            let read = signals::take_parameters_read();
+            let declared: BTreeSet<String> = rule.parameters.keys().cloned().collect();
+            assert_eq!(
+                read, declared,
+                "{}: parameters read and declared differ",
+                rule.id
+            );
+        }
+    }
+
+    #[test]
+    fn parameter_defaults_are_the_signals_fallbacks() {
+        // The catalog's defaults reach the signals through `Params::defaults`.
+        let params = Params::defaults("too-new");
+        assert_eq!(params.int("hours", 0), 72);
+        assert_eq!(Params::defaults("new-publisher").int("window-days", 0), 30);
+        assert_eq!(
+            Params::defaults("dormant-revival").int("silence-months", 0),
+            12
+        );
+        let unmaintained = Params::defaults("unmaintained");
+        assert_eq!(unmaintained.int("release-months", 0), 24);
+        assert_eq!(unmaintained.int("push-months", 0), 12);
+        assert_eq!(Params::defaults("archived"), Params::default());
+    }
+
+    #[test]
+    fn levels_and_severities() {
+        let catalog = catalog();
+        let level = |id: &str| catalog.rule(id).map(|rule| (rule.level, rule.severity));
+        assert_eq!(
+            level("provenance-invalid"),
+            Some((Level::Deny, Severity::Critical))
+        );
+        assert_eq!(level("no-provenance"), Some((Level::Allow, Severity::Info)));
+        assert_eq!(level("too-new"), Some((Level::Warn, Severity::Medium)));
+        assert!(Severity::Critical.weight() > Severity::High.weight());
     }
 }

@@ -10,10 +10,20 @@ use std::io::{self, Write};
 use crate::graph::DepGraph;
 
 pub use facts::{render_facts_json, render_facts_table};
+pub use markdown::render_scan_markdown;
+pub use sarif::render_scan_sarif;
+pub use scan_json::render_scan_json;
+pub use scan_table::render_scan_table;
 
 mod dot;
 mod facts;
 mod json;
+mod markdown;
+mod sarif;
+#[cfg(test)]
+mod scan_fixture;
+mod scan_json;
+mod scan_table;
 mod table;
 mod tree;
 
@@ -71,6 +81,12 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// [`sanitize`] for text shown on one line (a message, a table cell): line breaks and tabs
+/// become spaces first, so the words they separated stay apart.
+fn sanitize_line(text: &str) -> String {
+    sanitize(&text.replace(['\r', '\n', '\t'], " "))
+}
+
 /// Control characters and bidi overrides: what a terminal may act on instead of printing.
 fn interpreted_by_terminals(c: char) -> bool {
     c.is_control()
@@ -96,6 +112,33 @@ pub(crate) fn write_terminal_safe_json(
     }
     out.write_all(safe.as_bytes())?;
     writeln!(out)
+}
+
+/// A project's packages in the order every `deptrust scan` renderer shows them: highest
+/// weighted risk first, then by id, so equal scores never reorder between runs.
+fn packages_by_weighted_risk(
+    project: &crate::scan::ProjectResult,
+) -> Vec<&crate::scan::PackageResult> {
+    let mut packages: Vec<_> = project.packages.iter().collect();
+    packages.sort_by(|a, b| {
+        b.weighted_risk
+            .total_cmp(&a.weighted_risk)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    packages
+}
+
+/// A package's findings, most severe first: by level (deny, warn, allow), then severity, then
+/// rule id.
+fn findings_by_severity(package: &crate::scan::PackageResult) -> Vec<&crate::scan::Finding> {
+    let mut findings: Vec<_> = package.findings.iter().collect();
+    findings.sort_by(|a, b| {
+        b.level
+            .cmp(&a.level)
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    findings
 }
 
 #[cfg(test)]

@@ -1,0 +1,294 @@
+//! `dormant-revival`: a package silent for `silence-months` months or more came back to life,
+//! and the version in use is that revival or follows it (the ctx takeover: an abandoned
+//! package's maintainer domain expired, a stranger took over the account and published new
+//! versions after years of silence).
+//!
+//! The revival is the release that broke the silence: walking back from the version in use
+//! through the releases published before it, the first one that came at least
+//! `silence-months` calendar months after its predecessor, provided it was published no more
+//! than `silence-months` months before the version in use (a package revived long ago and
+//! active since is not flagged). Releases without a publish time are left out.
+//!
+//! Severity rises to high when the revival or the version in use was published by an
+//! identity that published no earlier version (the `new-publisher` logic).
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::new_publisher::{Newness, newness};
+use super::support::{History, months_before, unknown, whole_days, whole_months};
+use super::{Context, Outcome, Signal};
+use crate::rules::Severity;
+
+/// The signal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DormantRevival;
+
+/// `silence-months` when the policy does not say.
+const SILENCE_MONTHS: i64 = 12;
+
+impl Signal for DormantRevival {
+    fn id(&self) -> &'static str {
+        "dormant-revival"
+    }
+
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let months = cx.params.int("silence-months", SILENCE_MONTHS).max(1);
+        let history = match History::of(cx.facts) {
+            Ok(history) => history,
+            Err(outcome) => return outcome,
+        };
+        let in_use = history.in_use();
+        let Some(used) = in_use.published else {
+            return unknown(
+                "releases",
+                format!("the registry gives no publish time for {}", in_use.version),
+            );
+        };
+        // The version in use and the releases before it that have a publish time, oldest first.
+        let mut timed: Vec<(usize, Timestamp)> = (0..history.releases.len())
+            .filter(|&index| index == history.index || history.is_before(index, history.index))
+            .filter_map(|index| history.releases[index].published.map(|time| (index, time)))
+            .collect();
+        timed.sort_by_key(|&(index, time)| (time, index));
+        let Some(window_start) = months_before(used, months) else {
+            return Outcome::Clear;
+        };
+        let revival = timed.windows(2).rev().find_map(|pair| {
+            let ((previous, previous_time), (next, next_time)) = (pair[0], pair[1]);
+            (next_time >= window_start
+                && months_before(next_time, months).is_some_and(|limit| previous_time <= limit))
+            .then_some((previous, previous_time, next, next_time))
+        });
+        // `find_map` from the newest pair: a revival older than the window is not one.
+        let Some((previous, previous_time, revival, revival_time)) = revival else {
+            return Outcome::Clear;
+        };
+        let silent = whole_months(previous_time, revival_time);
+        let previous = &history.releases[previous];
+        let revived = &history.releases[revival];
+
+        let mut message = if revival == history.index {
+            format!(
+                "the version in use {} came after {silent} months without a release (previous: {} on {})",
+                revived.version,
+                previous.version,
+                date(previous_time)
+            )
+        } else {
+            format!(
+                "{} came after {silent} months without a release (previous: {} on {}); the version in use {} followed it {} days later",
+                revived.version,
+                previous.version,
+                date(previous_time),
+                in_use.version,
+                whole_days(revival_time, used)
+            )
+        };
+
+        // Who published the revival and the version in use.
+        let mut checked = vec![revival];
+        if revival != history.index {
+            checked.push(history.index);
+        }
+        let mut new_publishers = Vec::new();
+        let mut publisher_unknown: Option<String> = None;
+        for index in checked {
+            match newness(&history, index) {
+                Newness::New(found) => {
+                    let release = &history.releases[index];
+                    message.push_str(&format!(
+                        "; {} was published by {}, who published no earlier version",
+                        release.version,
+                        found.publisher.describe()
+                    ));
+                    new_publishers.push(found.evidence(release, index == history.index));
+                }
+                Newness::Undetermined(reason) => {
+                    publisher_unknown.get_or_insert(reason);
+                }
+                Newness::Seen | Newness::First => {}
+            }
+        }
+        let severity = (!new_publishers.is_empty()).then_some(Severity::High);
+        Outcome::Risk {
+            message,
+            evidence: json!({
+                "version": in_use.version,
+                "silence_months": months,
+                "silent_months": silent,
+                "previous_release": release_evidence(&previous.version, previous_time),
+                "revival": release_evidence(&revived.version, revival_time),
+                "new_publishers": new_publishers,
+                "publisher_unknown": publisher_unknown,
+            }),
+            severity,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` (UTC).
+fn date(time: Timestamp) -> String {
+    time.strftime("%Y-%m-%d").to_string()
+}
+
+fn release_evidence(version: &str, published: Timestamp) -> Value {
+    json!({"version": version, "published": published.to_string()})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::facts::{Fact, PackageFacts};
+    use crate::signals::test_support::{
+        Expect, by, check, evaluate, evaluate_with, facts, facts_with, params_with, release,
+        release_mut, risk, unknown_facts,
+    };
+
+    /// ctx: 0.1.2 in 2014, then a stranger's 0.2.2 and 0.2.6 in May 2022.
+    fn ctx(in_use: &str, new_owner: &str) -> PackageFacts {
+        facts_with(
+            "npm",
+            in_use,
+            vec![
+                by(release("0.1.0", "2014-12-10T00:00:00Z"), "figo"),
+                by(release("0.1.2", "2014-12-18T00:00:00Z"), "figo"),
+                by(release("0.2.2", "2022-05-14T00:00:00Z"), new_owner),
+                by(release("0.2.6", "2022-05-17T00:00:00Z"), new_owner),
+            ],
+        )
+    }
+
+    #[test]
+    fn table() {
+        let signal = &DormantRevival;
+        let mut untimed = ctx("0.2.2", "figo");
+        release_mut(&mut untimed, "0.2.2").published = None;
+        let mut first = facts();
+        first.version = "1.0.0".into();
+        // Revived in 2023, active since: the revival is older than the window.
+        let revived_long_ago = facts_with(
+            "npm",
+            "3.0.0",
+            vec![
+                release("1.0.0", "2019-01-01T00:00:00Z"),
+                release("2.0.0", "2023-01-01T00:00:00Z"),
+                release("2.1.0", "2023-09-01T00:00:00Z"),
+                release("2.2.0", "2024-05-01T00:00:00Z"),
+                release("3.0.0", "2025-01-01T00:00:00Z"),
+            ],
+        );
+        // Eleven months of silence is not twelve.
+        let short = facts_with(
+            "npm",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2024-07-01T00:00:00Z"),
+                release("1.1.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        let exactly = facts_with(
+            "npm",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2024-06-01T00:00:00Z"),
+                release("1.1.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        check(
+            signal,
+            vec![
+                ("active", facts(), Expect::Clear),
+                ("first release", first, Expect::Clear),
+                (
+                    "ctx: the revival in use",
+                    ctx("0.2.2", "figo"),
+                    Expect::Risk("the version in use 0.2.2 came after 88 months without a release"),
+                ),
+                (
+                    "ctx: after the revival",
+                    ctx("0.2.6", "figo"),
+                    Expect::Risk("the version in use 0.2.6 followed it 3 days later"),
+                ),
+                (
+                    "ctx: before the revival",
+                    ctx("0.1.2", "figo"),
+                    Expect::Clear,
+                ),
+                ("revived long ago", revived_long_ago, Expect::Clear),
+                ("eleven months", short, Expect::Clear),
+                (
+                    "twelve months",
+                    exactly,
+                    Expect::Risk(
+                        "came after 12 months without a release (previous: 1.0.0 on 2024-06-01)",
+                    ),
+                ),
+                (
+                    "no publish time",
+                    untimed,
+                    Expect::Unknown("releases", "no publish time for 0.2.2"),
+                ),
+                (
+                    "releases unknown",
+                    unknown_facts(),
+                    Expect::Unknown("releases", "offline"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_new_publisher_makes_it_high() {
+        let signal = &DormantRevival;
+        let (_, evidence, severity) = risk(evaluate(signal, &ctx("0.2.6", "figo")));
+        assert_eq!(severity, None, "the old maintainer came back");
+        assert_eq!(evidence["new_publishers"], json!([]));
+
+        let (message, evidence, severity) = risk(evaluate(signal, &ctx("0.2.6", "stranger")));
+        assert_eq!(severity, Some(Severity::High));
+        assert!(
+            message
+                .ends_with("; 0.2.2 was published by stranger, who published no earlier version"),
+            "{message}"
+        );
+        assert_eq!(evidence["revival"]["version"], "0.2.2");
+        assert_eq!(evidence["previous_release"]["version"], "0.1.2");
+        assert_eq!(evidence["silent_months"], 88);
+        assert_eq!(evidence["new_publishers"][0]["version"], "0.2.2");
+
+        // Who published is unknown: the revival stands, at the rule's severity.
+        let mut unknown_publisher = ctx("0.2.2", "stranger");
+        release_mut(&mut unknown_publisher, "0.2.2").publisher = Fact::unknown("stripped");
+        let (_, evidence, severity) = risk(evaluate(signal, &unknown_publisher));
+        assert_eq!(severity, None);
+        assert!(
+            evidence["publisher_unknown"]
+                .as_str()
+                .is_some_and(|reason| reason.contains("stripped")),
+            "{evidence}"
+        );
+    }
+
+    #[test]
+    fn the_silence_is_a_parameter() {
+        let signal = &DormantRevival;
+        let facts = ctx("0.2.2", "figo");
+        let patient = params_with(signal, "silence-months", 100);
+        assert_eq!(
+            evaluate_with(signal, &facts, None, &patient),
+            Outcome::Clear
+        );
+        let eager = params_with(signal, "silence-months", 3);
+        let short = facts_with(
+            "npm",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        let (message, _, _) = risk(evaluate_with(signal, &short, None, &eager));
+        assert!(message.contains("after 5 months"), "{message}");
+    }
+}

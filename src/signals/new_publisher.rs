@@ -1,0 +1,695 @@
+//! `new-publisher`: the version in use, or a version published in the `window-days` days
+//! before it, was published by an identity that had published no earlier version (the
+//! event-stream takeover: a new maintainer's first publish carried the payload).
+//!
+//! Who published a release ([`Publisher::of`]):
+//! - a registry account (npm `_npmUser`, crates.io `published_by`), compared by its stable id,
+//!   never by display name;
+//! - a trusted publisher (a CI workflow publishing through OIDC), compared by the verified
+//!   build's repository id when both releases have one (stable across renames and
+//!   transfers), else by repository (the verified build's, the registry-asserted one, or the
+//!   one the registry advertises), else by the registry's account id;
+//! - on PyPI, which names no uploader, the verified attestation identity: PyPI publishers are
+//!   known only for verified releases (the version in use and the latest earlier attested
+//!   release), so a PyPI package without provenance is unknown here.
+//!
+//! A release is new when no earlier release with a comparable publisher was published by the
+//! same identity, and at least one earlier publisher could be compared; when none could, the
+//! answer is unknown. The first release of a package is clear: nobody came before to compare
+//! with. Releases whose publisher is unknown inside the window are skipped (the evidence counts
+//! the earlier publishers that could not be compared).
+
+use jiff::{SignedDuration, Timestamp};
+use serde_json::{Value, json};
+
+use super::support::{History, plural, repository_key, unknown, whole_days};
+use super::{Context, Outcome, Signal};
+use crate::registry::facts::{Fact, Identity, IdentityKind, Provenance, Release};
+use crate::verify::ProvenanceCheck;
+
+/// The signal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewPublisher;
+
+/// `window-days` when the policy does not say.
+const WINDOW_DAYS: i64 = 30;
+
+impl Signal for NewPublisher {
+    fn id(&self) -> &'static str {
+        "new-publisher"
+    }
+
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let window = cx.params.int("window-days", WINDOW_DAYS).clamp(0, 36_500);
+        let history = match History::of(cx.facts) {
+            Ok(history) => history,
+            Err(outcome) => return outcome,
+        };
+        let in_use = history.in_use();
+        let start = in_use.published.and_then(|published| {
+            published
+                .checked_sub(SignedDuration::from_hours(window * 24))
+                .ok()
+        });
+        // The version in use, and the releases published in the window before it.
+        let mut candidates: Vec<usize> = (0..history.releases.len())
+            .filter(|&index| {
+                history.is_before(index, history.index)
+                    && matches!(
+                        (start, history.releases[index].published),
+                        (Some(start), Some(published)) if published >= start
+                    )
+            })
+            .collect();
+        candidates.push(history.index);
+
+        let mut new = Vec::new();
+        let mut in_use_unknown = None;
+        for index in candidates {
+            match newness(&history, index) {
+                Newness::New(found) => new.push((index, found)),
+                Newness::Undetermined(reason) if index == history.index => {
+                    in_use_unknown = Some(reason);
+                }
+                Newness::Seen | Newness::First | Newness::Undetermined(_) => {}
+            }
+        }
+        if new.is_empty() {
+            return match in_use_unknown {
+                Some(reason) => unknown("publisher", reason),
+                None => Outcome::Clear,
+            };
+        }
+        let items: Vec<String> = new
+            .iter()
+            .map(|(index, found)| {
+                let release = &history.releases[*index];
+                format!(
+                    "{} ({}) by {}",
+                    release.version,
+                    relation(release, in_use, *index == history.index),
+                    found.publisher.describe()
+                )
+            })
+            .collect();
+        let found: Vec<Value> = new
+            .iter()
+            .map(|(index, found)| {
+                found.evidence(&history.releases[*index], *index == history.index)
+            })
+            .collect();
+        Outcome::Risk {
+            message: format!(
+                "published by an identity that published no earlier version: {}",
+                items.join("; ")
+            ),
+            evidence: json!({
+                "version": in_use.version,
+                "window_days": window,
+                "new_publishers": found,
+            }),
+            severity: None,
+        }
+    }
+}
+
+/// How a release stands to the version in use, for a message.
+fn relation(release: &Release, in_use: &Release, is_in_use: bool) -> String {
+    if is_in_use {
+        return "the version in use".to_string();
+    }
+    match (release.published, in_use.published) {
+        (Some(published), Some(used)) => match whole_days(published, used) {
+            0 => "published the same day as the version in use".to_string(),
+            1 => "published 1 day before the version in use".to_string(),
+            days => format!("published {days} days before the version in use"),
+        },
+        _ => "published before the version in use".to_string(),
+    }
+}
+
+/// Who published a release, in a form that can be compared with another release's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Publisher {
+    /// A registry account of a person or a team.
+    Account(Identity),
+    /// A CI workflow: trusted publishing, or a verified build nobody's account published.
+    Build {
+        /// The host's numeric repository id, from a verified build.
+        repository_id: Option<String>,
+        /// The repository, as [`repository_key`] writes it.
+        repository: Option<String>,
+        /// The registry's identity for it, when it names one.
+        account: Option<Identity>,
+    },
+}
+
+impl Publisher {
+    /// Who published `release`, or why that is unknown.
+    pub(crate) fn of(release: &Release) -> Result<Publisher, String> {
+        let build = match &release.verification {
+            Some(verification) => match &verification.provenance {
+                ProvenanceCheck::Verified { identity } => Some(identity.as_ref()),
+                _ => None,
+            },
+            None => None,
+        };
+        let asserted = match &release.verification {
+            Some(verification) => match &verification.provenance {
+                ProvenanceCheck::RegistryAsserted {
+                    provider,
+                    repository: Some(repository),
+                    ..
+                } => Some(repository_key(Some(provider), repository)),
+                _ => None,
+            },
+            None => None,
+        };
+        let advertised = match &release.provenance {
+            Fact::Known(Provenance::TrustedPublishing {
+                provider,
+                repository: Some(repository),
+                ..
+            }) => Some(repository_key(Some(provider), repository)),
+            _ => None,
+        };
+        let repository = build
+            .and_then(|build| build.repository.as_deref())
+            .map(|repository| repository_key(None, repository))
+            .or(asserted)
+            .or(advertised);
+        let repository_id = build.and_then(|build| build.repository_id.clone());
+        match &release.publisher {
+            Fact::Known(Some(identity)) if identity.kind != IdentityKind::TrustedPublisher => {
+                Ok(Publisher::Account(identity.clone()))
+            }
+            Fact::Known(Some(identity)) => Ok(Publisher::Build {
+                repository_id,
+                repository,
+                account: Some(identity.clone()),
+            }),
+            _ if build.is_some() => Ok(Publisher::Build {
+                repository_id,
+                repository,
+                account: None,
+            }),
+            Fact::Known(None) => Err(format!(
+                "the registry records no publisher for {}",
+                release.version
+            )),
+            Fact::Unknown(reason) => Err(format!(
+                "the publisher of {} is unknown: {reason}",
+                release.version
+            )),
+        }
+    }
+
+    /// Whether two releases were published by the same identity; `None` when they cannot be
+    /// compared (two CI identities with nothing in common to compare).
+    pub(crate) fn same(&self, other: &Publisher) -> Option<bool> {
+        match (self, other) {
+            (Publisher::Account(a), Publisher::Account(b)) => Some(a.id == b.id),
+            (
+                Publisher::Build {
+                    repository_id: id_a,
+                    repository: repository_a,
+                    account: account_a,
+                },
+                Publisher::Build {
+                    repository_id: id_b,
+                    repository: repository_b,
+                    account: account_b,
+                },
+            ) => {
+                if let (Some(a), Some(b)) = (id_a, id_b) {
+                    Some(a == b)
+                } else if let (Some(a), Some(b)) = (repository_a, repository_b) {
+                    Some(a == b)
+                } else if let (Some(a), Some(b)) = (account_a, account_b) {
+                    // Trusted-publisher ids name repositories, which compare ignoring case.
+                    Some(a.id.eq_ignore_ascii_case(&b.id))
+                } else {
+                    None
+                }
+            }
+            _ => Some(false),
+        }
+    }
+
+    /// Who, for a message.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Publisher::Account(identity) => identity.display.clone(),
+            Publisher::Build {
+                repository_id,
+                repository,
+                account,
+            } => {
+                let what = repository
+                    .clone()
+                    .or_else(|| account.as_ref().map(|account| account.display.clone()))
+                    .unwrap_or_else(|| "an unnamed repository".to_string());
+                match repository_id {
+                    Some(id) => format!("the trusted publisher {what} (repository id {id})"),
+                    None => format!("the trusted publisher {what}"),
+                }
+            }
+        }
+    }
+
+    /// The facts, as evidence.
+    pub(crate) fn evidence(&self) -> Value {
+        match self {
+            Publisher::Account(identity) => json!({
+                "kind": "account",
+                "id": identity.id,
+                "display": identity.display,
+            }),
+            Publisher::Build {
+                repository_id,
+                repository,
+                account,
+            } => json!({
+                "kind": "trusted-publisher",
+                "id": account.as_ref().map(|account| &account.id),
+                "display": account.as_ref().map(|account| &account.display),
+                "repository": repository,
+                "repository_id": repository_id,
+            }),
+        }
+    }
+}
+
+/// Whether the publisher of one release had published an earlier one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Newness {
+    /// An earlier release has the same publisher.
+    Seen,
+    /// The package's first release: nobody to compare with.
+    First,
+    /// No earlier release with a comparable publisher has this one.
+    New(NewPublisherFound),
+    /// Cannot tell, and why.
+    Undetermined(String),
+}
+
+/// A publisher no earlier release had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewPublisherFound {
+    /// Who.
+    pub(crate) publisher: Publisher,
+    /// Earlier releases whose publisher was compared.
+    pub(crate) compared: usize,
+    /// Earlier releases whose publisher is unknown or could not be compared.
+    pub(crate) unknown: usize,
+}
+
+impl NewPublisherFound {
+    /// The facts about `release`, as evidence.
+    pub(crate) fn evidence(&self, release: &Release, in_use: bool) -> Value {
+        json!({
+            "version": release.version,
+            "published": release.published.map(|time: Timestamp| time.to_string()),
+            "in_use": in_use,
+            "publisher": self.publisher.evidence(),
+            "earlier_releases_compared": self.compared,
+            "earlier_publishers_unknown": self.unknown,
+        })
+    }
+}
+
+/// Whether the publisher of `releases[index]` had published an earlier release.
+pub(crate) fn newness(history: &History<'_>, index: usize) -> Newness {
+    let Some(release) = history.releases.get(index) else {
+        return Newness::Undetermined(format!("no release number {index}"));
+    };
+    let publisher = match Publisher::of(release) {
+        Ok(publisher) => publisher,
+        Err(reason) => return Newness::Undetermined(reason),
+    };
+    let earlier = history.before(index);
+    if earlier.is_empty() {
+        return Newness::First;
+    }
+    let (mut compared, mut unknown) = (0, 0);
+    for other in &earlier {
+        match Publisher::of(other)
+            .ok()
+            .and_then(|other| publisher.same(&other))
+        {
+            Some(true) => return Newness::Seen,
+            Some(false) => compared += 1,
+            None => unknown += 1,
+        }
+    }
+    if compared == 0 {
+        return Newness::Undetermined(format!(
+            "none of the publishers of the {} before {} is known or comparable with {}",
+            plural(earlier.len(), "release"),
+            release.version,
+            publisher.describe()
+        ));
+    }
+    Newness::New(NewPublisherFound {
+        publisher,
+        compared,
+        unknown,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::facts::Owner;
+    use crate::signals::test_support::{
+        Expect, NOW, at, attested, build, by, check, evaluate, evaluate_with, facts, facts_with,
+        params_with, release, release_mut, risk, unknown_facts, verification,
+    };
+    use crate::verify::ProvenanceCheck;
+
+    fn trusted(display: &str) -> Identity {
+        Identity {
+            id: format!("trusted-publisher:github:{display}"),
+            display: display.to_string(),
+            kind: IdentityKind::TrustedPublisher,
+        }
+    }
+
+    /// event-stream: 3.3.5 by dominictarr, then 3.3.6 by right9ctrl.
+    fn event_stream(in_use: &str) -> crate::registry::facts::PackageFacts {
+        facts_with(
+            "npm",
+            in_use,
+            vec![
+                by(release("3.3.4", "2016-06-01T00:00:00Z"), "dominictarr"),
+                by(release("3.3.5", "2018-09-01T00:00:00Z"), "right9ctrl"),
+                by(release("3.3.6", "2018-09-20T00:00:00Z"), "right9ctrl"),
+                by(release("4.0.0", "2018-12-01T00:00:00Z"), "right9ctrl"),
+            ],
+        )
+    }
+
+    #[test]
+    fn table() {
+        let signal = &NewPublisher;
+        let mut first = facts();
+        first.version = "1.0.0".into();
+
+        let mut unknown_in_use = facts();
+        release_mut(&mut unknown_in_use, "1.1.0").publisher = Fact::unknown("mirror strips it");
+        let mut nobody_in_use = facts();
+        release_mut(&mut nobody_in_use, "1.1.0").publisher = Fact::Known(None);
+        let mut all_earlier_unknown = facts();
+        release_mut(&mut all_earlier_unknown, "1.1.0").publisher =
+            Fact::Known(Some(crate::signals::test_support::user("mallory")));
+        release_mut(&mut all_earlier_unknown, "1.0.0").publisher = Fact::Known(None);
+
+        // One earlier publisher is unknown, another is known and different: still new.
+        let mut partly_unknown = facts_with(
+            "npm",
+            "1.2.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                by(release("1.1.0", "2025-02-01T00:00:00Z"), "bob"),
+                by(release("1.2.0", "2025-06-01T00:00:00Z"), "mallory"),
+            ],
+        );
+        release_mut(&mut partly_unknown, "1.0.0").publisher = Fact::unknown("unreadable");
+
+        // A new publisher 40 days before the version in use is outside the 30-day window.
+        let outside = facts_with(
+            "npm",
+            "1.2.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                by(release("1.1.0", "2025-04-22T00:00:00Z"), "bob"),
+                by(release("1.2.0", "2025-06-01T00:00:00Z"), "bob"),
+            ],
+        );
+
+        // crates.io: user ids, not logins.
+        let crate_user = |id: &str, login: &str| Identity {
+            id: format!("crates:user:{id}"),
+            display: login.to_string(),
+            kind: IdentityKind::User,
+        };
+        let mut renamed_login = facts_with(
+            "cargo",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        release_mut(&mut renamed_login, "1.0.0").publisher =
+            Fact::Known(Some(crate_user("42", "old-login")));
+        release_mut(&mut renamed_login, "1.1.0").publisher =
+            Fact::Known(Some(crate_user("42", "new-login")));
+        let mut same_login_other_account = renamed_login.clone();
+        release_mut(&mut same_login_other_account, "1.1.0").publisher =
+            Fact::Known(Some(crate_user("43", "old-login")));
+
+        let listed = vec![release("1.0.0", "2025-01-01T00:00:00Z")];
+
+        check(
+            signal,
+            vec![
+                ("same publisher", facts(), Expect::Clear),
+                ("first release", first, Expect::Clear),
+                (
+                    "event-stream 3.3.6: new publisher 19 days earlier",
+                    event_stream("3.3.6"),
+                    Expect::Risk(
+                        "3.3.5 (published 19 days before the version in use) by right9ctrl",
+                    ),
+                ),
+                (
+                    "event-stream 3.3.5: the new publisher's first release",
+                    event_stream("3.3.5"),
+                    Expect::Risk("3.3.5 (the version in use) by right9ctrl"),
+                ),
+                (
+                    "event-stream 4.0.0: months later",
+                    event_stream("4.0.0"),
+                    Expect::Clear,
+                ),
+                (
+                    "publisher of the version in use unknown",
+                    unknown_in_use,
+                    Expect::Unknown("publisher", "mirror strips it"),
+                ),
+                (
+                    "registry records nobody",
+                    nobody_in_use,
+                    Expect::Unknown("publisher", "records no publisher for 1.1.0"),
+                ),
+                (
+                    "no earlier publisher known",
+                    all_earlier_unknown,
+                    Expect::Unknown("publisher", "the 1 release before 1.1.0 is known"),
+                ),
+                (
+                    "one earlier unknown",
+                    partly_unknown,
+                    Expect::Risk("by mallory"),
+                ),
+                ("new publisher outside the window", outside, Expect::Clear),
+                ("crates.io login renamed", renamed_login, Expect::Clear),
+                (
+                    "crates.io same login, other account",
+                    same_login_other_account,
+                    Expect::Risk("by old-login"),
+                ),
+                (
+                    "releases unknown",
+                    unknown_facts(),
+                    Expect::Unknown("releases", "offline"),
+                ),
+                (
+                    "version not listed",
+                    facts_with("npm", "9.9.9", listed),
+                    Expect::Unknown("releases", "not among"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn evidence_names_the_release_and_the_identity() {
+        let (message, evidence, severity) = risk(evaluate(&NewPublisher, &event_stream("3.3.6")));
+        assert_eq!(
+            message,
+            "published by an identity that published no earlier version: \
+             3.3.5 (published 19 days before the version in use) by right9ctrl"
+        );
+        assert_eq!(severity, None);
+        assert_eq!(evidence["version"], "3.3.6");
+        assert_eq!(evidence["window_days"], 30);
+        let found = &evidence["new_publishers"][0];
+        assert_eq!(found["version"], "3.3.5");
+        assert_eq!(found["in_use"], false);
+        assert_eq!(found["publisher"]["id"], "npm:user:right9ctrl");
+        assert_eq!(found["earlier_releases_compared"], 1);
+    }
+
+    #[test]
+    fn the_window_is_a_parameter() {
+        let signal = &NewPublisher;
+        let facts = event_stream("3.3.6");
+        let narrow = params_with(signal, "window-days", 10);
+        assert_eq!(evaluate_with(signal, &facts, None, &narrow), Outcome::Clear);
+        let wide = params_with(signal, "window-days", 200);
+        let (message, _, _) = risk(evaluate_with(signal, &facts, None, &wide));
+        assert!(message.contains("3.3.5"), "{message}");
+    }
+
+    /// npm trusted publishing: every release's `_npmUser` is "GitHub Actions"; the verified
+    /// repository id tells them apart.
+    #[test]
+    fn trusted_publishers_compare_by_repository_id() {
+        let signal = &NewPublisher;
+        let actions = Identity {
+            id: "npm:user:GitHub Actions".into(),
+            display: "GitHub Actions".into(),
+            kind: IdentityKind::TrustedPublisher,
+        };
+        let make = |earlier: &str, earlier_id: &str, now: &str, now_id: &str| {
+            let mut facts = facts();
+            for (version, repository, id) in
+                [("1.0.0", earlier, earlier_id), ("1.1.0", now, now_id)]
+            {
+                let release = release_mut(&mut facts, version);
+                *release = attested(release.clone(), build(repository, id, "release.yml"));
+                release.publisher = Fact::Known(Some(actions.clone()));
+            }
+            facts
+        };
+        // Renamed repository, same id: the same publisher.
+        assert_eq!(
+            evaluate(signal, &make("owner/repo", "7", "owner/renamed", "7")),
+            Outcome::Clear
+        );
+        // Same name, another repository (deleted and recreated): a new publisher.
+        let (message, evidence, _) = risk(evaluate(
+            signal,
+            &make("owner/repo", "7", "owner/repo", "8"),
+        ));
+        assert!(message.contains("repository id 8"), "{message}");
+        assert_eq!(
+            evidence["new_publishers"][0]["publisher"]["repository_id"],
+            "8"
+        );
+
+        // Without verification the registry's account is all there is: the same.
+        let mut unverified = make("owner/repo", "7", "owner/repo", "8");
+        release_mut(&mut unverified, "1.0.0").verification = None;
+        assert_eq!(evaluate(signal, &unverified), Outcome::Clear);
+    }
+
+    /// crates.io trusted publishing: compared by the repository the registry names.
+    #[test]
+    fn crates_trusted_publishers_compare_by_repository() {
+        let signal = &NewPublisher;
+        let make = |earlier: &str, now: &str| {
+            let mut facts = facts_with(
+                "cargo",
+                "1.1.0",
+                vec![
+                    release("1.0.0", "2025-01-01T00:00:00Z"),
+                    release("1.1.0", "2025-06-01T00:00:00Z"),
+                ],
+            );
+            for (version, repository) in [("1.0.0", earlier), ("1.1.0", now)] {
+                let release = release_mut(&mut facts, version);
+                release.publisher = Fact::Known(Some(trusted(repository)));
+                release.provenance = Fact::Known(Provenance::TrustedPublishing {
+                    provider: "github".into(),
+                    repository: Some(repository.to_string()),
+                    workflow: None,
+                    run: None,
+                    commit: None,
+                });
+            }
+            release_mut(&mut facts, "1.1.0").verification =
+                Some(verification(ProvenanceCheck::RegistryAsserted {
+                    provider: "github".into(),
+                    repository: Some(now.to_string()),
+                    run: None,
+                    commit: None,
+                    trusted_publishing_only: None,
+                }));
+            facts
+        };
+        assert_eq!(
+            evaluate(signal, &make("owner/repo", "Owner/Repo")),
+            Outcome::Clear
+        );
+        let (message, _, _) = risk(evaluate(signal, &make("owner/repo", "evil/repo")));
+        assert!(
+            message.contains("the trusted publisher https://github.com/evil/repo"),
+            "{message}"
+        );
+        // A move from an account to trusted publishing is a new publisher too.
+        let mut moved = make("owner/repo", "owner/repo");
+        release_mut(&mut moved, "1.0.0").publisher =
+            Fact::Known(Some(crate::signals::test_support::user("alice")));
+        let (message, _, _) = risk(evaluate(signal, &moved));
+        assert!(message.contains("trusted publisher"), "{message}");
+    }
+
+    /// PyPI names publishers only through verified provenance: the in-use release against the
+    /// latest earlier verified one; other earlier releases are unknown.
+    #[test]
+    fn pypi_compares_verified_identities() {
+        let signal = &NewPublisher;
+        let make = |earlier_id: &str| {
+            let mut facts = facts_with(
+                "pypi",
+                "2.0",
+                vec![
+                    release("1.0", "2024-01-01T00:00:00Z"),
+                    release("1.1", "2025-01-01T00:00:00Z"),
+                    release("2.0", "2025-06-01T00:00:00Z"),
+                ],
+            );
+            for version in ["1.0", "1.1"] {
+                release_mut(&mut facts, version).publisher =
+                    Fact::unknown("PyPI reports publishers only through provenance");
+            }
+            let earlier = release_mut(&mut facts, "1.1");
+            *earlier = attested(
+                earlier.clone(),
+                build("pypa/sample", earlier_id, "release.yml"),
+            );
+            let in_use = release_mut(&mut facts, "2.0");
+            *in_use = attested(in_use.clone(), build("pypa/sample", "5", "release.yml"));
+            in_use.publisher = Fact::Known(Some(trusted("pypa/sample")));
+            facts
+        };
+        assert_eq!(evaluate(signal, &make("5")), Outcome::Clear);
+        let (_, evidence, _) = risk(evaluate(signal, &make("6")));
+        assert_eq!(
+            evidence["new_publishers"][0]["earlier_publishers_unknown"],
+            1
+        );
+
+        let mut never_verified = make("5");
+        release_mut(&mut never_verified, "1.1").verification = None;
+        let Outcome::Unknown { fact, .. } = evaluate(signal, &never_verified) else {
+            panic!("nothing earlier to compare with");
+        };
+        assert_eq!(fact, "publisher");
+    }
+
+    #[test]
+    fn owners_are_not_publishers() {
+        // Owners changing is `owners-changed`; this signal looks at who published.
+        let mut facts = facts();
+        facts.owners = Fact::Known(vec![Owner {
+            identity: crate::signals::test_support::user("mallory"),
+            role: None,
+        }]);
+        assert_eq!(evaluate(&NewPublisher, &facts), Outcome::Clear);
+        assert_eq!(at("2026-01-01T00:00:00Z"), NOW);
+    }
+}

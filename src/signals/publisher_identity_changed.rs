@@ -1,0 +1,408 @@
+//! `publisher-identity-changed`: the version in use was built from another source repository
+//! or by another workflow than the earlier release it is compared with. The ultralytics
+//! compromise published through a workflow the attacker had subverted; a release suddenly
+//! built from a fork, a new repository or a different workflow file is how a hijacked
+//! publishing pipeline shows.
+//!
+//! Where a release was built ([`Source`]): the verified build identity (repository id,
+//! repository, workflow), else the registry-asserted trusted publisher (crates.io: repository
+//! only), else the trusted publisher the registry advertises (`Provenance::TrustedPublishing`
+//! with a repository). The version in use is compared with the latest earlier release that has
+//! one. Repositories compare by numeric id when both are known (a rename is not a change; the
+//! `repo-moved` signal reports renames), else by normalized URL; workflows compare by file
+//! name (`.github/workflows/release.yml` and `release.yml` are the same).
+//!
+//! Clear when the version in use has no provenance (`provenance-dropped` judges that) or
+//! provenance that does not verify (`provenance-invalid`), and when no earlier release says
+//! where it was built.
+
+use serde_json::{Value, json};
+
+use super::support::{History, ProvenanceState, provenance_of, repository_key, unknown};
+use super::{Context, Outcome, Signal};
+use crate::registry::facts::{Fact, Provenance, Release};
+use crate::verify::ProvenanceCheck;
+
+/// The signal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PublisherIdentityChanged;
+
+impl Signal for PublisherIdentityChanged {
+    fn id(&self) -> &'static str {
+        "publisher-identity-changed"
+    }
+
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let history = match History::of(cx.facts) {
+            Ok(history) => history,
+            Err(outcome) => return outcome,
+        };
+        let in_use = history.in_use();
+        let current = match Source::of(in_use) {
+            Some(source) => source,
+            None => {
+                return match provenance_of(in_use) {
+                    ProvenanceState::Absent | ProvenanceState::Present("invalid") => Outcome::Clear,
+                    ProvenanceState::Unknown(reason) => unknown("provenance", reason),
+                    ProvenanceState::Present(_) => match &in_use.verification {
+                        Some(verification) => match &verification.provenance {
+                            ProvenanceCheck::Unknown { reason } => unknown(
+                                "provenance",
+                                format!(
+                                    "the provenance of {} could not be verified: {reason}",
+                                    in_use.version
+                                ),
+                            ),
+                            _ => Outcome::Clear,
+                        },
+                        None => unknown(
+                            "provenance",
+                            format!(
+                                "the provenance of {} was not verified and does not name a repository",
+                                in_use.version
+                            ),
+                        ),
+                    },
+                };
+            }
+        };
+        let earlier = history.earlier();
+        let Some((baseline, before)) = earlier
+            .iter()
+            .rev()
+            .find_map(|release| Source::of(release).map(|source| (*release, source)))
+        else {
+            // An earlier release with provenance that says nothing about where it was built
+            // (attestations not verified) leaves the comparison open.
+            let unverified = earlier.iter().rev().find(|release| {
+                let state = provenance_of(release);
+                matches!(state, ProvenanceState::Present(kind) if kind != "invalid")
+            });
+            return match unverified {
+                Some(release) => unknown(
+                    "provenance",
+                    format!(
+                        "the latest earlier release with provenance, {}, was not verified and names no repository",
+                        release.version
+                    ),
+                ),
+                None => Outcome::Clear,
+            };
+        };
+        let mut changes = Vec::new();
+        let repository_changed = match (&before.repository_id, &current.repository_id) {
+            (Some(a), Some(b)) => a != b,
+            _ => matches!((&before.repository, &current.repository), (Some(a), Some(b)) if a != b),
+        };
+        if repository_changed {
+            changes.push(format!(
+                "repository {} -> {}",
+                before.describe_repository(),
+                current.describe_repository()
+            ));
+        }
+        if let (Some(a), Some(b)) = (&before.workflow, &current.workflow)
+            && a != b
+        {
+            changes.push(format!("workflow {a} -> {b}"));
+        }
+        if changes.is_empty() {
+            return Outcome::Clear;
+        }
+        Outcome::Risk {
+            message: format!(
+                "{} was built elsewhere than {}: {}",
+                in_use.version,
+                baseline.version,
+                changes.join("; ")
+            ),
+            evidence: json!({
+                "version": in_use.version,
+                "built_from": current.evidence(),
+                "compared_with": {
+                    "version": baseline.version,
+                    "built_from": before.evidence(),
+                },
+            }),
+            severity: None,
+        }
+    }
+}
+
+/// Where a release was built, as far as its provenance says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Source {
+    /// `verified`, `registry-asserted` or `advertised`.
+    basis: &'static str,
+    /// Numeric repository id (verified builds only).
+    repository_id: Option<String>,
+    /// Repository, as [`repository_key`] writes it.
+    repository: Option<String>,
+    /// Workflow file name.
+    workflow: Option<String>,
+}
+
+impl Source {
+    /// Where `release` was built, when its provenance names a repository or a workflow.
+    fn of(release: &Release) -> Option<Source> {
+        let verified =
+            release
+                .verification
+                .as_ref()
+                .and_then(|verification| match &verification.provenance {
+                    ProvenanceCheck::Verified { identity } => Some(Source {
+                        basis: "verified",
+                        repository_id: identity.repository_id.clone(),
+                        repository: identity
+                            .repository
+                            .as_deref()
+                            .map(|repository| repository_key(None, repository)),
+                        workflow: identity.workflow.as_deref().map(workflow_file),
+                    }),
+                    ProvenanceCheck::RegistryAsserted {
+                        provider,
+                        repository,
+                        ..
+                    } => Some(Source {
+                        basis: "registry-asserted",
+                        repository_id: None,
+                        repository: repository
+                            .as_deref()
+                            .map(|repository| repository_key(Some(provider), repository)),
+                        workflow: None,
+                    }),
+                    _ => None,
+                });
+        let source = verified.or_else(|| match &release.provenance {
+            Fact::Known(Provenance::TrustedPublishing {
+                provider,
+                repository,
+                workflow,
+                ..
+            }) => Some(Source {
+                basis: "advertised",
+                repository_id: None,
+                repository: repository
+                    .as_deref()
+                    .map(|repository| repository_key(Some(provider), repository)),
+                workflow: workflow.as_deref().map(workflow_file),
+            }),
+            _ => None,
+        })?;
+        (source.repository.is_some() || source.workflow.is_some()).then_some(source)
+    }
+
+    fn describe_repository(&self) -> String {
+        let repository = self.repository.as_deref().unwrap_or("(unnamed)");
+        match &self.repository_id {
+            Some(id) => format!("{repository} (id {id})"),
+            None => repository.to_string(),
+        }
+    }
+
+    fn evidence(&self) -> Value {
+        json!({
+            "basis": self.basis,
+            "repository": self.repository,
+            "repository_id": self.repository_id,
+            "workflow": self.workflow,
+        })
+    }
+}
+
+/// The file name of a workflow path or reference (`.github/workflows/release.yml@refs/…`).
+fn workflow_file(workflow: &str) -> String {
+    let path = workflow.split('@').next().unwrap_or(workflow);
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::facts::PackageFacts;
+    use crate::signals::test_support::{
+        Expect, attested, build, check, evaluate, facts, facts_with, release, release_mut, risk,
+        unknown_facts, verification,
+    };
+    use crate::verify::BuildIdentity;
+
+    /// 1.0.0 and 1.1.0 (in use) built as these.
+    fn built(earlier: BuildIdentity, now: BuildIdentity) -> PackageFacts {
+        let mut facts = facts();
+        let release = release_mut(&mut facts, "1.0.0");
+        *release = attested(release.clone(), earlier);
+        let release = release_mut(&mut facts, "1.1.0");
+        *release = attested(release.clone(), now);
+        facts
+    }
+
+    fn crates(earlier: &str, now: &str) -> PackageFacts {
+        let mut facts = facts_with(
+            "cargo",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        release_mut(&mut facts, "1.0.0").provenance = Fact::Known(Provenance::TrustedPublishing {
+            provider: "github".into(),
+            repository: Some(earlier.into()),
+            workflow: None,
+            run: None,
+            commit: None,
+        });
+        release_mut(&mut facts, "1.1.0").verification =
+            Some(verification(ProvenanceCheck::RegistryAsserted {
+                provider: "github".into(),
+                repository: Some(now.into()),
+                run: None,
+                commit: None,
+                trusted_publishing_only: Some(true),
+            }));
+        facts
+    }
+
+    #[test]
+    fn table() {
+        let same = || build("ultralytics/ultralytics", "100", "publish.yml");
+        let mut no_provenance_now = built(same(), same());
+        release_mut(&mut no_provenance_now, "1.1.0").verification = None;
+        release_mut(&mut no_provenance_now, "1.1.0").provenance = Fact::Known(Provenance::None);
+        let mut invalid_now = built(same(), same());
+        release_mut(&mut invalid_now, "1.1.0").verification =
+            Some(verification(ProvenanceCheck::Invalid {
+                reason: "bad".into(),
+            }));
+        let mut unverified_now = built(same(), same());
+        release_mut(&mut unverified_now, "1.1.0").verification = None;
+        let mut verification_failed = built(same(), same());
+        release_mut(&mut verification_failed, "1.1.0").verification =
+            Some(verification(ProvenanceCheck::Unknown {
+                reason: "Rekor did not answer".into(),
+            }));
+        let mut nothing_earlier = built(same(), same());
+        release_mut(&mut nothing_earlier, "1.0.0").verification = None;
+        let mut first_attested = built(same(), same());
+        let earlier = release_mut(&mut first_attested, "1.0.0");
+        earlier.verification = None;
+        earlier.provenance = Fact::Known(Provenance::None);
+        check(
+            &PublisherIdentityChanged,
+            vec![
+                ("same build", built(same(), same()), Expect::Clear),
+                (
+                    "renamed repository, same id",
+                    built(same(), build("ultralytics/yolo", "100", "publish.yml")),
+                    Expect::Clear,
+                ),
+                (
+                    "another repository",
+                    built(same(), build("attacker/ultralytics", "666", "publish.yml")),
+                    Expect::Risk(
+                        "1.1.0 was built elsewhere than 1.0.0: repository https://github.com/ultralytics/ultralytics (id 100) -> https://github.com/attacker/ultralytics (id 666)",
+                    ),
+                ),
+                (
+                    "another workflow",
+                    built(
+                        same(),
+                        build("ultralytics/ultralytics", "100", "format.yml"),
+                    ),
+                    Expect::Risk("workflow publish.yml -> format.yml"),
+                ),
+                ("no provenance now", no_provenance_now, Expect::Clear),
+                ("invalid now", invalid_now, Expect::Clear),
+                (
+                    "attested, not verified",
+                    unverified_now,
+                    Expect::Unknown("provenance", "was not verified"),
+                ),
+                (
+                    "verification failed",
+                    verification_failed,
+                    Expect::Unknown("provenance", "Rekor did not answer"),
+                ),
+                (
+                    "earlier provenance not verified",
+                    nothing_earlier,
+                    Expect::Unknown(
+                        "provenance",
+                        "release with provenance, 1.0.0, was not verified",
+                    ),
+                ),
+                (
+                    "first release with provenance",
+                    first_attested,
+                    Expect::Clear,
+                ),
+                (
+                    "crates.io same",
+                    crates("owner/repo", "Owner/Repo"),
+                    Expect::Clear,
+                ),
+                (
+                    "crates.io other repository",
+                    crates("owner/repo", "fork/repo"),
+                    Expect::Risk(
+                        "repository https://github.com/owner/repo -> https://github.com/fork/repo",
+                    ),
+                ),
+                ("never any provenance", facts(), Expect::Clear),
+                (
+                    "releases unknown",
+                    unknown_facts(),
+                    Expect::Unknown("releases", "offline"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn workflow_names_compare_by_file() {
+        assert_eq!(
+            workflow_file(".github/workflows/release.yml"),
+            "release.yml"
+        );
+        assert_eq!(
+            workflow_file("o/r/.github/workflows/release.yml@refs/tags/v1"),
+            "release.yml"
+        );
+        assert_eq!(workflow_file("release.yml"), "release.yml");
+
+        // PyPI: the earlier release's advertised trusted publisher names `release.yml`.
+        let mut facts = built(
+            build("pypa/sample", "5", "release.yml"),
+            build("pypa/sample", "5", "release.yml"),
+        );
+        let earlier = release_mut(&mut facts, "1.0.0");
+        earlier.verification = None;
+        earlier.provenance = Fact::Known(Provenance::TrustedPublishing {
+            provider: "github".into(),
+            repository: Some("pypa/sample".into()),
+            workflow: Some("release.yml".into()),
+            run: None,
+            commit: None,
+        });
+        assert_eq!(evaluate(&PublisherIdentityChanged, &facts), Outcome::Clear);
+    }
+
+    #[test]
+    fn evidence() {
+        let (_, evidence, severity) = risk(evaluate(
+            &PublisherIdentityChanged,
+            &built(
+                build("o/r", "1", "publish.yml"),
+                build("o/r", "1", "other.yml"),
+            ),
+        ));
+        assert_eq!(severity, None);
+        assert_eq!(evidence["built_from"]["workflow"], "other.yml");
+        assert_eq!(evidence["built_from"]["basis"], "verified");
+        assert_eq!(evidence["compared_with"]["version"], "1.0.0");
+        assert_eq!(
+            evidence["compared_with"]["built_from"]["repository_id"],
+            "1"
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! `single-owner`: exactly one account can publish the package. One phished password or
+//! leaked token is enough to publish anything under its name, and nobody else can step in.
+//! A team owner counts as several people. Informational by default.
+
+use serde_json::json;
+
+use super::support::unknown;
+use super::{Context, Outcome, Signal};
+use crate::registry::facts::{Fact, IdentityKind};
+
+/// The signal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SingleOwner;
+
+impl Signal for SingleOwner {
+    fn id(&self) -> &'static str {
+        "single-owner"
+    }
+
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let owners = match &cx.facts.owners {
+            Fact::Known(owners) => owners,
+            Fact::Unknown(reason) => return unknown("owners", reason.clone()),
+        };
+        match owners.as_slice() {
+            [only] if only.identity.kind != IdentityKind::Team => Outcome::Risk {
+                message: format!("only one account can publish it: {}", only.identity.display),
+                evidence: json!({
+                    "owners": [{
+                        "id": only.identity.id,
+                        "display": only.identity.display,
+                        "role": only.role,
+                    }],
+                }),
+                severity: None,
+            },
+            _ => Outcome::Clear,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::facts::{Identity, Owner};
+    use crate::signals::test_support::{Expect, check, facts, owner, unknown_facts};
+
+    #[test]
+    fn table() {
+        let owned = |owners: Vec<Owner>| {
+            let mut facts = facts();
+            facts.owners = Fact::Known(owners);
+            facts
+        };
+        let team = Owner {
+            identity: Identity {
+                id: "crates:team:7".into(),
+                display: "github:org:maintainers".into(),
+                kind: IdentityKind::Team,
+            },
+            role: None,
+        };
+        check(
+            &SingleOwner,
+            vec![
+                ("two", facts(), Expect::Clear),
+                (
+                    "one",
+                    owned(vec![owner("alice")]),
+                    Expect::Risk("only one account can publish it: alice"),
+                ),
+                ("a team", owned(vec![team]), Expect::Clear),
+                ("none listed", owned(Vec::new()), Expect::Clear),
+                (
+                    "unknown",
+                    unknown_facts(),
+                    Expect::Unknown("owners", "offline"),
+                ),
+            ],
+        );
+    }
+}

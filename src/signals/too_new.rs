@@ -1,0 +1,135 @@
+//! `too-new`: the version in use was published less than `hours` hours before the run (a
+//! cooldown). Malicious versions are usually found and pulled within days (the nx and
+//! shai-hulud releases were live for hours); waiting out a short cooldown before adopting a
+//! release avoids most of them. A publish time later than the run's clock counts as age zero.
+
+use serde_json::json;
+
+use super::support::{History, hours_before, unknown};
+use super::{Context, Outcome, Signal};
+
+/// The signal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TooNew;
+
+/// `hours` when the policy does not say.
+const HOURS: i64 = 72;
+
+impl Signal for TooNew {
+    fn id(&self) -> &'static str {
+        "too-new"
+    }
+
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let hours = cx.params.int("hours", HOURS).max(0);
+        let history = match History::of(cx.facts) {
+            Ok(history) => history,
+            Err(outcome) => return outcome,
+        };
+        let in_use = history.in_use();
+        let Some(published) = in_use.published else {
+            return unknown(
+                "releases",
+                format!("the registry gives no publish time for {}", in_use.version),
+            );
+        };
+        let Some(cooldown_start) = hours_before(cx.now, hours) else {
+            return Outcome::Clear;
+        };
+        if published <= cooldown_start {
+            return Outcome::Clear;
+        }
+        let age = cx.now.duration_since(published).as_hours().max(0);
+        Outcome::Risk {
+            message: format!(
+                "{} was published {age} hours ago, within the {hours}-hour cooldown",
+                in_use.version
+            ),
+            evidence: json!({
+                "version": in_use.version,
+                "published": published.to_string(),
+                "now": cx.now.to_string(),
+                "age_hours": age,
+                "hours": hours,
+            }),
+            severity: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signals::test_support::{
+        Expect, NOW, check, evaluate, evaluate_with, facts_with, params_with, release, release_mut,
+        risk, unknown_facts,
+    };
+
+    fn published(at: &str) -> crate::registry::facts::PackageFacts {
+        facts_with(
+            "npm",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", at),
+            ],
+        )
+    }
+
+    #[test]
+    fn table() {
+        let mut untimed = published("2025-12-31T00:00:00Z");
+        release_mut(&mut untimed, "1.1.0").published = None;
+        check(
+            &TooNew,
+            vec![
+                (
+                    "months old",
+                    published("2025-06-01T00:00:00Z"),
+                    Expect::Clear,
+                ),
+                (
+                    "exactly 72 hours",
+                    published("2025-12-29T00:00:00Z"),
+                    Expect::Clear,
+                ),
+                (
+                    "71 hours",
+                    published("2025-12-29T01:00:00Z"),
+                    Expect::Risk("1.1.0 was published 71 hours ago, within the 72-hour cooldown"),
+                ),
+                (
+                    "an hour ago",
+                    published("2025-12-31T23:00:00Z"),
+                    Expect::Risk("published 1 hours ago"),
+                ),
+                (
+                    "in the future",
+                    published("2026-01-02T00:00:00Z"),
+                    Expect::Risk("published 0 hours ago"),
+                ),
+                (
+                    "no publish time",
+                    untimed,
+                    Expect::Unknown("releases", "no publish time for 1.1.0"),
+                ),
+                (
+                    "releases unknown",
+                    unknown_facts(),
+                    Expect::Unknown("releases", "offline"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn evidence_and_parameter() {
+        let facts = published("2025-12-30T00:00:00Z");
+        let (_, evidence, _) = risk(evaluate(&TooNew, &facts));
+        assert_eq!(evidence["age_hours"], 48);
+        assert_eq!(evidence["hours"], 72);
+        assert_eq!(evidence["now"], NOW.to_string());
+        let short = params_with(&TooNew, "hours", 24);
+        assert_eq!(evaluate_with(&TooNew, &facts, None, &short), Outcome::Clear);
+    }
+}

@@ -1,0 +1,226 @@
+//! `unmaintained`: no release for `release-months` months, and the repository is archived,
+//! was not pushed to for `push-months` months, or cannot be looked at. Nobody will ship a fix
+//! when a vulnerability is found, and an abandoned package is the easiest to take over (ctx,
+//! event-stream: handed to or seized by strangers after years of quiet).
+//!
+//! Some packages are simply finished: small, stable, with nothing left to change. The message
+//! says so, and an exception with that reason is the intended answer for them.
+
+use jiff::Timestamp;
+use serde_json::json;
+
+use super::support::{months_before, unknown, whole_months};
+use super::{Context, Outcome, Signal};
+use crate::registry::facts::Fact;
+
+/// The signal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unmaintained;
+
+/// `release-months` when the policy does not say.
+const RELEASE_MONTHS: i64 = 24;
+/// `push-months` when the policy does not say.
+const PUSH_MONTHS: i64 = 12;
+
+impl Signal for Unmaintained {
+    fn id(&self) -> &'static str {
+        "unmaintained"
+    }
+
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let release_months = cx.params.int("release-months", RELEASE_MONTHS).max(0);
+        let push_months = cx.params.int("push-months", PUSH_MONTHS).max(0);
+        let facts = cx.facts;
+        let releases = match &facts.releases {
+            Fact::Known(releases) => releases,
+            Fact::Unknown(reason) => return unknown("releases", reason.clone()),
+        };
+        let Some(latest) = releases
+            .iter()
+            .filter(|release| release.published.is_some())
+            .max_by_key(|release| release.published)
+        else {
+            return unknown("releases", "no release has a publish time");
+        };
+        let latest_time = latest.published.unwrap_or(Timestamp::MIN);
+        if months_before(cx.now, release_months).is_none_or(|limit| latest_time > limit) {
+            return Outcome::Clear;
+        }
+        let quiet = whole_months(latest_time, cx.now);
+
+        let archived_status = matches!(&facts.status, Fact::Known(status) if status.archived);
+        let (repository, repository_state) = match &facts.repository_facts {
+            Fact::Known(repository) if repository.archived => (
+                format!("the repository {} is archived", repository.full_name),
+                json!({"archived": true, "pushed_at": repository.pushed_at.map(|t| t.to_string())}),
+            ),
+            _ if archived_status => (
+                "the registry marks the project archived".to_string(),
+                json!({"archived": true}),
+            ),
+            Fact::Known(repository) => match repository.pushed_at {
+                Some(pushed) => {
+                    if months_before(cx.now, push_months).is_none_or(|limit| pushed > limit) {
+                        return Outcome::Clear;
+                    }
+                    (
+                        format!(
+                            "the repository {} was last pushed {} months ago",
+                            repository.full_name,
+                            whole_months(pushed, cx.now)
+                        ),
+                        json!({"archived": false, "pushed_at": pushed.to_string()}),
+                    )
+                }
+                None => (
+                    format!(
+                        "when the repository {} was last pushed is unknown",
+                        repository.full_name
+                    ),
+                    json!({"archived": false, "pushed_at": null}),
+                ),
+            },
+            Fact::Unknown(reason) => (
+                "the repository's activity is unknown".to_string(),
+                json!({"unknown": reason}),
+            ),
+        };
+        Outcome::Risk {
+            message: format!(
+                "no release for {quiet} months (latest: {} on {}) and {repository}; if it is finished and stable, accept it with an exception",
+                latest.version,
+                latest_time.strftime("%Y-%m-%d")
+            ),
+            evidence: json!({
+                "latest_release": {
+                    "version": latest.version,
+                    "published": latest_time.to_string(),
+                },
+                "months_without_release": quiet,
+                "release_months": release_months,
+                "push_months": push_months,
+                "repository": repository_state,
+            }),
+            severity: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::facts::{PackageFacts, RepositoryFacts, Status};
+    use crate::signals::test_support::{
+        Expect, at, check, evaluate, evaluate_with, facts_with, params_with, release, release_mut,
+        repository_facts, risk, unknown_facts,
+    };
+
+    /// Last release on `released`, last push on `pushed`.
+    fn quiet(released: &str, pushed: Option<&str>) -> PackageFacts {
+        let mut facts = facts_with(
+            "npm",
+            "1.0.0",
+            vec![
+                release("0.9.0", "2015-01-01T00:00:00Z"),
+                release("1.0.0", released),
+            ],
+        );
+        facts.repository_facts = Fact::Known(RepositoryFacts {
+            pushed_at: pushed.map(at),
+            ..repository_facts()
+        });
+        facts
+    }
+
+    #[test]
+    fn table() {
+        let old = "2023-06-01T00:00:00Z";
+        let mut archived = quiet(old, Some("2025-12-01T00:00:00Z"));
+        archived.repository_facts = Fact::Known(RepositoryFacts {
+            archived: true,
+            ..repository_facts()
+        });
+        let mut unknown_repository = quiet(old, None);
+        unknown_repository.repository_facts = Fact::unknown("the package declares no repository");
+        let mut pypi_archived = unknown_repository.clone();
+        pypi_archived.status = Fact::Known(Status {
+            archived: true,
+            ..Status::default()
+        });
+        let mut untimed = quiet(old, None);
+        for version in ["0.9.0", "1.0.0"] {
+            release_mut(&mut untimed, version).published = None;
+        }
+        check(
+            &Unmaintained,
+            vec![
+                (
+                    "recent release",
+                    quiet("2025-01-01T00:00:00Z", None),
+                    Expect::Clear,
+                ),
+                (
+                    "old release, recent push",
+                    quiet(old, Some("2025-12-01T00:00:00Z")),
+                    Expect::Clear,
+                ),
+                (
+                    "old release, old push",
+                    quiet(old, Some("2024-06-01T00:00:00Z")),
+                    Expect::Risk(
+                        "no release for 31 months (latest: 1.0.0 on 2023-06-01) and the repository owner/repo was last pushed 19 months ago; if it is finished and stable, accept it with an exception",
+                    ),
+                ),
+                (
+                    "archived",
+                    archived,
+                    Expect::Risk("the repository owner/repo is archived"),
+                ),
+                (
+                    "push unknown",
+                    quiet(old, None),
+                    Expect::Risk("when the repository owner/repo was last pushed is unknown"),
+                ),
+                (
+                    "repository unknown",
+                    unknown_repository,
+                    Expect::Risk("and the repository's activity is unknown"),
+                ),
+                (
+                    "PyPI archived",
+                    pypi_archived,
+                    Expect::Risk("the registry marks the project archived"),
+                ),
+                (
+                    "no publish times",
+                    untimed,
+                    Expect::Unknown("releases", "no release has a publish time"),
+                ),
+                (
+                    "releases unknown",
+                    unknown_facts(),
+                    Expect::Unknown("releases", "offline"),
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn parameters_and_evidence() {
+        let facts = quiet("2023-06-01T00:00:00Z", Some("2024-06-01T00:00:00Z"));
+        let longer = params_with(&Unmaintained, "release-months", 36);
+        assert_eq!(
+            evaluate_with(&Unmaintained, &facts, None, &longer),
+            Outcome::Clear
+        );
+        let push = params_with(&Unmaintained, "push-months", 24);
+        assert_eq!(
+            evaluate_with(&Unmaintained, &facts, None, &push),
+            Outcome::Clear
+        );
+        let (_, evidence, _) = risk(evaluate(&Unmaintained, &facts));
+        assert_eq!(evidence["months_without_release"], 31);
+        assert_eq!(evidence["repository"]["pushed_at"], "2024-06-01T00:00:00Z");
+        assert_eq!(evidence["release_months"], 24);
+    }
+}
