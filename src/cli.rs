@@ -14,10 +14,6 @@ pub(crate) struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once per run; boxing would only obscure the clap types"
-)]
 pub(crate) enum Command {
     /// Print the exact dependency graph of every lockfile found.
     #[command(after_help = GRAPH_EXAMPLES)]
@@ -26,6 +22,96 @@ pub(crate) enum Command {
     /// owners, repository, provenance as advertised, status, install scripts.
     #[command(after_help = FACTS_EXAMPLES)]
     Facts(FactsArgs),
+    /// Judge every package of every lockfile found: trust signals weighted by blast radius,
+    /// the policy of deptrust.toml, and a gate decision (the exit status).
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// Show one package's facts, every signal's verdict and the arithmetic of its score.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+    /// Write a commented deptrust.toml listing every option, rule and default.
+    Init(InitArgs),
+}
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  deptrust scan                                  every lockfile under the current directory
+  deptrust scan web/ --format sarif --output deptrust.sarif
+  deptrust scan . --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+  deptrust scan . --format json --snapshot facts.json   keep the facts to replay the decision
+
+Exit status: 0 the gate passed; 1 denied by policy (a finding at level deny); 2 usage or input
+error (wrong arguments, unreadable lockfile or config); 3 could not evaluate (facts unknown
+under `unknown = \"deny\"`). The policy is ./deptrust.toml (or the scanned directory's, or
+--config); without one every rule runs at its default level (`deptrust init` writes the file).";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  deptrust explain left-pad                      the package as the lockfiles here use it
+  deptrust explain npm:left-pad@1.3.0 web/       one version, from web/'s lockfiles
+  deptrust explain pypi:requests@2.32.3          a package id alone (blast radius unknown: 0)";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ScanArgs {
+    /// Lockfiles or directories to search [default: .]
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ScanFormatArg::Table)]
+    pub(crate) format: ScanFormatArg,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+
+    /// Refuse lockfiles and manifests larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
+    pub(crate) max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ScanFormatArg {
+    /// A table per project, sorted by weighted risk, and a summary.
+    Table,
+    /// The scan document (schema_version 1).
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// A pull-request comment.
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExplainArgs {
+    /// `name`, `name@version`, or a package id such as `npm:left-pad@1.3.0`.
+    #[arg(value_name = "PACKAGE")]
+    pub(crate) package: String,
+
+    /// Lockfiles or directories to search [default: .]
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+
+    /// Refuse lockfiles and manifests larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
+    pub(crate) max_file_size: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct InitArgs {
+    /// Where to write it.
+    #[arg(value_name = "FILE", default_value = "deptrust.toml")]
+    pub(crate) path: PathBuf,
+
+    /// Replace an existing file.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 const FACTS_EXAMPLES: &str = "\

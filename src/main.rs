@@ -5,7 +5,7 @@
 #![expect(clippy::print_stderr, reason = "main reports errors on stderr")]
 
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -21,6 +21,7 @@ use deptrust::registry::facts::PackageFacts;
 use deptrust::registry::gather::Registries;
 use deptrust::registry::snapshot::Snapshot;
 use deptrust::report::{self, Failure, GraphFormat, Project, sanitize};
+use deptrust::scan;
 use deptrust::verify::bundle::TrustRoot;
 
 mod cli;
@@ -30,6 +31,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         cli::Command::Graph(args) => graph(args),
         cli::Command::Facts(args) => facts(args),
+        cli::Command::Scan(args) => scan(args),
+        cli::Command::Explain(args) => explain(args),
+        cli::Command::Init(args) => init(args),
     };
     match result {
         Ok(code) => code,
@@ -61,12 +65,7 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
     };
-    let now = match &args.net.now {
-        Some(text) => text
-            .parse::<jiff::Timestamp>()
-            .with_context(|| format!("--now `{text}` is not an RFC 3339 time"))?,
-        None => jiff::Timestamp::now(),
-    };
+    let now = clock(&args.net)?;
     let mut ids = Vec::new();
     let mut paths = Vec::new();
     for target in &args.targets {
@@ -99,7 +98,10 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
             let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
             snapshot.replay(&ids, path)
         }
-        None => gather(&args.net, now, &packages)?,
+        None => {
+            let config = load_config(&args.net, &paths)?;
+            gather(&args.net, &config, now, &packages, false)?.0
+        }
     };
     if let Some(path) = &args.net.snapshot {
         Snapshot::new(now, facts.clone()).write(path)?;
@@ -111,17 +113,51 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&failures))
 }
 
+/// The configuration: `--config`, else the first scanned directory's `deptrust.toml`, else
+/// `./deptrust.toml`, else the defaults.
+fn load_config(args: &cli::NetArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
+    if let Some(path) = &args.config {
+        return Ok(Config::read(path)?);
+    }
+    let candidates = paths
+        .iter()
+        .filter(|path| path.is_dir())
+        .map(|dir| dir.join("deptrust.toml"))
+        .chain([PathBuf::from("deptrust.toml")]);
+    for candidate in candidates {
+        if candidate.is_file() {
+            return Ok(Config::read(&candidate)?);
+        }
+    }
+    Ok(Config::default())
+}
+
+/// The run's clock: `--now` / `DEPTRUST_NOW`, else the real one (read only here).
+fn clock(args: &cli::NetArgs) -> anyhow::Result<jiff::Timestamp> {
+    match &args.now {
+        Some(text) => text
+            .parse::<jiff::Timestamp>()
+            .with_context(|| format!("--now `{text}` is not an RFC 3339 time")),
+        None => Ok(jiff::Timestamp::now()),
+    }
+}
+
+/// Earlier runs' owners, per `<ecosystem>:<name>`, kept in the cache.
+const OWNERS_SEEN: &str = "owners-seen-v1";
+
 /// Asks the registries, with the network configured from flags, environment and config file.
+/// With `keep_owners`, also returns the owners an earlier run recorded for each package (as
+/// facts with only `owners` known) and records this run's.
 fn gather(
     args: &cli::NetArgs,
+    config: &Config,
     now: jiff::Timestamp,
     packages: &[(PackageId, Source)],
-) -> anyhow::Result<Vec<PackageFacts>> {
-    let config = match &args.config {
-        Some(path) => Config::read(path)?,
-        None if Path::new("deptrust.toml").is_file() => Config::read(Path::new("deptrust.toml"))?,
-        None => Config::default(),
-    };
+    keep_owners: bool,
+) -> anyhow::Result<(
+    Vec<PackageFacts>,
+    std::collections::BTreeMap<String, PackageFacts>,
+)> {
     let endpoints = config.endpoints(&RegistriesConfig {
         npm: args.npm_registry.clone(),
         pypi: args.pypi_url.clone(),
@@ -212,6 +248,33 @@ fn gather(
         .build()
         .context("failed to start the async runtime")?;
     let facts = runtime.block_on(registries.gather(packages));
+    let mut previous = std::collections::BTreeMap::new();
+    if keep_owners {
+        runtime.block_on(async {
+            for package in &facts {
+                let key = format!("{OWNERS_SEEN}:{}:{}", package.ecosystem, package.name);
+                if let Some(bytes) = net.recall(&key).await
+                    && let Ok(seen) = serde_json::from_slice::<PackageFacts>(&bytes)
+                {
+                    previous.insert(format!("{}:{}", package.ecosystem, package.name), seen);
+                }
+                if package.owners.known().is_some() {
+                    let mut kept = deptrust::registry::gather::unknown_facts(
+                        &PackageId::new(
+                            Ecosystem::parse(&package.ecosystem).unwrap_or(Ecosystem::Npm),
+                            &package.name,
+                            &package.version,
+                        ),
+                        "not kept between runs",
+                    );
+                    kept.owners = package.owners.clone();
+                    if let Ok(bytes) = serde_json::to_vec(&kept) {
+                        net.remember(&key, bytes).await;
+                    }
+                }
+            }
+        });
+    }
     let stats = registries.verification_stats();
     if stats.verified + stats.recalled > 0 {
         eprintln!(
@@ -219,7 +282,7 @@ fn gather(
             stats.verified, stats.recalled
         );
     }
-    Ok(facts)
+    Ok((facts, previous))
 }
 
 /// `npm:lodash@4.17.21` → an id; anything else is a path (`Ok(None)`); a malformed id with a
@@ -328,4 +391,224 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The registry packages of the projects that the policy counts, for gathering.
+fn packages_to_gather(projects: &[Project], config: &Config) -> Vec<(PackageId, Source)> {
+    let mut packages = Vec::new();
+    for project in projects {
+        if !config
+            .policy
+            .counts_ecosystem(project.graph.lockfile.ecosystem)
+        {
+            continue;
+        }
+        for node in &project.graph.nodes {
+            if !node.root
+                && matches!(node.package.source, Source::Registry(_))
+                && (config.policy.counts_dev() || !node.dev)
+            {
+                packages.push((node.package.id.clone(), node.package.source.clone()));
+            }
+        }
+    }
+    packages
+}
+
+/// Facts from a snapshot (`--replay`) or the registries; with the owners earlier runs saw.
+fn facts_for(
+    net: &cli::NetArgs,
+    config: &Config,
+    now: jiff::Timestamp,
+    packages: &[(PackageId, Source)],
+) -> anyhow::Result<(
+    std::collections::BTreeMap<String, PackageFacts>,
+    std::collections::BTreeMap<String, PackageFacts>,
+)> {
+    let (facts, previous) = match &net.replay {
+        Some(path) => {
+            let snapshot = Snapshot::read(path, 1 << 30)?;
+            let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
+            (snapshot.replay(&ids, path), Default::default())
+        }
+        None => gather(net, config, now, packages, true)?,
+    };
+    if let Some(path) = &net.snapshot {
+        Snapshot::new(now, facts.clone()).write(path)?;
+    }
+    let facts = facts.into_iter().map(|f| (f.id.clone(), f)).collect();
+    Ok((facts, previous))
+}
+
+fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
+    let options = ReadOptions {
+        max_file_bytes: args.max_file_size,
+    };
+    let now = clock(&args.net)?;
+    let paths = paths_or_here(args.paths);
+    let config = load_config(&args.net, &paths)?;
+    let (projects, failures) = load_projects(&paths, options)?;
+    report_failures(&failures);
+    let packages = packages_to_gather(&projects, &config);
+    let (facts, previous) = facts_for(&args.net, &config, now, &packages)?;
+    let texts: Vec<Option<String>> = projects
+        .iter()
+        .map(|project| fs_err::read_to_string(&project.lockfile).ok())
+        .collect();
+    let inputs: Vec<scan::Input<'_>> = projects
+        .iter()
+        .zip(&texts)
+        .map(|(project, text)| scan::Input {
+            lockfile: project.lockfile.trim_start_matches("./"),
+            graph: &project.graph,
+            text: text.as_deref(),
+        })
+        .collect();
+    let errors = failures
+        .iter()
+        .map(|failure| scan::ScanError {
+            lockfile: failure.lockfile.clone(),
+            message: failure.message.clone(),
+        })
+        .collect();
+    let result = scan::evaluate(
+        &inputs,
+        &facts,
+        &previous,
+        scan::Options {
+            policy: &config.policy,
+            now,
+        },
+        errors,
+    );
+    let render = |out: &mut dyn Write| match args.format {
+        cli::ScanFormatArg::Table => report::render_scan_table(&result, out),
+        cli::ScanFormatArg::Json => report::render_scan_json(&result, out),
+        cli::ScanFormatArg::Sarif => report::render_scan_sarif(&result, out),
+        cli::ScanFormatArg::Markdown => report::render_scan_markdown(&result, out),
+    };
+    match &args.output {
+        Some(path) => {
+            let file = fs_err::File::create(path)?;
+            let mut out = BufWriter::new(file);
+            render(&mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("failed to write `{}`", path.display()))?;
+            eprintln!(
+                "deptrust: exposure {:.1}, gate {}; report written to {}",
+                result.exposure_score,
+                if result.gate.passed {
+                    "passed"
+                } else {
+                    "FAILED"
+                },
+                sanitize(&path.display().to_string())
+            );
+        }
+        None => write_stdout(render)?,
+    }
+    Ok(if !failures.is_empty() {
+        ExitCode::from(2)
+    } else if result.gate.unevaluated {
+        ExitCode::from(3)
+    } else if !result.gate.passed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
+    let options = ReadOptions {
+        max_file_bytes: args.max_file_size,
+    };
+    let now = clock(&args.net)?;
+    let paths = paths_or_here(args.paths);
+    let config = load_config(&args.net, &paths)?;
+    let target = args.package.trim();
+    let by_id = parse_package_id(target)?;
+    // Lockfiles are optional when a full id is given.
+    let (projects, failures) = match load_projects(&paths, options) {
+        Ok(found) => found,
+        Err(_) if by_id.is_some() => (Vec::new(), Vec::new()),
+        Err(error) => return Err(error),
+    };
+    report_failures(&failures);
+    let (name, version) = match target.rsplit_once('@').filter(|(n, _)| !n.is_empty()) {
+        Some((name, version)) => (name, Some(version)),
+        None => (target, None),
+    };
+    let mut occurrences = Vec::new();
+    for project in &projects {
+        for node in &project.graph.nodes {
+            let id = &node.package.id;
+            let matches = match &by_id {
+                Some(wanted) => id == wanted,
+                None => {
+                    (id.name == name || id.name == target)
+                        && version.is_none_or(|v| id.version == v || id.name == target)
+                }
+            };
+            if matches && !node.root {
+                occurrences.push(report::Occurrence {
+                    lockfile: project.lockfile.clone(),
+                    node: node.clone(),
+                    packages: project.graph.nodes.len(),
+                    roots: project.graph.roots.len(),
+                });
+            }
+        }
+    }
+    let ids: Vec<(PackageId, Source)> = match (&by_id, occurrences.is_empty()) {
+        (Some(id), true) => vec![(id.clone(), Source::Registry(None))],
+        (None, true) => anyhow::bail!(
+            "`{}` is not in any lockfile under {} (give a package id such as npm:{}@1.0.0 to explain a package alone)",
+            sanitize(target),
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            sanitize(name)
+        ),
+        (_, false) => {
+            let mut ids: Vec<(PackageId, Source)> = occurrences
+                .iter()
+                .map(|o| (o.node.package.id.clone(), o.node.package.source.clone()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        }
+    };
+    let (facts, previous) = facts_for(&args.net, &config, now, &ids)?;
+    write_stdout(|out| {
+        report::render_explain(
+            &occurrences,
+            &ids.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+            &facts,
+            &previous,
+            scan::Options {
+                policy: &config.policy,
+                now,
+            },
+            out,
+        )
+    })?;
+    Ok(exit_code(&failures))
+}
+
+fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {
+    if args.path.exists() && !args.force {
+        anyhow::bail!(
+            "`{}` already exists (use --force to replace it)",
+            args.path.display()
+        );
+    }
+    fs_err::write(&args.path, deptrust::policy::template())?;
+    eprintln!(
+        "wrote {}: every option at its default; uncomment what you change",
+        sanitize(&args.path.display().to_string())
+    );
+    Ok(ExitCode::SUCCESS)
 }

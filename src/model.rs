@@ -31,6 +31,16 @@ impl Ecosystem {
             Ecosystem::Pypi => "pypi",
         }
     }
+
+    /// The ecosystem named `cargo`, `npm` or `pypi`.
+    pub fn parse(name: &str) -> Option<Ecosystem> {
+        match name {
+            "cargo" => Some(Ecosystem::Cargo),
+            "npm" => Some(Ecosystem::Npm),
+            "pypi" => Some(Ecosystem::Pypi),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for Ecosystem {

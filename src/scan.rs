@@ -3,11 +3,26 @@
 //! [`ScanReport`] goes out; renderers in [`crate::report`] write it.
 //!
 //! The JSON form of [`ScanReport`] is public (`schema_version` 1; README, "Scan output").
+//!
+//! Scoring (README, "Scoring"): a package's risk is the sum of the severity weights
+//! (`rules/severity.toml`) of its findings at level warn or deny, capped at 100; its weighted
+//! risk is risk × blast radius; a project's exposure is `100 × (1 − Π (1 − weighted/100))`
+//! over its packages, and the overall exposure the same over the projects. Unknown signals add
+//! nothing to a score (a guess would be either a false alarm or a false comfort): they are
+//! counted beside it and gate the run under `unknown = "deny"`.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::rules::{Level, Severity};
+use crate::graph::DepGraph;
+use crate::model::Source;
+use crate::policy::Policy;
+use crate::registry::facts::PackageFacts;
+use crate::rules::{Level, Severity, catalog};
+use crate::signals::{Context, Outcome, Placement, SIGNALS};
 
 /// Version of the JSON document.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -62,6 +77,9 @@ pub struct ProjectResult {
 pub struct Summary {
     /// Packages evaluated.
     pub packages: usize,
+    /// Packages left out: roots, packages that do not come from a registry (path, git), and
+    /// dev-only packages when the policy says dev dependencies do not count.
+    pub skipped: usize,
     /// Findings at level deny.
     pub deny: usize,
     /// Findings at level warn.
@@ -149,4 +167,346 @@ pub struct ScanError {
     pub lockfile: String,
     /// What went wrong.
     pub message: String,
+}
+
+/// One project to evaluate.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// Lockfile path as shown (forward slashes, relative when given relative).
+    pub lockfile: &'a str,
+    /// Its graph.
+    pub graph: &'a DepGraph,
+    /// The lockfile's text, to point at each package's line (SARIF); `None` leaves lines out.
+    pub text: Option<&'a str>,
+}
+
+/// What an evaluation depends on besides the projects.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// The run's clock.
+    pub now: Timestamp,
+}
+
+/// Every signal's verdict on one package, with the level the policy gives it (exceptions
+/// applied). Clear outcomes are included: `deptrust explain` shows them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// Rule id.
+    pub rule: &'static str,
+    /// The signal's outcome.
+    pub outcome: Outcome,
+    /// The policy's level for the rule on this package.
+    pub level: Level,
+    /// The severity (the rule's, or the one the evidence raised it to).
+    pub severity: Severity,
+    /// The index and reason of the exception that applies, if any.
+    pub exception: Option<(usize, String)>,
+}
+
+/// Judges one package with every signal.
+pub fn judge(
+    facts: &PackageFacts,
+    previous: Option<&PackageFacts>,
+    placement: Placement,
+    options: Options<'_>,
+) -> Vec<Verdict> {
+    let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let ecosystem = crate::model::Ecosystem::parse(&facts.ecosystem);
+    SIGNALS
+        .iter()
+        .map(|signal| {
+            let rule = signal.id();
+            let params = options.policy.params(rule);
+            let outcome = signal.evaluate(&Context {
+                facts,
+                previous,
+                placement,
+                now: options.now,
+                params,
+            });
+            let default_severity = catalog()
+                .rule(rule)
+                .map_or(Severity::Medium, |rule| rule.severity);
+            let severity = match &outcome {
+                Outcome::Risk {
+                    severity: Some(raised),
+                    ..
+                } => *raised,
+                _ => default_severity,
+            };
+            let exception = ecosystem.and_then(|ecosystem| {
+                options
+                    .policy
+                    .exception_for(ecosystem, &facts.name, &facts.version, rule, today)
+                    .map(|exception| (exception.index, exception.reason.clone()))
+            });
+            Verdict {
+                rule,
+                outcome,
+                level: options.policy.level(rule),
+                severity,
+                exception,
+            }
+        })
+        .collect()
+}
+
+/// A package's risk (0–100) from its verdicts: the weights of its findings at warn or deny.
+pub fn risk_of(verdicts: &[Verdict]) -> f64 {
+    let sum: f64 = verdicts
+        .iter()
+        .filter(|v| matches!(v.outcome, Outcome::Risk { .. }))
+        .filter(|v| v.exception.is_none() && v.level != Level::Allow)
+        .map(|v| v.severity.weight())
+        .sum();
+    round(sum.min(100.0))
+}
+
+/// `100 × (1 − Π (1 − score/100))`: any one score alone gives itself; more risk only adds.
+pub fn combine_exposure(scores: impl IntoIterator<Item = f64>) -> f64 {
+    let safe: f64 = scores
+        .into_iter()
+        .map(|score| 1.0 - (score / 100.0).clamp(0.0, 1.0))
+        .product();
+    round(100.0 * (1.0 - safe))
+}
+
+/// One decimal (and never `-0`: an empty `f64` sum is negative zero).
+fn round(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0 + 0.0
+}
+
+/// Evaluates every project. `facts` are keyed by package id (`npm:x@1.0.0`); `previous` holds
+/// an earlier run's facts keyed by `<ecosystem>:<name>`.
+pub fn evaluate(
+    inputs: &[Input<'_>],
+    facts: &BTreeMap<String, PackageFacts>,
+    previous: &BTreeMap<String, PackageFacts>,
+    options: Options<'_>,
+    errors: Vec<ScanError>,
+) -> ScanReport {
+    let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut used = BTreeSet::new();
+    let mut reasons = Vec::new();
+    let mut unevaluated = false;
+    let mut denied = false;
+    let mut projects = Vec::new();
+    for input in inputs {
+        let ecosystem = input.graph.lockfile.ecosystem;
+        let counted = options.policy.counts_ecosystem(ecosystem);
+        let mut packages = Vec::new();
+        let mut skipped = 0;
+        for node in &input.graph.nodes {
+            let id = node.package.id.to_string();
+            let registry = matches!(node.package.source, Source::Registry(_));
+            if node.root || !registry || !counted || (node.dev && !options.policy.counts_dev()) {
+                skipped += usize::from(!node.root);
+                continue;
+            }
+            let fallback;
+            let package_facts = match facts.get(&id) {
+                Some(found) => found,
+                None => {
+                    fallback = crate::registry::gather::unknown_facts(
+                        &node.package.id,
+                        "no facts were gathered for this package",
+                    );
+                    &fallback
+                }
+            };
+            let previous = previous.get(&format!("{}:{}", ecosystem, node.package.id.name));
+            let placement = Placement {
+                direct: node.direct,
+                dev: node.dev,
+                blast_radius: node.blast_radius,
+            };
+            let verdicts = judge(package_facts, previous, placement, options);
+            let mut findings = Vec::new();
+            let mut unknown = Vec::new();
+            for verdict in &verdicts {
+                if let Some((index, _)) = &verdict.exception {
+                    used.insert(*index);
+                }
+                match &verdict.outcome {
+                    Outcome::Clear => {}
+                    Outcome::Risk {
+                        message, evidence, ..
+                    } => {
+                        let level = if verdict.exception.is_some() {
+                            Level::Allow
+                        } else {
+                            verdict.level
+                        };
+                        if level == Level::Deny {
+                            denied = true;
+                            reasons.push(format!("{id}: {} (deny)", verdict.rule));
+                        }
+                        findings.push(Finding {
+                            rule: verdict.rule.to_string(),
+                            level,
+                            severity: verdict.severity,
+                            message: message.clone(),
+                            evidence: evidence.clone(),
+                            exception: verdict.exception.as_ref().map(|(_, r)| r.clone()),
+                        });
+                    }
+                    Outcome::Unknown { fact, reason } => {
+                        if verdict.exception.is_none()
+                            && verdict.level != Level::Allow
+                            && options.policy.unknown() == Level::Deny
+                        {
+                            unevaluated = true;
+                            reasons.push(format!(
+                                "{id}: {} could not be evaluated ({fact} unknown: {reason})",
+                                verdict.rule
+                            ));
+                        }
+                        unknown.push(UnknownFact {
+                            rule: verdict.rule.to_string(),
+                            fact: fact.clone(),
+                            reason: reason.clone(),
+                        });
+                    }
+                }
+            }
+            findings.sort_by(|a, b| {
+                (b.level, b.severity)
+                    .cmp(&(a.level, a.severity))
+                    .then_with(|| a.rule.cmp(&b.rule))
+            });
+            let risk = risk_of(&verdicts);
+            packages.push(PackageResult {
+                line: input
+                    .text
+                    .and_then(|text| locate(text, &node.package.id.name, &node.package.id.version)),
+                id,
+                name: node.package.id.name.clone(),
+                version: node.package.id.version.clone(),
+                direct: node.direct,
+                dev: node.dev,
+                blast_radius: round3(node.blast_radius),
+                risk,
+                weighted_risk: round(risk * node.blast_radius),
+                findings,
+                unknown,
+            });
+        }
+        packages.sort_by(|a, b| {
+            b.weighted_risk
+                .total_cmp(&a.weighted_risk)
+                .then(b.risk.total_cmp(&a.risk))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        let mut summary = summarize(&packages);
+        summary.skipped = skipped;
+        projects.push(ProjectResult {
+            lockfile: input.lockfile.to_string(),
+            ecosystem: ecosystem.as_str().to_string(),
+            exposure_score: combine_exposure(packages.iter().map(|p| p.weighted_risk)),
+            summary,
+            packages,
+        });
+    }
+    let exceptions = options
+        .policy
+        .exception_notes(&used, today)
+        .into_iter()
+        .map(|(exception, problem)| ExceptionNote {
+            package: format!(
+                "{}:{}{}",
+                exception.ecosystem,
+                exception.name,
+                exception
+                    .version
+                    .as_ref()
+                    .map(|v| format!("@{v}"))
+                    .unwrap_or_default()
+            ),
+            rule: exception.rule.clone().unwrap_or_else(|| "*".into()),
+            problem: problem.as_str().to_string(),
+            message: match problem.as_str() {
+                "expired" => format!(
+                    "the exception for {exception} (deptrust.toml line {}) expired on {}: it no longer applies",
+                    exception.line,
+                    exception.expires.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                _ => format!(
+                    "the exception for {exception} (deptrust.toml line {}) matched no finding",
+                    exception.line
+                ),
+            },
+        })
+        .collect();
+    reasons.dedup();
+    ScanReport {
+        schema_version: SCHEMA_VERSION,
+        now: options.now,
+        exposure_score: combine_exposure(projects.iter().map(|p| p.exposure_score)),
+        gate: Gate {
+            passed: !denied && !unevaluated,
+            unevaluated: unevaluated && !denied,
+            reasons,
+        },
+        projects,
+        exceptions,
+        errors,
+    }
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0 + 0.0
+}
+
+fn summarize(packages: &[PackageResult]) -> Summary {
+    let count = |level: Level| {
+        packages
+            .iter()
+            .flat_map(|package| &package.findings)
+            .filter(|finding| finding.level == level)
+            .count()
+    };
+    Summary {
+        packages: packages.len(),
+        skipped: 0,
+        deny: count(Level::Deny),
+        warn: count(Level::Warn),
+        allow: count(Level::Allow),
+        unknown: packages.iter().filter(|p| !p.unknown.is_empty()).count(),
+    }
+}
+
+/// The 1-based line where a lockfile describes `name` at `version`: the first line naming the
+/// package (as a whole word) with the version on it or within the next few lines. Works for
+/// the layouts of every supported format (TOML tables, JSON objects, YAML keys, `name==1.0`).
+pub fn locate(text: &str, name: &str, version: &str) -> Option<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let names = |line: &str| {
+        line.match_indices(name).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
+            let after = line[at + name.len()..].chars().next();
+            let boundary = |c: Option<char>| {
+                c.is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            };
+            boundary(before) && boundary(after)
+        })
+    };
+    let has_version = |line: &str| {
+        line.match_indices(version).any(|(at, _)| {
+            let after = line[at + version.len()..].chars().next();
+            after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'))
+        })
+    };
+    (0..lines.len()).find_map(|index| {
+        if !names(lines[index]) {
+            return None;
+        }
+        let window = &lines[index..lines.len().min(index + 6)];
+        window
+            .iter()
+            .any(|line| has_version(line))
+            .then(|| u32::try_from(index + 1).ok())
+            .flatten()
+    })
 }

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use crate::graph::DepGraph;
 
+pub use explain::{Occurrence, render_explain};
 pub use facts::{render_facts_json, render_facts_table};
 pub use markdown::render_scan_markdown;
 pub use sarif::render_scan_sarif;
@@ -16,6 +17,7 @@ pub use scan_json::render_scan_json;
 pub use scan_table::render_scan_table;
 
 mod dot;
+mod explain;
 mod facts;
 mod json;
 mod markdown;

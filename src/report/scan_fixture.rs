@@ -334,6 +334,7 @@ fn summarize(packages: &[PackageResult]) -> Summary {
     };
     Summary {
         packages: packages.len(),
+        skipped: 0,
         deny: count(Level::Deny),
         warn: count(Level::Warn),
         allow: count(Level::Allow),
