@@ -263,10 +263,18 @@ fn identity(
 ) -> Result<BuildIdentity, String> {
     let claims = &certificate.ci_claims;
     let old = &claims.deprecated_github;
+    // Certificates from before the provider-neutral claims (2023) only carry the workflow in
+    // their subject: `https://github.com/o/r/.github/workflows/x.yml@refs/tags/v1`.
+    let san = certificate
+        .identity
+        .as_ref()
+        .map(|san| san.as_str().to_string())
+        .filter(|san| san.starts_with("https://"));
     let (workflow, workflow_ref) = claims
         .build_config_uri
         .as_deref()
         .or(claims.build_signer_uri.as_deref())
+        .or(san.as_deref())
         .and_then(|uri| workflow_of(uri, claims.source_repository_uri.as_deref()))
         .map_or((None, None), |(path, at)| (Some(path), Some(at)));
     let mut identity = BuildIdentity {
@@ -405,12 +413,25 @@ fn from_predicate(predicate: &Value) -> BuildIdentity {
     if let Some(environment) = at(&["invocation", "environment"]) {
         let server = text(environment.get("GITHUB_SERVER_URL"))
             .unwrap_or_else(|| "https://github.com".into());
+        // `entryPoint` is `owner/repo/.github/workflows/x.yml@ref` in npm's v0.2 predicate.
+        let repository = text(environment.get("GITHUB_REPOSITORY"));
+        let workflow = text(at(&["invocation", "configSource", "entryPoint"])).map(|entry| {
+            let path = entry.split('@').next().unwrap_or(&entry);
+            match &repository {
+                Some(repo) => path
+                    .strip_prefix(&format!("{repo}/"))
+                    .unwrap_or(path)
+                    .to_string(),
+                None => path.to_string(),
+            }
+        });
         return BuildIdentity {
-            repository: text(environment.get("GITHUB_REPOSITORY"))
+            repository: repository
+                .clone()
                 .map(|repo| format!("{}/{repo}", server.trim_end_matches('/'))),
             repository_id: text(environment.get("GITHUB_REPOSITORY_ID")),
             repository_owner_id: text(environment.get("GITHUB_REPOSITORY_OWNER_ID")),
-            workflow: text(at(&["invocation", "configSource", "entryPoint"])),
+            workflow,
             workflow_ref: text(environment.get("GITHUB_REF")),
             commit: text(environment.get("GITHUB_SHA")),
             trigger: text(environment.get("GITHUB_EVENT_NAME")),

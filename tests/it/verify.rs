@@ -182,8 +182,16 @@ fn npm_provenance_v0_1_bundles_with_slsa_v0_2() {
         identity.repository.as_deref(),
         Some("https://github.com/sigstore/sigstore-js")
     );
-    assert!(identity.repository_id.is_some(), "{identity:?}");
-    assert!(identity.workflow.is_some(), "{identity:?}");
+    assert_eq!(identity.repository_id.as_deref(), Some("495574555"));
+    assert_eq!(
+        identity.workflow.as_deref(),
+        Some(".github/workflows/publish.yml")
+    );
+    assert_eq!(identity.workflow_ref.as_deref(), Some("refs/tags/v1.0.0"));
+    assert_eq!(
+        identity.commit.as_deref(),
+        Some("06528997c3c8ab9f864fad9a3658446aca7fd86d")
+    );
     assert_eq!(
         identity.predicate_type.as_deref(),
         Some("https://slsa.dev/provenance/v0.2")
