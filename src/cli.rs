@@ -65,6 +65,12 @@ pub(crate) struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 
+    /// A JSON report of an earlier scan (e.g. of the base branch): findings it already had
+    /// (same package version, same rule) are shown but do not fail the gate, so only new or
+    /// changed dependencies do.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+
     #[command(flatten)]
     pub(crate) net: NetArgs,
 

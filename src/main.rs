@@ -471,6 +471,10 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
             message: failure.message.clone(),
         })
         .collect();
+    let baseline = match &args.baseline {
+        Some(path) => Some(read_baseline(path)?),
+        None => None,
+    };
     let result = scan::evaluate(
         &inputs,
         &facts,
@@ -478,6 +482,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         scan::Options {
             policy: &config.policy,
             now,
+            baseline: baseline.as_ref(),
         },
         errors,
     );
@@ -591,11 +596,65 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
             scan::Options {
                 policy: &config.policy,
                 now,
+                baseline: None,
             },
             out,
         )
     })?;
     Ok(exit_code(&failures))
+}
+
+/// The (package id, rule) pairs of the findings of a scan JSON report.
+fn read_baseline(
+    path: &std::path::Path,
+) -> anyhow::Result<std::collections::BTreeSet<(String, String)>> {
+    let text = fs_err::read_to_string(path)?;
+    let document: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "--baseline `{}` is not a deptrust scan JSON report",
+            path.display()
+        )
+    })?;
+    if document
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64)
+        != Some(u64::from(scan::SCHEMA_VERSION))
+    {
+        anyhow::bail!(
+            "--baseline `{}` is not a deptrust scan JSON report with schema_version {}",
+            path.display(),
+            scan::SCHEMA_VERSION
+        );
+    }
+    let mut pairs = std::collections::BTreeSet::new();
+    let projects = document
+        .get("projects")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten();
+    for project in projects {
+        let packages = project
+            .get("packages")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten();
+        for package in packages {
+            let Some(id) = package.get("id").and_then(serde_json::Value::as_str) else {
+                continue;
+            };
+            let findings = package
+                .get("findings")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten();
+            for finding in findings {
+                if let Some(rule) = finding.get("rule").and_then(serde_json::Value::as_str) {
+                    pairs.insert((id.to_string(), rule.to_string()));
+                }
+            }
+        }
+    }
+    Ok(pairs)
 }
 
 fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {

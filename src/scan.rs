@@ -134,6 +134,10 @@ pub struct Finding {
     /// The exception that allowed it, when one did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exception: Option<String>,
+    /// Already present in the baseline report (`--baseline`): shown, but old debt does not fail
+    /// the gate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub baseline: bool,
 }
 
 /// A signal that could not be judged.
@@ -187,6 +191,8 @@ pub struct Options<'a> {
     pub policy: &'a Policy,
     /// The run's clock.
     pub now: Timestamp,
+    /// Findings (package id, rule) of a baseline report: old debt that does not fail the gate.
+    pub baseline: Option<&'a BTreeSet<(String, String)>>,
 }
 
 /// Every signal's verdict on one package, with the level the policy gives it (exceptions
@@ -339,7 +345,10 @@ pub fn evaluate(
                         } else {
                             verdict.level
                         };
-                        if level == Level::Deny {
+                        let in_baseline = options.baseline.is_some_and(|baseline| {
+                            baseline.contains(&(id.clone(), verdict.rule.to_string()))
+                        });
+                        if level == Level::Deny && !in_baseline {
                             denied = true;
                             reasons.push(format!("{id}: {} (deny)", verdict.rule));
                         }
@@ -350,6 +359,7 @@ pub fn evaluate(
                             message: message.clone(),
                             evidence: evidence.clone(),
                             exception: verdict.exception.as_ref().map(|(_, r)| r.clone()),
+                            baseline: in_baseline,
                         });
                     }
                     Outcome::Unknown { fact, reason } => {
@@ -388,7 +398,7 @@ pub fn evaluate(
                 dev: node.dev,
                 blast_radius: round3(node.blast_radius),
                 risk,
-                weighted_risk: round(risk * node.blast_radius),
+                weighted_risk: weighted(risk, node.blast_radius),
                 findings,
                 unknown,
             });
@@ -455,6 +465,12 @@ pub fn evaluate(
     }
 }
 
+/// Weighted risk: risk × the blast radius as shown (three decimals), to one decimal, so the
+/// arithmetic can be redone from the output.
+pub fn weighted(risk: f64, blast_radius: f64) -> f64 {
+    round(risk * round3(blast_radius))
+}
+
 fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0 + 0.0
 }
@@ -502,11 +518,286 @@ pub fn locate(text: &str, name: &str, version: &str) -> Option<u32> {
         if !names(lines[index]) {
             return None;
         }
-        let window = &lines[index..lines.len().min(index + 6)];
-        window
+        // The entry: this line and the next three, up to a blank line.
+        lines[index..lines.len().min(index + 4)]
             .iter()
+            .take_while(|line| !line.trim().is_empty())
             .any(|line| has_version(line))
             .then(|| u32::try_from(index + 1).ok())
             .flatten()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{DepKind, Ecosystem, LockfileBuilder, PackageId};
+    use crate::signals::test_support::{NOW, by, facts, facts_with, release, unknown_facts};
+
+    /// A project `app` → `pkg@1.1.0` → `leaf@1.0.0`, plus a path dependency.
+    fn graph() -> DepGraph {
+        let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+        let app = builder.package(
+            PackageId::new(Ecosystem::Npm, "app", "0.0.0"),
+            Source::Workspace,
+        );
+        builder.root(app.clone());
+        let pkg = builder.package(
+            PackageId::new(Ecosystem::Npm, "pkg", "1.1.0"),
+            Source::Registry(None),
+        );
+        let leaf = builder.package(
+            PackageId::new(Ecosystem::Npm, "leaf", "1.0.0"),
+            Source::Registry(None),
+        );
+        let local = builder.package(
+            PackageId::new(Ecosystem::Npm, "local", "1.0.0"),
+            Source::Path("../local".into()),
+        );
+        builder.edge(&app, &pkg, DepKind::Normal);
+        builder.edge(&pkg, &leaf, DepKind::Normal);
+        builder.edge(&app, &local, DepKind::Normal);
+        crate::graph::build(builder.finish("npm/package-lock", "3"))
+    }
+
+    fn leaf_facts() -> PackageFacts {
+        let mut leaf = facts();
+        leaf.id = "npm:leaf@1.0.0".into();
+        leaf.name = "leaf".into();
+        leaf.version = "1.0.0".into();
+        leaf.releases = Fact::Known(vec![release("1.0.0", "2020-01-01T00:00:00Z")]);
+        leaf
+    }
+
+    use crate::registry::facts::Fact;
+
+    /// `pkg@1.1.0` published by a new account `mallory` (new-publisher, warn by default).
+    fn all_facts() -> BTreeMap<String, PackageFacts> {
+        let pkg = facts_with(
+            "npm",
+            "1.1.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                by(release("1.1.0", "2025-06-01T00:00:00Z"), "mallory"),
+            ],
+        );
+        [pkg, leaf_facts()]
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect()
+    }
+
+    fn policy(text: &str) -> Policy {
+        Policy::parse(text, std::path::Path::new("deptrust.toml")).unwrap()
+    }
+
+    fn run(policy: &Policy, facts: &BTreeMap<String, PackageFacts>) -> ScanReport {
+        run_with(policy, facts, None)
+    }
+
+    fn run_with(
+        policy: &Policy,
+        facts: &BTreeMap<String, PackageFacts>,
+        baseline: Option<&BTreeSet<(String, String)>>,
+    ) -> ScanReport {
+        let graph = graph();
+        let text = "{\n  \"packages\": {\n    \"node_modules/pkg\": {\n      \"version\": \"1.1.0\"\n    },\n    \"node_modules/leaf\": {\n      \"version\": \"1.0.0\"\n    }\n  }\n}\n";
+        let inputs = [Input {
+            lockfile: "package-lock.json",
+            graph: &graph,
+            text: Some(text),
+        }];
+        evaluate(
+            &inputs,
+            facts,
+            &BTreeMap::new(),
+            Options {
+                policy,
+                now: NOW,
+                baseline,
+            },
+            Vec::new(),
+        )
+    }
+
+    fn package<'a>(report: &'a ScanReport, name: &str) -> &'a PackageResult {
+        report.projects[0]
+            .packages
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap()
+    }
+
+    #[test]
+    fn findings_scores_and_a_passing_gate_at_warn() {
+        let report = run(&Policy::default(), &all_facts());
+        assert!(report.gate.passed, "{:?}", report.gate);
+        let pkg = package(&report, "pkg");
+        let rules: Vec<&str> = pkg.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert!(rules.contains(&"new-publisher"), "{rules:?}");
+        let finding = pkg
+            .findings
+            .iter()
+            .find(|f| f.rule == "new-publisher")
+            .unwrap();
+        assert_eq!(finding.level, Level::Warn);
+        assert_eq!(finding.severity, Severity::High);
+        // new-publisher (high, 50) is the only finding counted: no-provenance is allow/info.
+        assert_eq!(pkg.risk, 50.0);
+        assert_eq!(pkg.weighted_risk, round(50.0 * pkg.blast_radius));
+        assert_eq!(pkg.weighted_risk, weighted(50.0, pkg.blast_radius));
+        assert_eq!(pkg.line, Some(3));
+        assert_eq!(package(&report, "leaf").line, Some(6));
+        // The path dependency and the root are not evaluated; the path one is counted.
+        assert_eq!(report.projects[0].summary.packages, 2);
+        assert_eq!(report.projects[0].summary.skipped, 1);
+        assert_eq!(
+            report.projects[0].exposure_score,
+            combine_exposure(report.projects[0].packages.iter().map(|p| p.weighted_risk))
+        );
+        // Highest weighted risk first.
+        assert_eq!(report.projects[0].packages[0].name, "pkg");
+    }
+
+    #[test]
+    fn deny_fails_the_gate_and_an_exception_accepts_it() {
+        let denying = "version = 1\n[rules.new-publisher]\nlevel = \"deny\"\n";
+        let report = run(&policy(denying), &all_facts());
+        assert!(!report.gate.passed);
+        assert!(!report.gate.unevaluated);
+        assert_eq!(
+            report.gate.reasons,
+            vec!["npm:pkg@1.1.0: new-publisher (deny)".to_string()]
+        );
+
+        let excepted = format!(
+            "{denying}[[exceptions]]\npackage = \"npm:pkg@1.1.0\"\nrule = \"new-publisher\"\nreason = \"mallory is the new maintainer, announced\"\n"
+        );
+        let report = run(&policy(&excepted), &all_facts());
+        assert!(report.gate.passed, "{:?}", report.gate);
+        let finding = package(&report, "pkg")
+            .findings
+            .iter()
+            .find(|f| f.rule == "new-publisher")
+            .unwrap();
+        assert_eq!(finding.level, Level::Allow);
+        assert!(finding.exception.is_some());
+        assert_eq!(package(&report, "pkg").risk, 0.0);
+        assert!(report.exceptions.is_empty(), "{:?}", report.exceptions);
+
+        // Expired: no longer applies, and is reported.
+        let expired = format!("{excepted}expires = 2025-12-31\n");
+        let report = run(&policy(&expired), &all_facts());
+        assert!(!report.gate.passed);
+        assert_eq!(report.exceptions.len(), 1);
+        assert_eq!(report.exceptions[0].problem, "expired");
+
+        // Matching nothing: reported as unused.
+        let unused = format!(
+            "{denying}[[exceptions]]\npackage = \"npm:other\"\nrule = \"*\"\nreason = \"x\"\n"
+        );
+        let report = run(&policy(&unused), &all_facts());
+        assert_eq!(report.exceptions[0].problem, "unused");
+    }
+
+    #[test]
+    fn a_baseline_keeps_old_debt_from_failing_the_gate() {
+        let denying = policy("version = 1\n[rules.new-publisher]\nlevel = \"deny\"\n");
+        let baseline: BTreeSet<(String, String)> =
+            [("npm:pkg@1.1.0".to_string(), "new-publisher".to_string())].into();
+        let report = run_with(&denying, &all_facts(), Some(&baseline));
+        assert!(report.gate.passed, "{:?}", report.gate);
+        let finding = package(&report, "pkg")
+            .findings
+            .iter()
+            .find(|f| f.rule == "new-publisher")
+            .unwrap();
+        assert!(finding.baseline);
+        assert_eq!(finding.level, Level::Deny);
+        // Another version is not debt.
+        let other: BTreeSet<(String, String)> =
+            [("npm:pkg@1.0.0".to_string(), "new-publisher".to_string())].into();
+        assert!(!run_with(&denying, &all_facts(), Some(&other)).gate.passed);
+    }
+
+    #[test]
+    fn unknown_facts_gate_only_under_unknown_deny() {
+        let mut facts = all_facts();
+        let mut blind = unknown_facts();
+        blind.id = "npm:leaf@1.0.0".into();
+        blind.name = "leaf".into();
+        blind.version = "1.0.0".into();
+        facts.insert(blind.id.clone(), blind);
+        let report = run(&Policy::default(), &facts);
+        assert!(report.gate.passed);
+        let leaf = package(&report, "leaf");
+        assert!(!leaf.unknown.is_empty());
+        // Unknown adds nothing to the score: it is listed, not guessed.
+        assert_eq!(leaf.risk, 0.0);
+        assert_eq!(
+            report.projects[0].summary.unknown,
+            report.projects[0]
+                .packages
+                .iter()
+                .filter(|p| !p.unknown.is_empty())
+                .count()
+        );
+
+        let report = run(&policy("version = 1\nunknown = \"deny\"\n"), &facts);
+        assert!(!report.gate.passed);
+        assert!(report.gate.unevaluated);
+        assert!(
+            report
+                .gate
+                .reasons
+                .iter()
+                .any(|r| r.starts_with("npm:leaf@1.0.0: ") && r.contains("could not be evaluated")),
+            "{:?}",
+            report.gate.reasons
+        );
+    }
+
+    #[test]
+    fn missing_facts_are_unknown_not_clear() {
+        let mut facts = all_facts();
+        facts.remove("npm:leaf@1.0.0");
+        let report = run(&Policy::default(), &facts);
+        assert!(!package(&report, "leaf").unknown.is_empty());
+    }
+
+    #[test]
+    fn dev_and_ecosystem_settings_leave_packages_out() {
+        let report = run(
+            &policy("version = 1\necosystems = [\"pypi\"]\n"),
+            &all_facts(),
+        );
+        assert_eq!(report.projects[0].summary.packages, 0);
+        assert_eq!(report.projects[0].exposure_score, 0.0);
+    }
+
+    #[test]
+    fn exposure_combines_without_exceeding_100() {
+        assert_eq!(combine_exposure([]), 0.0);
+        assert_eq!(combine_exposure([30.0]), 30.0);
+        assert_eq!(combine_exposure([43.125, 10.0]), 48.8);
+        assert_eq!(combine_exposure([100.0, 5.0]), 100.0);
+        assert_eq!(combine_exposure([150.0, -3.0]), 100.0);
+        assert!(combine_exposure(std::iter::repeat_n(50.0, 40)) <= 100.0);
+    }
+
+    #[test]
+    fn lockfile_lines_for_each_format() {
+        let cargo = "[[package]]\nname = \"serde\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"serde_json\"\nversion = \"1.0.1\"\n";
+        assert_eq!(locate(cargo, "serde", "1.0.0"), Some(2));
+        assert_eq!(locate(cargo, "serde_json", "1.0.1"), Some(6));
+        assert_eq!(locate(cargo, "serde", "1.0.1"), None);
+        let yarn = "\"ms@^2.1.1\":\n  version \"2.1.3\"\n";
+        assert_eq!(locate(yarn, "ms", "2.1.3"), Some(1));
+        let pnpm = "packages:\n  /ms@2.1.3:\n    resolution: {}\n";
+        assert_eq!(locate(pnpm, "ms", "2.1.3"), Some(2));
+        let requirements = "msgpack==1.0\nms==2.1.3\n";
+        assert_eq!(locate(requirements, "ms", "2.1.3"), Some(2));
+        // A version that is a prefix of another does not match it.
+        assert_eq!(locate("ms==2.1.30\n", "ms", "2.1.3"), None);
+    }
 }

@@ -121,7 +121,7 @@ pub fn render_explain(
                 out,
                 "    weighted risk = risk × blast radius = {risk} × {:.3} = {:.1}",
                 placement.blast_radius,
-                risk * placement.blast_radius
+                scan::weighted(risk, placement.blast_radius)
             )?;
         }
         writeln!(out)?;

@@ -384,6 +384,7 @@ fn finding(
         message: message.to_string(),
         evidence,
         exception: exception.map(str::to_string),
+        baseline: false,
     }
 }
 
