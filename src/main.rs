@@ -196,8 +196,11 @@ fn gather(
         .clone()
         .or_else(|| dirs::cache_dir().map(|dir| dir.join("deptrust")));
     let mut min_intervals = NetConfig::default().min_intervals;
-    if let Some(host) = endpoints.crates_api.host_str() {
-        min_intervals = vec![(host.to_string(), std::time::Duration::from_secs(1))];
+    if endpoints.crates_api.host_str().is_some() {
+        min_intervals = vec![(
+            deptrust::net::gate_key(&endpoints.crates_api),
+            std::time::Duration::from_secs(1),
+        )];
     }
     let net = Net::new(
         NetConfig {

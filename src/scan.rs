@@ -493,39 +493,57 @@ fn summarize(packages: &[PackageResult]) -> Summary {
     }
 }
 
-/// The 1-based line where a lockfile describes `name` at `version`: the first line naming the
-/// package (as a whole word) with the version on it or within the next few lines. Works for
-/// the layouts of every supported format (TOML tables, JSON objects, YAML keys, `name==1.0`).
+/// The 1-based line where a lockfile describes `name` at `version`: the line that defines the
+/// entry (`name = "x"` in TOML locks, `"node_modules/x": {` and `"x": {` in JSON locks, `x@…:`
+/// keys in yarn and pnpm locks, `x==1.0` in requirements) with the version on it or within the
+/// next seven lines of the entry; else the first line naming the package with the version near
+/// it; else `None`.
 pub fn locate(text: &str, name: &str, version: &str) -> Option<u32> {
     let lines: Vec<&str> = text.lines().collect();
+    let bounded = |line: &str, at: usize, len: usize| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + len..].chars().next();
+        let boundary =
+            |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || "-_.".contains(c)));
+        boundary(before) && boundary(after)
+    };
     let names = |line: &str| {
-        line.match_indices(name).any(|(at, _)| {
-            let before = line[..at].chars().next_back();
-            let after = line[at + name.len()..].chars().next();
-            let boundary = |c: Option<char>| {
-                c.is_none_or(|c| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
-            };
-            boundary(before) && boundary(after)
-        })
+        line.match_indices(name)
+            .any(|(at, _)| bounded(line, at, name.len()))
+    };
+    let defines = |line: &str| {
+        let trimmed = line.trim_start().trim_start_matches(['"', '\'', '/']);
+        trimmed == format!("name = \"{name}\"")
+            || line.contains(&format!("node_modules/{name}\""))
+            || trimmed.starts_with(&format!("{name}\": {{"))
+            || trimmed.starts_with(&format!("{name}@"))
+            || trimmed.starts_with(&format!("{name}=="))
+            || trimmed.starts_with(&format!("{name} =="))
     };
     let has_version = |line: &str| {
         line.match_indices(version).any(|(at, _)| {
+            let before = line[..at].chars().next_back();
             let after = line[at + version.len()..].chars().next();
-            after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'))
+            before.is_none_or(|c| !"^~<>".contains(c))
+                && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'))
         })
     };
-    (0..lines.len()).find_map(|index| {
-        if !names(lines[index]) {
-            return None;
-        }
-        // The entry: this line and the next three, up to a blank line.
-        lines[index..lines.len().min(index + 4)]
-            .iter()
-            .take_while(|line| !line.trim().is_empty())
-            .any(|line| has_version(line))
-            .then(|| u32::try_from(index + 1).ok())
-            .flatten()
-    })
+    // The entry: this line and up to seven more, until a blank line or the end of a JSON
+    // object.
+    let versioned = |index: usize| {
+        has_version(lines[index])
+            || lines[index + 1..lines.len().min(index + 8)]
+                .iter()
+                .take_while(|line| {
+                    let trimmed = line.trim();
+                    !trimmed.is_empty() && !trimmed.starts_with('}')
+                })
+                .any(|line| has_version(line))
+    };
+    let found = (0..lines.len())
+        .find(|&index| defines(lines[index]) && versioned(index))
+        .or_else(|| (0..lines.len()).find(|&index| names(lines[index]) && versioned(index)))?;
+    u32::try_from(found + 1).ok()
 }
 
 #[cfg(test)]
@@ -799,5 +817,12 @@ mod tests {
         assert_eq!(locate(requirements, "ms", "2.1.3"), Some(2));
         // A version that is a prefix of another does not match it.
         assert_eq!(locate("ms==2.1.30\n", "ms", "2.1.3"), None);
+        // package-lock: the entry, not the root's range on it.
+        let lock = "{\n  \"packages\": {\n    \"\": {\n      \"dependencies\": {\n        \"nx\": \"^21.5.0\"\n      }\n    },\n    \"node_modules/nx\": {\n      \"version\": \"21.5.0\",\n";
+        assert_eq!(locate(lock, "nx", "21.5.0"), Some(8));
+        let uv = "[[package]]\nname = \"requests\"\nversion = \"2.32.5\"\n";
+        assert_eq!(locate(uv, "requests", "2.32.5"), Some(2));
+        let berry = "\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
+        assert_eq!(locate(berry, "ms", "2.1.3"), Some(1));
     }
 }

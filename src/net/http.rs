@@ -159,10 +159,10 @@ impl Net {
         if !matches!(hop.scheme(), "http" | "https") {
             return Err(fatal("only http and https URLs can be fetched"));
         }
-        let Some(host) = hop.host_str() else {
+        if hop.host_str().is_none() {
             return Err(fatal("the URL has no host"));
-        };
-        let gate = self.gates.gate(host);
+        }
+        let gate = self.gates.gate(&super::limit::gate_key(hop));
         let Some(_permit) = gate.enter().await else {
             return Err(fatal("the request limiter is closed"));
         };

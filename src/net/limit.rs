@@ -1,9 +1,10 @@
 //! Per-host gates: a limit of requests in flight and, for some hosts, a minimum interval
 //! between the starts of two requests.
 //!
-//! A gate is keyed by the exact host string of the URL (`crates.io`, not `index.crates.io`), so
-//! only the hosts listed in [`super::NetConfig::min_intervals`] are slowed down; the port is not
-//! part of the key.
+//! A gate is keyed by the exact host string of the URL (`crates.io`, not `index.crates.io`),
+//! with the port when the URL names one (`127.0.0.1:8080`), so only the services listed in
+//! [`super::NetConfig::min_intervals`] are slowed down: mirrors of several registries on one
+//! host but different ports do not share the crates.io API's pace. See [`gate_key`].
 //!
 //! The interval is enforced with an async mutex that is held *while sleeping*: the next request
 //! cannot take its turn until the previous one has recorded its start, so two starts are never
@@ -17,6 +18,16 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
+use url::Url;
+
+/// The gate a URL goes through: its host, plus `:port` when the URL names a port.
+pub fn gate_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
+}
 
 /// All the gates of one run, created on first use.
 #[derive(Debug)]
@@ -86,6 +97,15 @@ impl Gate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gate_keys_carry_an_explicit_port() {
+        let key = |text: &str| gate_key(&Url::parse(text).unwrap());
+        assert_eq!(key("https://crates.io/api/v1/crates/x"), "crates.io");
+        assert_eq!(key("https://crates.io:443/x"), "crates.io");
+        assert_eq!(key("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
+        assert_ne!(key("http://127.0.0.1:8080/"), key("http://127.0.0.1:8081/"));
+    }
 
     #[tokio::test]
     async fn only_the_exact_host_is_limited() {

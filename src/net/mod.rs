@@ -33,6 +33,7 @@
 mod cache;
 mod http;
 mod limit;
+pub use limit::gate_key;
 #[cfg(test)]
 mod tests;
 
@@ -99,9 +100,10 @@ pub struct NetConfig {
     pub offline: bool,
     /// Where the cache lives; `None` disables it.
     pub cache_dir: Option<std::path::PathBuf>,
-    /// Requests in flight per host.
+    /// Requests in flight per host (per host and port when the URL names a port).
     pub max_in_flight_per_host: usize,
-    /// Minimum interval between requests to a host (host, interval): crates.io API 1 s.
+    /// Minimum interval between requests to a service, keyed as [`gate_key`] (the host, with
+    /// `:port` when the URL names one): crates.io API 1 s.
     pub min_intervals: Vec<(String, Duration)>,
     /// TCP/TLS connect timeout.
     pub connect_timeout: Duration,

@@ -533,11 +533,11 @@ async fn a_limited_host_gets_one_request_per_interval() {
         .mount(&server)
         .await;
     // "127.0.0.1" plays crates.io; "localhost" (the same server) plays the index, unlimited.
+    let port = server.address().port();
     let net = net(NetConfig {
-        min_intervals: vec![("127.0.0.1".into(), interval)],
+        min_intervals: vec![(format!("127.0.0.1:{port}"), interval)],
         ..config()
     });
-    let port = server.address().port();
     let started = Instant::now();
     let limited = join_all((0..5).map(|n| net.get(get(format!("http://127.0.0.1:{port}/c/{n}")))));
     let unlimited = async {

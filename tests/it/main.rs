@@ -4,4 +4,5 @@ mod cli;
 mod facts;
 mod fixtures;
 mod robustness;
+mod scan;
 mod verify;

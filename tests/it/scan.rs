@@ -1,0 +1,1218 @@
+//! `deptrust scan` end to end against loopback mock registries (issue 5): real supply-chain
+//! incidents reconstructed as registry responses, each run beside a clean, well-kept package
+//! that must stay quiet; the exit codes of the gate, the policy file (unknowns, exceptions,
+//! errors), the SARIF and Markdown reports, and popularity figures that change nothing.
+//!
+//! Every registry answer here is constructed (the shapes are those the clients read, see
+//! `src/registry/*.rs`), except the sigstore attestations and npm keys of the ultralytics-style
+//! test, which are the real samples of `../shared/api/samples`.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use base64::Engine;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// The pinned clock of every run.
+const NOW: &str = "2026-11-28T12:00:00Z";
+
+// ---------------------------------------------------------------------------------------------
+// Mock registries and running the binary.
+
+/// A port where nothing listens, on `localhost`: the crates.io API host is paced at one
+/// request per second and the pacing is keyed by host without port, so a dead crates.io API
+/// on `127.0.0.1` would pace every other mock (all on `127.0.0.1`) too.
+fn refused() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://localhost:{port}/")
+}
+
+/// One mock server per service, a work directory for the lockfiles, and a fresh cache.
+struct Mocks {
+    npm: MockServer,
+    pypi: MockServer,
+    github: MockServer,
+    work: tempfile::TempDir,
+}
+
+/// What a run printed.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "not JSON ({error}): {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+impl Mocks {
+    async fn start() -> Mocks {
+        Mocks {
+            npm: MockServer::start().await,
+            pypi: MockServer::start().await,
+            github: MockServer::start().await,
+            work: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// The project directory (lockfiles, deptrust.toml).
+    fn project(&self) -> PathBuf {
+        let project = self.work.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        project
+    }
+
+    /// `deptrust` with every service on the mocks and the cache in `cache` (under the work
+    /// directory, fresh for each name).
+    fn deptrust(&self, cache: &str) -> Command {
+        let dead = refused();
+        let mut command = Command::cargo_bin("deptrust").unwrap();
+        command
+            .env_clear()
+            .current_dir(self.work.path())
+            .env("DEPTRUST_NPM_REGISTRY", format!("{}/", self.npm.uri()))
+            .env("DEPTRUST_PYPI_URL", format!("{}/", self.pypi.uri()))
+            .env("DEPTRUST_GITHUB_API", format!("{}/", self.github.uri()))
+            .env("DEPTRUST_CRATES_INDEX", &dead)
+            .env("DEPTRUST_CRATES_API", &dead)
+            .env("DEPTRUST_CACHE_DIR", self.work.path().join(cache))
+            .env("DEPTRUST_NOW", NOW);
+        command
+    }
+
+    /// `deptrust scan <project> <args>` with a cache of its own.
+    fn scan(&self, cache: &str, args: &[&str]) -> Run {
+        let output = self
+            .deptrust(cache)
+            .arg("scan")
+            .arg(self.project())
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `deptrust scan --format json`.
+    fn scan_json(&self, cache: &str) -> (Run, Value) {
+        let run = self.scan(cache, &["--format", "json"]);
+        let report = run.json();
+        (run, report)
+    }
+}
+
+/// Answers GET `at` with `body` (JSON).
+async fn serve(server: &MockServer, at: &str, body: Value) {
+    Mock::given(method("GET"))
+        .and(path(at))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(server)
+        .await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry documents.
+
+/// One npm release of a constructed packument.
+#[derive(Clone)]
+struct Rel {
+    version: &'static str,
+    published: &'static str,
+    publisher: &'static str,
+    maintainers: Vec<&'static str>,
+    /// Merged into the version document (scripts, dist.attestations, integrity…).
+    extra: Value,
+}
+
+fn rel(
+    version: &'static str,
+    published: &'static str,
+    publisher: &'static str,
+    maintainers: &[&'static str],
+) -> Rel {
+    Rel {
+        version,
+        published,
+        publisher,
+        maintainers: maintainers.to_vec(),
+        extra: json!({}),
+    }
+}
+
+impl Rel {
+    fn with(mut self, extra: Value) -> Rel {
+        merge(&mut self.extra, extra);
+        self
+    }
+}
+
+/// Deep merge of JSON objects (`extra` wins).
+fn merge(base: &mut Value, extra: Value) {
+    match (base, extra) {
+        (Value::Object(base), Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge(base.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (base, extra) => *base = extra,
+    }
+}
+
+fn people(names: &[&str]) -> Value {
+    names
+        .iter()
+        .map(|name| json!({"name": name, "email": format!("{name}@example.com")}))
+        .collect()
+}
+
+/// A full packument (the fields `src/registry/npm.rs` reads): `time`, top-level
+/// `maintainers` (`owners`), `repository`, and per version `_npmUser`, `maintainers`,
+/// `repository`, `dist`.
+fn packument(name: &str, repository: &str, owners: &[&str], releases: &[Rel]) -> Value {
+    let mut time = serde_json::Map::new();
+    time.insert("created".into(), json!(releases[0].published));
+    time.insert(
+        "modified".into(),
+        json!(releases[releases.len() - 1].published),
+    );
+    let mut versions = serde_json::Map::new();
+    for release in releases {
+        time.insert(release.version.into(), json!(release.published));
+        let mut document = json!({
+            "name": name,
+            "version": release.version,
+            "repository": {"type": "git", "url": format!("git+{repository}.git")},
+            "_npmUser": {"name": release.publisher, "email": format!("{}@example.com", release.publisher)},
+            "maintainers": people(&release.maintainers),
+            "dist": {
+                "integrity": "sha512-AAAA",
+                "tarball": format!("https://registry.npmjs.org/{name}/-/{name}-{}.tgz", release.version),
+            },
+        });
+        merge(&mut document, release.extra.clone());
+        versions.insert(release.version.into(), document);
+    }
+    json!({
+        "_id": name,
+        "name": name,
+        "dist-tags": {"latest": releases[releases.len() - 1].version},
+        "time": time,
+        "maintainers": people(owners),
+        "repository": {"type": "git", "url": format!("git+{repository}.git")},
+        "versions": versions,
+    })
+}
+
+/// `GET /repos/{owner}/{name}` as GitHub answers it (the fields `src/registry/github.rs` reads).
+fn github_repo(full_name: &str, id: u64, archived: bool, pushed_at: &str) -> Value {
+    let owner = full_name.split('/').next().unwrap();
+    json!({
+        "id": id,
+        "full_name": full_name,
+        "name": full_name.split('/').nth(1).unwrap(),
+        "owner": {"login": owner, "id": id + 1},
+        "archived": archived,
+        "disabled": false,
+        "pushed_at": pushed_at,
+        "default_branch": "main",
+    })
+}
+
+/// A package-lock.json v3 (as npm 9+ writes it) with the packages as direct dependencies.
+fn write_package_lock(dir: &Path, packages: &[(&str, &str)]) {
+    let mut root_deps = serde_json::Map::new();
+    let mut entries = serde_json::Map::new();
+    for (name, version) in packages {
+        root_deps.insert((*name).into(), json!(format!("^{version}")));
+    }
+    entries.insert(
+        String::new(),
+        json!({"name": "app", "version": "1.0.0", "dependencies": root_deps}),
+    );
+    for (name, version) in packages {
+        entries.insert(
+            format!("node_modules/{name}"),
+            json!({
+                "version": version,
+                "resolved": format!("https://registry.npmjs.org/{name}/-/{name}-{version}.tgz"),
+                "integrity": "sha512-AAAA",
+                "license": "MIT",
+            }),
+        );
+    }
+    let lock = json!({
+        "name": "app",
+        "version": "1.0.0",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": entries,
+    });
+    std::fs::write(
+        dir.join("package-lock.json"),
+        serde_json::to_string_pretty(&lock).unwrap() + "\n",
+    )
+    .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The clean package every incident runs beside.
+
+/// left-pad as a well-kept package: four releases over three years, all by the same account,
+/// the same two maintainers throughout, the version in use ten months old, its repository
+/// active and not archived. Only informational findings (no provenance) may come out of it.
+async fn mount_left_pad(mocks: &Mocks) {
+    let owners = ["stevemao", "azer"];
+    let releases = [
+        rel("1.0.0", "2024-01-10T10:00:00.000Z", "stevemao", &owners),
+        rel("1.1.0", "2024-09-02T10:00:00.000Z", "stevemao", &owners),
+        rel("1.2.0", "2025-05-05T10:00:00.000Z", "stevemao", &owners),
+        rel("1.3.0", "2026-01-15T10:00:00.000Z", "stevemao", &owners),
+    ];
+    serve(
+        &mocks.npm,
+        "/left-pad",
+        packument(
+            "left-pad",
+            "https://github.com/stevemao/left-pad",
+            &owners,
+            &releases,
+        ),
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/stevemao/left-pad",
+        github_repo("stevemao/left-pad", 18245939, false, "2026-11-01T09:00:00Z"),
+    )
+    .await;
+}
+
+const LEFT_PAD: (&str, &str) = ("left-pad", "1.3.0");
+
+// ---------------------------------------------------------------------------------------------
+// Reading reports.
+
+fn package<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|project| project["packages"].as_array().unwrap())
+        .find(|package| package["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in the report: {report:#}"))
+}
+
+fn finding<'a>(report: &'a Value, id: &str, rule: &str) -> &'a Value {
+    let package = package(report, id);
+    package["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["rule"] == rule)
+        .unwrap_or_else(|| panic!("{id} has no {rule} finding: {package:#}"))
+}
+
+fn rules_at(report: &Value, id: &str, level: &str) -> Vec<String> {
+    package(report, id)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|finding| finding["level"] == level)
+        .map(|finding| finding["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every finding of the package is recorded at allow/info, and every signal could be judged.
+fn assert_clean(report: &Value, id: &str) {
+    let package = package(report, id);
+    for finding in package["findings"].as_array().unwrap() {
+        assert!(
+            finding["level"] == "allow" && finding["severity"] == "info",
+            "{id} should be clean: {finding:#}"
+        );
+    }
+    assert_eq!(package["risk"], 0.0, "{package:#}");
+    assert_eq!(package["unknown"], json!([]), "{package:#}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Incidents.
+
+/// event-stream (npm, 2018): dominictarr handed the package to `right9ctrl`, a stranger who
+/// had asked to help. right9ctrl was added as a maintainer and published 3.3.6, which pulled in
+/// `flatmap-stream` and its wallet-stealing payload. Here: three releases by dominictarr, each
+/// with him as sole maintainer; 3.3.6 by right9ctrl, whose version document lists both.
+async fn mount_event_stream(mocks: &Mocks, extra_top_level: Value) {
+    let mut document = packument(
+        "event-stream",
+        "https://github.com/dominictarr/event-stream",
+        &["right9ctrl"],
+        &[
+            rel(
+                "3.3.2",
+                "2015-11-05T18:00:00.000Z",
+                "dominictarr",
+                &["dominictarr"],
+            ),
+            rel(
+                "3.3.3",
+                "2016-05-20T18:00:00.000Z",
+                "dominictarr",
+                &["dominictarr"],
+            ),
+            rel(
+                "3.3.4",
+                "2017-07-28T18:00:00.000Z",
+                "dominictarr",
+                &["dominictarr"],
+            ),
+            rel(
+                "3.3.6",
+                "2018-09-09T22:10:00.000Z",
+                "right9ctrl",
+                &["dominictarr", "right9ctrl"],
+            )
+            .with(json!({"dependencies": {"flatmap-stream": "^0.1.0"}})),
+        ],
+    );
+    merge(&mut document, extra_top_level);
+    serve(&mocks.npm, "/event-stream", document).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn event_stream_new_publisher_and_owners_changed() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    mount_event_stream(&mocks, json!({})).await;
+    serve(
+        &mocks.github,
+        "/repos/dominictarr/event-stream",
+        github_repo(
+            "dominictarr/event-stream",
+            1134745,
+            false,
+            "2018-11-26T00:00:00Z",
+        ),
+    )
+    .await;
+    write_package_lock(&mocks.project(), &[("event-stream", "3.3.6"), LEFT_PAD]);
+
+    let (run, report) = mocks.scan_json("cache");
+    // Only warnings: the gate passes.
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["gate"]["passed"], true);
+
+    let id = "npm:event-stream@3.3.6";
+    let new_publisher = finding(&report, id, "new-publisher");
+    assert_eq!(new_publisher["level"], "warn");
+    assert_eq!(new_publisher["severity"], "high");
+    let message = new_publisher["message"].as_str().unwrap();
+    assert!(
+        message.contains("3.3.6 (the version in use) by right9ctrl"),
+        "{message}"
+    );
+    let found = &new_publisher["evidence"]["new_publishers"][0];
+    assert_eq!(found["publisher"]["id"], "npm:user:right9ctrl");
+    assert_eq!(found["in_use"], true);
+
+    let owners = finding(&report, id, "owners-changed");
+    assert_eq!(owners["level"], "warn");
+    assert_eq!(owners["severity"], "medium");
+    let message = owners["message"].as_str().unwrap();
+    assert!(
+        message.contains("since 3.3.4: added right9ctrl"),
+        "{message}"
+    );
+    let change = &owners["evidence"]["since_previous_version"];
+    assert_eq!(change["previous_version"], "3.3.4");
+    assert_eq!(
+        change["added"],
+        json!([{"id": "npm:user:right9ctrl", "display": "right9ctrl"}])
+    );
+    assert_eq!(change["removed"], json!([]));
+
+    assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+/// nx (npm, August 2025) and the shai-hulud worm (September 2025): with a stolen publish token,
+/// the attackers published from their own machines. The malicious versions lacked the
+/// provenance the project's CI had attached to every earlier release, and ran a `postinstall`
+/// payload (`telemetry.js`) that harvested credentials. Here: three releases advertising
+/// attestations (their documents are not served: the advertisement is what counts), then
+/// 21.5.0 with none and a new `postinstall`, published by the same account.
+async fn mount_nx(mocks: &Mocks) {
+    let attested = |version: &str| {
+        json!({"dist": {"attestations": {
+            "url": format!("https://registry.npmjs.org/-/npm/v1/attestations/nx@{version}"),
+            "provenance": {"predicateType": "https://slsa.dev/provenance/v1"},
+        }}})
+    };
+    let maintainers = ["nx-publisher", "nrwl-admin"];
+    serve(
+        &mocks.npm,
+        "/nx",
+        packument(
+            "nx",
+            "https://github.com/nrwl/nx",
+            &maintainers,
+            &[
+                rel(
+                    "21.2.0",
+                    "2025-06-10T15:00:00.000Z",
+                    "nx-publisher",
+                    &maintainers,
+                )
+                .with(attested("21.2.0")),
+                rel(
+                    "21.3.0",
+                    "2025-07-15T15:00:00.000Z",
+                    "nx-publisher",
+                    &maintainers,
+                )
+                .with(attested("21.3.0")),
+                rel(
+                    "21.4.0",
+                    "2025-08-12T15:00:00.000Z",
+                    "nx-publisher",
+                    &maintainers,
+                )
+                .with(attested("21.4.0")),
+                rel(
+                    "21.5.0",
+                    "2025-08-26T22:32:00.000Z",
+                    "nx-publisher",
+                    &maintainers,
+                )
+                .with(json!({"scripts": {"postinstall": "node telemetry.js"}})),
+            ],
+        ),
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/nrwl/nx",
+        github_repo("nrwl/nx", 98785402, false, "2026-11-27T08:00:00Z"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nx_provenance_dropped_denies_and_reports_in_every_format() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    mount_nx(&mocks).await;
+    let project = mocks.project();
+    write_package_lock(&project, &[("nx", "21.5.0"), LEFT_PAD]);
+
+    let (run, report) = mocks.scan_json("json");
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["gate"]["passed"], false);
+    assert_eq!(report["gate"]["unevaluated"], false);
+    assert_eq!(
+        report["gate"]["reasons"],
+        json!(["npm:nx@21.5.0: provenance-dropped (deny)"])
+    );
+    let id = "npm:nx@21.5.0";
+    let dropped = finding(&report, id, "provenance-dropped");
+    assert_eq!(dropped["level"], "deny");
+    assert_eq!(dropped["severity"], "high");
+    assert_eq!(
+        dropped["evidence"]["last_with_provenance"]["version"],
+        "21.4.0"
+    );
+    assert_eq!(dropped["evidence"]["earlier_with_provenance"], 3);
+    // 21.4.0's attestations are looked for (verifying the latest earlier attested release) but
+    // not served: what the registry advertises still counts.
+    assert_eq!(
+        dropped["evidence"]["last_with_provenance"]["kind"],
+        "attested"
+    );
+    let script = finding(&report, id, "install-script");
+    assert_eq!(script["level"], "warn");
+    assert!(
+        script["message"]
+            .as_str()
+            .unwrap()
+            .contains("node telemetry.js"),
+        "{script:#}"
+    );
+    assert_eq!(rules_at(&report, id, "deny"), ["provenance-dropped"]);
+    assert_clean(&report, "npm:left-pad@1.3.0");
+
+    // SARIF, written to a file: each warn/deny finding a result at the package's line.
+    let sarif_path = mocks.work.path().join("x.sarif");
+    let run = mocks.scan(
+        "sarif",
+        &[
+            "--format",
+            "sarif",
+            "--output",
+            sarif_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.contains("gate FAILED"), "{}", run.stderr);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let lock_text = std::fs::read_to_string(project.join("package-lock.json")).unwrap();
+    let lines: Vec<&str> = lock_text.lines().collect();
+    let mut seen = Vec::new();
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert!(
+            location["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("package-lock.json"),
+            "{result:#}"
+        );
+        let line = location["region"]["startLine"].as_u64().unwrap();
+        assert!(line > 1, "{result:#}");
+        // The line names the package (today the root's dependency on it, the first mention;
+        // its `node_modules/nx` entry would do as well); its version is on it or just below.
+        let at = usize::try_from(line).unwrap() - 1;
+        assert!(
+            lines[at].contains("\"nx\"") || lines[at].contains("\"node_modules/nx\""),
+            "line {line}: {}",
+            lines[at]
+        );
+        assert!(
+            lines[at..(at + 6).min(lines.len())]
+                .iter()
+                .any(|line| line.contains("21.5.0")),
+            "line {line}"
+        );
+        seen.push((
+            result["ruleId"].as_str().unwrap().to_string(),
+            result["level"].as_str().unwrap().to_string(),
+        ));
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("install-script".to_string(), "warning".to_string()),
+            ("provenance-dropped".to_string(), "error".to_string()),
+        ]
+    );
+
+    // Markdown: the gate line and its reason.
+    let run = mocks.scan("markdown", &["--format", "markdown"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("## deptrust scan: FAILED"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("- `npm:nx@21.5.0: provenance-dropped (deny)`"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exceptions_allow_a_deny_until_they_expire() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    mount_nx(&mocks).await;
+    let project = mocks.project();
+    write_package_lock(&project, &[("nx", "21.5.0"), LEFT_PAD]);
+    let policy = |expires: &str| {
+        format!(
+            "version = 1\n\n[[exceptions]]\npackage = \"npm:nx@21.5.0\"\nrule = \"provenance-dropped\"\nreason = \"maintainers confirmed the release (issue 123)\"\n{expires}"
+        )
+    };
+
+    // In force: the deny becomes allow, the gate passes (the install-script warning stays).
+    std::fs::write(
+        project.join("deptrust.toml"),
+        policy("expires = 2027-01-31\n"),
+    )
+    .unwrap();
+    let (run, report) = mocks.scan_json("in-force");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["gate"]["passed"], true);
+    let dropped = finding(&report, "npm:nx@21.5.0", "provenance-dropped");
+    assert_eq!(dropped["level"], "allow");
+    assert_eq!(
+        dropped["exception"],
+        "maintainers confirmed the release (issue 123)"
+    );
+    assert_eq!(
+        finding(&report, "npm:nx@21.5.0", "install-script")["level"],
+        "warn"
+    );
+    assert_eq!(report["exceptions"], json!([]));
+
+    // Expired before the pinned clock: it no longer applies and is reported.
+    std::fs::write(
+        project.join("deptrust.toml"),
+        policy("expires = 2026-01-31\n"),
+    )
+    .unwrap();
+    let (run, report) = mocks.scan_json("expired");
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let dropped = finding(&report, "npm:nx@21.5.0", "provenance-dropped");
+    assert_eq!(dropped["level"], "deny");
+    assert!(dropped.get("exception").is_none(), "{dropped:#}");
+    let notes = report["exceptions"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert_eq!(notes[0]["package"], "npm:nx@21.5.0");
+    assert_eq!(notes[0]["rule"], "provenance-dropped");
+    assert_eq!(notes[0]["problem"], "expired");
+    assert!(
+        notes[0]["message"].as_str().unwrap().contains("2026-01-31"),
+        "{notes:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_policy_is_an_input_error() {
+    let mocks = Mocks::start().await;
+    let project = mocks.project();
+    write_package_lock(&project, &[LEFT_PAD]);
+    std::fs::write(
+        project.join("deptrust.toml"),
+        "version = 1\nunknown = \"deny\"\nfail-fast = true\n",
+    )
+    .unwrap();
+    let run = mocks.scan("cache", &["--format", "json"]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(run.stderr.contains("deptrust.toml:3:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("fail-fast"), "{}", run.stderr);
+    // Nothing was asked of the registries.
+    assert!(mocks.npm.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknowns_under_unknown_deny_leave_the_run_unevaluated() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    // The registry fails for one package (Retry-After: 0 keeps the retries instant).
+    Mock::given(method("GET"))
+        .and(path("/flaky-pkg"))
+        .respond_with(ResponseTemplate::new(500).insert_header("retry-after", "0"))
+        .mount(&mocks.npm)
+        .await;
+    let project = mocks.project();
+    write_package_lock(&project, &[("flaky-pkg", "1.0.0"), LEFT_PAD]);
+    std::fs::write(
+        project.join("deptrust.toml"),
+        "version = 1\nunknown = \"deny\"\n",
+    )
+    .unwrap();
+
+    let (run, report) = mocks.scan_json("cache");
+    assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["gate"]["passed"], false);
+    assert_eq!(report["gate"]["unevaluated"], true);
+    let reasons = report["gate"]["reasons"].as_array().unwrap();
+    assert!(!reasons.is_empty());
+    for reason in reasons {
+        let reason = reason.as_str().unwrap();
+        assert!(
+            reason.starts_with("npm:flaky-pkg@1.0.0: ")
+                && reason.contains("could not be evaluated"),
+            "{reason}"
+        );
+    }
+    assert!(
+        reasons
+            .iter()
+            .any(|reason| reason.as_str().unwrap().contains("500")),
+        "{reasons:#?}"
+    );
+    let flaky = package(&report, "npm:flaky-pkg@1.0.0");
+    assert!(!flaky["unknown"].as_array().unwrap().is_empty());
+    assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+/// ctx (PyPI, May 2022): no release since 2014; the maintainer's mail domain expired, an
+/// attacker registered it, took over the account and published versions that sent the
+/// environment (AWS keys) away. Reconstructed npm-shaped (npm names its publishers, PyPI
+/// does not without provenance), eight years later: releases by `figlief` in 2014, then
+/// 0.2.2 and 0.2.6 in May 2026 by `aldazar`.
+#[tokio::test(flavor = "multi_thread")]
+async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    serve(
+        &mocks.npm,
+        "/ctx",
+        packument(
+            "ctx",
+            "https://github.com/figlief/ctx",
+            &["aldazar"],
+            &[
+                rel("0.1.0", "2014-11-21T10:00:00.000Z", "figlief", &["figlief"]),
+                rel("0.1.2", "2014-12-19T10:00:00.000Z", "figlief", &["figlief"]),
+                rel("0.2.2", "2026-05-14T18:21:00.000Z", "aldazar", &["aldazar"]),
+                rel("0.2.6", "2026-05-21T09:40:00.000Z", "aldazar", &["aldazar"]),
+            ],
+        ),
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/figlief/ctx",
+        github_repo("figlief/ctx", 27871262, false, "2014-12-19T10:00:00Z"),
+    )
+    .await;
+    write_package_lock(&mocks.project(), &[("ctx", "0.2.6"), LEFT_PAD]);
+
+    let (run, report) = mocks.scan_json("cache");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let id = "npm:ctx@0.2.6";
+    let revival = finding(&report, id, "dormant-revival");
+    assert_eq!(revival["level"], "warn");
+    assert_eq!(revival["severity"], "high", "{revival:#}");
+    assert_eq!(revival["evidence"]["previous_release"]["version"], "0.1.2");
+    assert_eq!(revival["evidence"]["revival"]["version"], "0.2.2");
+    let message = revival["message"].as_str().unwrap();
+    assert!(message.contains("0.2.2 came after 136 months"), "{message}");
+    assert!(message.contains("aldazar"), "{message}");
+
+    let new_publisher = finding(&report, id, "new-publisher");
+    assert_eq!(new_publisher["level"], "warn");
+    assert_eq!(new_publisher["severity"], "high");
+    let message = new_publisher["message"].as_str().unwrap();
+    assert!(
+        message.contains("0.2.2 (published 6 days before the version in use) by aldazar"),
+        "{message}"
+    );
+    assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+/// A yanked version in use (PyPI): requests 2.32.0 was yanked in May 2024, "Yanked due to
+/// conflicts with CVE-2024-35195 mitigation", and fixed by 2.32.2/2.32.3. The Simple API
+/// (`meta.api-version` 1.4) carries the reason on each file; the JSON API agrees.
+#[tokio::test(flavor = "multi_thread")]
+async fn yanked_version_in_use_warns_with_the_reason() {
+    const REASON: &str = "Yanked due to conflicts with CVE-2024-35195 mitigation";
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    let releases = [
+        ("2.31.0", "2023-05-22T15:12:42.313790Z", None),
+        ("2.32.0", "2024-05-20T16:32:36.870312Z", Some(REASON)),
+        ("2.32.3", "2024-05-29T15:37:47.027316Z", None),
+    ];
+    let mut json_releases = serde_json::Map::new();
+    let mut simple_files = Vec::new();
+    for (index, (version, uploaded, yanked)) in releases.iter().enumerate() {
+        let mut files = Vec::new();
+        for (kind, filename) in [
+            (
+                "bdist_wheel",
+                format!("requests-{version}-py3-none-any.whl"),
+            ),
+            ("sdist", format!("requests-{version}.tar.gz")),
+        ] {
+            let sha256 = format!("{:064x}", index * 2 + usize::from(kind == "sdist") + 1);
+            files.push(json!({
+                "filename": filename,
+                "packagetype": kind,
+                "upload_time_iso_8601": uploaded,
+                "yanked": yanked.is_some(),
+                "yanked_reason": yanked,
+                "digests": {"sha256": sha256},
+            }));
+            simple_files.push(json!({
+                "filename": filename,
+                "url": format!("https://files.pythonhosted.org/packages/{filename}"),
+                "hashes": {"sha256": sha256},
+                "requires-python": ">=3.8",
+                "upload-time": uploaded,
+                "yanked": yanked.map_or(json!(false), |reason| json!(reason)),
+            }));
+        }
+        json_releases.insert((*version).to_string(), Value::Array(files));
+    }
+    serve(
+        &mocks.pypi,
+        "/pypi/requests/json",
+        json!({
+            "info": {
+                "name": "requests",
+                "version": "2.32.3",
+                "home_page": "https://requests.readthedocs.io",
+                "project_urls": {"Source": "https://github.com/psf/requests"},
+            },
+            "ownership": {
+                "organization": "psf",
+                "roles": [{"role": "Owner", "user": "nateprewitt"}, {"role": "Owner", "user": "graffatcolmingov"}],
+            },
+            "releases": json_releases,
+        }),
+    )
+    .await;
+    serve(
+        &mocks.pypi,
+        "/simple/requests/",
+        json!({
+            "meta": {"api-version": "1.4", "_last-serial": 24513030},
+            "name": "requests",
+            "versions": ["2.31.0", "2.32.0", "2.32.3"],
+            "files": simple_files,
+        }),
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/psf/requests",
+        github_repo("psf/requests", 1362490, false, "2026-11-20T12:00:00Z"),
+    )
+    .await;
+    let project = mocks.project();
+    write_package_lock(&project, &[LEFT_PAD]);
+    std::fs::write(
+        project.join("requirements.txt"),
+        "#\n# This file is autogenerated by pip-compile with Python 3.12\n# by the following command:\n#\n#    pip-compile requirements.in\n#\nrequests==2.32.0\n    # via -r requirements.in\n",
+    )
+    .unwrap();
+
+    let (run, report) = mocks.scan_json("cache");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(report["projects"].as_array().unwrap().len(), 2);
+    let yanked = finding(&report, "pypi:requests@2.32.0", "yanked");
+    assert_eq!(yanked["level"], "warn");
+    assert_eq!(yanked["severity"], "high");
+    assert_eq!(yanked["message"], format!("2.32.0 is yanked: {REASON}"));
+    assert_eq!(yanked["evidence"]["yank_reason"], REASON);
+    assert_eq!(yanked["evidence"]["latest_not_yanked"], "2.32.3");
+    assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+/// An archived repository: the package declares `https://github.com/owner/old`, which its
+/// owner archived (as request/request was in 2020): no fix will come.
+#[tokio::test(flavor = "multi_thread")]
+async fn archived_repository_warns() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    let maintainers = ["old-owner", "old-helper"];
+    serve(
+        &mocks.npm,
+        "/old-lib",
+        packument(
+            "old-lib",
+            "https://github.com/owner/old",
+            &maintainers,
+            &[
+                rel(
+                    "2.87.0",
+                    "2025-02-11T17:00:00.000Z",
+                    "old-owner",
+                    &maintainers,
+                ),
+                rel(
+                    "2.88.0",
+                    "2025-06-20T17:00:00.000Z",
+                    "old-owner",
+                    &maintainers,
+                ),
+            ],
+        ),
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/owner/old",
+        github_repo("owner/old", 7283211, true, "2025-06-20T17:00:00Z"),
+    )
+    .await;
+    write_package_lock(&mocks.project(), &[("old-lib", "2.88.0"), LEFT_PAD]);
+
+    let (run, report) = mocks.scan_json("cache");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let archived = finding(&report, "npm:old-lib@2.88.0", "archived");
+    assert_eq!(archived["level"], "warn");
+    assert_eq!(archived["severity"], "low");
+    assert_eq!(archived["message"], "the repository owner/old is archived");
+    assert_eq!(archived["evidence"]["repository_archived"], true);
+    assert_eq!(
+        rules_at(&report, "npm:old-lib@2.88.0", "warn"),
+        ["archived"]
+    );
+    assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+// ---------------------------------------------------------------------------------------------
+// ultralytics: another workflow publishing, with real attestations.
+
+/// The real samples of `../shared/api/samples` (absent → the test is skipped).
+fn shared_sample(name: &str) -> Option<Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/api/samples")
+        .join(name);
+    let text = std::fs::read_to_string(path).ok()?;
+    Some(serde_json::from_str(&text).unwrap())
+}
+
+/// `sha512-<base64>` of the sha512 subject of the first DSSE statement of `bundle`.
+fn subject_integrity(bundle: &Value) -> String {
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let statement: Value = serde_json::from_slice(&payload).unwrap();
+    let hex = statement["subject"][0]["digest"]["sha512"]
+        .as_str()
+        .unwrap();
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    format!(
+        "sha512-{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// ultralytics (PyPI, December 2024): a crafted pull request injected code into the project's
+/// GitHub Actions, and the releases built by the subverted pipeline — and later ones published
+/// from outside it — carried a cryptominer. A release built by another workflow than its
+/// predecessor is how such a pipeline change shows. Reconstructed with real npm attestations:
+/// sigstore 1.0.0 was built by `.github/workflows/publish.yml`, 2.1.0 by
+/// `.github/workflows/release.yml` (the sigstore-js project really did change workflows; here
+/// the change stands for the hijack).
+#[tokio::test(flavor = "multi_thread")]
+async fn ultralytics_publisher_identity_changed_with_real_attestations() {
+    let (Some(v1_attestations), Some(v2_bundle), Some(keys)) = (
+        shared_sample("npm-attestations-slsa-v0.2-bundle-v0.1.json"),
+        shared_sample("sigstore-bundle.json"),
+        shared_sample("npm-keys.json"),
+    ) else {
+        return;
+    };
+    let v2_attestations = json!({"attestations": [
+        {"predicateType": "https://slsa.dev/provenance/v1", "bundle": v2_bundle},
+    ]});
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    let attested = |version: &str, integrity: String, predicate: &str| {
+        json!({"dist": {
+            "integrity": integrity,
+            "attestations": {
+                "url": format!("https://registry.npmjs.org/-/npm/v1/attestations/sigstore@{version}"),
+                "provenance": {"predicateType": predicate},
+            },
+        }})
+    };
+    let maintainers = ["bdehamer", "sigstore-bot"];
+    serve(
+        &mocks.npm,
+        "/sigstore",
+        packument(
+            "sigstore",
+            "https://github.com/sigstore/sigstore-js",
+            &maintainers,
+            &[
+                rel(
+                    "1.0.0",
+                    "2023-01-24T17:46:00.000Z",
+                    "sigstore-bot",
+                    &maintainers,
+                )
+                .with(attested(
+                    "1.0.0",
+                    subject_integrity(&v1_attestations["attestations"][0]["bundle"]),
+                    "https://slsa.dev/provenance/v0.2",
+                )),
+                rel(
+                    "2.1.0",
+                    "2023-09-05T21:30:00.000Z",
+                    "sigstore-bot",
+                    &maintainers,
+                )
+                .with(attested(
+                    "2.1.0",
+                    subject_integrity(&v2_attestations["attestations"][0]["bundle"]),
+                    "https://slsa.dev/provenance/v1",
+                )),
+            ],
+        ),
+    )
+    .await;
+    serve(
+        &mocks.npm,
+        "/-/npm/v1/attestations/sigstore@1.0.0",
+        v1_attestations,
+    )
+    .await;
+    serve(
+        &mocks.npm,
+        "/-/npm/v1/attestations/sigstore@2.1.0",
+        v2_attestations,
+    )
+    .await;
+    serve(&mocks.npm, "/-/npm/v1/keys", keys).await;
+    serve(
+        &mocks.github,
+        "/repos/sigstore/sigstore-js",
+        github_repo(
+            "sigstore/sigstore-js",
+            495574555,
+            false,
+            "2026-11-25T12:00:00Z",
+        ),
+    )
+    .await;
+    write_package_lock(&mocks.project(), &[("sigstore", "2.1.0"), LEFT_PAD]);
+
+    // Both releases verify, each naming its workflow.
+    let output = mocks
+        .deptrust("facts")
+        .args(["facts", "--format", "json", "npm:sigstore@2.1.0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let facts: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let releases = facts["facts"][0]["releases"]["known"].as_array().unwrap();
+    let identity = |version: &str| {
+        let release = releases
+            .iter()
+            .find(|release| release["version"] == version)
+            .unwrap();
+        let provenance = &release["verification"]["provenance"];
+        assert_eq!(
+            provenance["status"], "verified",
+            "{version}: {provenance:#}"
+        );
+        provenance["identity"].clone()
+    };
+    let (v1, v2) = (identity("1.0.0"), identity("2.1.0"));
+    assert_eq!(v1["repository_id"], "495574555", "{v1:#}");
+    assert_eq!(v2["repository_id"], "495574555", "{v2:#}");
+    assert_eq!(v1["workflow"], ".github/workflows/publish.yml", "{v1:#}");
+    assert_eq!(v2["workflow"], ".github/workflows/release.yml", "{v2:#}");
+
+    let (run, report) = mocks.scan_json("scan");
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let id = "npm:sigstore@2.1.0";
+    let changed = finding(&report, id, "publisher-identity-changed");
+    assert_eq!(changed["level"], "deny");
+    assert_eq!(changed["severity"], "high");
+    let message = changed["message"].as_str().unwrap();
+    assert!(
+        message.contains("workflow publish.yml -> release.yml"),
+        "{message}"
+    );
+    // The same repository (by id): only the workflow changed.
+    assert!(!message.contains("repository"), "{message}");
+    assert_eq!(changed["evidence"]["compared_with"]["version"], "1.0.0");
+    assert_eq!(
+        report["gate"]["reasons"],
+        json!(["npm:sigstore@2.1.0: publisher-identity-changed (deny)"])
+    );
+    assert_eq!(
+        rules_at(&report, id, "deny"),
+        ["publisher-identity-changed"]
+    );
+    assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Popularity changes nothing.
+
+/// Every finding of every package, without the volatile parts of the report.
+fn findings_of(report: &Value) -> Value {
+    report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|project| project["packages"].as_array().unwrap())
+        .map(|package| {
+            json!({
+                "id": package["id"],
+                "risk": package["risk"],
+                "findings": package["findings"],
+                "unknown": package["unknown"],
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn popularity_figures_change_no_finding() {
+    let mut reports = Vec::new();
+    for popular in [false, true] {
+        let mocks = Mocks::start().await;
+        let (downloads, repo_figures) = if popular {
+            (
+                json!({"downloads": 999_999_999, "stars": 250_000}),
+                json!({"stargazers_count": 250_000, "forks_count": 40_000, "watchers_count": 250_000, "subscribers_count": 9_000}),
+            )
+        } else {
+            (json!({}), json!({}))
+        };
+        mount_event_stream(&mocks, downloads.clone()).await;
+        let mut left_pad = packument(
+            "left-pad",
+            "https://github.com/stevemao/left-pad",
+            &["stevemao"],
+            &[
+                rel(
+                    "1.1.0",
+                    "2024-09-02T10:00:00.000Z",
+                    "stevemao",
+                    &["stevemao"],
+                ),
+                rel(
+                    "1.3.0",
+                    "2026-01-15T10:00:00.000Z",
+                    "stevemao",
+                    &["stevemao"],
+                ),
+            ],
+        );
+        merge(&mut left_pad, downloads.clone());
+        if popular {
+            merge(
+                &mut left_pad,
+                json!({"versions": {"1.3.0": {"downloads": 999_999_999}}}),
+            );
+        }
+        serve(&mocks.npm, "/left-pad", left_pad).await;
+        for (full_name, id, pushed) in [
+            ("stevemao/left-pad", 18245939, "2026-11-01T09:00:00Z"),
+            ("dominictarr/event-stream", 1134745, "2018-11-26T00:00:00Z"),
+        ] {
+            let mut repo = github_repo(full_name, id, false, pushed);
+            merge(&mut repo, repo_figures.clone());
+            serve(&mocks.github, &format!("/repos/{full_name}"), repo).await;
+        }
+        write_package_lock(&mocks.project(), &[("event-stream", "3.3.6"), LEFT_PAD]);
+        let (run, report) = mocks.scan_json("cache");
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("999999999"), "{}", run.stdout);
+        reports.push(report);
+    }
+    let (plain, popular) = (findings_of(&reports[0]), findings_of(&reports[1]));
+    // Something fired (event-stream), so the comparison means something.
+    assert!(plain.to_string().contains("new-publisher"), "{plain:#}");
+    // left-pad has one maintainer here: single-owner is recorded, at allow, either way.
+    assert!(plain.to_string().contains("single-owner"), "{plain:#}");
+    assert_eq!(plain, popular);
+    assert_eq!(reports[0]["gate"], reports[1]["gate"]);
+    assert_eq!(reports[0]["exposure_score"], reports[1]["exposure_score"]);
+}
