@@ -39,6 +39,7 @@ Examples:
   deptrust scan web/ --format sarif --output deptrust.sarif
   deptrust scan . --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   deptrust scan . --format json --snapshot facts.json   keep the facts to replay the decision
+  deptrust scan . --json r.json --sarif r.sarif --markdown r.md   every report from one run
 
 Exit status: 0 the gate passed; 1 denied by policy (a finding at level deny); 2 usage or input
 error (wrong arguments, unreadable lockfile or config); 3 could not evaluate (facts unknown
@@ -64,6 +65,18 @@ pub(crate) struct ScanArgs {
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
+
+    /// Also write the JSON report to FILE (from the same evaluation).
+    #[arg(long = "json", value_name = "FILE")]
+    pub(crate) json_file: Option<PathBuf>,
+
+    /// Also write the SARIF report to FILE (from the same evaluation).
+    #[arg(long = "sarif", value_name = "FILE")]
+    pub(crate) sarif_file: Option<PathBuf>,
+
+    /// Also write the Markdown report to FILE (from the same evaluation).
+    #[arg(long = "markdown", value_name = "FILE")]
+    pub(crate) markdown_file: Option<PathBuf>,
 
     /// A JSON report of an earlier scan (e.g. of the base branch): findings it already had
     /// (same package version, same rule) are shown but do not fail the gate, so only new or

@@ -489,19 +489,32 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         },
         errors,
     );
-    let render = |out: &mut dyn Write| match args.format {
+    let render_as = |format: cli::ScanFormatArg, out: &mut dyn Write| match format {
         cli::ScanFormatArg::Table => report::render_scan_table(&result, out),
         cli::ScanFormatArg::Json => report::render_scan_json(&result, out),
         cli::ScanFormatArg::Sarif => report::render_scan_sarif(&result, out),
         cli::ScanFormatArg::Markdown => report::render_scan_markdown(&result, out),
     };
+    let write_file = |format: cli::ScanFormatArg, path: &std::path::Path| -> anyhow::Result<()> {
+        let file = fs_err::File::create(path)?;
+        let mut out = BufWriter::new(file);
+        render_as(format, &mut out)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("failed to write `{}`", path.display()))
+    };
+    for (format, path) in [
+        (cli::ScanFormatArg::Json, &args.json_file),
+        (cli::ScanFormatArg::Sarif, &args.sarif_file),
+        (cli::ScanFormatArg::Markdown, &args.markdown_file),
+    ] {
+        if let Some(path) = path {
+            write_file(format, path)?;
+        }
+    }
+    let render = |out: &mut dyn Write| render_as(args.format, out);
     match &args.output {
         Some(path) => {
-            let file = fs_err::File::create(path)?;
-            let mut out = BufWriter::new(file);
-            render(&mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("failed to write `{}`", path.display()))?;
+            write_file(args.format, path)?;
             eprintln!(
                 "deptrust: exposure {:.1}, gate {}; report written to {}",
                 result.exposure_score,

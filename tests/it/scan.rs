@@ -554,6 +554,45 @@ async fn nx_provenance_dropped_denies_and_reports_in_every_format() {
     assert_eq!(rules_at(&report, id, "deny"), ["provenance-dropped"]);
     assert_clean(&report, "npm:left-pad@1.3.0");
 
+    // Every report from one evaluation: the same findings in each, the same exit code.
+    let dir = mocks.work.path();
+    let (json_path, sarif_path, markdown_path) = (
+        dir.join("all.json"),
+        dir.join("all.sarif"),
+        dir.join("all.md"),
+    );
+    let run = mocks.scan(
+        "all",
+        &[
+            "--format",
+            "table",
+            "--json",
+            json_path.to_str().unwrap(),
+            "--sarif",
+            sarif_path.to_str().unwrap(),
+            "--markdown",
+            markdown_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("Gate: FAILED"), "{}", run.stdout);
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(all["gate"], report["gate"]);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let rules: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"provenance-dropped"), "{rules:?}");
+    assert!(
+        std::fs::read_to_string(&markdown_path)
+            .unwrap()
+            .contains("FAILED")
+    );
+
     // SARIF, written to a file: each warn/deny finding a result at the package's line.
     let sarif_path = mocks.work.path().join("x.sarif");
     let run = mocks.scan(
