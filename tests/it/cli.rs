@@ -298,3 +298,103 @@ fn terminal_output_never_carries_escape_sequences() {
         assert!(!run.stderr.contains('\u{1b}'), "{format}: {:?}", run.stderr);
     }
 }
+
+#[test]
+fn init_writes_a_policy_that_parses_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deptrust.toml");
+    let output = deptrust()
+        .args(["init", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.starts_with('#') || text.contains("version = 1"),
+        "{text}"
+    );
+    for rule in [
+        "new-publisher",
+        "provenance-invalid",
+        "too-new",
+        "single-owner",
+    ] {
+        assert!(text.contains(rule), "{rule} missing from the template");
+    }
+    // The written file is a valid policy: a scan with it reads it without error.
+    let scan = deptrust()
+        .args(["scan", "fixtures/lockfiles/cargo/basic.v4", "--offline"])
+        .args(["--config", path.to_str().unwrap()])
+        .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
+        .env("DEPTRUST_NOW", "2026-11-28T12:00:00Z")
+        .output()
+        .unwrap();
+    assert_eq!(
+        scan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    // A second init refuses to replace it.
+    let again = deptrust()
+        .args(["init", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert!(
+        deptrust()
+            .args(["init", "--force", path.to_str().unwrap()])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn explain_shows_every_signal_and_the_arithmetic() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = deptrust()
+        .args([
+            "explain",
+            "serde",
+            "fixtures/lockfiles/cargo/basic.v4",
+            "--offline",
+        ])
+        .env("DEPTRUST_CACHE_DIR", dir.path())
+        .env("DEPTRUST_NOW", "2026-11-28T12:00:00Z")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for needle in [
+        "signals:",
+        "new-publisher",
+        "provenance-invalid",
+        "risk = 0",
+        "blast radius = 1 × (½ × ",
+        "weighted risk = risk × blast radius",
+        "not in the cache and the network is off (--offline)",
+    ] {
+        assert!(stdout.contains(needle), "{needle:?} missing:\n{stdout}");
+    }
+    // A package that is not there is a clear error.
+    let missing = deptrust()
+        .args([
+            "explain",
+            "no-such-crate",
+            "fixtures/lockfiles/cargo/basic.v4",
+            "--offline",
+        ])
+        .env("DEPTRUST_CACHE_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("is not in any lockfile"));
+}
