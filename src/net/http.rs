@@ -166,6 +166,16 @@ impl Net {
         let Some(_permit) = gate.enter().await else {
             return Err(fatal("the request limiter is closed"));
         };
+        // Requests that queued behind the gate while the host was failing: once it counts as
+        // unreachable, they are not sent (nor retried) either.
+        if let Some(reason) = super::scope_of(hop)
+            .and_then(|host| self.unreachable_reason(&host.to_ascii_lowercase()))
+        {
+            return Err(Failure::Fatal(NetError::Connect {
+                url: url.to_owned(),
+                message: format!("not asked: {reason}"),
+            }));
+        }
         let _in_flight = self.counters.start_request();
 
         let mut builder = self.client.get(hop.clone());
@@ -281,7 +291,14 @@ fn classify(url: &str, error: reqwest::Error) -> Failure {
     // `is_request`: the connection broke while sending (reset, closed early); `is_body`: while
     // reading the body. Both are worth another attempt, unlike a body that fails to decode.
     let retryable = error.is_connect() || error.is_request() || error.is_body();
+    let connect = error.is_connect();
     let message = error_chain(&error.without_url());
+    // The name does not exist (EAI_NONAME): a firewalled or mistyped service, not a blip
+    // (a temporary resolver failure says "Temporary failure in name resolution" and is
+    // retried). Retrying only delays the answer.
+    if connect && message.contains("Name or service not known") {
+        return Failure::Fatal(NetError::Connect { url, message });
+    }
     if retryable {
         Failure::Retry {
             error: NetError::Connect { url, message },

@@ -485,6 +485,9 @@ impl Net {
             }
             Err(error) => {
                 match &error {
+                    // A request not sent because the host already counts as unreachable adds
+                    // nothing to what is known about it.
+                    NetError::Connect { message, .. } if message.starts_with("not asked:") => {}
                     NetError::Connect { .. } | NetError::Timeout { .. } => {
                         self.host_failed(&host, &error);
                     }
