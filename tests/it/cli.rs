@@ -398,3 +398,46 @@ fn explain_shows_every_signal_and_the_arithmetic() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("is not in any lockfile"));
 }
+
+#[test]
+fn a_trusted_root_that_cannot_be_used_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("root.json");
+    std::fs::write(&garbage, "{\"mediaType\": 7}").unwrap();
+    for (root, needle) in [
+        (
+            dir.path().join("missing.json"),
+            "cannot read the trusted root",
+        ),
+        (garbage, "not a Sigstore trusted root"),
+    ] {
+        let output = deptrust()
+            .args(["facts", "npm:left-pad@1.3.0", "--offline"])
+            .arg("--trusted-root")
+            .arg(&root)
+            .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(needle), "{stderr}");
+    }
+    // The production root from the shared samples is accepted in its place.
+    let shared =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api/samples/trusted_root.json");
+    if shared.is_file() {
+        let output = deptrust()
+            .args(["facts", "npm:left-pad@1.3.0", "--offline"])
+            .arg("--trusted-root")
+            .arg(&shared)
+            .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
