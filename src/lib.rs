@@ -1,8 +1,11 @@
 //! deptrust: tells a team whether it can trust its dependencies.
 //!
 //! Data flows one way: [`lockfile`] (one parser per format) → [`graph`] (petgraph, metrics,
-//! blast radius) → [`report`] (renderers). Later layers (registry facts, signals, policy) plug
-//! in after the graph.
+//! blast radius) → [`registry`] (facts from each service, no judgement, over [`net`]) →
+//! [`verify`] (signatures and attestations, pure) → [`signals`] (pure judgement, one per rule of
+//! [`rules`]) → [`policy`] (`deptrust.toml`) → [`scan`] (evaluation, scoring, gate) →
+//! [`report`] (renderers). The library never prints; `main` reads the clock, the environment
+//! and the terminal.
 
 pub mod config;
 pub mod graph;
