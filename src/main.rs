@@ -113,16 +113,23 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&failures))
 }
 
-/// The configuration: `--config`, else the first scanned directory's `deptrust.toml`, else
-/// `./deptrust.toml`, else the defaults.
+/// The configuration: `--config`, else the `deptrust.toml` of the first scanned directory (or
+/// of the directory of a scanned lockfile) that has one, else `./deptrust.toml`, else the
+/// defaults.
 fn load_config(args: &cli::NetArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
     if let Some(path) = &args.config {
         return Ok(Config::read(path)?);
     }
+    // A scanned directory, or the directory of a scanned lockfile, is the project root.
     let candidates = paths
         .iter()
-        .filter(|path| path.is_dir())
-        .map(|dir| dir.join("deptrust.toml"))
+        .filter_map(|path| {
+            if path.is_dir() {
+                Some(path.join("deptrust.toml"))
+            } else {
+                path.parent().map(|dir| dir.join("deptrust.toml"))
+            }
+        })
         .chain([PathBuf::from("deptrust.toml")]);
     for candidate in candidates {
         if candidate.is_file() {

@@ -514,6 +514,7 @@ impl IndexEntry {
             integrity: self.integrity,
             signatures: Vec::new(),
             maintainers: None,
+            repository: None,
             files: Vec::new(),
             verification: None,
             version: self.version,
@@ -595,6 +596,7 @@ impl CrateAnswer {
                     integrity: version.integrity.clone(),
                     signatures: Vec::new(),
                     maintainers: None,
+                    repository: None,
                     files: Vec::new(),
                     verification: None,
                 })

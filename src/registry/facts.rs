@@ -99,6 +99,10 @@ pub struct Release {
     /// `None` when the registry does not record it per version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintainers: Option<Vec<Owner>>,
+    /// npm: the repository this version declares (normalized); `None` when the registry does
+    /// not record it per version or the version declares none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     /// The files of the release with their digests and provenance addresses, for the
     /// releases whose attestations are verified per file (PyPI: the version in use).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

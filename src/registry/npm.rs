@@ -273,6 +273,16 @@ impl NpmClient {
             }
             (Ok(versions), time) => Fact::Known(releases(versions, time.valid())),
         };
+        // The repository each version declares (a change between versions is a signal).
+        if let (Ok(versions), Fact::Known(releases)) = (&versions, &mut facts.releases) {
+            for release in releases.iter_mut() {
+                if let Some(Field::Valid(document)) = versions.get(&release.version)
+                    && let Fact::Known(declared) = repository(url, &document.repository)
+                {
+                    release.repository = declared;
+                }
+            }
+        }
 
         // The public registry records `_npmUser` on every version published since 2014 and
         // `maintainers` on every packument. A registry serving neither (a mirror that strips
@@ -387,6 +397,7 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
         integrity: None,
         signatures: Vec::new(),
         maintainers: None,
+        repository: None,
         files: Vec::new(),
         verification: None,
     };
@@ -845,6 +856,15 @@ mod tests {
             .await;
 
         assert_eq!(facts.id, "npm:@ljharb/has-package-exports-patterns@0.0.2");
+        // Each version's own declaration, normalized.
+        for release in facts.releases.known().unwrap() {
+            assert_eq!(
+                release.repository.as_deref(),
+                Some("https://github.com/inspect-js/has-package-exports"),
+                "{}",
+                release.version
+            );
+        }
         assert_eq!(facts.ecosystem, "npm");
         assert_eq!(facts.name, "@ljharb/has-package-exports-patterns");
         assert_eq!(facts.version, "0.0.2");

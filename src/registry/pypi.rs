@@ -904,6 +904,7 @@ fn release(
         integrity,
         signatures: Vec::new(),
         maintainers: None,
+        repository: None,
         files: Vec::new(),
         verification: None,
         version,

@@ -529,6 +529,7 @@ mod tests {
             integrity: None,
             signatures: Vec::new(),
             maintainers: None,
+            repository: None,
             files: Vec::new(),
             verification: None,
         }

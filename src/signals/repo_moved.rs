@@ -9,8 +9,9 @@
 //! `.git`). A build from the repository the declared one redirects to is the redirect, reported
 //! once.
 //!
-//! Not checked: the declared repository changing between versions (the facts hold only the
-//! declaration of the version in use).
+//! The declared repository changing between versions is checked where the registry records
+//! it per version (npm): the version in use against the latest earlier release that declares
+//! one.
 
 use serde_json::json;
 
@@ -52,6 +53,30 @@ impl Signal for RepoMoved {
                 repository.full_name
             ));
             redirect_target = Some(target);
+        }
+
+        // The declaration of the version in use against the latest earlier one.
+        let mut changed = None;
+        if let Ok(history) = History::of(facts) {
+            let in_use = history.in_use();
+            let mut earlier = history.earlier();
+            earlier.sort_by_key(|release| release.published);
+            if let Some(now) = &in_use.repository
+                && let Some(before) = earlier.iter().rev().find(|r| r.repository.is_some())
+                && let Some(then) = &before.repository
+                && repository_key(None, now) != repository_key(None, then)
+            {
+                findings.push(format!(
+                    "{} declares {now} where {} declared {then}",
+                    in_use.version, before.version
+                ));
+                changed = Some(json!({
+                    "version": in_use.version,
+                    "declares": now,
+                    "previous_version": before.version,
+                    "previously_declared": then,
+                }));
+            }
         }
 
         // Where the version in use was built, when that is proven or asserted.
@@ -100,6 +125,7 @@ impl Signal for RepoMoved {
                     .and_then(|repository| repository.moved_from.clone()),
                 "now": facts.repository_facts.known().map(|repository| &repository.full_name),
                 "repository_id": facts.repository_facts.known().map(|repository| repository.id),
+                "declaration_changed": changed,
                 "built_from": built.as_ref().map(|(version, basis, repository)| json!({
                     "version": version,
                     "basis": basis,
@@ -236,5 +262,33 @@ mod tests {
             evidence["built_from"]["repository"],
             "https://github.com/new-owner/repo"
         );
+    }
+}
+
+#[cfg(test)]
+mod declared_tests {
+    use super::*;
+    use crate::signals::test_support::{evaluate, facts, release_mut, risk};
+
+    #[test]
+    fn a_declaration_that_changes_between_versions_is_a_move() {
+        let mut facts = facts();
+        release_mut(&mut facts, "1.0.0").repository = Some("https://github.com/owner/repo".into());
+        release_mut(&mut facts, "1.1.0").repository =
+            Some("https://github.com/stranger/repo".into());
+        let (message, evidence, _) = risk(evaluate(&RepoMoved, &facts));
+        assert!(
+            message.contains("1.1.0 declares https://github.com/stranger/repo where 1.0.0 declared https://github.com/owner/repo"),
+            "{message}"
+        );
+        assert_eq!(evidence["declaration_changed"]["previous_version"], "1.0.0");
+
+        // The same repository written differently is not a change.
+        release_mut(&mut facts, "1.1.0").repository =
+            Some("git+https://github.com/Owner/repo.git".into());
+        assert_eq!(evaluate(&RepoMoved, &facts), Outcome::Clear);
+        // A version that declares none changes nothing.
+        release_mut(&mut facts, "1.1.0").repository = None;
+        assert_eq!(evaluate(&RepoMoved, &facts), Outcome::Clear);
     }
 }

@@ -50,6 +50,7 @@ pub(crate) fn release(version: &str, published: &str) -> Release {
         integrity: None,
         signatures: Vec::new(),
         maintainers: None,
+        repository: None,
         files: Vec::new(),
         verification: None,
     }

@@ -169,6 +169,7 @@ mod tests {
             integrity: Some(INTEGRITY.into()),
             signatures,
             maintainers: None,
+            repository: None,
             files: Vec::new(),
             verification: None,
         }

@@ -71,6 +71,7 @@ fn release(version: &str, integrity: String) -> Release {
         integrity: Some(integrity),
         signatures: Vec::new(),
         maintainers: None,
+        repository: None,
         files: Vec::new(),
         verification: None,
     }
