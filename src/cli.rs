@@ -40,6 +40,7 @@ Examples:
   deptrust scan . --format markdown >> \"$GITHUB_STEP_SUMMARY\"
   deptrust scan . --format json --snapshot facts.json   keep the facts to replay the decision
   deptrust scan . --json r.json --sarif r.sarif --markdown r.md   every report from one run
+  deptrust scan . --history exposure.json       monthly: the score, the previous one, the trend
 
 Exit status: 0 the gate passed; 1 denied by policy (a finding at level deny); 2 usage or input
 error (wrong arguments, unreadable lockfile or config); 3 could not evaluate (facts unknown
@@ -77,6 +78,11 @@ pub(crate) struct ScanArgs {
     /// Also write the Markdown report to FILE (from the same evaluation).
     #[arg(long = "markdown", value_name = "FILE")]
     pub(crate) markdown_file: Option<PathBuf>,
+
+    /// Exposure history file: the previous run's scores are shown beside this run's (the
+    /// trend), and this run is appended. Created when missing.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) history: Option<PathBuf>,
 
     /// A JSON report of an earlier scan (e.g. of the base branch): findings it already had
     /// (same package version, same rule) are shown but do not fail the gate, so only new or

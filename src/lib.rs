@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod graph;
+pub mod history;
 pub mod lockfile;
 pub mod model;
 pub mod net;

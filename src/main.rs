@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use deptrust::config::{Config, RegistriesConfig};
+use deptrust::history::History;
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::model::{Ecosystem, PackageId, Source};
 use deptrust::net::{HostToken, Net, NetConfig};
@@ -485,7 +486,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         Some(path) => Some(read_baseline(path)?),
         None => None,
     };
-    let result = scan::evaluate(
+    let mut result = scan::evaluate(
         &inputs,
         &facts,
         &previous,
@@ -496,6 +497,16 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         },
         errors,
     );
+    if let Some(path) = &args.history {
+        let mut history = match fs_err::read_to_string(path) {
+            Ok(text) => History::parse(&text, &path.display().to_string())?,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => History::default(),
+            Err(error) => return Err(error.into()),
+        };
+        history.annotate_and_record(&mut result);
+        let text = serde_json::to_string_pretty(&history)? + "\n";
+        fs_err::write(path, text)?;
+    }
     let render_as = |format: cli::ScanFormatArg, out: &mut dyn Write| match format {
         cli::ScanFormatArg::Table => report::render_scan_table(&result, out),
         cli::ScanFormatArg::Json => report::render_scan_json(&result, out),

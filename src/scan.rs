@@ -36,6 +36,9 @@ pub struct ScanReport {
     pub now: jiff::Timestamp,
     /// Exposure score of all projects together (0–100).
     pub exposure_score: f64,
+    /// The previous run's overall score, from `--history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<crate::history::Previous>,
     /// The gate decision.
     pub gate: Gate,
     /// One entry per lockfile.
@@ -66,6 +69,9 @@ pub struct ProjectResult {
     pub ecosystem: String,
     /// The project's exposure score (0–100).
     pub exposure_score: f64,
+    /// The previous run's score of this lockfile, from `--history`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<crate::history::Previous>,
     /// Counts of findings by level, and of packages with unknown facts.
     pub summary: Summary,
     /// Packages, highest weighted risk first.
@@ -415,6 +421,7 @@ pub fn evaluate(
             lockfile: input.lockfile.to_string(),
             ecosystem: ecosystem.as_str().to_string(),
             exposure_score: combine_exposure(packages.iter().map(|p| p.weighted_risk)),
+            previous: None,
             summary,
             packages,
         });
@@ -454,6 +461,7 @@ pub fn evaluate(
         schema_version: SCHEMA_VERSION,
         now: options.now,
         exposure_score: combine_exposure(projects.iter().map(|p| p.exposure_score)),
+        previous: None,
         gate: Gate {
             passed: !denied && !unevaluated,
             unevaluated: unevaluated && !denied,

@@ -92,9 +92,10 @@ fn write_heading(report: &ScanReport, comment: &mut Comment) {
     comment.line(&format!("## deptrust scan: {verdict}"));
     comment.line("");
     comment.line(&format!(
-        "Exposure score **{:.1}** / 100 · {deny} deny · {warn} warn · {allow} allowed · \
+        "Exposure score **{:.1}** / 100{} · {deny} deny · {warn} warn · {allow} allowed · \
          {unknown} {} with unknown facts",
         report.exposure_score,
+        super::trend(report.exposure_score, report.previous.as_ref()),
         if unknown == 1 { "package" } else { "packages" }
     ));
     if report.gate.unevaluated {

@@ -75,6 +75,19 @@ pub fn render_graphs(
     }
 }
 
+/// ` (previous run 2026-10-28: 28.0, +4.1)` when there is a previous score, else nothing.
+pub(crate) fn trend(now: f64, previous: Option<&crate::history::Previous>) -> String {
+    match previous {
+        None => String::new(),
+        Some(previous) => format!(
+            " (previous run {}: {:.1}, {:+.1})",
+            previous.at.strftime("%Y-%m-%d"),
+            previous.exposure_score,
+            now - previous.exposure_score
+        ),
+    }
+}
+
 /// Removes control characters (ANSI escape sequences, C0/C1 controls, bidi overrides) from
 /// text bound for a terminal; an escape sequence's printable tail stays visible but inert.
 pub fn sanitize(text: &str) -> String {

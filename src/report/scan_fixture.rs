@@ -183,6 +183,7 @@ pub(super) fn scan_report() -> ScanReport {
         schema_version: SCHEMA_VERSION,
         now: "2026-11-01T12:00:00Z".parse().unwrap(),
         exposure_score: 37.2,
+        previous: None,
         gate: Gate {
             passed: false,
             unevaluated: false,
@@ -319,6 +320,7 @@ fn project(
         lockfile: lockfile.to_string(),
         ecosystem: ecosystem.to_string(),
         exposure_score,
+        previous: None,
         summary: summarize(&packages),
         packages,
     }

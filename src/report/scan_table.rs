@@ -162,13 +162,19 @@ fn write_summary(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Summary")?;
     writeln!(out, "  findings: {deny} deny, {warn} warn, {allow} allow")?;
     writeln!(out, "  packages with unknown facts: {unknown}")?;
-    writeln!(out, "  exposure score: {:.1}", report.exposure_score)?;
+    writeln!(
+        out,
+        "  exposure score: {:.1}{}",
+        report.exposure_score,
+        super::trend(report.exposure_score, report.previous.as_ref())
+    )?;
     for project in &report.projects {
         writeln!(
             out,
-            "    {}: {:.1}",
+            "    {}: {:.1}{}",
             sanitize_line(&project.lockfile),
-            project.exposure_score
+            project.exposure_score,
+            super::trend(project.exposure_score, project.previous.as_ref())
         )?;
     }
     Ok(())

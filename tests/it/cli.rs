@@ -441,3 +441,45 @@ fn a_trusted_root_that_cannot_be_used_is_an_input_error() {
         );
     }
 }
+
+#[test]
+fn history_shows_the_previous_score_and_keeps_every_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("exposure.json");
+    let scan = |now: &str| {
+        let output = deptrust()
+            .args(["scan", "fixtures/lockfiles/cargo/basic.v4", "--offline"])
+            .arg("--history")
+            .arg(&history)
+            .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
+            .env("DEPTRUST_NOW", now)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let first = scan("2026-10-28T12:00:00Z");
+    assert!(!first.contains("previous run"), "{first}");
+    let second = scan("2026-11-28T12:00:00Z");
+    assert!(second.contains("(previous run 2026-10-28: "), "{second}");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&history).unwrap()).unwrap();
+    assert_eq!(recorded["runs"].as_array().unwrap().len(), 2);
+    // A file that is not a history is an input error, and is left alone.
+    std::fs::write(&history, "not json").unwrap();
+    let output = deptrust()
+        .args(["scan", "fixtures/lockfiles/cargo/basic.v4", "--offline"])
+        .arg("--history")
+        .arg(&history)
+        .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a deptrust history file"));
+    assert_eq!(std::fs::read_to_string(&history).unwrap(), "not json");
+}
