@@ -581,11 +581,20 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     for project in &projects {
         for node in &project.graph.nodes {
             let id = &node.package.id;
+            // PyPI names match as the index does (PEP 503: `Jinja2` is `jinja2`).
+            let same = |wanted: &str| match id.ecosystem {
+                Ecosystem::Pypi => deptrust::model::normalize_pypi_name(wanted) == id.name,
+                _ => id.name == wanted,
+            };
             let matches = match &by_id {
-                Some(wanted) => id == wanted,
+                Some(wanted) => {
+                    id.ecosystem == wanted.ecosystem
+                        && same(&wanted.name)
+                        && id.version == wanted.version
+                }
                 None => {
-                    (id.name == name || id.name == target)
-                        && version.is_none_or(|v| id.version == v || id.name == target)
+                    (same(name) || same(target))
+                        && version.is_none_or(|v| id.version == v || same(target))
                 }
             };
             if matches && !node.root {
