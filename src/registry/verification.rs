@@ -31,7 +31,7 @@ use crate::verify::pypi::FileOutcome;
 use crate::verify::{ProvenanceCheck, SignatureCheck, Verification, npm, pypi, registry_signature};
 
 /// Version of the cached result format (part of every cache key).
-const CACHE_VERSION: &str = "verify-v1";
+const CACHE_VERSION: &str = "verify-v2";
 
 /// How many verifications ran and how many came from the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -275,16 +275,13 @@ impl Verifier {
     }
 
     /// The result stored under `key`, else `work()` (stored for next time).
-    async fn cached<T>(
-        &self,
-        key: &str,
-        work: impl FnOnce() -> Result<T, String>,
-    ) -> Result<T, String>
+    async fn cached<T, E>(&self, key: &str, work: impl FnOnce() -> Result<T, E>) -> Result<T, E>
     where
         T: Serialize + for<'de> Deserialize<'de>,
+        E: Serialize + for<'de> Deserialize<'de>,
     {
         if let Some(bytes) = self.net.recall(key).await
-            && let Ok(result) = serde_json::from_slice::<Result<T, String>>(&bytes)
+            && let Ok(result) = serde_json::from_slice::<Result<T, E>>(&bytes)
         {
             self.recalled.fetch_add(1, Ordering::Relaxed);
             return result;

@@ -15,6 +15,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::bundle::{self, Digest, Signer, TrustRoot, Verified};
@@ -61,6 +62,24 @@ pub fn entries(document: &Value) -> Result<Vec<Entry>, String> {
         .collect())
 }
 
+/// Why an attestation did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryError {
+    /// It was checked and does not verify (a bad signature, another artifact, an expired key).
+    Invalid(String),
+    /// It could not be checked: what it must be checked against is missing (the registry's
+    /// keys did not answer or list no such key, the release has no sha512 integrity). A
+    /// registry fault makes the provenance unknown, never invalid.
+    Unchecked(String),
+}
+
+impl From<String> for EntryError {
+    fn from(reason: String) -> Self {
+        EntryError::Invalid(reason)
+    }
+}
+
 /// Verifies one entry for `name`'s release; `Ok` with what it proved.
 pub fn verify_entry(
     root: &TrustRoot,
@@ -68,33 +87,45 @@ pub fn verify_entry(
     release: &Release,
     entry: &Entry,
     keys: &Fact<Vec<NpmKey>>,
-) -> Result<Verified, String> {
-    let integrity = release
-        .integrity
-        .as_deref()
-        .ok_or("the release has no `dist.integrity` to bind the attestation to")?;
-    let digest = bundle::sri_sha512(integrity)
-        .ok_or("`dist.integrity` has no sha512 digest to bind the attestation to")?;
+) -> Result<Verified, EntryError> {
+    let unchecked = |reason: &str| EntryError::Unchecked(reason.to_string());
+    let integrity = release.integrity.as_deref().ok_or_else(|| {
+        unchecked("the release has no `dist.integrity` to bind the attestation to")
+    })?;
+    let digest = bundle::sri_sha512(integrity).ok_or_else(|| {
+        unchecked("`dist.integrity` has no sha512 digest to bind the attestation to")
+    })?;
     let publish = entry.predicate_type.as_deref() == Some(PUBLISH_PREDICATE);
     let verified = if publish {
         let hint = entry
             .bundle
             .pointer("/verificationMaterial/publicKey/hint")
             .and_then(Value::as_str)
-            .ok_or("the publish attestation names no registry key (`publicKey.hint`)")?;
+            .ok_or_else(|| {
+                EntryError::Invalid(
+                    "the publish attestation names no registry key (`publicKey.hint`)".into(),
+                )
+            })?;
         let keys = match keys {
+            Fact::Known(keys) if keys.is_empty() => {
+                return Err(unchecked(
+                    "the registry serves no signing keys to check the publish attestation with",
+                ));
+            }
             Fact::Known(keys) => keys,
             Fact::Unknown(reason) => {
-                return Err(format!("the registry's keys are unknown: {reason}"));
+                return Err(EntryError::Unchecked(format!(
+                    "the registry's keys are unknown: {reason}"
+                )));
             }
         };
         let key = keys
             .iter()
             .find(|key| key.keyid == hint)
-            .ok_or_else(|| format!("the registry lists no key `{hint}`"))?;
-        let der = STANDARD
-            .decode(key.key.trim())
-            .map_err(|error| format!("registry key `{hint}` is not base64: {error}"))?;
+            .ok_or_else(|| EntryError::Unchecked(format!("the registry lists no key `{hint}`")))?;
+        let der = STANDARD.decode(key.key.trim()).map_err(|error| {
+            EntryError::Unchecked(format!("registry key `{hint}` is not base64: {error}"))
+        })?;
         let verified = bundle::verify_dsse(
             root,
             &entry.bundle,
@@ -104,18 +135,18 @@ pub fn verify_entry(
         if let (Some(expires), Some(logged)) = (key.expires, verified.integrated_time)
             && logged >= expires
         {
-            return Err(format!(
+            return Err(EntryError::Invalid(format!(
                 "registry key `{hint}` expired at {expires}, before the attestation was logged ({logged})"
-            ));
+            )));
         }
         let named = |field: &str| verified.predicate.get(field).and_then(Value::as_str);
         if named("name") != Some(name) || named("version") != Some(release.version.as_str()) {
-            return Err(format!(
+            return Err(EntryError::Invalid(format!(
                 "the publish attestation is for {}@{}, not {name}@{}",
                 named("name").unwrap_or("?"),
                 named("version").unwrap_or("?"),
                 release.version
-            ));
+            )));
         }
         verified
     } else {
@@ -129,28 +160,32 @@ pub fn verify_entry(
     let expected = purl(name, &release.version);
     if !verified.names(&expected, Digest::Sha512(&digest)) {
         let found: Vec<&str> = verified.subjects.iter().map(|s| s.name.as_str()).collect();
-        return Err(format!(
+        return Err(EntryError::Invalid(format!(
             "the statement is about {found:?}, not `{expected}` with this release's sha512"
-        ));
+        )));
     }
     if let Some(advertised) = &entry.predicate_type
         && advertised != &verified.predicate_type
     {
-        return Err(format!(
+        return Err(EntryError::Invalid(format!(
             "the document lists predicate `{advertised}` but the signed statement is `{}`",
             verified.predicate_type
-        ));
+        )));
     }
     Ok(verified)
 }
 
-/// Combines the entries' outcomes into the release's provenance.
+/// Combines the entries' outcomes into the release's provenance: invalid when any
+/// attestation does not verify; verified when the provenance statement verified; unknown when
+/// the provenance statement could not be checked; else absent (a publish attestation alone
+/// says nothing about where the release was built).
 pub fn combine(
-    outcomes: &[(Entry, Result<Verified, String>)],
+    outcomes: &[(Entry, Result<Verified, EntryError>)],
 ) -> (ProvenanceCheck, Vec<AttestationCheck>) {
     let mut checks = Vec::new();
     let mut provenance = None;
     let mut failure = None;
+    let mut unchecked = None;
     for (entry, outcome) in outcomes {
         let is_publish = entry.predicate_type.as_deref() == Some(PUBLISH_PREDICATE);
         let subject = if is_publish { "publish" } else { "provenance" };
@@ -165,7 +200,7 @@ pub fn combine(
                     failure: None,
                 });
             }
-            Err(reason) => {
+            Err(EntryError::Invalid(reason)) => {
                 failure.get_or_insert_with(|| format!("{subject} attestation: {reason}"));
                 checks.push(AttestationCheck {
                     subject: subject.into(),
@@ -173,16 +208,27 @@ pub fn combine(
                     failure: Some(reason.clone()),
                 });
             }
+            Err(EntryError::Unchecked(reason)) => {
+                if !is_publish {
+                    unchecked.get_or_insert_with(|| format!("{subject} attestation: {reason}"));
+                }
+                checks.push(AttestationCheck {
+                    subject: subject.into(),
+                    predicate_type: entry.predicate_type.clone(),
+                    failure: Some(format!("not checked: {reason}")),
+                });
+            }
         }
     }
-    let check = match (failure, provenance) {
-        (Some(reason), _) => ProvenanceCheck::Invalid { reason },
-        (None, Some(identity)) => ProvenanceCheck::Verified {
+    let check = match (failure, provenance, unchecked) {
+        (Some(reason), _, _) => ProvenanceCheck::Invalid { reason },
+        (None, Some(identity), _) => ProvenanceCheck::Verified {
             identity: Box::new(identity),
         },
+        (None, None, Some(reason)) => ProvenanceCheck::Unknown { reason },
         // Only a publish attestation: the registry saw the upload, nothing says where it was
         // built.
-        (None, None) => ProvenanceCheck::Absent,
+        (None, None, None) => ProvenanceCheck::Absent,
     };
     (check, checks)
 }
@@ -213,7 +259,10 @@ mod tests {
             predicate_type: Some("https://slsa.dev/provenance/v1".into()),
             bundle: Value::Null,
         };
-        let (check, checks) = combine(&[(entry, Err("bad signature".into()))]);
+        let (check, checks) = combine(&[(
+            entry.clone(),
+            Err(EntryError::Invalid("bad signature".into())),
+        )]);
         assert_eq!(
             check,
             ProvenanceCheck::Invalid {
@@ -222,5 +271,16 @@ mod tests {
         );
         assert_eq!(checks[0].failure.as_deref(), Some("bad signature"));
         assert_eq!(combine(&[]).0, ProvenanceCheck::Absent);
+        // A provenance statement that could not be checked is unknown, not invalid.
+        let (check, checks) =
+            combine(&[(entry, Err(EntryError::Unchecked("keys timed out".into())))]);
+        assert!(
+            matches!(check, ProvenanceCheck::Unknown { .. }),
+            "{check:?}"
+        );
+        assert_eq!(
+            checks[0].failure.as_deref(),
+            Some("not checked: keys timed out")
+        );
     }
 }

@@ -412,3 +412,56 @@ fn truncated_and_mangled_real_bundles_are_invalid_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn a_registry_without_usable_keys_leaves_the_publish_attestation_unchecked_not_invalid() {
+    let Some(document) = sample("npm-attestations.json") else {
+        return;
+    };
+    let root = TrustRoot::production().unwrap();
+    let release = release(
+        "1.0.1",
+        integrity_of(&document["attestations"][0]["bundle"]),
+    );
+    for keys in [
+        Fact::unknown("`https://registry.example/-/npm/v1/keys` answered HTTP 503"),
+        Fact::Known(Vec::new()),
+    ] {
+        let outcomes: Vec<_> = npm::entries(&document)
+            .unwrap()
+            .into_iter()
+            .map(|entry| {
+                let outcome = npm::verify_entry(&root, "gundam-visor", &release, &entry, &keys);
+                (entry, outcome)
+            })
+            .collect();
+        let (check, checks) = npm::combine(&outcomes);
+        assert!(
+            matches!(check, ProvenanceCheck::Verified { .. }),
+            "{check:?}"
+        );
+        let publish = checks.iter().find(|c| c.subject == "publish").unwrap();
+        assert!(
+            publish
+                .failure
+                .as_deref()
+                .unwrap()
+                .starts_with("not checked: "),
+            "{publish:?}"
+        );
+    }
+    // Without a sha512 integrity nothing can be bound: unknown, not invalid.
+    let bare = self::release("1.0.1", "sha1-AAAA".into());
+    let outcomes: Vec<_> = npm::entries(&document)
+        .unwrap()
+        .into_iter()
+        .map(|entry| {
+            let outcome = npm::verify_entry(&root, "gundam-visor", &bare, &entry, &keys());
+            (entry, outcome)
+        })
+        .collect();
+    assert!(matches!(
+        npm::combine(&outcomes).0,
+        ProvenanceCheck::Unknown { .. }
+    ));
+}
