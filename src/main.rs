@@ -101,7 +101,7 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let config = load_config(&args.net, &paths)?;
-            gather(&args.net, &config, now, &packages, false)?.0
+            gather(&args.net, &config, now, &packages, false, false)?.0
         }
     };
     if let Some(path) = &args.net.snapshot {
@@ -155,13 +155,14 @@ const OWNERS_SEEN: &str = "owners-seen-v1";
 
 /// Asks the registries, with the network configured from flags, environment and config file.
 /// With `keep_owners`, also returns the owners an earlier run recorded for each package (as
-/// facts with only `owners` known) and records this run's.
+/// facts with only `owners` known); with `record_owners` too, records this run's.
 fn gather(
     args: &cli::NetArgs,
     config: &Config,
     now: jiff::Timestamp,
     packages: &[(PackageId, Source)],
     keep_owners: bool,
+    record_owners: bool,
 ) -> anyhow::Result<(
     Vec<PackageFacts>,
     std::collections::BTreeMap<String, PackageFacts>,
@@ -262,30 +263,43 @@ fn gather(
     let mut previous = std::collections::BTreeMap::new();
     if keep_owners {
         runtime.block_on(async {
+            // Every package's earlier record is read before any is written: a package locked at
+            // two versions has one key, and must not compare with this run's own record.
+            let mut latest: std::collections::BTreeMap<String, &PackageFacts> =
+                std::collections::BTreeMap::new();
             for package in &facts {
-                let key = format!("{OWNERS_SEEN}:{}:{}", package.ecosystem, package.name);
-                if let Some(bytes) = net.recall(&key).await
+                latest.insert(format!("{}:{}", package.ecosystem, package.name), package);
+            }
+            for key in latest.keys() {
+                if let Some(bytes) = net.recall(&format!("{OWNERS_SEEN}:{key}")).await
                     && let Ok(seen) = serde_json::from_slice::<PackageFacts>(&bytes)
                 {
-                    previous.insert(format!("{}:{}", package.ecosystem, package.name), seen);
+                    previous.insert(key.clone(), seen);
                 }
-                if package.owners.known().is_some() {
-                    let mut kept = deptrust::registry::gather::unknown_facts(
-                        &PackageId::new(
-                            Ecosystem::parse(&package.ecosystem).unwrap_or(Ecosystem::Npm),
-                            &package.name,
-                            &package.version,
-                        ),
-                        "not kept between runs",
-                    );
-                    kept.owners = package.owners.clone();
-                    if let Ok(bytes) = serde_json::to_vec(&kept) {
-                        net.remember(&key, bytes).await;
-                    }
+            }
+            if !record_owners {
+                return;
+            }
+            for (key, package) in &latest {
+                if package.owners.known().is_none() {
+                    continue;
+                }
+                let mut kept = deptrust::registry::gather::unknown_facts(
+                    &PackageId::new(
+                        Ecosystem::parse(&package.ecosystem).unwrap_or(Ecosystem::Npm),
+                        &package.name,
+                        &package.version,
+                    ),
+                    "not kept between runs",
+                );
+                kept.owners = package.owners.clone();
+                if let Ok(bytes) = serde_json::to_vec(&kept) {
+                    net.remember(&format!("{OWNERS_SEEN}:{key}"), bytes).await;
                 }
             }
         });
     }
+
     let stats = registries.verification_stats();
     if stats.verified + stats.recalled > 0 {
         eprintln!(
@@ -427,11 +441,14 @@ fn packages_to_gather(projects: &[Project], config: &Config) -> Vec<(PackageId, 
 }
 
 /// Facts from a snapshot (`--replay`) or the registries; with the owners earlier runs saw.
+/// `record_owners`: remember this run's owners for the next (a scan does; `explain` only
+/// reads them).
 fn facts_for(
     net: &cli::NetArgs,
     config: &Config,
     now: jiff::Timestamp,
     packages: &[(PackageId, Source)],
+    record_owners: bool,
 ) -> anyhow::Result<(
     std::collections::BTreeMap<String, PackageFacts>,
     std::collections::BTreeMap<String, PackageFacts>,
@@ -442,7 +459,7 @@ fn facts_for(
             let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
             (snapshot.replay(&ids, path), Default::default())
         }
-        None => gather(net, config, now, packages, true)?,
+        None => gather(net, config, now, packages, true, record_owners)?,
     };
     if let Some(path) = &net.snapshot {
         Snapshot::new(now, facts.clone()).write(path)?;
@@ -461,7 +478,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let (projects, failures) = load_projects(&paths, options)?;
     report_failures(&failures);
     let packages = packages_to_gather(&projects, &config);
-    let (facts, previous) = facts_for(&args.net, &config, now, &packages)?;
+    let (facts, previous) = facts_for(&args.net, &config, now, &packages, true)?;
     let texts: Vec<Option<String>> = projects
         .iter()
         .map(|project| fs_err::read_to_string(&project.lockfile).ok())
@@ -629,7 +646,7 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
             ids
         }
     };
-    let (facts, previous) = facts_for(&args.net, &config, now, &ids)?;
+    let (facts, previous) = facts_for(&args.net, &config, now, &ids, false)?;
     write_stdout(|out| {
         report::render_explain(
             &occurrences,

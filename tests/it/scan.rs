@@ -1255,3 +1255,103 @@ async fn popularity_figures_change_no_finding() {
     assert_eq!(reports[0]["gate"], reports[1]["gate"]);
     assert_eq!(reports[0]["exposure_score"], reports[1]["exposure_score"]);
 }
+
+/// xz-style: a co-maintainer added between two runs. PyPI only says who owns a project now, so
+/// the change shows against the owners the earlier run recorded, for every version of the
+/// project the lockfiles use (two here), and not again once recorded.
+#[tokio::test(flavor = "multi_thread")]
+async fn owners_added_since_an_earlier_run_show_for_every_version() {
+    let mocks = Mocks::start().await;
+    let mount = |owners: &'static [&'static str]| {
+        let pypi = &mocks.pypi;
+        async move {
+            pypi.reset().await;
+            let mut releases = serde_json::Map::new();
+            let mut files = Vec::new();
+            for (index, version) in ["5.4.0", "5.6.0"].iter().enumerate() {
+                let filename = format!("xz_utils-{version}-py3-none-any.whl");
+                let sha256 = format!("{:064x}", index + 1);
+                releases.insert(
+                    (*version).to_string(),
+                    json!([{"filename": filename, "packagetype": "bdist_wheel",
+                            "upload_time_iso_8601": format!("2024-0{}-01T00:00:00Z", index + 1),
+                            "digests": {"sha256": sha256}}]),
+                );
+                files.push(json!({"filename": filename, "hashes": {"sha256": sha256},
+                                  "upload-time": format!("2024-0{}-01T00:00:00Z", index + 1),
+                                  "yanked": false}));
+            }
+            let roles: Vec<Value> = owners
+                .iter()
+                .map(|user| json!({"role": "Owner", "user": user}))
+                .collect();
+            serve(
+                pypi,
+                "/pypi/xz-utils/json",
+                json!({"info": {"name": "xz-utils", "version": "5.6.0",
+                                "project_urls": {"Source": "https://github.com/tukaani/xz-utils"}},
+                       "ownership": {"organization": null, "roles": roles},
+                       "releases": releases}),
+            )
+            .await;
+            serve(
+                pypi,
+                "/simple/xz-utils/",
+                json!({"meta": {"api-version": "1.4"}, "name": "xz-utils",
+                       "versions": ["5.4.0", "5.6.0"], "files": files}),
+            )
+            .await;
+        }
+    };
+    let project = mocks.project();
+    for (dir, version) in [("a", "5.4.0"), ("b", "5.6.0")] {
+        std::fs::create_dir_all(project.join(dir)).unwrap();
+        std::fs::write(
+            project.join(dir).join("requirements.txt"),
+            format!("xz-utils=={version}\n    # via -r requirements.in\n"),
+        )
+        .unwrap();
+    }
+
+    mount(&["lasse"]).await;
+    let (run, first) = mocks.scan_json("shared");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for id in ["pypi:xz-utils@5.4.0", "pypi:xz-utils@5.6.0"] {
+        assert!(
+            rules_at(&first, id, "warn")
+                .iter()
+                .all(|r| r != "owners-changed")
+        );
+    }
+
+    // Two hours later: the cached project documents are stale, so asked again.
+    mount(&["lasse", "jiat75"]).await;
+    let run = mocks.scan(
+        "shared",
+        &["--format", "json", "--now", "2026-11-28T14:00:00Z"],
+    );
+    let second = run.json();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for id in ["pypi:xz-utils@5.4.0", "pypi:xz-utils@5.6.0"] {
+        let changed = finding(&second, id, "owners-changed");
+        assert!(
+            changed["message"].as_str().unwrap().contains("jiat75"),
+            "{changed:#}"
+        );
+    }
+
+    // Recorded now: the next run compares with the new owners.
+    let third = mocks
+        .scan(
+            "shared",
+            &["--format", "json", "--now", "2026-11-28T16:00:00Z"],
+        )
+        .json();
+    for id in ["pypi:xz-utils@5.4.0", "pypi:xz-utils@5.6.0"] {
+        assert!(
+            rules_at(&third, id, "warn")
+                .iter()
+                .all(|r| r != "owners-changed")
+        );
+    }
+}
