@@ -352,7 +352,8 @@ fn identity(
 /// `https://github.com/o/r/.github/workflows/x.yml@refs/tags/v1` → (path, ref); GitLab writes
 /// `https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main`.
 fn workflow_of(uri: &str, repository: Option<&str>) -> Option<(String, String)> {
-    let (location, at) = uri.rsplit_once('@')?;
+    // The first `@`: refs may hold one (`refs/tags/pkg@1.2.3`), workflow paths do not.
+    let (location, at) = uri.split_once('@')?;
     let path = match location.split_once("//") {
         // Skip the scheme's `//`, then GitLab's `//` separator.
         Some((_, rest)) => match rest.split_once("//") {
@@ -544,6 +545,16 @@ mod tests {
                 None
             ),
             Some((".gitlab-ci.yml".into(), "refs/heads/main".into()))
+        );
+        assert_eq!(
+            workflow_of(
+                "https://github.com/o/r/.github/workflows/release.yml@refs/tags/mypkg@1.0.0",
+                Some("https://github.com/o/r")
+            ),
+            Some((
+                ".github/workflows/release.yml".into(),
+                "refs/tags/mypkg@1.0.0".into()
+            ))
         );
         assert_eq!(workflow_of("no-at-sign", None), None);
         assert_eq!(workflow_of("https://github.com/o@x", None), None);
