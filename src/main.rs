@@ -187,10 +187,36 @@ fn gather(
         *url = clean;
         tokens.extend(token);
     }
-    let mut token = |variable: &str, url: &url::Url| {
-        if let (Ok(value), Some(scope)) = (std::env::var(variable), deptrust::net::scope_of(url))
-            && !value.trim().is_empty()
-        {
+    // A token from the environment goes to the service's default host or to an endpoint the
+    // operator named (flag or environment variable), never to one that only a deptrust.toml
+    // names: the file is part of the scanned project, which a pull request can change. Nor
+    // over plain http to another machine.
+    let defaults = deptrust::registry::Endpoints::default();
+    let mut token = |variable: &str,
+                     url: &url::Url,
+                     flag: Option<&url::Url>,
+                     default: &url::Url| {
+        let Ok(value) = std::env::var(variable) else {
+            return;
+        };
+        if value.trim().is_empty() {
+            return;
+        }
+        let named_by_operator = flag.is_some() || url.origin() == default.origin();
+        let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+        if !named_by_operator || (url.scheme() != "https" && !loopback) {
+            eprintln!(
+                "warning: {variable} is not sent to `{}` ({}); name it with a flag or environment variable to use a token there",
+                sanitize(&deptrust::net::redact_userinfo(url)),
+                if named_by_operator {
+                    "not https"
+                } else {
+                    "set only in deptrust.toml"
+                }
+            );
+            return;
+        }
+        if let Some(scope) = deptrust::net::scope_of(url) {
             tokens.push(HostToken {
                 host: scope,
                 header: "Authorization".into(),
@@ -198,8 +224,18 @@ fn gather(
             });
         }
     };
-    token("GITHUB_TOKEN", &endpoints.github_api);
-    token("DEPTRUST_NPM_TOKEN", &endpoints.npm);
+    token(
+        "GITHUB_TOKEN",
+        &endpoints.github_api,
+        args.github_api.as_ref(),
+        &defaults.github_api,
+    );
+    token(
+        "DEPTRUST_NPM_TOKEN",
+        &endpoints.npm,
+        args.npm_registry.as_ref(),
+        &defaults.npm,
+    );
     let cache_dir = args
         .cache_dir
         .clone()

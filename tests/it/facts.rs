@@ -392,3 +392,71 @@ async fn facts_show_verified_provenance_and_signatures() {
         "{table}"
     );
 }
+
+/// A deptrust.toml inside the scanned project (which a pull request can change) may point a
+/// service elsewhere, but the operator's token does not follow it there.
+#[tokio::test]
+async fn a_project_config_cannot_redirect_the_token() {
+    let npm = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/left-pad"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(packument("stevemao")))
+        .mount(&npm)
+        .await;
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&elsewhere)
+        .await;
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("deptrust.toml"),
+        format!(
+            "version = 1\n[registries]\ngithub-api = \"{}/\"\n",
+            elsewhere.uri()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join("package-lock.json"),
+        r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+            "packages": {"": {"name": "app", "version": "1.0.0", "dependencies": {"left-pad": "^1.3.0"}},
+                         "node_modules/left-pad": {"version": "1.3.0",
+                           "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz",
+                           "integrity": "sha512-AAAA"}}}"#,
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut command = Command::cargo_bin("deptrust").unwrap();
+    command
+        .env_clear()
+        .env("DEPTRUST_NPM_REGISTRY", format!("{}/", npm.uri()))
+        .env("DEPTRUST_PYPI_URL", refused())
+        .env("DEPTRUST_CRATES_INDEX", refused())
+        .env("DEPTRUST_CRATES_API", refused())
+        .env("DEPTRUST_CACHE_DIR", cache.path())
+        .env("DEPTRUST_NOW", NOW)
+        .env("GITHUB_TOKEN", TOKEN)
+        .arg("scan")
+        .arg(project.path());
+    let (code, _, stderr) = stdout_of(&mut command);
+    assert_eq!(code, 0, "{stderr}");
+    let requests = elsewhere.received_requests().await.unwrap();
+    assert!(
+        !requests.is_empty(),
+        "the configured endpoint is still used"
+    );
+    for request in requests {
+        assert!(
+            !request.headers.contains_key("authorization"),
+            "{:?}",
+            request.headers
+        );
+    }
+    assert!(
+        stderr.contains("GITHUB_TOKEN is not sent to")
+            && stderr.contains("set only in deptrust.toml"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN));
+}
