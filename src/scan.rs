@@ -11,7 +11,7 @@
 //! nothing to a score (a guess would be either a false alarm or a false comfort): they are
 //! counted beside it and gate the run under `unknown = "deny"`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -308,6 +308,7 @@ pub fn evaluate(
     for input in inputs {
         let ecosystem = input.graph.lockfile.ecosystem;
         let counted = options.policy.counts_ecosystem(ecosystem);
+        let locator = input.text.map(Locator::new);
         let mut packages = Vec::new();
         let mut skipped = 0;
         for node in &input.graph.nodes {
@@ -394,9 +395,9 @@ pub fn evaluate(
             });
             let risk = risk_of(&verdicts);
             packages.push(PackageResult {
-                line: input
-                    .text
-                    .and_then(|text| locate(text, &node.package.id.name, &node.package.id.version)),
+                line: locator
+                    .as_ref()
+                    .and_then(|l| l.locate(&node.package.id.name, &node.package.id.version)),
                 id,
                 name: node.package.id.name.clone(),
                 version: node.package.id.version.clone(),
@@ -507,51 +508,107 @@ fn summarize(packages: &[PackageResult]) -> Summary {
 /// next seven lines of the entry; else the first line naming the package with the version near
 /// it; else `None`.
 pub fn locate(text: &str, name: &str, version: &str) -> Option<u32> {
-    let lines: Vec<&str> = text.lines().collect();
-    let bounded = |line: &str, at: usize, len: usize| {
-        let before = line[..at].chars().next_back();
-        let after = line[at + len..].chars().next();
-        let boundary =
-            |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || "-_.".contains(c)));
-        boundary(before) && boundary(after)
-    };
-    let names = |line: &str| {
-        line.match_indices(name)
-            .any(|(at, _)| bounded(line, at, name.len()))
-    };
-    let defines = |line: &str| {
-        let trimmed = line.trim_start().trim_start_matches(['"', '\'', '/']);
-        trimmed == format!("name = \"{name}\"")
-            || line.contains(&format!("node_modules/{name}\""))
-            || trimmed.starts_with(&format!("{name}\": {{"))
-            || trimmed.starts_with(&format!("{name}@"))
-            || trimmed.starts_with(&format!("{name}=="))
-            || trimmed.starts_with(&format!("{name} =="))
-    };
-    let has_version = |line: &str| {
-        line.match_indices(version).any(|(at, _)| {
+    Locator::new(text).locate(name, version)
+}
+
+/// A lockfile's lines, indexed by the name-like words on them, so finding every package's
+/// line costs the lines that mention it, not the whole file each time.
+#[derive(Debug)]
+pub struct Locator<'a> {
+    lines: Vec<&'a str>,
+    /// Word (a run of letters, digits, `-`, `_`, `.`) → the lines holding it, in order.
+    index: HashMap<&'a str, Vec<usize>>,
+}
+
+/// A character that can be part of a package name word.
+fn name_char(c: char) -> bool {
+    c.is_alphanumeric() || "-_.".contains(c)
+}
+
+impl<'a> Locator<'a> {
+    /// Indexes `text`.
+    pub fn new(text: &'a str) -> Locator<'a> {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (number, line) in lines.iter().enumerate() {
+            for word in line
+                .split(|c: char| !name_char(c))
+                .filter(|w| !w.is_empty())
+            {
+                let at = index.entry(word).or_default();
+                if at.last() != Some(&number) {
+                    at.push(number);
+                }
+            }
+        }
+        Locator { lines, index }
+    }
+
+    /// See [`locate`].
+    pub fn locate(&self, name: &str, version: &str) -> Option<u32> {
+        let lines = &self.lines;
+        // A scoped npm name (`@scope/pkg`) is indexed under its last word.
+        let key = name
+            .rsplit(|c: char| !name_char(c))
+            .find(|w| !w.is_empty())?;
+        let candidates = self.index.get(key)?;
+        let bounded = |line: &str, at: usize, len: usize| {
             let before = line[..at].chars().next_back();
-            let after = line[at + version.len()..].chars().next();
-            before.is_none_or(|c| !"^~<>".contains(c))
-                && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'))
-        })
-    };
-    // The entry: this line and up to seven more, until a blank line or the end of a JSON
-    // object.
-    let versioned = |index: usize| {
-        has_version(lines[index])
-            || lines[index + 1..lines.len().min(index + 8)]
-                .iter()
-                .take_while(|line| {
-                    let trimmed = line.trim();
-                    !trimmed.is_empty() && !trimmed.starts_with('}')
-                })
-                .any(|line| has_version(line))
-    };
-    let found = (0..lines.len())
-        .find(|&index| defines(lines[index]) && versioned(index))
-        .or_else(|| (0..lines.len()).find(|&index| names(lines[index]) && versioned(index)))?;
-    u32::try_from(found + 1).ok()
+            let after = line[at + len..].chars().next();
+            let boundary = |c: Option<char>| c.is_none_or(|c| !name_char(c));
+            boundary(before) && boundary(after)
+        };
+        let names = |line: &str| {
+            line.match_indices(name)
+                .any(|(at, _)| bounded(line, at, name.len()))
+        };
+        let toml_name = format!("name = \"{name}\"");
+        let node_modules = format!("node_modules/{name}\"");
+        let json_key = format!("{name}\": {{");
+        let at_key = format!("{name}@");
+        let pinned = format!("{name}==");
+        let pinned_spaced = format!("{name} ==");
+        let defines = |line: &str| {
+            let trimmed = line.trim_start().trim_start_matches(['"', '\'', '/']);
+            trimmed == toml_name
+                || line.contains(&node_modules)
+                || trimmed.starts_with(&json_key)
+                || trimmed.starts_with(&at_key)
+                || trimmed.starts_with(&pinned)
+                || trimmed.starts_with(&pinned_spaced)
+        };
+        let has_version = |line: &str| {
+            line.match_indices(version).any(|(at, _)| {
+                let before = line[..at].chars().next_back();
+                let after = line[at + version.len()..].chars().next();
+                before.is_none_or(|c| !"^~<>".contains(c))
+                    && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'))
+            })
+        };
+        // The entry: this line and up to seven more, until a blank line or the end of a JSON
+        // object.
+        let versioned = |index: usize| {
+            has_version(lines[index])
+                || lines[index + 1..lines.len().min(index + 8)]
+                    .iter()
+                    .take_while(|line| {
+                        let trimmed = line.trim();
+                        !trimmed.is_empty() && !trimmed.starts_with('}')
+                    })
+                    .any(|line| has_version(line))
+        };
+        let found = candidates
+            .iter()
+            .copied()
+            .find(|&index| defines(lines[index]) && versioned(index))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|&index| names(lines[index]) && versioned(index))
+            })?;
+        u32::try_from(found + 1).ok()
+    }
 }
 
 #[cfg(test)]
