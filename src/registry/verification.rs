@@ -358,18 +358,28 @@ mod tests {
 
     /// A PyPI whose Simple API (1.4) advertises the real PEP 740 provenance of the sdist.
     async fn pypi(sdist_sha: &str) -> MockServer {
+        pypi_with(sdist_sha, false).await
+    }
+
+    /// With `wheel`, the release also has a wheel without provenance.
+    async fn pypi_with(sdist_sha: &str, wheel: bool) -> MockServer {
         let server = MockServer::start().await;
+        let mut files = vec![json!({
+            "filename": SDIST, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
+            "hashes": {"sha256": sdist_sha},
+            "provenance": format!("/integrity/sampleproject/4.0.0/{SDIST}/provenance")
+        })];
+        if wheel {
+            files.push(json!({
+                "filename": WHEEL, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
+                "hashes": {"sha256": WHEEL_SHA}, "provenance": null
+            }));
+        }
         let page = json!({
             "meta": {"api-version": "1.4"},
             "name": "sampleproject",
             "project-status": {"status": "active"},
-            "files": [
-                {"filename": SDIST, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
-                 "hashes": {"sha256": sdist_sha},
-                 "provenance": format!("/integrity/sampleproject/4.0.0/{SDIST}/provenance")},
-                {"filename": WHEEL, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
-                 "hashes": {"sha256": WHEEL_SHA}, "provenance": null}
-            ]
+            "files": files,
         });
         for (at, status, body) in [
             ("/pypi/sampleproject/json".to_string(), 404, String::new()),
@@ -442,16 +452,33 @@ mod tests {
             .find(|a| a.subject == SDIST)
             .unwrap();
         assert_eq!(sdist.failure, None);
-        let wheel = verification
-            .attestations
-            .iter()
-            .find(|a| a.subject == WHEEL)
-            .unwrap();
+        assert_eq!(verifier.stats().verified, 1);
+    }
+
+    #[tokio::test]
+    async fn a_file_without_provenance_beside_attested_ones_leaves_the_release_without() {
+        let server = pypi_with(SDIST_SHA, true).await;
+        let net = quick_net();
+        let (npm, pypi) = clients(&server, &net);
+        let verifier = Verifier::new(root(), Arc::clone(&net));
+        let mut facts = pypi.package("sampleproject", "4.0.0").await;
+        verifier.verify(&mut facts, &npm, &pypi).await;
+        let verification = in_use(&facts).verification.clone().unwrap();
+        assert_eq!(verification.provenance, ProvenanceCheck::Absent);
+        let failure = |name: &str| {
+            verification
+                .attestations
+                .iter()
+                .find(|a| a.subject == name)
+                .unwrap()
+                .failure
+                .clone()
+        };
+        assert_eq!(failure(SDIST), None, "the attested file still verified");
         assert_eq!(
-            wheel.failure.as_deref(),
+            failure(WHEEL).as_deref(),
             Some("no provenance for this file")
         );
-        assert_eq!(verifier.stats().verified, 1);
     }
 
     #[tokio::test]

@@ -214,8 +214,11 @@ fn same_filename(subject: &str, filename: &str) -> bool {
             == filename.to_ascii_lowercase().replace('-', "_")
 }
 
-/// Combines the files of a release: verified when every file with provenance verified (files
-/// without any are listed), invalid when one failed, absent when none has provenance.
+/// Combines the files of a release: invalid when an attestation failed; unknown when one could
+/// not be read; verified when every file's provenance verified; absent when any file has none
+/// (PyPI lets files be added to a release later: a file without provenance beside attested
+/// ones may come from outside the publishing workflow, and an installer may pick it; the
+/// attested files are still listed as verified).
 pub fn combine(
     outcomes: &[(ReleaseFile, FileOutcome)],
 ) -> (ProvenanceCheck, Vec<AttestationCheck>) {
@@ -245,9 +248,13 @@ pub fn combine(
             failure,
         });
     }
+    let any_absent = outcomes
+        .iter()
+        .any(|(_, outcome)| matches!(outcome, FileOutcome::Absent));
     let check = match (invalid, unknown, identity) {
         (Some(reason), _, _) => ProvenanceCheck::Invalid { reason },
         (None, Some(reason), _) => ProvenanceCheck::Unknown { reason },
+        (None, None, Some(_)) if any_absent => ProvenanceCheck::Absent,
         (None, None, Some(identity)) => ProvenanceCheck::Verified { identity },
         (None, None, None) => ProvenanceCheck::Absent,
     };
@@ -351,12 +358,25 @@ mod tests {
     #[test]
     fn combining_files() {
         let verified = FileOutcome::Verified(Box::default(), "p".into());
+        assert!(matches!(
+            combine(&[
+                (file("a.whl"), verified.clone()),
+                (file("a.tar.gz"), verified.clone())
+            ])
+            .0,
+            ProvenanceCheck::Verified { .. }
+        ));
+        // A file without provenance beside attested ones: the release has none.
         let (check, checks) = combine(&[
             (file("a.whl"), verified.clone()),
             (file("a.tar.gz"), FileOutcome::Absent),
         ]);
-        assert!(matches!(check, ProvenanceCheck::Verified { .. }));
+        assert_eq!(check, ProvenanceCheck::Absent);
         assert_eq!(checks.len(), 2);
+        assert_eq!(
+            checks[0].failure, None,
+            "the attested file is listed as verified"
+        );
         assert_eq!(
             combine(&[(file("a.whl"), FileOutcome::Absent)]).0,
             ProvenanceCheck::Absent
