@@ -8,6 +8,8 @@ use assert_cmd::Command;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::{shared_sample, subject_integrity};
+
 const TOKEN: &str = "ghp_secret_token_0123456789";
 const NOW: &str = "2026-11-28T12:00:00Z";
 
@@ -240,15 +242,6 @@ fn bad_package_ids_and_clocks_are_usage_errors() {
     assert!(stderr.contains("--now"), "{stderr}");
 }
 
-/// The real samples of `../shared/api/samples` (read in place; absent → the test is skipped).
-fn shared_sample(name: &str) -> Option<serde_json::Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/api/samples")
-        .join(name);
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
-}
-
 /// `deptrust facts` verifies registry signatures and npm provenance end to end, from a mock
 /// registry serving real attestations and keys; a warm run verifies nothing again.
 #[tokio::test]
@@ -260,26 +253,7 @@ async fn facts_show_verified_provenance_and_signatures() {
     ) else {
         return;
     };
-    use base64::Engine;
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(
-            attestations["attestations"][0]["bundle"]["dsseEnvelope"]["payload"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
-    let statement: serde_json::Value = serde_json::from_slice(&payload).unwrap();
-    let hex = statement["subject"][0]["digest"]["sha512"]
-        .as_str()
-        .unwrap();
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    let integrity = format!(
-        "sha512-{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    );
+    let integrity = subject_integrity(&attestations["attestations"][0]["bundle"]);
 
     let server = MockServer::start().await;
     let base = format!("{}/", server.uri());

@@ -5,4 +5,5 @@ mod facts;
 mod fixtures;
 mod robustness;
 mod scan;
+mod support;
 mod verify;

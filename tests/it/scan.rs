@@ -10,10 +10,11 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use base64::Engine;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{shared_sample, subject_integrity};
 
 /// The pinned clock of every run.
 const NOW: &str = "2026-11-28T12:00:00Z";
@@ -997,34 +998,6 @@ async fn archived_repository_warns() {
 
 // ---------------------------------------------------------------------------------------------
 // ultralytics: another workflow publishing, with real attestations.
-
-/// The real samples of `../shared/api/samples` (absent → the test is skipped).
-fn shared_sample(name: &str) -> Option<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/api/samples")
-        .join(name);
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
-}
-
-/// `sha512-<base64>` of the sha512 subject of the first DSSE statement of `bundle`.
-fn subject_integrity(bundle: &Value) -> String {
-    let payload = base64::engine::general_purpose::STANDARD
-        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
-        .unwrap();
-    let statement: Value = serde_json::from_slice(&payload).unwrap();
-    let hex = statement["subject"][0]["digest"]["sha512"]
-        .as_str()
-        .unwrap();
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    format!(
-        "sha512-{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
-    )
-}
 
 /// ultralytics (PyPI, December 2024): a crafted pull request injected code into the project's
 /// GitHub Actions, and the releases built by the subverted pipeline — and later ones published

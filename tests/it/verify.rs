@@ -2,10 +2,6 @@
 //! (read in place, never copied into the repository; the folder exists in CI). When the folder
 //! is absent the tests say so and pass.
 
-use std::path::PathBuf;
-
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use deptrust::registry::facts::{Fact, Provenance, Release};
@@ -13,20 +9,10 @@ use deptrust::registry::npm::NpmKey;
 use deptrust::verify::bundle::{self, Digest, Signer, TrustRoot};
 use deptrust::verify::{ProvenanceCheck, SignatureCheck, npm, pypi, registry_signature};
 
-fn samples() -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/api/samples");
-    dir.is_dir().then_some(dir)
-}
-
-fn sample(name: &str) -> Option<Value> {
-    // Absent outside this workplace's checkouts: the test then checks nothing.
-    let dir = samples()?;
-    let text = std::fs::read_to_string(dir.join(name)).unwrap();
-    Some(serde_json::from_str(&text).unwrap())
-}
+use crate::support::{shared_sample, subject_integrity};
 
 fn keys() -> Fact<Vec<NpmKey>> {
-    let document = sample("npm-keys.json").unwrap();
+    let document = shared_sample("npm-keys.json").unwrap();
     Fact::Known(
         document["keys"]
             .as_array()
@@ -41,23 +27,6 @@ fn keys() -> Fact<Vec<NpmKey>> {
             })
             .collect(),
     )
-}
-
-/// The sha512 of the first subject of a bundle's statement (the tarball digest npm's
-/// `dist.integrity` holds), as an SRI string.
-fn integrity_of(bundle: &Value) -> String {
-    let payload = STANDARD
-        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
-        .unwrap();
-    let statement: Value = serde_json::from_slice(&payload).unwrap();
-    let hex = statement["subject"][0]["digest"]["sha512"]
-        .as_str()
-        .unwrap();
-    let bytes: Vec<u8> = (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
-    format!("sha512-{}", STANDARD.encode(bytes))
 }
 
 fn release(version: &str, integrity: String) -> Release {
@@ -83,11 +52,22 @@ fn verify_npm(
     release: &Release,
     document: &Value,
 ) -> (ProvenanceCheck, Vec<deptrust::verify::AttestationCheck>) {
-    let entries = npm::entries(document).unwrap();
-    let outcomes: Vec<_> = entries
+    verify_npm_with(root, name, release, document, &keys())
+}
+
+/// Every entry of an attestations document verified with these registry keys, combined.
+fn verify_npm_with(
+    root: &TrustRoot,
+    name: &str,
+    release: &Release,
+    document: &Value,
+    keys: &Fact<Vec<NpmKey>>,
+) -> (ProvenanceCheck, Vec<deptrust::verify::AttestationCheck>) {
+    let outcomes: Vec<_> = npm::entries(document)
+        .unwrap()
         .into_iter()
         .map(|entry| {
-            let outcome = npm::verify_entry(root, name, release, &entry, &keys());
+            let outcome = npm::verify_entry(root, name, release, &entry, keys);
             (entry, outcome)
         })
         .collect();
@@ -96,11 +76,11 @@ fn verify_npm(
 
 #[test]
 fn npm_provenance_v0_2_bundles_with_slsa_v1_and_the_publish_attestation() {
-    let Some(document) = sample("npm-attestations.json") else {
+    let Some(document) = shared_sample("npm-attestations.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
-    let integrity = integrity_of(&document["attestations"][0]["bundle"]);
+    let integrity = subject_integrity(&document["attestations"][0]["bundle"]);
     let release = release("1.0.1", integrity.clone());
     let (check, checks) = verify_npm(&root, "gundam-visor", &release, &document);
     assert_eq!(checks.len(), 2);
@@ -166,13 +146,13 @@ fn npm_provenance_v0_2_bundles_with_slsa_v1_and_the_publish_attestation() {
 
 #[test]
 fn npm_provenance_v0_1_bundles_with_slsa_v0_2() {
-    let Some(document) = sample("npm-attestations-slsa-v0.2-bundle-v0.1.json") else {
+    let Some(document) = shared_sample("npm-attestations-slsa-v0.2-bundle-v0.1.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
     let release = release(
         "1.0.0",
-        integrity_of(&document["attestations"][0]["bundle"]),
+        subject_integrity(&document["attestations"][0]["bundle"]),
     );
     let (check, checks) = verify_npm(&root, "sigstore", &release, &document);
     assert!(checks.iter().all(|c| c.failure.is_none()), "{checks:?}");
@@ -201,14 +181,14 @@ fn npm_provenance_v0_1_bundles_with_slsa_v0_2() {
 
 #[test]
 fn npm_provenance_v0_3_bundle() {
-    let Some(bundle) = sample("sigstore-bundle.json") else {
+    let Some(bundle) = shared_sample("sigstore-bundle.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
     let document = json!({"attestations": [
         {"predicateType": "https://slsa.dev/provenance/v1", "bundle": bundle}
     ]});
-    let release = release("2.1.0", integrity_of(&bundle));
+    let release = release("2.1.0", subject_integrity(&bundle));
     let (check, _) = verify_npm(&root, "sigstore", &release, &document);
     let ProvenanceCheck::Verified { identity } = check else {
         panic!("{check:?}");
@@ -225,7 +205,7 @@ fn npm_provenance_v0_3_bundle() {
     assert_eq!(identity.builder.as_deref(), Some("github-hosted"));
 
     // A policy demanding another issuer fails.
-    let digest = bundle::sri_sha512(&integrity_of(&bundle)).unwrap();
+    let digest = bundle::sri_sha512(&subject_integrity(&bundle)).unwrap();
     let error = bundle::verify_dsse(
         &root,
         &bundle,
@@ -240,7 +220,7 @@ fn npm_provenance_v0_3_bundle() {
 
 #[test]
 fn pypi_pep_740_provenance() {
-    let Some(document) = sample("pypi-provenance.json") else {
+    let Some(document) = shared_sample("pypi-provenance.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
@@ -285,7 +265,7 @@ fn pypi_pep_740_provenance() {
 #[test]
 fn elided_google_provenance_is_invalid_not_a_panic() {
     // The sample's log body and proof hashes are elided: it must fail cleanly.
-    let Some(document) = sample("pypi-provenance-google.json") else {
+    let Some(document) = shared_sample("pypi-provenance-google.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
@@ -297,7 +277,7 @@ fn elided_google_provenance_is_invalid_not_a_panic() {
 
 #[test]
 fn npm_registry_signatures_of_real_packuments() {
-    let Some(packument) = sample("npm-packument-full.json") else {
+    let Some(packument) = shared_sample("npm-packument-full.json") else {
         return;
     };
     let keys = keys();
@@ -333,7 +313,7 @@ fn npm_registry_signatures_of_real_packuments() {
             SignatureCheck::Invalid { .. }
         ));
     }
-    let Some(trusted) = sample("npm-version-trusted-publisher.json") else {
+    let Some(trusted) = shared_sample("npm-version-trusted-publisher.json") else {
         return;
     };
     let mut release = release(
@@ -360,12 +340,12 @@ fn npm_registry_signatures_of_real_packuments() {
 
 #[test]
 fn truncated_and_mangled_real_bundles_are_invalid_never_a_panic() {
-    let Some(document) = sample("npm-attestations.json") else {
+    let Some(document) = shared_sample("npm-attestations.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
     let bundle = document["attestations"][0]["bundle"].clone();
-    let digest = bundle::sri_sha512(&integrity_of(&bundle)).unwrap();
+    let digest = bundle::sri_sha512(&subject_integrity(&bundle)).unwrap();
     let text = bundle.to_string();
     for cut in (0..text.len()).step_by(text.len() / 40 + 1) {
         if let Ok(value) = serde_json::from_str::<Value>(&text[..cut]) {
@@ -415,27 +395,19 @@ fn truncated_and_mangled_real_bundles_are_invalid_never_a_panic() {
 
 #[test]
 fn a_registry_without_usable_keys_leaves_the_publish_attestation_unchecked_not_invalid() {
-    let Some(document) = sample("npm-attestations.json") else {
+    let Some(document) = shared_sample("npm-attestations.json") else {
         return;
     };
     let root = TrustRoot::production().unwrap();
     let release = release(
         "1.0.1",
-        integrity_of(&document["attestations"][0]["bundle"]),
+        subject_integrity(&document["attestations"][0]["bundle"]),
     );
     for keys in [
         Fact::unknown("`https://registry.example/-/npm/v1/keys` answered HTTP 503"),
         Fact::Known(Vec::new()),
     ] {
-        let outcomes: Vec<_> = npm::entries(&document)
-            .unwrap()
-            .into_iter()
-            .map(|entry| {
-                let outcome = npm::verify_entry(&root, "gundam-visor", &release, &entry, &keys);
-                (entry, outcome)
-            })
-            .collect();
-        let (check, checks) = npm::combine(&outcomes);
+        let (check, checks) = verify_npm_with(&root, "gundam-visor", &release, &document, &keys);
         assert!(
             matches!(check, ProvenanceCheck::Verified { .. }),
             "{check:?}"
@@ -452,16 +424,8 @@ fn a_registry_without_usable_keys_leaves_the_publish_attestation_unchecked_not_i
     }
     // Without a sha512 integrity nothing can be bound: unknown, not invalid.
     let bare = self::release("1.0.1", "sha1-AAAA".into());
-    let outcomes: Vec<_> = npm::entries(&document)
-        .unwrap()
-        .into_iter()
-        .map(|entry| {
-            let outcome = npm::verify_entry(&root, "gundam-visor", &bare, &entry, &keys());
-            (entry, outcome)
-        })
-        .collect();
     assert!(matches!(
-        npm::combine(&outcomes).0,
+        verify_npm(&root, "gundam-visor", &bare, &document).0,
         ProvenanceCheck::Unknown { .. }
     ));
 }
