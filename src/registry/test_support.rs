@@ -1,5 +1,5 @@
-//! What the client tests share: the recorded samples of `../shared/api/samples/` (read in
-//! place, never copied into this repository), the constructed responses of
+//! What the client tests share: the recorded real samples of `fixtures/samples/` (origins in
+//! `fixtures/README.md`), the constructed responses of
 //! `fixtures/registry/<service>/`, and a network layer without retries, so a fault answers at
 //! once (retries are the network layer's, tested there).
 
@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use crate::net::{Net, NetConfig};
 
-/// A recorded response from `../shared/api/samples/`.
+/// A recorded response from `fixtures/samples/`; a missing sample fails the test.
 pub(crate) fn sample_text(name: &str) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/api/samples/");
-    fs_err::read_to_string(format!("{path}{name}")).expect("a sample of shared/api")
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/samples/");
+    fs_err::read_to_string(format!("{path}{name}")).expect("a recorded sample of fixtures/samples")
 }
 
-/// A recorded JSON response from `../shared/api/samples/`.
+/// A recorded JSON response from `fixtures/samples/`.
 pub(crate) fn sample_json(name: &str) -> serde_json::Value {
     serde_json::from_str(&sample_text(name)).expect("a JSON sample")
 }

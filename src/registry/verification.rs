@@ -530,7 +530,7 @@ mod tests {
         // Another trusted root does not reuse the results.
         let other = TrustRoot::from_json(
             &sample_text("trusted_root.json"),
-            "shared/api/samples/trusted_root.json",
+            "fixtures/samples/trusted_root.json",
         )
         .unwrap();
         let net = Net::new(config, jiff::Timestamp::UNIX_EPOCH).unwrap();

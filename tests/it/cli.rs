@@ -422,24 +422,21 @@ fn a_trusted_root_that_cannot_be_used_is_an_input_error() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(needle), "{stderr}");
     }
-    // The production root from the shared samples is accepted in its place.
-    let shared =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api/samples/trusted_root.json");
-    if shared.is_file() {
-        let output = deptrust()
-            .args(["facts", "npm:left-pad@1.3.0", "--offline"])
-            .arg("--trusted-root")
-            .arg(&shared)
-            .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
-            .output()
-            .unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    // The production root recorded in fixtures/samples is accepted in its place.
+    let production = crate::support::sample_path("trusted_root.json");
+    let output = deptrust()
+        .args(["facts", "npm:left-pad@1.3.0", "--offline"])
+        .arg("--trusted-root")
+        .arg(&production)
+        .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]

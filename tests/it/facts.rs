@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{shared_sample, subject_integrity};
+use crate::support::{sample, subject_integrity};
 
 const TOKEN: &str = "ghp_secret_token_0123456789";
 const NOW: &str = "2026-11-28T12:00:00Z";
@@ -246,13 +246,11 @@ fn bad_package_ids_and_clocks_are_usage_errors() {
 /// registry serving real attestations and keys; a warm run verifies nothing again.
 #[tokio::test]
 async fn facts_show_verified_provenance_and_signatures() {
-    let (Some(attestations), Some(keys), Some(signed)) = (
-        shared_sample("npm-attestations.json"),
-        shared_sample("npm-keys.json"),
-        shared_sample("npm-packument-full.json"),
-    ) else {
-        return;
-    };
+    let (attestations, keys, signed) = (
+        sample("npm-attestations.json"),
+        sample("npm-keys.json"),
+        sample("npm-packument-full.json"),
+    );
     let integrity = subject_integrity(&attestations["attestations"][0]["bundle"]);
 
     let server = MockServer::start().await;

@@ -5,7 +5,7 @@
 //!
 //! Every registry answer here is constructed (the shapes are those the clients read, see
 //! `src/registry/*.rs`), except the sigstore attestations and npm keys of the ultralytics-style
-//! test, which are the real samples of `../shared/api/samples`.
+//! test, which are the real samples recorded in `fixtures/samples`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{shared_sample, subject_integrity};
+use crate::support::{sample, subject_integrity};
 
 /// The pinned clock of every run.
 const NOW: &str = "2026-11-28T12:00:00Z";
@@ -1008,13 +1008,11 @@ async fn archived_repository_warns() {
 /// the change stands for the hijack).
 #[tokio::test(flavor = "multi_thread")]
 async fn ultralytics_publisher_identity_changed_with_real_attestations() {
-    let (Some(v1_attestations), Some(v2_bundle), Some(keys)) = (
-        shared_sample("npm-attestations-slsa-v0.2-bundle-v0.1.json"),
-        shared_sample("sigstore-bundle.json"),
-        shared_sample("npm-keys.json"),
-    ) else {
-        return;
-    };
+    let (v1_attestations, v2_bundle, keys) = (
+        sample("npm-attestations-slsa-v0.2-bundle-v0.1.json"),
+        sample("sigstore-bundle.json"),
+        sample("npm-keys.json"),
+    );
     let v2_attestations = json!({"attestations": [
         {"predicateType": "https://slsa.dev/provenance/v1", "bundle": v2_bundle},
     ]});

@@ -1,20 +1,26 @@
-//! What several test modules share: the real samples of `../shared/api/samples` (read in place,
-//! never copied; the folder exists here and in CI, and a test given `None` checks nothing) and
-//! the npm integrity an attestation's statement names.
+//! What several test modules share: the real samples recorded in `fixtures/samples` (origins in
+//! `fixtures/README.md`; a missing one fails the test) and the npm integrity an attestation's
+//! statement names.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 
-/// A JSON sample from `../shared/api/samples`, or `None` when the folder is absent.
-pub(crate) fn shared_sample(name: &str) -> Option<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/api/samples")
-        .join(name);
-    let text = std::fs::read_to_string(path).ok()?;
-    Some(serde_json::from_str(&text).unwrap())
+/// The path of a recorded sample in `fixtures/samples`.
+pub(crate) fn sample_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/samples")
+        .join(name)
+}
+
+/// A JSON sample from `fixtures/samples`; a missing or unreadable sample fails the test.
+pub(crate) fn sample(name: &str) -> Value {
+    let path = sample_path(name);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("recorded sample {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("sample {}: {e}", path.display()))
 }
 
 /// The `sha512-<base64>` (npm `dist.integrity`) of the first subject of a bundle's statement.

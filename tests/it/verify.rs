@@ -1,4 +1,4 @@
-//! Conformance of verification against real published bundles in `../shared/api/samples/`
+//! Conformance of verification against real published bundles recorded in `fixtures/samples/`
 //! (read in place, never copied into the repository; the folder exists in CI). When the folder
 //! is absent the tests say so and pass.
 
@@ -9,10 +9,10 @@ use deptrust::registry::npm::NpmKey;
 use deptrust::verify::bundle::{self, Digest, Signer, TrustRoot};
 use deptrust::verify::{ProvenanceCheck, SignatureCheck, npm, pypi, registry_signature};
 
-use crate::support::{shared_sample, subject_integrity};
+use crate::support::{sample, subject_integrity};
 
 fn keys() -> Fact<Vec<NpmKey>> {
-    let document = shared_sample("npm-keys.json").unwrap();
+    let document = sample("npm-keys.json");
     Fact::Known(
         document["keys"]
             .as_array()
@@ -76,9 +76,7 @@ fn verify_npm_with(
 
 #[test]
 fn npm_provenance_v0_2_bundles_with_slsa_v1_and_the_publish_attestation() {
-    let Some(document) = shared_sample("npm-attestations.json") else {
-        return;
-    };
+    let document = sample("npm-attestations.json");
     let root = TrustRoot::production().unwrap();
     let integrity = subject_integrity(&document["attestations"][0]["bundle"]);
     let release = release("1.0.1", integrity.clone());
@@ -146,9 +144,7 @@ fn npm_provenance_v0_2_bundles_with_slsa_v1_and_the_publish_attestation() {
 
 #[test]
 fn npm_provenance_v0_1_bundles_with_slsa_v0_2() {
-    let Some(document) = shared_sample("npm-attestations-slsa-v0.2-bundle-v0.1.json") else {
-        return;
-    };
+    let document = sample("npm-attestations-slsa-v0.2-bundle-v0.1.json");
     let root = TrustRoot::production().unwrap();
     let release = release(
         "1.0.0",
@@ -181,9 +177,7 @@ fn npm_provenance_v0_1_bundles_with_slsa_v0_2() {
 
 #[test]
 fn npm_provenance_v0_3_bundle() {
-    let Some(bundle) = shared_sample("sigstore-bundle.json") else {
-        return;
-    };
+    let bundle = sample("sigstore-bundle.json");
     let root = TrustRoot::production().unwrap();
     let document = json!({"attestations": [
         {"predicateType": "https://slsa.dev/provenance/v1", "bundle": bundle}
@@ -220,9 +214,7 @@ fn npm_provenance_v0_3_bundle() {
 
 #[test]
 fn pypi_pep_740_provenance() {
-    let Some(document) = shared_sample("pypi-provenance.json") else {
-        return;
-    };
+    let document = sample("pypi-provenance.json");
     let root = TrustRoot::production().unwrap();
     let sha = "0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b";
     let (identity, predicate) =
@@ -265,9 +257,7 @@ fn pypi_pep_740_provenance() {
 #[test]
 fn elided_google_provenance_is_invalid_not_a_panic() {
     // The sample's log body and proof hashes are elided: it must fail cleanly.
-    let Some(document) = shared_sample("pypi-provenance-google.json") else {
-        return;
-    };
+    let document = sample("pypi-provenance-google.json");
     let root = TrustRoot::production().unwrap();
     let sha = "ab".repeat(32);
     assert!(
@@ -277,9 +267,7 @@ fn elided_google_provenance_is_invalid_not_a_panic() {
 
 #[test]
 fn npm_registry_signatures_of_real_packuments() {
-    let Some(packument) = shared_sample("npm-packument-full.json") else {
-        return;
-    };
+    let packument = sample("npm-packument-full.json");
     let keys = keys();
     let name = packument["name"].as_str().unwrap();
     for (version, document) in packument["versions"].as_object().unwrap() {
@@ -313,9 +301,7 @@ fn npm_registry_signatures_of_real_packuments() {
             SignatureCheck::Invalid { .. }
         ));
     }
-    let Some(trusted) = shared_sample("npm-version-trusted-publisher.json") else {
-        return;
-    };
+    let trusted = sample("npm-version-trusted-publisher.json");
     let mut release = release(
         trusted["version"].as_str().unwrap(),
         trusted["dist"]["integrity"].as_str().unwrap().into(),
@@ -340,9 +326,7 @@ fn npm_registry_signatures_of_real_packuments() {
 
 #[test]
 fn truncated_and_mangled_real_bundles_are_invalid_never_a_panic() {
-    let Some(document) = shared_sample("npm-attestations.json") else {
-        return;
-    };
+    let document = sample("npm-attestations.json");
     let root = TrustRoot::production().unwrap();
     let bundle = document["attestations"][0]["bundle"].clone();
     let digest = bundle::sri_sha512(&subject_integrity(&bundle)).unwrap();
@@ -395,9 +379,7 @@ fn truncated_and_mangled_real_bundles_are_invalid_never_a_panic() {
 
 #[test]
 fn a_registry_without_usable_keys_leaves_the_publish_attestation_unchecked_not_invalid() {
-    let Some(document) = shared_sample("npm-attestations.json") else {
-        return;
-    };
+    let document = sample("npm-attestations.json");
     let root = TrustRoot::production().unwrap();
     let release = release(
         "1.0.1",
