@@ -9,15 +9,24 @@
 //! - `depth`: the fewest edges from any root (roots are 0); `None` when no root reaches it.
 //! - `dependents`: how many packages (roots included) depend on it, directly or transitively.
 //! - `reached_by`: the roots from which it is reachable.
-//! - `blast_radius` in [0, 1]:
+//! - `blast_radius` in (0, 1]: how much of the project is exposed through the package
+//!   (README, "Scoring"):
 //!
 //!   ```text
-//!   blast_radius = weight × (½ · dependents / (N − 1) + ½ · roots_reaching / R)
+//!   centrality   = min(1, ln(1 + d) / ln(1 + P / 2))      d: packages (not roots) depending on it
+//!   centrality   = max(centrality, ½) for a direct dependency, ½ when no root reaches it
+//!   roots        = ½ + ½ · roots_reaching / R             1 when no root reaches it
+//!   blast_radius = weight × roots × (0.2 + 0.8 · centrality)
 //!   ```
-//!   with N the number of packages in the graph, R the number of roots (a term is 0 when its
-//!   denominator is 0), and weight 1, or ½ for a dev-only package (it reaches developer machines
-//!   and CI, where tokens live, but not what the project ships). For a fixed set of roots it grows
-//!   with every added dependent.
+//!   with P the number of packages that are not roots, R the number of roots, and weight 1, or ½
+//!   for a dev-only package (it reaches developer machines and CI, where tokens live, but not what
+//!   the project ships). A package half the tree depends on has centrality 1; a leaf one package
+//!   pulls in has little (ln 2 / ln(1 + P/2)); a package the project imports itself counts at
+//!   least half. The logarithm makes it fair to size: a leaf stays a leaf in a tree of 50 or of
+//!   5,000 packages, and adding packages that do not depend on it never raises it. A package no
+//!   root reaches sits in a lockfile that records no edges to it (Pipfile.lock records only the
+//!   Pipfile's own edges): its structure is unknown, so it counts as a direct dependency of every
+//!   root, never as zero. Roots themselves have blast radius 0.
 //!
 //! Dependents are counted on the condensation of the graph (strongly connected components, as
 //! npm graphs have cycles) with bitsets, in chunks of bounded memory: O(E · N / 64) word
@@ -162,19 +171,36 @@ pub fn build(lockfile: Lockfile) -> DepGraph {
     }
 }
 
-/// The blast radius formula documented in the module doc.
+/// The blast radius formula documented in the module doc, for a graph of `packages` packages of
+/// which `roots` are roots.
 pub fn blast_radius(node: &Node, packages: usize, roots: usize) -> f64 {
-    let share = |part: usize, whole: usize| {
-        if whole == 0 {
-            0.0
+    if node.root {
+        // The project itself: what it exposes is the sum of its dependencies, not a share.
+        return 0.0;
+    }
+    let others = packages.saturating_sub(roots);
+    let reached = node.reached_by.len();
+    let (centrality, root_share) = if node.depth.is_none() {
+        // No root reaches it: the lockfile does not say how (structure unknown).
+        (0.5, 1.0)
+    } else {
+        let dependents = (node.dependents as usize).saturating_sub(reached);
+        let scale = (1.0 + others as f64 / 2.0).ln();
+        let share = if scale > 0.0 {
+            ((1.0 + dependents as f64).ln() / scale).min(1.0)
         } else {
-            (part as f64 / whole as f64).min(1.0)
-        }
+            0.0
+        };
+        let share = if node.direct { share.max(0.5) } else { share };
+        let root_share = if roots == 0 {
+            1.0
+        } else {
+            0.5 + 0.5 * (reached as f64 / roots as f64).min(1.0)
+        };
+        (share, root_share)
     };
-    let dependents = share(node.dependents as usize, packages.saturating_sub(1));
-    let reached = share(node.reached_by.len(), roots);
     let weight = if node.dev { 0.5 } else { 1.0 };
-    let value = weight * (0.5 * dependents + 0.5 * reached);
+    let value = weight * root_share * (0.2 + 0.8 * centrality);
     (value * 10_000.0).round() / 10_000.0
 }
 
@@ -419,7 +445,8 @@ mod tests {
     #[test]
     fn blast_radius_grows_with_dependents() {
         let mut previous = -1.0;
-        for dependents in 0..50u32 {
+        // `dependents` counts the one root too.
+        for dependents in 1..52u32 {
             let node = Node {
                 package: LockedPackage {
                     id: PackageId::new(Ecosystem::Npm, "x", "1.0.0"),
@@ -434,10 +461,69 @@ mod tests {
                 reached_by: vec![0],
                 blast_radius: 0.0,
             };
-            let value = blast_radius(&node, 51, 1);
+            let value = blast_radius(&node, 101, 1);
             assert!(value > previous && (0.0..=1.0).contains(&value));
             previous = value;
         }
+        // Half of the other packages depending on it: the whole project is exposed.
+        assert_eq!(previous, 1.0);
+    }
+
+    fn leaf(dependents: u32, direct: bool, dev: bool) -> Node {
+        Node {
+            package: LockedPackage {
+                id: PackageId::new(Ecosystem::Npm, "x", "1.0.0"),
+                source: Source::Unknown,
+                dev_hint: None,
+            },
+            root: false,
+            direct,
+            dev,
+            depth: Some(if direct { 1 } else { 3 }),
+            dependents,
+            reached_by: vec![0],
+            blast_radius: 0.0,
+        }
+    }
+
+    #[test]
+    fn blast_radius_separates_a_dev_tool_leaf_from_the_trunk() {
+        // One root, 500 other packages. `dependents` counts the root too.
+        let dev_leaf = blast_radius(&leaf(2, false, true), 501, 1);
+        let prod_leaf = blast_radius(&leaf(2, false, false), 501, 1);
+        let direct_leaf = blast_radius(&leaf(1, true, false), 501, 1);
+        let trunk = blast_radius(&leaf(400, false, false), 501, 1);
+        assert!(dev_leaf < 0.2, "{dev_leaf}");
+        assert!(prod_leaf < 0.35, "{prod_leaf}");
+        assert_eq!(direct_leaf, 0.6);
+        assert_eq!(trunk, 1.0);
+        assert!(dev_leaf < prod_leaf && prod_leaf < direct_leaf && direct_leaf < trunk);
+    }
+
+    #[test]
+    fn blast_radius_is_fair_to_size() {
+        // A direct leaf weighs the same in a small and a large tree; a package with a fixed
+        // number of dependents weighs less as unrelated packages are added, never more.
+        assert_eq!(
+            blast_radius(&leaf(1, true, false), 51, 1),
+            blast_radius(&leaf(1, true, false), 5_001, 1)
+        );
+        let mut previous = f64::INFINITY;
+        for packages in [20, 50, 200, 1_000, 10_000] {
+            let value = blast_radius(&leaf(6, false, false), packages, 1);
+            assert!(value <= previous, "{packages}: {value}");
+            previous = value;
+        }
+    }
+
+    #[test]
+    fn blast_radius_of_a_package_no_root_reaches_is_that_of_a_direct_dependency() {
+        let mut orphan = leaf(0, false, false);
+        orphan.depth = None;
+        orphan.reached_by.clear();
+        assert_eq!(blast_radius(&orphan, 105, 1), 0.6);
+        orphan.dev = true;
+        assert_eq!(blast_radius(&orphan, 105, 1), 0.3);
     }
 
     /// Chunked propagation gives the same counts as a plain search from every node.

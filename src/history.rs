@@ -146,6 +146,7 @@ mod tests {
                 unevaluated: false,
                 reasons: Vec::new(),
             },
+            coverage: Default::default(),
             projects: scores
                 .iter()
                 .map(|(lockfile, score)| ProjectResult {
@@ -154,6 +155,7 @@ mod tests {
                     exposure_score: *score,
                     previous: None,
                     summary: Summary::default(),
+                    coverage: Default::default(),
                     packages: Vec::new(),
                 })
                 .collect(),

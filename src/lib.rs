@@ -8,6 +8,7 @@
 //! and the terminal.
 
 pub mod config;
+pub mod coverage;
 pub mod graph;
 pub mod history;
 pub mod lockfile;
@@ -18,5 +19,6 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod score;
 pub mod signals;
 pub mod verify;

@@ -5,6 +5,8 @@
 //! ```toml
 //! version = 1                      # required; the only version this deptrust reads
 //! unknown = "warn"                 # allow | warn | deny: what an unknown fact does (default warn)
+//! unreachable = "deny"             # allow | warn | deny: a package whose registry could not be
+//!                                  # reached (default deny: the gate cannot pass, exit 3)
 //! ecosystems = ["cargo", "npm", "pypi"]   # which ecosystems are evaluated (default all)
 //! dev = true                       # whether dev-only dependencies count (default true)
 //!
@@ -69,6 +71,7 @@ const ECOSYSTEMS: &[Ecosystem] = &[Ecosystem::Cargo, Ecosystem::Npm, Ecosystem::
 pub(crate) const POLICY_KEYS: &[&str] = &[
     "version",
     "unknown",
+    "unreachable",
     "ecosystems",
     "dev",
     "rules",
@@ -88,6 +91,7 @@ pub(crate) const TOP_LEVEL: &str = "the top-level table";
 #[derive(Debug, Clone, PartialEq)]
 pub struct Policy {
     unknown: Level,
+    unreachable: Level,
     /// `None`: every ecosystem.
     ecosystems: Option<BTreeSet<Ecosystem>>,
     dev: bool,
@@ -116,6 +120,7 @@ impl Policy {
     fn from_catalog(catalog: &Catalog) -> Policy {
         Policy {
             unknown: Level::Warn,
+            unreachable: Level::Deny,
             ecosystems: None,
             dev: true,
             rules: catalog
@@ -185,6 +190,12 @@ impl Policy {
     /// What an unknown outcome (a fact that could not be judged) does.
     pub fn unknown(&self) -> Level {
         self.unknown
+    }
+
+    /// What a package whose registry could not be reached at all does: `deny` leaves the run
+    /// unevaluated (exit 3), `warn` reports it, `allow` records it.
+    pub fn unreachable(&self) -> Level {
+        self.unreachable
     }
 
     /// Every exception, in file order (`exceptions()[i].index == i`).
@@ -694,6 +705,11 @@ impl Policy {
                         policy.unknown = level;
                     }
                 }
+                "unreachable" => {
+                    if let Some(level) = problems.level("unreachable", TOP_LEVEL, value) {
+                        policy.unreachable = level;
+                    }
+                }
                 "ecosystems" => policy.ecosystems = read_ecosystems(value, problems),
                 "dev" => match value.get_ref() {
                     DeValue::Boolean(dev) => policy.dev = *dev,
@@ -1158,6 +1174,13 @@ version = 1
 # does: \"allow\" (recorded only), \"warn\" (shown) or \"deny\" (fails the gate).
 # unknown = \"warn\"
 
+# What a package whose registry could not be reached at all (offline with nothing cached, a
+# connection that failed, a timeout, a server error) does: \"deny\" leaves the gate
+# unevaluated (exit 3: it never says PASSED about what it could not look at), \"warn\" shows
+# it, \"allow\" records it. Secondary sources (GitHub, the crates.io API) only lower the
+# coverage.
+# unreachable = \"deny\"
+
 # The ecosystems that are evaluated.
 # ecosystems = [\"cargo\", \"npm\", \"pypi\"]
 
@@ -1212,7 +1235,7 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Rule, Weights};
+    use crate::rules::Rule;
 
     /// A catalog with the shapes of the real rules, so that these tests do not depend on the
     /// real rules' defaults.
@@ -1265,9 +1288,7 @@ mod tests {
             "#,
             ),
         ];
-        let weights: Weights =
-            toml::from_str("info = 0.0\nlow = 1.0\nmedium = 2.0\nhigh = 3.0\ncritical = 4.0\n")
-                .unwrap();
+        let weights = crate::rules::catalog().weights.clone();
         Catalog { rules, weights }
     }
 
@@ -1298,6 +1319,7 @@ mod tests {
         assert_eq!(policy.params("too-new").int("hours", 0), 72);
         assert_eq!(policy.params("not-a-rule"), &Params::default());
         assert_eq!(policy.unknown(), Level::Warn);
+        assert_eq!(policy.unreachable(), Level::Deny);
         assert!(policy.counts_dev());
         assert!(ECOSYSTEMS.iter().all(|e| policy.counts_ecosystem(*e)));
         assert!(policy.exceptions().is_empty());
@@ -1309,6 +1331,7 @@ mod tests {
             r#"
 version = 1
 unknown = "deny"
+unreachable = "warn"
 ecosystems = ["npm", "pypi"]
 dev = false
 
@@ -1327,6 +1350,7 @@ new-publisher = { level = "allow", window-days = 10 }
         )
         .unwrap();
         assert_eq!(policy.unknown(), Level::Deny);
+        assert_eq!(policy.unreachable(), Level::Warn);
         assert!(!policy.counts_ecosystem(Ecosystem::Cargo));
         assert!(policy.counts_ecosystem(Ecosystem::Npm));
         assert!(!policy.counts_dev());

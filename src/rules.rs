@@ -79,18 +79,26 @@ impl Severity {
         }
     }
 
-    /// The weight of one finding of this severity in a package's risk (0–100), from
+    /// The risk (0–100) one finding of this severity gives a package, from
     /// `rules/severity.toml`.
     pub fn weight(self) -> f64 {
-        let weights = &catalog().weights;
-        match self {
-            Severity::Info => weights.info,
-            Severity::Low => weights.low,
-            Severity::Medium => weights.medium,
-            Severity::High => weights.high,
-            Severity::Critical => weights.critical,
-        }
+        catalog().weights.of(self).risk
     }
+
+    /// The highest exposure score findings of this severity and below can reach together, from
+    /// `rules/severity.toml`.
+    pub fn ceiling(self) -> f64 {
+        catalog().weights.of(self).ceiling
+    }
+
+    /// Every severity, least severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
 }
 
 impl fmt::Display for Severity {
@@ -132,20 +140,84 @@ pub struct Parameter {
     pub description: String,
 }
 
-/// Severity weights.
+/// How one severity weighs in the exposure score (`rules/severity.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weight {
+    /// The score one finding gives on a package with blast radius 1.
+    pub risk: f64,
+    /// The highest score findings of this severity and below reach together.
+    pub ceiling: f64,
+}
+
+/// Severity weights, one table per severity.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
-    /// Weight of an info finding.
-    pub info: f64,
-    /// Weight of a low finding.
-    pub low: f64,
-    /// Weight of a medium finding.
-    pub medium: f64,
-    /// Weight of a high finding.
-    pub high: f64,
-    /// Weight of a critical finding.
-    pub critical: f64,
+    /// Info.
+    pub info: Weight,
+    /// Low.
+    pub low: Weight,
+    /// Medium.
+    pub medium: Weight,
+    /// High.
+    pub high: Weight,
+    /// Critical.
+    pub critical: Weight,
+}
+
+impl Weights {
+    /// The weight of `severity`.
+    pub fn of(&self, severity: Severity) -> Weight {
+        match severity {
+            Severity::Info => self.info,
+            Severity::Low => self.low,
+            Severity::Medium => self.medium,
+            Severity::High => self.high,
+            Severity::Critical => self.critical,
+        }
+    }
+
+    /// The invariants the score's monotonicity rests on: every value in [0, 100], risk at most
+    /// the ceiling, and ceiling, risk and risk / ceiling non-decreasing with severity.
+    fn check(&self) -> Result<(), String> {
+        let mut previous = Weight {
+            risk: 0.0,
+            ceiling: 0.0,
+        };
+        let mut previous_reach = 0.0;
+        for severity in Severity::ALL {
+            let weight = self.of(severity);
+            let problem = if !(0.0..=100.0).contains(&weight.risk)
+                || !(0.0..=100.0).contains(&weight.ceiling)
+            {
+                Some("values must lie in [0, 100]")
+            } else if weight.risk > weight.ceiling {
+                Some("risk exceeds ceiling")
+            } else if weight.risk < previous.risk || weight.ceiling < previous.ceiling {
+                Some("risk and ceiling must not fall as severity rises")
+            } else if reach(weight) < previous_reach {
+                Some("risk / ceiling must not fall as severity rises")
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(format!("rules/severity.toml [{severity}]: {problem}"));
+            }
+            previous = weight;
+            previous_reach = reach(weight);
+        }
+        Ok(())
+    }
+}
+
+/// The share of its severity's ceiling one finding reaches on a package with blast radius 1.
+pub fn reach(weight: Weight) -> f64 {
+    if weight.ceiling > 0.0 {
+        weight.risk / weight.ceiling
+    } else {
+        0.0
+    }
 }
 
 /// Every rule, sorted by id, and the severity weights.
@@ -225,6 +297,7 @@ pub fn catalog() -> &'static Catalog {
 fn parse_catalog() -> Result<Catalog, String> {
     let weights: Weights =
         toml::from_str(SEVERITY_FILE).map_err(|error| format!("rules/severity.toml: {error}"))?;
+    weights.check()?;
     let mut rules = Vec::with_capacity(RULE_FILES.len());
     for (stem, text) in RULE_FILES {
         let rule: Rule =
@@ -333,5 +406,27 @@ mod tests {
         assert_eq!(level("no-provenance"), Some((Level::Allow, Severity::Info)));
         assert_eq!(level("too-new"), Some((Level::Warn, Severity::Medium)));
         assert!(Severity::Critical.weight() > Severity::High.weight());
+    }
+
+    #[test]
+    fn severity_weights_that_would_break_monotonicity_are_refused() {
+        let ok = catalog().weights.clone();
+        assert_eq!(ok.check(), Ok(()));
+        let mut bad = ok.clone();
+        bad.medium.risk = 50.0; // above its ceiling
+        assert!(
+            bad.check()
+                .unwrap_err()
+                .contains("[medium]: risk exceeds ceiling")
+        );
+        let mut bad = ok.clone();
+        bad.high.ceiling = 30.0;
+        assert!(bad.check().is_err());
+        let mut bad = ok;
+        bad.low = Weight {
+            risk: 10.0,
+            ceiling: 10.0,
+        }; // reach 1 below medium's reach: a higher severity would weigh less
+        assert!(bad.check().unwrap_err().contains("risk / ceiling"));
     }
 }

@@ -4,12 +4,13 @@
 //!
 //! The JSON form of [`ScanReport`] is public (`schema_version` 1; README, "Scan output").
 //!
-//! Scoring (README, "Scoring"): a package's risk is the sum of the severity weights
-//! (`rules/severity.toml`) of its findings at level warn or deny, capped at 100; its weighted
-//! risk is risk × blast radius; a project's exposure is `100 × (1 − Π (1 − weighted/100))`
-//! over its packages, and the overall exposure the same over the projects. Unknown signals add
-//! nothing to a score (a guess would be either a false alarm or a false comfort): they are
-//! counted beside it and gate the run under `unknown = "deny"`.
+//! Scoring (README, "Scoring"; arithmetic in [`crate::score`]): a package's risk is the risk of
+//! its most severe finding at level warn or deny (`rules/severity.toml`); its weighted risk is
+//! risk × blast radius; a project's exposure combines its packages in severity bands, each
+//! package's contribution shown; the overall exposure combines every project's packages the
+//! same way. Unknown signals add nothing to a score (a guess would be either a false alarm or a
+//! false comfort): they are counted beside it as the coverage, and gate the run under
+//! `unknown = "deny"`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -17,10 +18,11 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::coverage::{NOTHING_GATHERED, Tally, cause_of, registry_not_reached};
 use crate::graph::DepGraph;
 use crate::model::Source;
 use crate::policy::Policy;
-use crate::registry::facts::PackageFacts;
+use crate::registry::facts::{Fact, PackageFacts};
 use crate::rules::{Level, Severity, catalog};
 use crate::signals::{Context, Outcome, Placement, SIGNALS};
 
@@ -41,6 +43,8 @@ pub struct ScanReport {
     pub previous: Option<crate::history::Previous>,
     /// The gate decision.
     pub gate: Gate,
+    /// How much of every project could be judged, and the causes of what could not.
+    pub coverage: Coverage,
     /// One entry per lockfile.
     pub projects: Vec<ProjectResult>,
     /// Policy exceptions that expired or matched nothing (reported, never silently ignored).
@@ -74,8 +78,42 @@ pub struct ProjectResult {
     pub previous: Option<crate::history::Previous>,
     /// Counts of findings by level, and of packages with unknown facts.
     pub summary: Summary,
-    /// Packages, highest weighted risk first.
+    /// How much could be judged, and the causes of what could not.
+    pub coverage: Coverage,
+    /// Packages, largest contribution first.
     pub packages: Vec<PackageResult>,
+}
+
+/// How much could be judged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Signal verdicts that could be judged (clear or a finding).
+    pub judged: usize,
+    /// Every signal verdict (signals × packages evaluated).
+    pub total: usize,
+    /// `judged / total` in percent, one decimal (100 when there was nothing to judge).
+    pub percent: f64,
+    /// Packages whose registry could not be reached at all (nothing about them was judged
+    /// from it).
+    pub registry_not_reached: usize,
+    /// The unknowns grouped by cause (service and failure), network faults first.
+    pub causes: Vec<crate::coverage::CauseSummary>,
+}
+
+impl Coverage {
+    fn from_tally(judged: usize, total: usize, unreached: usize, tally: &Tally) -> Coverage {
+        Coverage {
+            judged,
+            total,
+            percent: if total == 0 {
+                100.0
+            } else {
+                ((judged as f64 / total as f64) * 1000.0).floor() / 10.0
+            },
+            registry_not_reached: unreached,
+            causes: tally.summaries(),
+        }
+    }
 }
 
 /// Counts for a summary line.
@@ -116,8 +154,10 @@ pub struct PackageResult {
     pub blast_radius: f64,
     /// Risk from its findings (0–100).
     pub risk: f64,
-    /// `risk × blast_radius`.
+    /// `risk × blast_radius`: the exposure score this package alone would give.
     pub weighted_risk: f64,
+    /// Its share of the project's exposure score (the shares add up to the score).
+    pub contribution: f64,
     /// Findings, most severe first.
     pub findings: Vec<Finding>,
     /// Signals that could not be judged.
@@ -265,24 +305,20 @@ pub fn judge(
         .collect()
 }
 
-/// A package's risk (0–100) from its verdicts: the weights of its findings at warn or deny.
-pub fn risk_of(verdicts: &[Verdict]) -> f64 {
-    let sum: f64 = verdicts
+/// The severity that counts for a package: that of its most severe finding at level warn or
+/// deny that no exception accepts.
+pub fn counted_severity(verdicts: &[Verdict]) -> Option<Severity> {
+    verdicts
         .iter()
         .filter(|v| matches!(v.outcome, Outcome::Risk { .. }))
         .filter(|v| v.exception.is_none() && v.level != Level::Allow)
-        .map(|v| v.severity.weight())
-        .sum();
-    round(sum.min(100.0))
+        .map(|v| v.severity)
+        .max()
 }
 
-/// `100 × (1 − Π (1 − score/100))`: any one score alone gives itself; more risk only adds.
-pub fn combine_exposure(scores: impl IntoIterator<Item = f64>) -> f64 {
-    let safe: f64 = scores
-        .into_iter()
-        .map(|score| 1.0 - (score / 100.0).clamp(0.0, 1.0))
-        .product();
-    round(100.0 * (1.0 - safe))
+/// A package's risk (0–100) from its verdicts: the risk of its counted severity.
+pub fn risk_of(verdicts: &[Verdict]) -> f64 {
+    round(crate::score::package_risk(counted_severity(verdicts)))
 }
 
 /// One decimal (and never `-0`: an empty `f64` sum is negative zero).
@@ -305,12 +341,20 @@ pub fn evaluate(
     let mut unevaluated = false;
     let mut denied = false;
     let mut projects = Vec::new();
+    let mut all_scored = Vec::new();
+    let (mut all_judged, mut all_total, mut all_unreached) = (0, 0, 0);
+    let mut all_tally = Tally::default();
+    // Packages whose registry was not reached, by cause (one gate reason per cause).
+    let mut unreached_causes: BTreeMap<String, usize> = BTreeMap::new();
     for input in inputs {
         let ecosystem = input.graph.lockfile.ecosystem;
         let counted = options.policy.counts_ecosystem(ecosystem);
         let locator = input.text.map(Locator::new);
         let mut packages = Vec::new();
+        let mut scored = Vec::new();
         let mut skipped = 0;
+        let (mut total, mut unreached) = (0, 0);
+        let mut tally = Tally::default();
         for node in &input.graph.nodes {
             let id = node.package.id.to_string();
             let registry = matches!(node.package.source, Source::Registry(_));
@@ -322,10 +366,8 @@ pub fn evaluate(
             let package_facts = match facts.get(&id) {
                 Some(found) => found,
                 None => {
-                    fallback = crate::registry::gather::unknown_facts(
-                        &node.package.id,
-                        "no facts were gathered for this package",
-                    );
+                    fallback =
+                        crate::registry::gather::unknown_facts(&node.package.id, NOTHING_GATHERED);
                     &fallback
                 }
             };
@@ -336,6 +378,15 @@ pub fn evaluate(
                 blast_radius: node.blast_radius,
             };
             let verdicts = judge(package_facts, previous, placement, options);
+            if let Fact::Unknown(reason) = &package_facts.releases
+                && registry_not_reached(reason)
+            {
+                unreached += 1;
+                *unreached_causes
+                    .entry(cause_of(reason).describe())
+                    .or_insert(0usize) += 1;
+            }
+            total += verdicts.len();
             let mut findings = Vec::new();
             let mut unknown = Vec::new();
             for verdict in &verdicts {
@@ -370,6 +421,7 @@ pub fn evaluate(
                         });
                     }
                     Outcome::Unknown { fact, reason } => {
+                        tally.add(&id, fact, reason);
                         if verdict.exception.is_none()
                             && verdict.level != Level::Allow
                             && options.policy.unknown() == Level::Deny
@@ -394,6 +446,10 @@ pub fn evaluate(
                     .then_with(|| a.rule.cmp(&b.rule))
             });
             let risk = risk_of(&verdicts);
+            scored.push(crate::score::Scored {
+                severity: counted_severity(&verdicts),
+                blast_radius: round3(node.blast_radius),
+            });
             packages.push(PackageResult {
                 line: locator
                     .as_ref()
@@ -406,24 +462,42 @@ pub fn evaluate(
                 blast_radius: round3(node.blast_radius),
                 risk,
                 weighted_risk: weighted(risk, node.blast_radius),
+                contribution: 0.0,
                 findings,
                 unknown,
             });
         }
+        let exposure = crate::score::exposure(&scored);
+        for (package, contribution) in packages.iter_mut().zip(&exposure.contributions) {
+            package.contribution = round(*contribution);
+        }
+        all_scored.extend(scored);
         packages.sort_by(|a, b| {
-            b.weighted_risk
-                .total_cmp(&a.weighted_risk)
+            b.contribution
+                .total_cmp(&a.contribution)
+                .then(b.weighted_risk.total_cmp(&a.weighted_risk))
                 .then(b.risk.total_cmp(&a.risk))
                 .then_with(|| a.id.cmp(&b.id))
         });
         let mut summary = summarize(&packages);
         summary.skipped = skipped;
+        let judged = total
+            - packages
+                .iter()
+                .map(|package| package.unknown.len())
+                .sum::<usize>();
+        let coverage = Coverage::from_tally(judged, total, unreached, &tally);
+        all_judged += judged;
+        all_total += total;
+        all_unreached += unreached;
+        all_tally.merge(&tally);
         projects.push(ProjectResult {
             lockfile: input.lockfile.to_string(),
             ecosystem: ecosystem.as_str().to_string(),
-            exposure_score: combine_exposure(packages.iter().map(|p| p.weighted_risk)),
+            exposure_score: round(exposure.score),
             previous: None,
             summary,
+            coverage,
             packages,
         });
     }
@@ -458,16 +532,27 @@ pub fn evaluate(
         })
         .collect();
     reasons.dedup();
+    if options.policy.unreachable() == Level::Deny && !unreached_causes.is_empty() {
+        unevaluated = true;
+        for (cause, count) in &unreached_causes {
+            reasons.push(format!(
+                "the registry of {} could not be reached ({cause}): nothing about {} was judged",
+                plural(*count, "package"),
+                if *count == 1 { "it" } else { "them" }
+            ));
+        }
+    }
     ScanReport {
         schema_version: SCHEMA_VERSION,
         now: options.now,
-        exposure_score: combine_exposure(projects.iter().map(|p| p.exposure_score)),
+        exposure_score: round(crate::score::exposure(&all_scored).score),
         previous: None,
         gate: Gate {
             passed: !denied && !unevaluated,
             unevaluated: unevaluated && !denied,
             reasons,
         },
+        coverage: Coverage::from_tally(all_judged, all_total, all_unreached, &all_tally),
         projects,
         exceptions,
         errors,
@@ -478,6 +563,14 @@ pub fn evaluate(
 /// arithmetic can be redone from the output.
 pub fn weighted(risk: f64, blast_radius: f64) -> f64 {
     round(risk * round3(blast_radius))
+}
+
+fn plural(count: usize, thing: &str) -> String {
+    if count == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{count} {thing}s")
+    }
 }
 
 fn round3(value: f64) -> f64 {
@@ -725,20 +818,22 @@ mod tests {
             .unwrap();
         assert_eq!(finding.level, Level::Warn);
         assert_eq!(finding.severity, Severity::High);
-        // new-publisher (high, 50) is the only finding counted: no-provenance is allow/info.
-        assert_eq!(pkg.risk, 50.0);
-        assert_eq!(pkg.weighted_risk, round(50.0 * pkg.blast_radius));
-        assert_eq!(pkg.weighted_risk, weighted(50.0, pkg.blast_radius));
+        // new-publisher (high, 75) is the most severe finding counted: no-provenance is
+        // allow/info.
+        assert_eq!(pkg.risk, 75.0);
+        assert_eq!(pkg.weighted_risk, round(75.0 * pkg.blast_radius));
+        assert_eq!(pkg.weighted_risk, weighted(75.0, pkg.blast_radius));
         assert_eq!(pkg.line, Some(3));
         assert_eq!(package(&report, "leaf").line, Some(6));
         // The path dependency and the root are not evaluated; the path one is counted.
         assert_eq!(report.projects[0].summary.packages, 2);
         assert_eq!(report.projects[0].summary.skipped, 1);
-        assert_eq!(
-            report.projects[0].exposure_score,
-            combine_exposure(report.projects[0].packages.iter().map(|p| p.weighted_risk))
-        );
-        // Highest weighted risk first.
+        // The contributions account for the score; one package alone scores its weighted risk.
+        let project = &report.projects[0];
+        let sum: f64 = project.packages.iter().map(|p| p.contribution).sum();
+        assert!((project.exposure_score - sum).abs() <= 0.1, "{project:?}");
+        assert!(project.exposure_score >= pkg.weighted_risk - 0.1);
+        // Largest contribution first.
         assert_eq!(report.projects[0].packages[0].name, "pkg");
     }
 
@@ -856,16 +951,6 @@ mod tests {
         );
         assert_eq!(report.projects[0].summary.packages, 0);
         assert_eq!(report.projects[0].exposure_score, 0.0);
-    }
-
-    #[test]
-    fn exposure_combines_without_exceeding_100() {
-        assert_eq!(combine_exposure([]), 0.0);
-        assert_eq!(combine_exposure([30.0]), 30.0);
-        assert_eq!(combine_exposure([43.125, 10.0]), 48.8);
-        assert_eq!(combine_exposure([100.0, 5.0]), 100.0);
-        assert_eq!(combine_exposure([150.0, -3.0]), 100.0);
-        assert!(combine_exposure(std::iter::repeat_n(50.0, 40)) <= 100.0);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `deptrust explain`: one package's facts, every signal's verdict (clear ones included), and
-//! the arithmetic of its risk, blast radius and weighted risk, so a score can be checked by
-//! hand. Plain text; registry text sanitized.
+//! the arithmetic of its risk, blast radius and weighted risk (what it alone adds to its
+//! project's exposure score), so a score can be checked by hand. Plain text; registry text
+//! sanitized.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -106,47 +107,64 @@ pub fn render_explain(
             })
             .collect();
         writeln!(out, "\nscore:")?;
-        if counted.is_empty() {
-            writeln!(
+        match scan::counted_severity(&verdicts) {
+            None => writeln!(
                 out,
                 "  risk = 0 (no finding at level warn or deny; unknown signals add nothing and are listed above)"
-            )?;
-        } else {
-            writeln!(out, "  risk = min(100, {}) = {risk}", counted.join(" + "))?;
+            )?,
+            Some(severity) => writeln!(
+                out,
+                "  risk = the risk of its most severe finding = max({}) = {risk}  (severity {severity}; rules/severity.toml)",
+                counted.join(", ")
+            )?,
         }
         for (lockfile, placement, arithmetic) in &placements {
             writeln!(out, "  in {}:", sanitize(lockfile))?;
             writeln!(out, "    {arithmetic}")?;
+            let weighted = scan::weighted(risk, placement.blast_radius);
             writeln!(
                 out,
-                "    weighted risk = risk × blast radius = {risk} × {:.3} = {:.1}",
+                "    weighted risk = risk × blast radius = {risk} × {:.3} = {weighted:.1}",
                 placement.blast_radius,
-                scan::weighted(risk, placement.blast_radius)
             )?;
+            if risk > 0.0 {
+                writeln!(
+                    out,
+                    "    contribution to the project's exposure score: {weighted:.1} if it is the project's only finding, less when larger ones share its bands (`deptrust scan --format json` gives every package's `contribution`)"
+                )?;
+            }
         }
         writeln!(out)?;
     }
     Ok(())
 }
 
-/// `blast radius = weight × (½ · dependents/(N−1) + ½ · roots reaching/R)`, with its numbers.
+/// The blast radius formula of [`crate::graph`] with its numbers.
 fn blast_arithmetic(occurrence: &Occurrence) -> String {
     let node = &occurrence.node;
-    let weight = if node.dev { 0.5 } else { 1.0 };
-    let others = occurrence.packages.saturating_sub(1).max(1);
-    let roots = occurrence.roots.max(1);
-    format!(
-        "blast radius = {weight} × (½ × {}/{others} + ½ × {}/{roots}) = {:.3}  ({} dependents of {others} other packages, reached from {} of {roots} roots{})",
-        node.dependents,
-        node.reached_by.len(),
-        node.blast_radius,
-        node.dependents,
-        node.reached_by.len(),
-        if node.dev {
-            "; dev-only, so weighted ½"
+    let weight = if node.dev { "½ (dev-only)" } else { "1" };
+    let roots = occurrence.roots;
+    let others = occurrence.packages.saturating_sub(roots);
+    let reached = node.reached_by.len();
+    if node.depth.is_none() {
+        return format!(
+            "blast radius = {weight} × 1 × (0.2 + 0.8 × ½) = {:.3}  (no root reaches it in the lockfile's edges: structure unknown, counted as a direct dependency)",
+            node.blast_radius
+        );
+    }
+    let dependents = (node.dependents as usize).saturating_sub(reached);
+    let centrality = format!(
+        "min(1, ln(1 + {dependents}) / ln(1 + {others}/2)){}",
+        if node.direct {
+            ", at least ½ as a direct dependency"
         } else {
             ""
         }
+    );
+    format!(
+        "blast radius = weight {weight} × roots (½ + ½ × {reached}/{}) × (0.2 + 0.8 × centrality) = {:.3}  (centrality = {centrality}; {dependents} of {others} other packages depend on it)",
+        roots.max(1),
+        node.blast_radius,
     )
 }
 

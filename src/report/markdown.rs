@@ -92,17 +92,18 @@ fn write_heading(report: &ScanReport, comment: &mut Comment) {
     comment.line(&format!("## deptrust scan: {verdict}"));
     comment.line("");
     comment.line(&format!(
-        "Exposure score **{:.1}** / 100{} · {deny} deny · {warn} warn · {allow} allowed · \
-         {unknown} {} with unknown facts",
+        "Exposure score **{:.1}** / 100{} · judged {:.1}% · {deny} deny · {warn} warn · \
+         {allow} allowed · {unknown} {} with unknown facts",
         report.exposure_score,
         super::trend(report.exposure_score, report.previous.as_ref()),
+        report.coverage.percent,
         if unknown == 1 { "package" } else { "packages" }
     ));
     if report.gate.unevaluated {
         comment.line("");
         comment.line(
-            "Some facts could not be fetched and the policy treats unknown facts as deny \
-             (`unknown = \"deny\"`).",
+            "Some packages could not be looked at (a registry that was not reached, or unknown \
+             facts under `unknown = \"deny\"`): the gate does not pass what it could not judge.",
         );
     }
     if !report.gate.reasons.is_empty() {
@@ -219,56 +220,36 @@ fn write_findings(report: &ScanReport, comment: &mut Comment) {
 }
 
 fn write_unknowns(report: &ScanReport, comment: &mut Comment) {
-    let rows: Vec<_> = report
-        .projects
-        .iter()
-        .flat_map(|project| packages_by_weighted_risk(project))
-        .flat_map(|package| {
-            package
-                .unknown
-                .iter()
-                .map(move |unknown| (package, unknown))
-        })
-        .collect();
-    if rows.is_empty() {
+    let causes = &report.coverage.causes;
+    if causes.is_empty() {
         return;
     }
-    let packages: usize = report
-        .projects
-        .iter()
-        .flat_map(|project| &project.packages)
-        .filter(|package| !package.unknown.is_empty())
-        .count();
+    let signals: usize = causes.iter().map(|cause| cause.signals).sum();
     comment.line("");
     comment.line("<details>");
     comment.line(&format!(
-        "<summary>Unknown facts: {} in {packages} {} could not be judged</summary>",
-        if rows.len() == 1 {
-            "1 signal".to_string()
-        } else {
-            format!("{} signals", rows.len())
-        },
-        if packages == 1 { "package" } else { "packages" }
+        "<summary>Coverage: judged {:.1}% of signal inputs; {signals} could not be judged, by cause</summary>",
+        report.coverage.percent
     ));
     comment.line("");
-    comment.line("| package | version | rule | fact | reason |");
-    comment.line("| --- | --- | --- | --- | --- |");
+    comment.line("| cause | facts | packages |");
+    comment.line("| --- | --- | ---: |");
     let left_out = comment.rows(
-        rows.iter().map(|(package, unknown)| {
+        causes.iter().map(|cause| {
             format!(
-                "| {} | {} | {} | {} | {} |",
-                code(&package.name),
-                code(&package.version),
-                code(&unknown.rule),
-                code(&unknown.fact),
-                prose(&unknown.reason)
+                "| {} | {} | {} |",
+                prose(&cause.cause),
+                code(&cause.facts.join(", ")),
+                cause.packages
             )
         }),
         UNKNOWNS_END,
     );
     if left_out > 0 {
         comment.line("");
-        comment.line(&format!("…and {left_out} more."));
+        comment.line(&format!(
+            "…and {left_out} more (`deptrust scan --format json` lists every package's)."
+        ));
     }
     comment.line("");
     comment.line("</details>");
@@ -423,7 +404,10 @@ mod tests {
             "{}",
             &text[text.len() - 3_000..]
         );
-        assert!(text.contains("<summary>Unknown facts: 5004 signals in 5002 packages"));
+        assert!(
+            text.contains("could not be judged, by cause</summary>"),
+            "{text}"
+        );
         assert!(text.contains("</details>"));
         assert!(text.contains("### Lockfiles that could not be read"));
         // Gate reasons are capped too.

@@ -136,8 +136,9 @@ fn packages_by_weighted_risk(
 ) -> Vec<&crate::scan::PackageResult> {
     let mut packages: Vec<_> = project.packages.iter().collect();
     packages.sort_by(|a, b| {
-        b.weighted_risk
-            .total_cmp(&a.weighted_risk)
+        b.contribution
+            .total_cmp(&a.contribution)
+            .then(b.weighted_risk.total_cmp(&a.weighted_risk))
             .then_with(|| a.id.cmp(&b.id))
     });
     packages

@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use crate::rules::{Catalog, Level, Rule, Severity, Weights};
+use crate::rules::{Catalog, Level, Rule, Severity};
 use crate::scan::{
-    ExceptionNote, Finding, Gate, PackageResult, ProjectResult, SCHEMA_VERSION, ScanError,
-    ScanReport, Summary, UnknownFact,
+    Coverage, ExceptionNote, Finding, Gate, PackageResult, ProjectResult, SCHEMA_VERSION,
+    ScanError, ScanReport, Summary, UnknownFact,
 };
 
 /// The scenario.
@@ -189,6 +189,7 @@ pub(super) fn scan_report() -> ScanReport {
             unevaluated: false,
             reasons: vec!["npm:foo@1.2.3: new-publisher (deny)".to_string()],
         },
+        coverage: coverage(npm.packages.iter().chain(&pypi.packages)),
         projects: vec![npm, pypi],
         exceptions: vec![ExceptionNote {
             package: "npm:is-odd@3.0.1".to_string(),
@@ -214,6 +215,8 @@ pub(super) fn quiet_report() -> ScanReport {
             .retain(|package| package.findings.iter().all(|f| f.level == Level::Allow));
         project.exposure_score = 0.0;
         project.summary = summarize(&project.packages);
+        project.coverage = coverage(&project.packages);
+        report.coverage = project.coverage.clone();
     }
     report.exposure_score = 0.0;
     report.gate = Gate {
@@ -248,7 +251,11 @@ pub(super) fn large_report(count: usize) -> ScanReport {
                     json!({}),
                     None,
                 )],
-                vec![unknown("owners-changed", "owners", &format!("timeout {n}"))],
+                vec![unknown(
+                    "owners-changed",
+                    "owners",
+                    &format!("`https://mirror-{n}.example/x` timed out"),
+                )],
             )
         })
         .collect();
@@ -259,7 +266,9 @@ pub(super) fn large_report(count: usize) -> ScanReport {
     if let Some(project) = report.projects.first_mut() {
         project.packages = packages;
         project.summary = summarize(&project.packages);
+        project.coverage = coverage(&project.packages);
     }
+    report.coverage = coverage(report.projects.iter().flat_map(|p| &p.packages));
     report
 }
 
@@ -300,13 +309,7 @@ pub(super) fn catalog() -> Catalog {
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Catalog {
         rules,
-        weights: Weights {
-            info: 0.0,
-            low: 10.0,
-            medium: 25.0,
-            high: 50.0,
-            critical: 90.0,
-        },
+        weights: crate::rules::catalog().weights.clone(),
     }
 }
 
@@ -322,7 +325,28 @@ fn project(
         exposure_score,
         previous: None,
         summary: summarize(&packages),
+        coverage: coverage(&packages),
         packages,
+    }
+}
+
+/// The coverage of these packages, 16 signals each.
+fn coverage<'a>(packages: impl IntoIterator<Item = &'a PackageResult>) -> Coverage {
+    let mut tally = crate::coverage::Tally::default();
+    let (mut total, mut unknown) = (0, 0);
+    for package in packages {
+        total += 16;
+        for fact in &package.unknown {
+            unknown += 1;
+            tally.add(&package.id, &fact.fact, &fact.reason);
+        }
+    }
+    Coverage {
+        judged: total - unknown,
+        total,
+        percent: ((total - unknown) as f64 / total as f64 * 1000.0).floor() / 10.0,
+        registry_not_reached: 0,
+        causes: tally.summaries(),
     }
 }
 
@@ -366,6 +390,7 @@ fn package(
         blast_radius,
         risk,
         weighted_risk: risk * blast_radius,
+        contribution: risk * blast_radius,
         findings,
         unknown,
     }

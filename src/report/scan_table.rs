@@ -15,13 +15,12 @@
 //! Plain text only, never colour: the output is the same on a terminal, in a pipe and under
 //! `NO_COLOR`. Every piece of registry- or lockfile-derived text goes through [`sanitize`](super::sanitize).
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::{findings_by_severity, packages_by_weighted_risk, sanitize_line};
-use crate::scan::{PackageResult, ScanReport};
+use crate::scan::{Coverage, PackageResult, ScanReport};
 
 /// Findings named in a package's row; the rest are counted.
 const TOP_FINDINGS: usize = 2;
@@ -45,15 +44,21 @@ pub fn render_scan_table(report: &ScanReport, out: &mut dyn Write) -> io::Result
         )?;
         let (shown, quiet): (Vec<_>, Vec<_>) = packages_by_weighted_risk(project)
             .into_iter()
-            .partition(|package| !package.findings.is_empty() || !package.unknown.is_empty());
+            .partition(|package| !package.findings.is_empty());
         if !shown.is_empty() {
             writeln!(out, "{}", package_table(&shown))?;
         }
         if !quiet.is_empty() {
+            let unknown = quiet.iter().filter(|p| !p.unknown.is_empty()).count();
             writeln!(
                 out,
-                "{} with no findings",
-                plural(quiet.len(), "package", "packages")
+                "{} with no findings{}",
+                plural(quiet.len(), "package", "packages"),
+                if unknown > 0 {
+                    format!(" ({unknown} of them with unknown facts)")
+                } else {
+                    String::new()
+                }
             )?;
         }
     }
@@ -61,7 +66,7 @@ pub fn render_scan_table(report: &ScanReport, out: &mut dyn Write) -> io::Result
         writeln!(out)?;
     }
     write_summary(report, out)?;
-    write_unknown_reasons(report, out)?;
+    write_unknown_causes(report, out)?;
     if !report.exceptions.is_empty() {
         writeln!(out, "Exceptions that did not apply:")?;
         for note in &report.exceptions {
@@ -89,7 +94,7 @@ pub fn render_scan_table(report: &ScanReport, out: &mut dyn Write) -> io::Result
     let verdict = match (report.gate.passed, report.gate.unevaluated) {
         (true, _) => "PASSED",
         (false, false) => "FAILED",
-        (false, true) => "FAILED (could not evaluate: unknown facts under `unknown = \"deny\"`)",
+        (false, true) => "FAILED (could not evaluate)",
     };
     writeln!(out, "Gate: {verdict}")?;
     for reason in &report.gate.reasons {
@@ -108,7 +113,7 @@ fn package_table(packages: &[&PackageResult]) -> Table {
             "version",
             "risk",
             "blast radius",
-            "weighted risk",
+            "contribution",
             "top findings",
         ]);
     for package in packages {
@@ -117,7 +122,7 @@ fn package_table(packages: &[&PackageResult]) -> Table {
             Cell::new(sanitize_line(&package.version)),
             Cell::new(format!("{:.0}", package.risk)).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.3}", package.blast_radius)).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{:.1}", package.weighted_risk)).set_alignment(CellAlignment::Right),
+            Cell::new(format!("{:.1}", package.contribution)).set_alignment(CellAlignment::Right),
             Cell::new(top_findings(package)),
         ]);
     }
@@ -164,60 +169,65 @@ fn write_summary(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "  packages with unknown facts: {unknown}")?;
     writeln!(
         out,
-        "  exposure score: {:.1}{}",
+        "  exposure score: {:.1}{} ({})",
         report.exposure_score,
-        super::trend(report.exposure_score, report.previous.as_ref())
+        super::trend(report.exposure_score, report.previous.as_ref()),
+        judged(&report.coverage)
     )?;
     for project in &report.projects {
         writeln!(
             out,
-            "    {}: {:.1}{}",
+            "    {}: {:.1}{} ({})",
             sanitize_line(&project.lockfile),
             project.exposure_score,
-            super::trend(project.exposure_score, project.previous.as_ref())
+            super::trend(project.exposure_score, project.previous.as_ref()),
+            judged(&project.coverage)
         )?;
     }
     Ok(())
 }
 
 /// One line per distinct (fact, reason), most frequent first.
-fn write_unknown_reasons(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
-    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for unknown in report
-        .projects
-        .iter()
-        .flat_map(|project| &project.packages)
-        .flat_map(|package| &package.unknown)
-    {
-        *counts
-            .entry((sanitize_line(&unknown.fact), sanitize_line(&unknown.reason)))
-            .or_default() += 1;
+/// `judged 62.5% of signal inputs`, with the packages whose registry was not reached.
+pub(super) fn judged(coverage: &Coverage) -> String {
+    let mut text = format!("judged {:.1}% of signal inputs", coverage.percent);
+    if coverage.registry_not_reached > 0 {
+        text.push_str(&format!(
+            "; the registry of {} was not reached",
+            plural(coverage.registry_not_reached, "package", "packages")
+        ));
     }
-    if counts.is_empty() {
+    text
+}
+
+/// The unknowns, one line per cause (the JSON keeps every package's detail).
+fn write_unknown_causes(report: &ScanReport, out: &mut dyn Write) -> io::Result<()> {
+    let causes = &report.coverage.causes;
+    if causes.is_empty() {
         return Ok(());
     }
-    let total: usize = counts.values().sum();
-    let mut reasons: Vec<_> = counts.into_iter().collect();
-    // Stable: the BTreeMap already ordered equal counts by fact and reason.
-    reasons.sort_by_key(|reason| std::cmp::Reverse(reason.1));
+    let signals: usize = causes.iter().map(|cause| cause.signals).sum();
     writeln!(
         out,
-        "Unknown facts ({}):",
-        plural(
-            total,
-            "signal could not be judged",
-            "signals could not be judged"
-        )
+        "Could not judge {} of {}, by cause:",
+        plural(signals, "signal input", "signal inputs"),
+        report.coverage.total
     )?;
-    for ((fact, reason), count) in reasons.iter().take(MAX_UNKNOWN_REASONS) {
-        writeln!(out, "  {count} × {fact}: {reason}")?;
-    }
-    if reasons.len() > MAX_UNKNOWN_REASONS {
-        let more = reasons.len() - MAX_UNKNOWN_REASONS;
+    for cause in causes.iter().take(MAX_UNKNOWN_REASONS) {
         writeln!(
             out,
-            "  … and {more} more {} (--format json lists them all)",
-            if more == 1 { "reason" } else { "reasons" }
+            "  {}: {} of {}",
+            sanitize_line(&cause.cause),
+            cause.facts.join(", "),
+            plural(cause.packages, "package", "packages")
+        )?;
+    }
+    if causes.len() > MAX_UNKNOWN_REASONS {
+        let more = causes.len() - MAX_UNKNOWN_REASONS;
+        writeln!(
+            out,
+            "  … and {more} more {} (--format json lists every package's)",
+            if more == 1 { "cause" } else { "causes" }
         )?;
     }
     Ok(())
@@ -254,15 +264,18 @@ mod tests {
         let text = render(&scan_fixture::quiet_report());
         assert!(text.contains("2 packages with no findings"), "{text}");
         assert!(text.ends_with("Gate: PASSED\n"), "{text}");
-        assert!(!text.contains("Unknown facts"), "{text}");
+        assert!(!text.contains("Could not judge"), "{text}");
     }
 
     #[test]
-    fn many_unknown_reasons_are_capped() {
+    fn many_unknown_causes_are_capped() {
         let text = render(&scan_fixture::large_report(30));
+        // 30 mirrors timed out, plus the scenario's second project's causes.
         assert!(
-            text.contains("… and 22 more reasons (--format json lists them all)"),
+            text.contains("more causes (--format json lists every package's)"),
             "{text}"
         );
+        let shown = text.matches(": timed out: owners of 1 package").count();
+        assert!((8..=10).contains(&shown), "{shown}");
     }
 }

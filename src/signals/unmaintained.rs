@@ -1,5 +1,7 @@
-//! `unmaintained`: no release for `release-months` months, and the repository is archived,
-//! was not pushed to for `push-months` months, or cannot be looked at. Nobody will ship a fix
+//! `unmaintained`: no release for `release-months` months, and the repository is archived (or
+//! the registry marks the project archived) or was not pushed to for `push-months` months. When
+//! the repository cannot be looked at, or the host does not say when it was last pushed, the
+//! outcome is unknown: a quiet registry alone is not a finding. Nobody will ship a fix
 //! when a vulnerability is found, and an abandoned package is the easiest to take over (ctx,
 //! event-stream: handed to or seized by strangers after years of quiet).
 //!
@@ -72,18 +74,19 @@ impl Signal for Unmaintained {
                         json!({"archived": false, "pushed_at": pushed.to_string()}),
                     )
                 }
-                None => (
-                    format!(
-                        "when the repository {} was last pushed is unknown",
-                        repository.full_name
-                    ),
-                    json!({"archived": false, "pushed_at": null}),
-                ),
+                // Unknown is never a risk: a quiet registry alone does not make a package
+                // unmaintained (finished packages are quiet too).
+                None => {
+                    return unknown(
+                        "repository_facts",
+                        format!(
+                            "the host does not say when the repository {} was last pushed",
+                            repository.full_name
+                        ),
+                    );
+                }
             },
-            Fact::Unknown(reason) => (
-                "the repository's activity is unknown".to_string(),
-                json!({"unknown": reason}),
-            ),
+            Fact::Unknown(reason) => return unknown("repository_facts", reason.clone()),
         };
         Outcome::Risk {
             message: format!(
@@ -179,12 +182,15 @@ mod tests {
                 (
                     "push unknown",
                     quiet(old, None),
-                    Expect::Risk("when the repository owner/repo was last pushed is unknown"),
+                    Expect::Unknown(
+                        "repository_facts",
+                        "when the repository owner/repo was last pushed",
+                    ),
                 ),
                 (
                     "repository unknown",
                     unknown_repository,
-                    Expect::Risk("and the repository's activity is unknown"),
+                    Expect::Unknown("repository_facts", "declares no repository"),
                 ),
                 (
                     "PyPI archived",

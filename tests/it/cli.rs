@@ -321,7 +321,9 @@ fn init_writes_a_policy_that_parses_and_never_overwrites() {
     ] {
         assert!(text.contains(rule), "{rule} missing from the template");
     }
-    // The written file is a valid policy: a scan with it reads it without error.
+    // The written file is a valid policy: a scan with it reads it without error (exit 3, not
+    // 2: offline with an empty cache, no registry was reached, and the default policy does not
+    // pass what it could not look at).
     let scan = deptrust()
         .args(["scan", "fixtures/lockfiles/cargo/basic.v4", "--offline"])
         .args(["--config", path.to_str().unwrap()])
@@ -331,7 +333,7 @@ fn init_writes_a_policy_that_parses_and_never_overwrites() {
         .unwrap();
     assert_eq!(
         scan.status.code(),
-        Some(0),
+        Some(3),
         "{}",
         String::from_utf8_lossy(&scan.stderr)
     );
@@ -378,7 +380,7 @@ fn explain_shows_every_signal_and_the_arithmetic() {
         "new-publisher",
         "provenance-invalid",
         "risk = 0",
-        "blast radius = 1 × (½ × ",
+        "blast radius = weight 1 × roots (½ + ½ × ",
         "weighted risk = risk × blast radius",
         "not in the cache and the network is off (--offline)",
     ] {
@@ -443,9 +445,14 @@ fn a_trusted_root_that_cannot_be_used_is_an_input_error() {
 fn history_shows_the_previous_score_and_keeps_every_run() {
     let dir = tempfile::tempdir().unwrap();
     let history = dir.path().join("exposure.json");
+    // Offline with an empty cache: reported, not gated, so the run records its score.
+    let policy = dir.path().join("deptrust.toml");
+    std::fs::write(&policy, "version = 1\nunreachable = \"warn\"\n").unwrap();
     let scan = |now: &str| {
         let output = deptrust()
             .args(["scan", "fixtures/lockfiles/cargo/basic.v4", "--offline"])
+            .arg("--config")
+            .arg(&policy)
             .arg("--history")
             .arg(&history)
             .env("DEPTRUST_CACHE_DIR", dir.path().join("cache"))

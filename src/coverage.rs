@@ -1,0 +1,306 @@
+//! Coverage: how much of a scan could be judged, and why the rest could not, said once per
+//! cause. Pure: it reads the unknown reasons the registry clients wrote.
+//!
+//! A reason names the URL it came from (`` `https://registry.npmjs.org/ms` timed out ``). The
+//! cause of an unknown is the service (the URL's host and port) and the kind of failure (offline
+//! with nothing cached, unreachable, timed out, an HTTP status, too large, a refused redirect);
+//! a reason without a URL is its own cause, with the package-specific parts (versions, counts,
+//! quoted names) folded so that one problem shared by many packages is one line.
+//!
+//! A package's registry was *not reached* when its release list, the one fact every package
+//! gets from its own registry, is unknown because of the network (offline, unreachable, timed
+//! out, a server error or rate limit, a body too large, a refused redirect), or when no facts
+//! were gathered for it at all. An answer that says the package is not there (404) or that
+//! could not be read is a reached registry: it lowers the coverage but is not a network fault.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+/// The reason the scan gives a package for which no facts were gathered at all.
+pub const NOTHING_GATHERED: &str = "no facts were gathered for this package";
+
+/// The cause of one unknown reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Cause {
+    /// The service (host, with the port when it has one), when the reason names a URL.
+    pub service: Option<String>,
+    /// What went wrong, one short phrase without package-specific parts.
+    pub what: String,
+    /// Whether this is a network fault (the service could not be reached or did not answer
+    /// usably), as opposed to an answer that lacks the fact.
+    pub network: bool,
+}
+
+impl Cause {
+    /// One line: `` `registry.npmjs.org`: timed out ``.
+    pub fn describe(&self) -> String {
+        match &self.service {
+            Some(service) => format!("`{service}`: {}", self.what),
+            None => self.what.clone(),
+        }
+    }
+}
+
+/// The cause of an unknown `reason`.
+pub fn cause_of(reason: &str) -> Cause {
+    let service = first_url_host(reason);
+    let lower = reason.to_ascii_lowercase();
+    let network_kind = if reason == NOTHING_GATHERED {
+        Some("no facts were gathered".to_string())
+    } else if lower.contains("is not in the cache and the network is off") {
+        Some("not in the cache and the network is off (--offline)".to_string())
+    } else if lower.contains("not asked:") || lower.contains("connection failed") {
+        Some("could not be reached".to_string())
+    } else if lower.contains("timed out") {
+        Some("timed out".to_string())
+    } else if let Some(status) = http_status(&lower) {
+        match status {
+            404 | 410 => None,
+            _ if status == 429 || status >= 500 || status == 403 => {
+                Some(format!("answered HTTP {status}"))
+            }
+            _ => None,
+        }
+    } else if lower.contains("the body is larger than") {
+        Some("answered with a body larger than the limit".to_string())
+    } else if lower.contains("redirect")
+        && (lower.contains("not https") || lower.contains("too many"))
+    {
+        Some("redirected where deptrust does not follow".to_string())
+    } else {
+        None
+    };
+    match network_kind {
+        Some(what) => Cause {
+            service,
+            what,
+            network: true,
+        },
+        None => Cause {
+            what: match (http_status(&lower), &service) {
+                (Some(status), Some(_)) => format!("answered HTTP {status}"),
+                _ => fold(reason),
+            },
+            service: if http_status(&lower).is_some() {
+                service
+            } else {
+                None
+            },
+            network: false,
+        },
+    }
+}
+
+/// Whether an unknown release list with this reason means the package's registry was not
+/// reached.
+pub fn registry_not_reached(reason: &str) -> bool {
+    cause_of(reason).network
+}
+
+/// Unknowns of one cause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CauseSummary {
+    /// One line naming the service and what went wrong.
+    pub cause: String,
+    /// Whether the service could not be reached (a network fault).
+    pub network: bool,
+    /// The facts it left unknown, sorted.
+    pub facts: Vec<String>,
+    /// Packages with at least one unknown of this cause.
+    pub packages: usize,
+    /// Signal verdicts it left unknown.
+    pub signals: usize,
+}
+
+/// What one cause left unknown.
+#[derive(Debug, Default)]
+struct Counts {
+    facts: BTreeSet<String>,
+    packages: BTreeSet<String>,
+    signals: usize,
+}
+
+/// Collects unknowns by cause.
+#[derive(Debug, Default)]
+pub struct Tally {
+    causes: BTreeMap<Cause, Counts>,
+}
+
+impl Tally {
+    /// Records one unknown verdict of `package` for `fact` with `reason`.
+    pub fn add(&mut self, package: &str, fact: &str, reason: &str) {
+        let entry = self.causes.entry(cause_of(reason)).or_default();
+        entry.facts.insert(fact.to_string());
+        entry.packages.insert(package.to_string());
+        entry.signals += 1;
+    }
+
+    /// Adds another tally.
+    pub fn merge(&mut self, other: &Tally) {
+        for (cause, counts) in &other.causes {
+            let entry = self.causes.entry(cause.clone()).or_default();
+            entry.facts.extend(counts.facts.iter().cloned());
+            entry.packages.extend(counts.packages.iter().cloned());
+            entry.signals += counts.signals;
+        }
+    }
+
+    /// One summary per cause: network faults first, then most packages first.
+    pub fn summaries(&self) -> Vec<CauseSummary> {
+        let mut summaries: Vec<CauseSummary> = self
+            .causes
+            .iter()
+            .map(|(cause, counts)| CauseSummary {
+                cause: cause.describe(),
+                network: cause.network,
+                facts: counts.facts.iter().cloned().collect(),
+                packages: counts.packages.len(),
+                signals: counts.signals,
+            })
+            .collect();
+        summaries.sort_by(|a, b| {
+            b.network
+                .cmp(&a.network)
+                .then(b.packages.cmp(&a.packages))
+                .then(b.signals.cmp(&a.signals))
+                .then_with(|| a.cause.cmp(&b.cause))
+        });
+        summaries
+    }
+}
+
+/// The host (and port) of the first URL quoted in backticks.
+fn first_url_host(reason: &str) -> Option<String> {
+    reason.split('`').skip(1).step_by(2).find_map(|quoted| {
+        let url = url::Url::parse(quoted.trim()).ok()?;
+        let host = url.host_str()?.to_ascii_lowercase();
+        Some(match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host,
+        })
+    })
+}
+
+/// The status of `answered HTTP NNN`.
+fn http_status(lower: &str) -> Option<u16> {
+    let rest = &lower[lower.find("http ")? + 5..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    (digits.len() == 3).then(|| digits.parse().ok()).flatten()
+}
+
+/// A reason without its package-specific parts: quoted text becomes `…`, numbers and versions
+/// become `N`.
+fn fold(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    for (i, part) in reason.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("`…`");
+            continue;
+        }
+        let mut in_number = false;
+        for c in part.chars() {
+            let numeric = c.is_ascii_digit()
+                || (in_number && (matches!(c, '.' | '-' | '+') || c.is_ascii_alphanumeric()));
+            if numeric {
+                if !in_number {
+                    out.push('N');
+                    in_number = true;
+                }
+            } else {
+                in_number = false;
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_of_network_faults_name_the_service_once() {
+        let offline = cause_of(
+            "`https://registry.npmjs.org/ms` is not in the cache and the network is off (--offline)",
+        );
+        assert_eq!(
+            offline.describe(),
+            "`registry.npmjs.org`: not in the cache and the network is off (--offline)"
+        );
+        assert!(offline.network);
+        assert_eq!(
+            offline,
+            cause_of(
+                "`https://registry.npmjs.org/debug` is not in the cache and the network is off (--offline)"
+            )
+        );
+        let unreachable = cause_of(
+            "the repository is unknown: `https://api.github.com/repos/a/b`: connection failed: dns error",
+        );
+        assert_eq!(
+            unreachable.describe(),
+            "`api.github.com`: could not be reached"
+        );
+        let asked = cause_of(
+            "`https://crates.io/api/v1/crates/x/owners`: connection failed: not asked: `crates.io` failed to answer 3 requests in a row",
+        );
+        assert_eq!(asked.describe(), "`crates.io`: could not be reached");
+        assert_eq!(
+            cause_of("`http://127.0.0.1:4000/x` timed out").describe(),
+            "`127.0.0.1:4000`: timed out"
+        );
+        assert!(cause_of("`https://pypi.org/pypi/x/json` answered HTTP 503").network);
+        assert!(cause_of("`https://pypi.org/pypi/x/json` answered HTTP 429").network);
+        assert!(cause_of(NOTHING_GATHERED).network);
+    }
+
+    #[test]
+    fn answers_are_not_network_faults() {
+        let missing = cause_of("`https://registry.npmjs.org/private-thing` answered HTTP 404");
+        assert!(!missing.network);
+        assert_eq!(
+            missing.describe(),
+            "`registry.npmjs.org`: answered HTTP 404"
+        );
+        let a = cause_of("version 1.2.3 is not among the 10 releases the registry lists");
+        let b = cause_of("version 4.0.0-rc.1 is not among the 212 releases the registry lists");
+        assert_eq!(a, b);
+        assert_eq!(
+            a.describe(),
+            "version N is not among the N releases the registry lists"
+        );
+        assert!(!a.network);
+        assert_eq!(
+            cause_of("`https://x.org/a`: not an npm keys document: expected value at line 1").what,
+            "`…`: not an npm keys document: expected value at line N"
+        );
+    }
+
+    #[test]
+    fn a_tally_groups_by_cause() {
+        let mut tally = Tally::default();
+        for package in ["npm:a@1", "npm:b@1"] {
+            for fact in ["releases", "owners"] {
+                tally.add(
+                    package,
+                    fact,
+                    &format!("`https://registry.npmjs.org/{package}` timed out"),
+                );
+            }
+        }
+        tally.add(
+            "npm:a@1",
+            "repository_facts",
+            "the package declares no repository",
+        );
+        let summaries = tally.summaries();
+        assert_eq!(summaries.len(), 2);
+        assert_eq!(summaries[0].cause, "`registry.npmjs.org`: timed out");
+        assert_eq!(summaries[0].packages, 2);
+        assert_eq!(summaries[0].signals, 4);
+        assert_eq!(summaries[0].facts, ["owners", "releases"]);
+        assert!(!summaries[1].network);
+    }
+}
