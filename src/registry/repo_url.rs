@@ -563,6 +563,9 @@ mod tests {
         ];
         for (raw, expected) in cases {
             assert_eq!(&normalize(raw), expected, "normalize({raw:?})");
+            if let Some(repo) = expected {
+                assert_eq!(normalize(&repo.url()).as_ref(), Some(repo), "{raw:?}");
+            }
         }
     }
 
@@ -905,6 +908,13 @@ mod tests {
         assert_eq!(repo.full_name(), "Owner/Name");
         let nested = normalize("gitlab:group/sub/r").unwrap();
         assert_eq!(nested.url(), "https://gitlab.com/group/sub/r");
+        let launchpad = normalize("lp:lazr.uri").unwrap();
+        assert_eq!(launchpad.full_name(), "lazr.uri");
+        assert!(!launchpad.is_github());
+        assert!(normalize("git@github.com:o/r.git").unwrap().is_github());
+        let self_hosted = normalize("git@example.org:team/r.git").unwrap();
+        assert_eq!(self_hosted.full_name(), "team/r");
+        assert_eq!(self_hosted.url(), "https://example.org/team/r.git");
         // Normalizing a normalized URL changes nothing.
         for raw in ["git@github.com:o/r.git", "gitlab:g/s/r", "sourcehut:~o/r"] {
             let once = normalize(raw).unwrap();
