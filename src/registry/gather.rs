@@ -7,7 +7,8 @@
 //! 3. With a trusted root, the version in use (and the latest earlier release with
 //!    provenance) is verified as each package's facts arrive ([`super::verification`]).
 //! 4. The declared repositories are normalized and each distinct GitHub repository is asked
-//!    once, however many packages declare it.
+//!    once, however many packages declare it; a repository on another host has its facts
+//!    unknown with that reason (only the GitHub client exists).
 //!
 //! Economy of requests (issue 3): one packument per npm package, one JSON document (plus its
 //! Simple API page) per PyPI project, provenance only for the files of the version in use,
@@ -21,7 +22,7 @@ use futures_util::stream::{self, StreamExt};
 use super::Endpoints;
 use super::crates_io::CratesClient;
 use super::facts::{Fact, PackageFacts, RepositoryFacts, Status};
-use super::github::GithubClient;
+use super::github::{self, GithubClient};
 use super::npm::NpmClient;
 use super::pypi::PypiClient;
 use super::repo_url::{self, RepoRef};
@@ -92,7 +93,7 @@ impl Registries {
         let repositories: BTreeSet<RepoRef> = facts
             .iter()
             .filter_map(declared_repository)
-            .filter(|repo| repo.host == "github.com")
+            .filter(RepoRef::is_github)
             .collect();
         let answers: BTreeMap<RepoRef, Fact<RepositoryFacts>> = stream::iter(repositories)
             .map(|repo| async move {
@@ -109,12 +110,10 @@ impl Registries {
                 }
                 Fact::Known(None) => Fact::unknown("the package declares no repository"),
                 Fact::Known(Some(url)) => match declared_repository(package) {
-                    Some(repo) => answers.get(&repo).cloned().unwrap_or_else(|| {
-                        Fact::unknown(format!(
-                            "`{}` repositories are not looked up (only github.com)",
-                            repo.host
-                        ))
-                    }),
+                    Some(repo) => answers
+                        .get(&repo)
+                        .cloned()
+                        .unwrap_or_else(|| Fact::unknown(github::not_looked_up(&repo))),
                     None => Fact::unknown(format!("`{url}` is not a repository URL")),
                 },
             };

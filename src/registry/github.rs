@@ -39,6 +39,14 @@ pub struct GithubClient {
     base: Url,
 }
 
+/// Why the facts of a repository on another host than github.com are unknown.
+pub fn not_looked_up(repo: &RepoRef) -> String {
+    format!(
+        "repository on {}: deptrust reads repository facts from GitHub only",
+        repo.host
+    )
+}
+
 impl GithubClient {
     /// A client for the API at `base` (`https://api.github.com/`, a mock).
     pub fn new(net: Arc<Net>, base: Url) -> Self {
@@ -48,10 +56,7 @@ impl GithubClient {
     /// What GitHub says about `repo`; unknown, with the reason, when it cannot say.
     pub async fn repository(&self, repo: &RepoRef) -> Fact<RepositoryFacts> {
         if !repo.host.eq_ignore_ascii_case(GITHUB_HOST) {
-            return Fact::unknown(format!(
-                "`{}` repositories are not looked up (only github.com)",
-                repo.host
-            ));
+            return Fact::unknown(not_looked_up(repo));
         }
         let asked = repo.full_name();
         let text = format!(
@@ -475,7 +480,9 @@ mod tests {
 
         assert_eq!(
             fact,
-            Fact::Unknown("`gitlab.com` repositories are not looked up (only github.com)".into())
+            Fact::Unknown(
+                "repository on gitlab.com: deptrust reads repository facts from GitHub only".into()
+            )
         );
     }
 

@@ -3,8 +3,9 @@
 //! Requests, per project (economy: one JSON document per project, issue 3):
 //! 1. the JSON API project document `<base>pypi/<name>/json` (warehouse
 //!    `legacy/api/json.py`): releases and the upload times and yank state of their files,
-//!    `info.project_urls` and `info.home_page` (the declared repository), `ownership.roles` and
-//!    `ownership.organization` (who can publish);
+//!    `info.project_urls`, `info.home_page` and `info.download_url` (the declared repository,
+//!    see [`declared_repository`]), `ownership.roles` and `ownership.organization` (who can
+//!    publish);
 //! 2. the Simple JSON API `<base>simple/<name>/` with
 //!    `Accept: application/vnd.pypi.simple.v1+json` (PEP 691/700/714/740/792): the project
 //!    status, per-file `upload-time`, `yanked` (`false | true | "reason"`) and `provenance` URL;
@@ -60,6 +61,7 @@ use super::decode::{endpoint, fact, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, ReleaseFile, Status,
 };
+use super::repo_url;
 use crate::model::normalize_pypi_name as normalize_name;
 use crate::net::{Freshness, Net, NetError, Request};
 
@@ -70,25 +72,59 @@ const INTEGRITY_ACCEPT: &str = "application/vnd.pypi.integrity.v1+json";
 /// How long a project document or Simple API page stays fresh.
 const PROJECT_FRESHNESS: Freshness = Freshness::Mutable(Duration::from_secs(60 * 60));
 
-/// `project_urls` labels that point at the source repository, most preferred first. Labels
-/// are compared after PEP 753 normalization (lowercase, without spaces and punctuation).
-const REPOSITORY_LABELS: [&[&str]; 5] = [
-    &["source", "sourcecode", "sourcerepository"],
-    &["repository", "repo"],
-    &["code"],
-    &["github", "gitlab"],
-    &["homepage"],
+/// `project_urls` labels that name the source repository, most preferred first. Labels are
+/// compared after PEP 753 normalization (lowercase, without whitespace and punctuation:
+/// `Source Code`, `source_code` and `SOURCE-CODE` are all `sourcecode`).
+const SOURCE_LABELS: [&[&str]; 4] = [
+    &["source", "sources", "sourcecode", "sourcerepository", "src"],
+    &[
+        "repository",
+        "repo",
+        "githubrepo",
+        "gitrepository",
+        "coderepository",
+    ],
+    &["code", "git"],
+    &[
+        "github",
+        "gitlab",
+        "codeberg",
+        "bitbucket",
+        "sourcehut",
+        "sourceforge",
+        "launchpad",
+    ],
 ];
 
-/// Hosts whose URLs name a source repository.
-const REPOSITORY_HOSTS: [&str; 6] = [
-    "github.com",
-    "gitlab.com",
-    "bitbucket.org",
-    "codeberg.org",
-    "git.sr.ht",
-    "gitee.com",
+/// `project_urls` labels of the project's homepage (`home_page` is how the `home_page` field
+/// reappears when a tool copies it into `project_urls`).
+const HOMEPAGE_LABELS: &[&str] = &["homepage", "home", "website", "project"];
+
+/// Labels whose URL names the repository when it is on a code host (an issue tracker at
+/// `github.com/o/r/issues`, a changelog at `github.com/o/r/blob/…`), tried in this order before
+/// the remaining labels.
+const PAGE_LABELS: &[&str] = &[
+    "issues",
+    "issuetracker",
+    "tracker",
+    "bugtracker",
+    "bugs",
+    "bugreports",
+    "githubissues",
+    "changelog",
+    "changes",
+    "releasenotes",
+    "history",
+    "whatsnew",
+    "download",
+    "downloads",
+    "documentation",
+    "docs",
 ];
+
+/// Normalized label prefixes whose URLs are never the repository (a sponsor page on GitHub is
+/// someone's profile, not their code).
+const FUNDING_LABELS: &[&str] = &["fund", "sponsor", "donat", "tidelift", "thanksdev"];
 
 /// The PyPI client: JSON API, Simple API and Integrity API of one index.
 #[derive(Debug, Clone)]
@@ -616,39 +652,87 @@ impl ProjectDocument {
     }
 }
 
-/// The repository `info` declares: the most preferred `project_urls` label whose URL is on a
-/// repository host, then `home_page`.
+/// The repository `info` declares, as written (the gatherer normalizes it):
+/// 1. the URL of the most preferred source label ([`SOURCE_LABELS`]) that is a repository
+///    ([`repo_url::normalize`]);
+/// 2. else the homepage ([`HOMEPAGE_LABELS`], then the `home_page` field) when it is a
+///    repository (a homepage on a code host; any other homepage declares no repository);
+/// 3. else any other URL that names a repository: the labels of [`PAGE_LABELS`] in that
+///    order, the `download_url` field, then the remaining labels in alphabetical order (never
+///    a funding label);
+/// 4. else the URL of a source label that is no repository, as declared: the project said
+///    where its source is, and `no-source-repo` names what it said.
 fn declared_repository(info: &Info) -> Option<String> {
-    let urls = info.project_urls.as_ref();
-    for labels in REPOSITORY_LABELS {
-        let found = urls.into_iter().flatten().find_map(|(label, url)| {
+    let mut labelled: Vec<(String, &str)> = info
+        .project_urls
+        .iter()
+        .flatten()
+        .filter_map(|(label, url)| {
             let url = url.as_deref()?.trim();
-            (labels.contains(&normalize_label(label).as_str()) && is_repository_url(url))
-                .then(|| url.to_string())
-        });
-        if found.is_some() {
-            return found;
+            (!url.is_empty()).then(|| (normalize_label(label), url))
+        })
+        .collect();
+    // Stable order whatever the labels' spelling: by normalized label, then URL.
+    labelled.sort();
+    let under = |labels: &[&str]| -> Vec<&str> {
+        labels
+            .iter()
+            .flat_map(|wanted| {
+                labelled
+                    .iter()
+                    .filter(move |(label, _)| label == wanted)
+                    .map(|(_, url)| *url)
+            })
+            .collect()
+    };
+    let field = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|url| !url.is_empty())
+            .map(str::to_string)
+    };
+    let is_repository = |url: &&str| repo_url::normalize(url).is_some();
+
+    for labels in SOURCE_LABELS {
+        if let Some(url) = under(labels).into_iter().find(is_repository) {
+            return Some(url.to_string());
         }
     }
-    info.home_page
-        .as_deref()
-        .map(str::trim)
-        .filter(|url| is_repository_url(url))
+    let homepages = under(HOMEPAGE_LABELS).into_iter().map(str::to_string);
+    if let Some(url) = homepages
+        .chain(field(&info.home_page))
+        .find(|url| is_repository(&url.as_str()))
+    {
+        return Some(url);
+    }
+    let known: Vec<&str> = SOURCE_LABELS
+        .iter()
+        .flat_map(|labels| labels.iter())
+        .chain(HOMEPAGE_LABELS)
+        .chain(PAGE_LABELS)
+        .copied()
+        .collect();
+    let funding = |label: &str| {
+        FUNDING_LABELS
+            .iter()
+            .any(|prefix| label.starts_with(prefix))
+    };
+    let rest = labelled
+        .iter()
+        .filter(|(label, _)| !known.contains(&label.as_str()) && !funding(label))
+        .map(|(_, url)| url.to_string());
+    let others = under(PAGE_LABELS)
+        .into_iter()
         .map(str::to_string)
-}
-
-/// Whether a URL points at a known source-repository host.
-fn is_repository_url(url: &str) -> bool {
-    let url = url.strip_prefix("git+").unwrap_or(url);
-    let Ok(parsed) = Url::parse(url) else {
-        return false;
-    };
-    let Some(host) = parsed.host_str() else {
-        return false;
-    };
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_prefix("www.").unwrap_or(&host);
-    REPOSITORY_HOSTS.contains(&host)
+        .chain(field(&info.download_url))
+        .chain(rest);
+    if let Some(url) = others.into_iter().find(|url| is_repository(&url.as_str())) {
+        return Some(url);
+    }
+    SOURCE_LABELS
+        .iter()
+        .find_map(|labels| under(labels).first().map(|url| (*url).to_string()))
 }
 
 /// What the Simple API page says, section by section.
@@ -984,6 +1068,8 @@ struct Info {
     project_urls: Option<BTreeMap<String, Option<String>>>,
     #[serde(default)]
     home_page: Option<String>,
+    #[serde(default)]
+    download_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1900,32 +1986,298 @@ mod tests {
         }
     }
 
+    /// `project_urls` as real projects write them (labels seen live on pypi.org, 2026-12),
+    /// and constructed cases for the order of preference.
     #[test]
-    fn the_repository_is_the_preferred_label_on_a_repository_host() {
-        let info = |urls: serde_json::Value, home: &str| Info {
+    fn the_declared_repository_follows_the_label_preferences() {
+        let info = |urls: serde_json::Value, home: Option<&str>, download: Option<&str>| Info {
             project_urls: serde_json::from_value(urls).expect("urls"),
-            home_page: Some(home.to_string()),
+            home_page: home.map(str::to_string),
+            download_url: download.map(str::to_string),
         };
-        // A `Source` that is not a repository host is passed over.
-        let chosen = declared_repository(&info(
-            json!({"Source": "https://example.com/src", "Homepage": "https://github.com/o/r"}),
-            "",
-        ));
-        assert_eq!(chosen.as_deref(), Some("https://github.com/o/r"));
-        // PEP 753 label normalization; `Source Code` beats `GitHub`.
-        let chosen = declared_repository(&info(
-            json!({"GitHub": "https://github.com/o/mirror", "Source Code": " https://gitlab.com/o/r "}),
-            "",
-        ));
-        assert_eq!(chosen.as_deref(), Some("https://gitlab.com/o/r"));
-        // `home_page` last.
-        let chosen = declared_repository(&info(json!({}), "https://www.github.com/o/r"));
-        assert_eq!(chosen.as_deref(), Some("https://www.github.com/o/r"));
-        let chosen = declared_repository(&info(
-            json!({"Docs": "https://github.com/o/r"}),
-            "https://o.dev",
-        ));
-        assert_eq!(chosen, None);
+        let cases: Vec<(&str, Info, Option<&str>)> = vec![
+            // Source labels, in every spelling seen live.
+            (
+                "requests: Source",
+                info(
+                    json!({"Source": "https://github.com/psf/requests"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/psf/requests"),
+            ),
+            (
+                "numpy: lowercase source beside homepage and tracker",
+                info(
+                    json!({"homepage": "https://numpy.org", "source": "https://github.com/numpy/numpy",
+                           "tracker": "https://github.com/numpy/numpy/issues",
+                           "download": "https://pypi.org/project/numpy/#files"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/numpy/numpy"),
+            ),
+            (
+                "pyyaml: Source Code",
+                info(
+                    json!({"Homepage": "https://pyyaml.org/", "Source Code": "https://github.com/yaml/pyyaml",
+                           "Mailing lists": "http://lists.sourceforge.net/lists/listinfo/yaml-core"}),
+                    Some("https://pyyaml.org/"),
+                    Some("https://pypi.org/project/PyYAML/"),
+                ),
+                Some("https://github.com/yaml/pyyaml"),
+            ),
+            (
+                "anyio: Source code",
+                info(
+                    json!({"Source code": "https://github.com/agronholm/anyio"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/agronholm/anyio"),
+            ),
+            (
+                "urllib3: Code beside Changelog",
+                info(
+                    json!({"Changelog": "https://github.com/urllib3/urllib3/blob/main/CHANGES.rst",
+                           "Code": "https://github.com/urllib3/urllib3"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/urllib3/urllib3"),
+            ),
+            (
+                "mypy: Repository beside a docs homepage",
+                info(
+                    json!({"Homepage": "https://www.mypy-lang.org/", "Repository": "https://github.com/python/mypy"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/python/mypy"),
+            ),
+            (
+                "kiwisolver: lowercase repository",
+                info(
+                    json!({"repository": "https://github.com/nucleic/kiwi"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/nucleic/kiwi"),
+            ),
+            (
+                "attrs: GitHub",
+                info(
+                    json!({"Documentation": "https://www.attrs.org/", "GitHub": "https://github.com/python-attrs/attrs"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/python-attrs/attrs"),
+            ),
+            (
+                "cherrypy: `GitHub: repo` and `GitHub: issues`",
+                info(
+                    json!({"GitHub: issues": "https://github.com/cherrypy/cherrypy/issues",
+                           "GitHub: repo": "https://github.com/cherrypy/cherrypy"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/cherrypy/cherrypy"),
+            ),
+            (
+                "punctuation and case: SOURCE_CODE",
+                info(
+                    json!({"SOURCE_CODE": "https://codeberg.org/o/r"}),
+                    None,
+                    None,
+                ),
+                Some("https://codeberg.org/o/r"),
+            ),
+            (
+                "pygobject: Repository on a GitLab instance",
+                info(
+                    json!({"Homepage": "https://pygobject.gnome.org",
+                           "Repository": "https://gitlab.gnome.org/GNOME/pygobject.git"}),
+                    None,
+                    None,
+                ),
+                Some("https://gitlab.gnome.org/GNOME/pygobject.git"),
+            ),
+            (
+                "docutils: Code on SourceForge",
+                info(
+                    json!({"Code": "https://sourceforge.net/p/docutils/code/",
+                           "Homepage": "https://docutils.sourceforge.io"}),
+                    None,
+                    None,
+                ),
+                Some("https://sourceforge.net/p/docutils/code/"),
+            ),
+            (
+                "lazr.uri: Source on Launchpad",
+                info(
+                    json!({"Homepage": "https://launchpad.net/lazr.uri",
+                           "Source": "https://code.launchpad.net/lazr.uri"}),
+                    None,
+                    None,
+                ),
+                Some("https://code.launchpad.net/lazr.uri"),
+            ),
+            // Preferences among source labels.
+            (
+                "Source Code beats a GitHub mirror",
+                info(
+                    json!({"GitHub": "https://github.com/o/mirror", "Source Code": " https://gitlab.com/o/r "}),
+                    None,
+                    None,
+                ),
+                Some("https://gitlab.com/o/r"),
+            ),
+            (
+                "a Source that is no repository gives way to a Homepage on GitHub",
+                info(
+                    json!({"Source": "https://example.com/src", "Homepage": "https://github.com/o/r"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/o/r"),
+            ),
+            // Homepages.
+            (
+                "six: Homepage on GitHub",
+                info(
+                    json!({"Homepage": "https://github.com/benjaminp/six"}),
+                    Some("https://github.com/benjaminp/six"),
+                    None,
+                ),
+                Some("https://github.com/benjaminp/six"),
+            ),
+            (
+                "typing-extensions: Home",
+                info(
+                    json!({"Home": "https://github.com/python/typing_extensions",
+                            "Q & A": "https://github.com/python/typing/discussions"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/python/typing_extensions"),
+            ),
+            (
+                "M2Crypto: home_page label on a Forgejo host",
+                info(
+                    json!({"changelog": "https://codefloe.com/mcepl/m2crypto/src/branch/master/CHANGES",
+                           "home_page": "https://codefloe.com/mcepl/m2crypto",
+                           "report": "https://codefloe.com/mcepl/m2crypto/issues"}),
+                    None,
+                    None,
+                ),
+                Some("https://codefloe.com/mcepl/m2crypto"),
+            ),
+            (
+                "pymysql: Project",
+                info(
+                    json!({"Changelog": "https://github.com/PyMySQL/PyMySQL/blob/main/CHANGELOG.md",
+                            "Project": "https://github.com/PyMySQL/PyMySQL"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/PyMySQL/PyMySQL"),
+            ),
+            (
+                "home_page field only",
+                info(json!({}), Some("https://www.github.com/o/r"), None),
+                Some("https://www.github.com/o/r"),
+            ),
+            // Other pages on a code host.
+            (
+                "coverage: Issues beside a docs homepage",
+                info(
+                    json!({"Homepage": "https://coverage.readthedocs.io", "Issues": "https://github.com/nedbat/coveragepy/issues"}),
+                    Some("https://coverage.readthedocs.io"),
+                    None,
+                ),
+                Some("https://github.com/nedbat/coveragepy/issues"),
+            ),
+            (
+                "wrapt-like: Bug Tracker",
+                info(
+                    json!({"Bug Tracker": "https://github.com/o/r/issues/", "Homepage": "https://o.dev"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/o/r/issues/"),
+            ),
+            (
+                "tracker before changelog",
+                info(
+                    json!({"Changelog": "https://github.com/o/changes/blob/main/CHANGES.md",
+                           "Issue Tracker": "https://github.com/o/r/issues"}),
+                    None,
+                    None,
+                ),
+                Some("https://github.com/o/r/issues"),
+            ),
+            (
+                "download_url on GitHub",
+                info(
+                    json!({}),
+                    Some("https://o.dev"),
+                    Some("https://github.com/o/r/releases"),
+                ),
+                Some("https://github.com/o/r/releases"),
+            ),
+            (
+                "an unlisted label, Docs on GitHub",
+                info(
+                    json!({"Docs": "https://github.com/o/r"}),
+                    Some("https://o.dev"),
+                    None,
+                ),
+                Some("https://github.com/o/r"),
+            ),
+            (
+                "a sponsor page is nobody's repository",
+                info(
+                    json!({"Funding": "https://github.com/sponsors/o", "Funding-GitHub": "https://github.com/o/funding",
+                           "Homepage": "https://o.dev"}),
+                    None,
+                    None,
+                ),
+                None,
+            ),
+            // No repository.
+            (
+                "protobuf: a homepage that is no code host",
+                info(
+                    json!({"Homepage": "https://developers.google.com/protocol-buffers/"}),
+                    Some("https://developers.google.com/protocol-buffers/"),
+                    None,
+                ),
+                None,
+            ),
+            (
+                "mercurial: home and download_url labels off any code host",
+                info(
+                    json!({"download_url": "https://mercurial-scm.org/release/", "home": "https://mercurial-scm.org/"}),
+                    None,
+                    None,
+                ),
+                None,
+            ),
+            ("nothing", info(json!({}), Some(""), Some("")), None),
+            ("null URLs", info(json!({"Source": null}), None, None), None),
+            (
+                "a Source that is no repository, and nothing else: kept as declared",
+                info(
+                    json!({"Source": "https://example.com/src", "Homepage": "https://example.com"}),
+                    None,
+                    None,
+                ),
+                Some("https://example.com/src"),
+            ),
+        ];
+        for (name, info, expected) in cases {
+            assert_eq!(declared_repository(&info).as_deref(), expected, "{name}");
+        }
     }
 
     #[test]
