@@ -34,7 +34,7 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
 
@@ -256,8 +256,10 @@ struct Condensation {
 }
 
 fn condense(graph: &DiGraph<usize, DepKind>) -> Condensation {
-    // tarjan_scc returns components in reverse topological order (sinks first).
-    let mut components = tarjan_scc(graph);
+    // kosaraju_scc returns components in reverse topological order (sinks first). It walks
+    // with an explicit stack: petgraph's tarjan_scc recurses once per node of a chain and
+    // overflowed the stack on a 87,000-package chain.
+    let mut components = kosaraju_scc(graph);
     components.reverse();
     let mut component = vec![0; graph.node_count()];
     for (c, members) in components.iter().enumerate() {
@@ -524,6 +526,36 @@ mod tests {
         assert_eq!(blast_radius(&orphan, 105, 1), 0.6);
         orphan.dev = true;
         assert_eq!(blast_radius(&orphan, 105, 1), 0.3);
+    }
+
+    /// A chain and a cycle of 20,000 packages built on a thread with a 256 KiB stack: nothing
+    /// recurses once per package (a recursive SCC overflowed the 8 MiB main stack at 87,000).
+    #[test]
+    fn long_chains_and_cycles_do_not_overflow_the_stack() {
+        std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let count = 20_000;
+                let names: Vec<String> = (0..count).map(|i| format!("p{i}")).collect();
+                let mut edges: Vec<(&str, &str, DepKind)> = names
+                    .windows(2)
+                    .map(|pair| (pair[0].as_str(), pair[1].as_str(), DepKind::Normal))
+                    .collect();
+                let graph = build(lockfile(&["p0"], &edges));
+                let last = node(&graph, &names[count - 1]);
+                assert_eq!(last.dependents as usize, count - 1);
+                assert_eq!(last.depth, Some(count as u32 - 1));
+                edges.push((
+                    names[count - 1].as_str(),
+                    names[0].as_str(),
+                    DepKind::Normal,
+                ));
+                let graph = build(lockfile(&["p0"], &edges));
+                assert_eq!(node(&graph, &names[1]).dependents as usize, count - 1);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     /// Chunked propagation gives the same counts as a plain search from every node.
