@@ -32,7 +32,7 @@ pub fn render_facts_json(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let document = Document {
-        schema_version: crate::registry::snapshot::SCHEMA_VERSION,
+        schema_version: crate::registry::snapshot::FACTS_DOCUMENT_VERSION,
         now,
         facts,
         errors: failures
