@@ -22,7 +22,10 @@
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use super::support::{History, plural, repository_key, unknown, whole_days};
+use super::support::{
+    AgeWindows, History, Weight, one_step_down, plural, repository_key, rule_severity,
+    severity_field, unknown, whole_days,
+};
 use super::{Context, Outcome, Signal};
 use crate::registry::facts::{Fact, Identity, IdentityKind, Provenance, Release};
 use crate::verify::ProvenanceCheck;
@@ -41,6 +44,7 @@ impl Signal for NewPublisher {
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let window = cx.params.int("window-days", WINDOW_DAYS).clamp(0, 36_500);
+        let windows = AgeWindows::read(cx.params);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -74,28 +78,57 @@ impl Signal for NewPublisher {
                 Newness::Seen | Newness::First | Newness::Undetermined(_) => {}
             }
         }
-        if new.is_empty() {
+        // Each new publisher's release is judged by its own age; the freshest decides.
+        let mut aged = Vec::new();
+        for (index, found) in new {
+            let release = &history.releases[index];
+            match windows.age(cx.now, release, "a new publisher's first release") {
+                Ok(age) if age.weight == Weight::Expired => {}
+                Ok(age) => aged.push((index, found, age)),
+                Err(outcome) => return outcome,
+            }
+        }
+        let Some(freshest) = aged
+            .iter()
+            .map(|(_, _, age)| age.weight)
+            .min_by_key(|weight| match weight {
+                Weight::Full => 0,
+                Weight::Decayed => 1,
+                Weight::Expired => 2,
+            })
+        else {
             return match in_use_unknown {
                 Some(reason) => unknown("publisher", reason),
                 None => Outcome::Clear,
             };
-        }
-        let items: Vec<String> = new
+        };
+        let base = rule_severity(self.id());
+        let severity = match freshest {
+            Weight::Full => base,
+            _ => one_step_down(base),
+        };
+        let items: Vec<String> = aged
             .iter()
-            .map(|(index, found)| {
+            .map(|(index, found, age)| {
                 let release = &history.releases[*index];
                 format!(
-                    "{} ({}) by {}",
+                    "{} ({}) by {}, {}",
                     release.version,
                     relation(release, in_use, *index == history.index),
-                    found.publisher.describe()
+                    found.publisher.describe(),
+                    age.describe(&windows)
                 )
             })
             .collect();
-        let found: Vec<Value> = new
+        let found: Vec<Value> = aged
             .iter()
-            .map(|(index, found)| {
-                found.evidence(&history.releases[*index], *index == history.index)
+            .map(|(index, found, age)| {
+                let mut evidence =
+                    found.evidence(&history.releases[*index], *index == history.index);
+                if let Value::Object(fields) = &mut evidence {
+                    fields.insert("age".into(), age.evidence(&windows));
+                }
+                evidence
             })
             .collect();
         Outcome::Risk {
@@ -108,7 +141,7 @@ impl Signal for NewPublisher {
                 "window_days": window,
                 "new_publishers": found,
             }),
-            severity: None,
+            severity: severity_field(self.id(), severity),
         }
     }
 }
@@ -375,16 +408,26 @@ mod tests {
         }
     }
 
-    /// event-stream: 3.3.5 by dominictarr, then 3.3.6 by right9ctrl.
+    /// event-stream: 3.3.4 by dominictarr, then 3.3.5 and 3.3.6 by right9ctrl (2018 in
+    /// reality; here two months before the tests' clock, so the takeover is fresh).
     fn event_stream(in_use: &str) -> crate::registry::facts::PackageFacts {
+        event_stream_at(in_use, "2025-11-01T00:00:00Z", "2025-11-20T00:00:00Z")
+    }
+
+    /// event-stream with 3.3.5 and 3.3.6 published at these times.
+    fn event_stream_at(
+        in_use: &str,
+        first: &str,
+        second: &str,
+    ) -> crate::registry::facts::PackageFacts {
         facts_with(
             "npm",
             in_use,
             vec![
                 by(release("3.3.4", "2016-06-01T00:00:00Z"), "dominictarr"),
-                by(release("3.3.5", "2018-09-01T00:00:00Z"), "right9ctrl"),
-                by(release("3.3.6", "2018-09-20T00:00:00Z"), "right9ctrl"),
-                by(release("4.0.0", "2018-12-01T00:00:00Z"), "right9ctrl"),
+                by(release("3.3.5", first), "right9ctrl"),
+                by(release("3.3.6", second), "right9ctrl"),
+                by(release("4.0.0", "2025-12-31T00:00:00Z"), "right9ctrl"),
             ],
         )
     }
@@ -520,7 +563,7 @@ mod tests {
         assert_eq!(
             message,
             "published by an identity that published no earlier version: \
-             3.3.5 (published 19 days before the version in use) by right9ctrl"
+             3.3.5 (published 19 days before the version in use) by right9ctrl, 61 days ago"
         );
         assert_eq!(severity, None);
         assert_eq!(evidence["version"], "3.3.6");
@@ -530,6 +573,40 @@ mod tests {
         assert_eq!(found["in_use"], false);
         assert_eq!(found["publisher"]["id"], "npm:user:right9ctrl");
         assert_eq!(found["earlier_releases_compared"], 1);
+        assert_eq!(found["age"]["age_days"], 61);
+        assert_eq!(found["age"]["weight"], "full");
+    }
+
+    /// A new publisher's release is judged by its age: full while younger than `fresh-days`
+    /// (90), one step lower (high to medium) until `expire-days` (365), clear beyond.
+    #[test]
+    fn the_new_publisher_is_judged_by_the_age_of_their_release() {
+        let signal = &NewPublisher;
+        let (_, _, severity) = risk(evaluate(signal, &event_stream("3.3.6")));
+        assert_eq!(severity, None, "fresh: the rule's high");
+
+        let decayed = event_stream_at("3.3.6", "2025-06-01T00:00:00Z", "2025-06-20T00:00:00Z");
+        let (message, evidence, severity) = risk(evaluate(signal, &decayed));
+        assert_eq!(severity, Some(crate::rules::Severity::Medium));
+        assert!(
+            message.contains("214 days ago, older than 90 days: one severity step lower"),
+            "{message}"
+        );
+        assert_eq!(evidence["new_publishers"][0]["age"]["weight"], "decayed");
+
+        let old = event_stream_at("3.3.6", "2024-06-01T00:00:00Z", "2024-06-20T00:00:00Z");
+        assert_eq!(evaluate(signal, &old), Outcome::Clear);
+        let old = event_stream_at("3.3.5", "2018-09-01T00:00:00Z", "2018-09-20T00:00:00Z");
+        assert_eq!(evaluate(signal, &old), Outcome::Clear, "event-stream today");
+
+        let mut untimed = event_stream("3.3.5");
+        release_mut(&mut untimed, "3.3.5").published = None;
+        crate::signals::test_support::check_outcome(
+            signal,
+            "no publish time",
+            &evaluate(signal, &untimed),
+            Expect::Unknown("releases", "no publish time for 3.3.5"),
+        );
     }
 
     #[test]
