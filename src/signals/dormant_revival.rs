@@ -97,11 +97,7 @@ impl Signal for DormantRevival {
             )
         };
 
-        message.push_str(&format!(
-            " ({} was published {})",
-            revived.version,
-            age.describe(&windows)
-        ));
+        message.push_str(&format!("; the revival was {}", age.describe(&windows)));
 
         // Who published the revival and the version in use.
         let mut checked = vec![revival];
@@ -290,7 +286,7 @@ mod tests {
         assert_eq!(severity, Some(Severity::High));
         assert!(
             message.ends_with(
-                "(0.2.2 was published 18 days ago); 0.2.2 was published by stranger, who published no earlier version"
+                "; the revival was 18 days ago; 0.2.2 was published by stranger, who published no earlier version"
             ),
             "{message}"
         );
@@ -353,7 +349,7 @@ mod tests {
         assert_eq!(severity, Some(Severity::Medium), "high, one step lower");
         assert!(
             message.contains(
-                "(0.2.2 was published 92 days ago, older than 90 days: one severity step lower)"
+                "; the revival was 92 days ago, older than 90 days: one severity step lower"
             ),
             "{message}"
         );

@@ -357,7 +357,9 @@ fn assert_clean(report: &Value, id: &str) {
 /// event-stream (npm, 2018): dominictarr handed the package to `right9ctrl`, a stranger who
 /// had asked to help. right9ctrl was added as a maintainer and published 3.3.6, which pulled in
 /// `flatmap-stream` and its wallet-stealing payload. Here: three releases by dominictarr, each
-/// with him as sole maintainer; 3.3.6 by right9ctrl, whose version document lists both.
+/// with him as sole maintainer; 3.3.6 by right9ctrl, whose version document lists both. Eight
+/// years later, with 3.3.6 fresh at the pinned clock (seven weeks old; the payload was live
+/// about ten weeks): events are judged by their age.
 async fn mount_event_stream(mocks: &Mocks, extra_top_level: Value) {
     let mut document = packument(
         "event-stream",
@@ -366,25 +368,25 @@ async fn mount_event_stream(mocks: &Mocks, extra_top_level: Value) {
         &[
             rel(
                 "3.3.2",
-                "2015-11-05T18:00:00.000Z",
+                "2023-11-05T18:00:00.000Z",
                 "dominictarr",
                 &["dominictarr"],
             ),
             rel(
                 "3.3.3",
-                "2016-05-20T18:00:00.000Z",
+                "2024-05-20T18:00:00.000Z",
                 "dominictarr",
                 &["dominictarr"],
             ),
             rel(
                 "3.3.4",
-                "2017-07-28T18:00:00.000Z",
+                "2025-07-28T18:00:00.000Z",
                 "dominictarr",
                 &["dominictarr"],
             ),
             rel(
                 "3.3.6",
-                "2018-09-09T22:10:00.000Z",
+                "2026-10-09T22:10:00.000Z",
                 "right9ctrl",
                 &["dominictarr", "right9ctrl"],
             )
@@ -407,7 +409,7 @@ async fn event_stream_new_publisher_and_owners_changed() {
             "dominictarr/event-stream",
             1134745,
             false,
-            "2018-11-26T00:00:00Z",
+            "2026-11-26T00:00:00Z",
         ),
     )
     .await;
@@ -791,8 +793,9 @@ async fn unknowns_under_unknown_deny_leave_the_run_unevaluated() {
 /// ctx (PyPI, May 2022): no release since 2014; the maintainer's mail domain expired, an
 /// attacker registered it, took over the account and published versions that sent the
 /// environment (AWS keys) away. Reconstructed npm-shaped (npm names its publishers, PyPI
-/// does not without provenance), eight years later: releases by `figlief` in 2014, then
-/// 0.2.2 and 0.2.6 in May 2026 by `aldazar`.
+/// does not without provenance), twelve years later: releases by `figlief` in 2014, then
+/// 0.2.2 and 0.2.6 in November 2026 by `aldazar`, days before the pinned clock (the real
+/// versions were found within days).
 #[tokio::test(flavor = "multi_thread")]
 async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
     let mocks = Mocks::start().await;
@@ -807,8 +810,8 @@ async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
             &[
                 rel("0.1.0", "2014-11-21T10:00:00.000Z", "figlief", &["figlief"]),
                 rel("0.1.2", "2014-12-19T10:00:00.000Z", "figlief", &["figlief"]),
-                rel("0.2.2", "2026-05-14T18:21:00.000Z", "aldazar", &["aldazar"]),
-                rel("0.2.6", "2026-05-21T09:40:00.000Z", "aldazar", &["aldazar"]),
+                rel("0.2.2", "2026-11-14T18:21:00.000Z", "aldazar", &["aldazar"]),
+                rel("0.2.6", "2026-11-21T09:40:00.000Z", "aldazar", &["aldazar"]),
             ],
         ),
     )
@@ -830,7 +833,7 @@ async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
     assert_eq!(revival["evidence"]["previous_release"]["version"], "0.1.2");
     assert_eq!(revival["evidence"]["revival"]["version"], "0.2.2");
     let message = revival["message"].as_str().unwrap();
-    assert!(message.contains("0.2.2 came after 136 months"), "{message}");
+    assert!(message.contains("0.2.2 came after 142 months"), "{message}");
     assert!(message.contains("aldazar"), "{message}");
 
     let new_publisher = finding(&report, id, "new-publisher");
@@ -1005,7 +1008,9 @@ async fn archived_repository_warns() {
 /// predecessor is how such a pipeline change shows. Reconstructed with real npm attestations:
 /// sigstore 1.0.0 was built by `.github/workflows/publish.yml`, 2.1.0 by
 /// `.github/workflows/release.yml` (the sigstore-js project really did change workflows; here
-/// the change stands for the hijack).
+/// the change stands for the hijack). The registry's publish times are moved to weeks before
+/// the pinned clock (2.1.0 really is from September 2023): a workflow change is judged by the
+/// age of the release built by the new workflow.
 #[tokio::test(flavor = "multi_thread")]
 async fn ultralytics_publisher_identity_changed_with_real_attestations() {
     let (v1_attestations, v2_bundle, keys) = (
@@ -1038,7 +1043,7 @@ async fn ultralytics_publisher_identity_changed_with_real_attestations() {
             &[
                 rel(
                     "1.0.0",
-                    "2023-01-24T17:46:00.000Z",
+                    "2026-08-24T17:46:00.000Z",
                     "sigstore-bot",
                     &maintainers,
                 )
@@ -1049,7 +1054,7 @@ async fn ultralytics_publisher_identity_changed_with_real_attestations() {
                 )),
                 rel(
                     "2.1.0",
-                    "2023-09-05T21:30:00.000Z",
+                    "2026-11-05T21:30:00.000Z",
                     "sigstore-bot",
                     &maintainers,
                 )
