@@ -30,7 +30,10 @@
 //! - Provenance of the version in use: trusted publishing when every file carries provenance
 //!   and every attestation names the same publisher; `None` when any file has none (that file
 //!   was not published with attestations). Other releases are `Attested` when the Simple API
-//!   advertises provenance for all their files (no request is made for them), else `None`.
+//!   advertises provenance for any of their files (no request is made for them), else `None`:
+//!   a release with some attested files shows that the project publishes with provenance,
+//!   which is what earlier releases are looked at for (their `files` say which, for the
+//!   release that is verified).
 //! - `install_scripts` is unknown: PyPI does not report install hooks. A wheel runs no code when
 //!   installed, but an sdist runs its build backend (`setup.py`), and the index cannot tell
 //!   which artifact the installer picks. "Known, empty" would be a false reassurance.
@@ -861,7 +864,7 @@ fn all_yanked(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>) -> bool
 
 /// Provenance of a release that is not in use, from what the Simple API advertises.
 fn advertised_provenance(files: &BTreeMap<String, FileRecord>, advertised: bool) -> Provenance {
-    if advertised && !files.is_empty() && files.values().all(|f| f.provenance.is_some()) {
+    if advertised && files.values().any(|f| f.provenance.is_some()) {
         first_advertised(files)
     } else {
         Provenance::None
@@ -1743,6 +1746,37 @@ mod tests {
             );
             assert_eq!(facts.owners.known().map(Vec::len), Some(3));
         }
+    }
+
+    /// A release other than the version in use with provenance for some of its files is
+    /// attested: the project publishes with provenance.
+    #[tokio::test]
+    async fn another_release_with_some_attested_files_is_attested() {
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        for file in page["files"].as_array_mut().into_iter().flatten() {
+            if file["filename"] == "sampleproject-4.0.0.tar.gz" {
+                file["provenance"] = Value::Null;
+            }
+        }
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(
+            matches!(
+                &find(&facts, "4.0.0").provenance,
+                Fact::Known(Provenance::Attested { url: Some(url), .. }) if url.contains("py3-none-any.whl")
+            ),
+            "{:?}",
+            find(&facts, "4.0.0").provenance
+        );
     }
 
     #[tokio::test]
