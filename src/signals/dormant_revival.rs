@@ -11,6 +11,14 @@
 //!
 //! Severity rises to high when the revival or the version in use was published by an
 //! identity that published no earlier version (the `new-publisher` logic).
+//!
+//! Silence is a matter of time, so releases are ordered by publish time here, not by version.
+//!
+//! Age: the revival is judged by its publish time against the run's clock ([`AgeWindows`]):
+//! full while younger than `fresh-days` (ctx was found within days), one step lower until
+//! `expire-days`, clear beyond (fnv 1.0.7, a revival in 2020 in use ever since, is not a
+//! warning). Decayed, a revival by the old maintainer would be info, which weighs nothing and
+//! only crowds the report: it is clear instead.
 
 use jiff::Timestamp;
 use serde_json::{Value, json};

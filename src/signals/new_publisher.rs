@@ -18,6 +18,17 @@
 //! answer is unknown. The first release of a package is clear: nobody came before to compare
 //! with. Releases whose publisher is unknown inside the window are skipped (the evidence counts
 //! the earlier publishers that could not be compared).
+//!
+//! "Earlier" here is earlier in time ([`History::before`]), on every release line: whether an
+//! identity had published the package is a question about who was around before, and a
+//! maintainer who published 2.0.0 is not new when publishing a 1.x backport.
+//!
+//! Age: each new publisher's release is judged by its own publish time against the run's
+//! clock ([`AgeWindows`]): the rule's severity while younger than `fresh-days`, one step lower
+//! until `expire-days`, dropped beyond; the freshest release found decides the severity.
+//! Takeovers were caught within hours to weeks (event-stream: about ten weeks); an identity
+//! whose first release has been in use for a year has become the package's maintainer. A new
+//! publisher's release without a publish time makes the answer unknown.
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};

@@ -3,11 +3,16 @@
 //! co-maintainer. A new owner is not a risk in itself, but it is the moment to look.
 //!
 //! Two comparisons, each made when its facts exist:
-//! - the version in use against the release before it, for registries that record who could
-//!   publish each version (npm's per-version `maintainers`); the first release compares with
-//!   nothing and is clear;
+//! - the version in use against its predecessor ([`History::predecessors`]: the nearest lower
+//!   version on its release line published before it, in the ecosystem's version order), for
+//!   registries that record who could publish each version (npm's per-version
+//!   `maintainers`); the first release compares with nothing and is clear. The change came
+//!   with the version in use and is judged by its age ([`AgeWindows`]): the rule's severity
+//!   while younger than `fresh-days`, one step lower until `expire-days`, dropped beyond;
+//!   unknown when its publish time is unknown;
 //! - the owners now against the owners an earlier run recorded (`Context::previous`), for every
-//!   registry (PyPI and crates.io only say who owns a package now).
+//!   registry (PyPI and crates.io only say who owns a package now). A change seen since that
+//!   run is news and weighs fully (no release dates it).
 //!
 //! Owners compare by stable id; messages name them by display name. When neither comparison
 //! can be made, the answer is unknown, with both reasons.

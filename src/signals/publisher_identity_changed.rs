@@ -7,10 +7,19 @@
 //! Where a release was built ([`Source`]): the verified build identity (repository id,
 //! repository, workflow), else the registry-asserted trusted publisher (crates.io: repository
 //! only), else the trusted publisher the registry advertises (`Provenance::TrustedPublishing`
-//! with a repository). The version in use is compared with the latest earlier release that has
-//! one. Repositories compare by numeric id when both are known (a rename is not a change; the
+//! with a repository). The version in use is compared with its nearest predecessor that has
+//! one ([`History::predecessors`]: lower versions on its release line published before it, in
+//! the ecosystem's version order; a backport is compared with its own line, whose workflow may
+//! differ from the main line's). Repositories compare by numeric id when both are known (a rename is not a change; the
 //! `repo-moved` signal reports renames), else by normalized URL; workflows compare by file
 //! name (`.github/workflows/release.yml` and `release.yml` are the same).
+//!
+//! Age: a change of repository weighs fully at any age (the code in use did not come from
+//! where its predecessor's came from, and age does not change that); a change of workflow
+//! within the same repository is judged by the publish time of the version in use
+//! ([`AgeWindows`]): full while younger than `fresh-days`, one step lower until
+//! `expire-days`, clear beyond (workflows are renamed and split routinely, and a subverted one
+//! shows within weeks). Unknown when a workflow change's publish time is unknown.
 //!
 //! Clear when the version in use has no provenance (`provenance-dropped` judges that) or
 //! provenance that does not verify (`provenance-invalid`), and when no earlier release says

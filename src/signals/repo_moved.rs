@@ -10,8 +10,18 @@
 //! once.
 //!
 //! The declared repository changing between versions is checked where the registry records
-//! it per version (npm): the version in use against the latest earlier release that declares
-//! one.
+//! it per version (npm): the version in use against its nearest predecessor that declares one
+//! ([`History::predecessors`]: lower versions on its release line published before it, in
+//! semver order; acorn 8.17.0 is compared with 8.16.0, not with 0.3.0, whatever the
+//! registry's clock says).
+//!
+//! Age: every finding is about the version in use (what it declares, where it was built,
+//! where its declared repository now leads), so it is judged by the publish time of the
+//! version in use ([`AgeWindows`]): the rule's severity while younger than `fresh-days`, one
+//! step lower until `expire-days`, clear beyond. A version published a year ago has been in use
+//! and in view that long, whatever happened to its repository since; upgrading to a fresh
+//! release from the moved repository brings the finding back. Unknown when that publish time
+//! is unknown.
 
 use serde_json::json;
 
