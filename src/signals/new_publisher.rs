@@ -16,8 +16,9 @@
 //! A release is new when no earlier release with a comparable publisher was published by the
 //! same identity, and at least one earlier publisher could be compared; when none could, the
 //! answer is unknown. The first release of a package is clear: nobody came before to compare
-//! with. Releases whose publisher is unknown inside the window are skipped (the evidence counts
-//! the earlier publishers that could not be compared).
+//! with. A release in the window whose publisher is unknown, or the version in use without a
+//! publish time (the window cannot be placed), makes the answer unknown unless a new publisher
+//! is found elsewhere (the evidence counts the earlier publishers that could not be compared).
 //!
 //! "Earlier" here is earlier in time ([`History::before`]), on every release line: whether an
 //! identity had published the package is a question about who was around before, and a
@@ -79,16 +80,27 @@ impl Signal for NewPublisher {
         candidates.push(history.index);
 
         let mut new = Vec::new();
-        let mut in_use_unknown = None;
-        for index in candidates {
+        // Why a release that is checked could not be judged (the version in use first).
+        let mut undetermined = None;
+        if in_use.published.is_none() && history.releases.len() > 1 {
+            undetermined = Some((
+                "releases",
+                format!(
+                    "the registry gives no publish time for {}, so the releases of the {window} days before it cannot be found",
+                    in_use.version
+                ),
+            ));
+        }
+        for index in candidates.into_iter().rev() {
             match newness(&history, index) {
                 Newness::New(found) => new.push((index, found)),
-                Newness::Undetermined(reason) if index == history.index => {
-                    in_use_unknown = Some(reason);
+                Newness::Undetermined(reason) => {
+                    undetermined.get_or_insert(("publisher", reason));
                 }
-                Newness::Seen | Newness::First | Newness::Undetermined(_) => {}
+                Newness::Seen | Newness::First => {}
             }
         }
+        new.reverse();
         // Each new publisher's release is judged by its own age; the freshest decides.
         let mut aged = Vec::new();
         for (index, found) in new {
@@ -108,8 +120,8 @@ impl Signal for NewPublisher {
                 Weight::Expired => 2,
             })
         else {
-            return match in_use_unknown {
-                Some(reason) => unknown("publisher", reason),
+            return match undetermined {
+                Some((fact, reason)) => unknown(fact, reason),
                 None => Outcome::Clear,
             };
         };
@@ -779,5 +791,42 @@ mod tests {
         }]);
         assert_eq!(evaluate(&NewPublisher, &facts), Outcome::Clear);
         assert_eq!(at("2026-01-01T00:00:00Z"), NOW);
+    }
+
+    /// What a release that is checked cannot tell is unknown, never clear.
+    #[test]
+    fn what_cannot_be_judged_is_unknown() {
+        let signal = &NewPublisher;
+        // 1.1.0 (in the window, publisher unknown), 1.2.0 in use by alice.
+        let mut window_unknown = facts_with(
+            "npm",
+            "1.2.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", "2025-05-20T00:00:00Z"),
+                release("1.2.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        release_mut(&mut window_unknown, "1.1.0").publisher = Fact::unknown("stripped by a mirror");
+        let mut untimed = facts();
+        release_mut(&mut untimed, "1.1.0").published = None;
+        check(
+            signal,
+            vec![
+                (
+                    "window release's publisher unknown",
+                    window_unknown,
+                    Expect::Unknown("publisher", "stripped by a mirror"),
+                ),
+                (
+                    "version in use without publish time",
+                    untimed,
+                    Expect::Unknown(
+                        "releases",
+                        "no publish time for 1.1.0, so the releases of the 30 days",
+                    ),
+                ),
+            ],
+        );
     }
 }

@@ -116,11 +116,22 @@ impl Signal for ProvenanceDropped {
             }
         }
         let Some((last, kind)) = last_with else {
-            if !predecessors.releases.is_empty() && unknown_count == predecessors.releases.len() {
+            // None is known to have had provenance; one whose provenance is unknown may have.
+            if unknown_count == predecessors.releases.len() && unknown_count > 0 {
                 return unknown(
                     "provenance",
                     format!(
                         "the provenance of the {} before {} is unknown",
+                        plural(predecessors.releases.len(), "release"),
+                        in_use.version
+                    ),
+                );
+            }
+            if unknown_count > 0 {
+                return unknown(
+                    "provenance",
+                    format!(
+                        "none of the {} before {} is known to have had provenance, and the provenance of {unknown_count} of them is unknown",
                         plural(predecessors.releases.len(), "release"),
                         in_use.version
                     ),
@@ -607,5 +618,31 @@ mod tests {
         ];
         assert_eq!(evaluate(signal, &all), Outcome::Clear);
         assert_eq!(evaluate(signal, &pypi()), Outcome::Clear);
+    }
+
+    /// None known to have had provenance, some unknown: unknown, not clear.
+    #[test]
+    fn some_earlier_provenance_unknown() {
+        let mut facts = facts_with(
+            "npm",
+            "1.2.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", "2025-06-01T00:00:00Z"),
+                release("1.2.0", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        release_mut(&mut facts, "1.0.0").provenance = Fact::unknown("document unreadable");
+        check(
+            &ProvenanceDropped,
+            vec![(
+                "one of two unknown",
+                facts,
+                Expect::Unknown(
+                    "provenance",
+                    "none of the 2 releases before 1.2.0 is known to have had provenance, and the provenance of 1 of them is unknown",
+                ),
+            )],
+        );
     }
 }

@@ -99,7 +99,23 @@ impl Signal for PublisherIdentityChanged {
                         release.version
                     ),
                 ),
-                None => Outcome::Clear,
+                None => match earlier
+                    .iter()
+                    .find_map(|release| match provenance_of(release) {
+                        ProvenanceState::Unknown(reason) => {
+                            Some((release.version.as_str(), reason))
+                        }
+                        _ => None,
+                    }) {
+                    // It may have said where it was built.
+                    Some((version, reason)) => unknown(
+                        "provenance",
+                        format!(
+                            "the provenance of the earlier release {version} is unknown: {reason}"
+                        ),
+                    ),
+                    None => Outcome::Clear,
+                },
             };
         };
         let mut changes = Vec::new();
@@ -553,6 +569,29 @@ mod tests {
         assert_eq!(
             evidence["compared_with"]["order"],
             "version order, same release line"
+        );
+    }
+
+    /// No earlier release says where it was built, and one's provenance is unknown: unknown.
+    #[test]
+    fn earlier_provenance_unknown() {
+        let mut facts = built(
+            build("o/r", "1", "publish.yml"),
+            build("o/r", "1", "publish.yml"),
+        );
+        let earlier = release_mut(&mut facts, "1.0.0");
+        earlier.verification = None;
+        earlier.provenance = Fact::unknown("document unreadable");
+        check(
+            &PublisherIdentityChanged,
+            vec![(
+                "earlier unknown",
+                facts,
+                Expect::Unknown(
+                    "provenance",
+                    "the provenance of the earlier release 1.0.0 is unknown: document unreadable",
+                ),
+            )],
         );
     }
 }

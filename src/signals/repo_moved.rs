@@ -25,7 +25,10 @@
 
 use serde_json::json;
 
-use super::support::{AgeWindows, History, repository_key, rule_severity, severity_field, unknown};
+use super::support::{
+    AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
+    severity_field, unknown,
+};
 use super::{Context, Outcome, Signal};
 use crate::registry::facts::Fact;
 use crate::verify::ProvenanceCheck;
@@ -126,10 +129,31 @@ impl Signal for RepoMoved {
         }
 
         if findings.is_empty() {
-            return match &facts.repository_facts {
-                Fact::Unknown(reason) => unknown("repository_facts", reason.clone()),
-                Fact::Known(_) => Outcome::Clear,
+            // What could not be compared: the repository's state, the versions' declarations
+            // and builds (the releases), where the version in use was built (its provenance).
+            if let Fact::Unknown(reason) = &facts.repository_facts {
+                return unknown("repository_facts", reason.clone());
+            }
+            let history = match &history {
+                Ok(history) => history,
+                Err(outcome) => return outcome.clone(),
             };
+            let in_use = history.in_use();
+            if let ProvenanceState::Unknown(reason) = provenance_of(in_use) {
+                return unknown("provenance", reason);
+            }
+            if let Some(verification) = &in_use.verification
+                && let ProvenanceCheck::Unknown { reason } = &verification.provenance
+            {
+                return unknown(
+                    "provenance",
+                    format!(
+                        "where {} was built could not be verified: {reason}",
+                        in_use.version
+                    ),
+                );
+            }
+            return Outcome::Clear;
         }
         // Every finding is about the version in use: what it declares, where it was built,
         // where its declared repository now leads. Its age is the event's.
@@ -432,6 +456,44 @@ mod declared_tests {
                     "releases unknown",
                     releases_unknown,
                     Expect::Unknown("releases", "registry down"),
+                ),
+            ],
+        );
+    }
+
+    /// Nothing found, but the declarations or the build could not be compared: unknown.
+    #[test]
+    fn what_could_not_be_compared_is_unknown() {
+        let mut releases_unknown = facts();
+        releases_unknown.releases = Fact::unknown("registry down");
+        let mut provenance_unknown = facts();
+        release_mut(&mut provenance_unknown, "1.1.0").provenance = Fact::unknown("timeout");
+        let mut verification_unknown = facts();
+        release_mut(&mut verification_unknown, "1.1.0").verification = Some(
+            crate::signals::test_support::verification(ProvenanceCheck::Unknown {
+                reason: "Rekor did not answer".into(),
+            }),
+        );
+        check(
+            &RepoMoved,
+            vec![
+                (
+                    "releases unknown",
+                    releases_unknown,
+                    Expect::Unknown("releases", "registry down"),
+                ),
+                (
+                    "provenance unknown",
+                    provenance_unknown,
+                    Expect::Unknown("provenance", "timeout"),
+                ),
+                (
+                    "verification failed",
+                    verification_unknown,
+                    Expect::Unknown(
+                        "provenance",
+                        "where 1.1.0 was built could not be verified: Rekor did not answer",
+                    ),
                 ),
             ],
         );
