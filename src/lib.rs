@@ -20,3 +20,4 @@ pub mod rules;
 pub mod scan;
 pub mod signals;
 pub mod verify;
+pub(crate) mod version_order;

@@ -255,17 +255,12 @@ impl PypiClient {
             list.push(release(release_version, &files, provenance, publisher));
         }
         list.sort_by(|a, b| compare_versions(&a.version, &b.version));
-        // The files of the version in use and of the latest earlier release with provenance:
-        // the releases whose attestations are verified.
+        // The files of the version in use and of the nearest earlier release with provenance
+        // (as the verification stage chooses it): the releases whose attestations are verified.
         if let Some(key) = &in_use
             && let Some(position) = list.iter().position(|r| &r.version == key)
         {
-            let earlier = list[..position].iter().rposition(|r| {
-                matches!(
-                    r.provenance,
-                    Fact::Known(Provenance::Attested { .. } | Provenance::TrustedPublishing { .. })
-                )
-            });
+            let earlier = super::verification::earlier_attested("pypi", &list, position);
             for index in [Some(position), earlier].into_iter().flatten() {
                 list[index].files = file_lists.remove(&list[index].version).unwrap_or_default();
             }

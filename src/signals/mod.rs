@@ -29,7 +29,6 @@ mod support;
 pub(crate) mod test_support;
 mod too_new;
 mod unmaintained;
-mod version_order;
 mod yanked;
 
 use std::collections::BTreeMap;

@@ -7,7 +7,7 @@
 //! - [`History::before`]: released earlier in time. Who had published the package before
 //!   (`new-publisher`) and how long it was silent (`dormant-revival`) are questions about time.
 //! - [`History::predecessors`]: the releases a release follows in the ecosystem's version order
-//!   on its release line ([`super::version_order`]), published before it. What changed in a
+//!   on its release line ([`crate::version_order`]), published before it. What changed in a
 //!   release (owners, declared repository, where it was built, provenance) is a question about
 //!   the release it was made from: a backport `1.2.9` published after `2.0.0` follows `1.2.8`,
 //!   and `8.17.0` follows `8.16.0`, whatever order the registry's clock gives.
@@ -19,12 +19,12 @@ use jiff::{SignedDuration, Span, Timestamp, Unit};
 
 use serde_json::{Value, json};
 
-use super::version_order::Version;
 use super::{Outcome, Params};
 use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::registry::repo_url;
 use crate::rules::Severity;
 use crate::verify::ProvenanceCheck;
+use crate::version_order;
 
 /// The longest registry text quoted in a message (the evidence keeps all of it).
 const QUOTE_LIMIT: usize = 160;
@@ -123,63 +123,33 @@ impl<'a> History<'a> {
         self.predecessors(self.index)
     }
 
-    /// The releases `releases[index]` follows, nearest first: the lower versions on its
-    /// release line that were published before it (when both publish times are known); when
-    /// its line has none (a new major version, a first prerelease), every lower version
-    /// published before it. When its version does not parse, the releases published before it
-    /// in time, latest first, and [`Order::PublishTime`] says why. Other releases whose
-    /// version does not parse are left out.
+    /// The releases `releases[index]` follows, nearest first ([`version_order::predecessors`]:
+    /// the lower versions on its release line published before it, else every lower version
+    /// published before it). When its version does not parse, the releases published before it
+    /// in time, latest first, and [`Order::PublishTime`] says why.
     pub(crate) fn predecessors(&self, index: usize) -> Predecessors<'a> {
         let releases: &'a [Release] = self.releases;
-        let Some(release) = releases.get(index) else {
+        if index >= releases.len() {
             return Predecessors {
                 releases: Vec::new(),
                 order: Order::Version { same_line: true },
             };
-        };
-        let version = match Version::parse(self.ecosystem, &release.version) {
-            Ok(version) => version,
+        }
+        match version_order::predecessors(self.ecosystem, releases, index) {
+            Ok((found, same_line)) => Predecessors {
+                releases: found
+                    .into_iter()
+                    .map(|position| &releases[position])
+                    .collect(),
+                order: Order::Version { same_line },
+            },
             Err(reason) => {
                 let mut earlier = self.before(index);
                 earlier.reverse();
-                return Predecessors {
+                Predecessors {
                     releases: earlier,
                     order: Order::PublishTime(reason),
-                };
-            }
-        };
-        let published_before = |other: &Release| match (other.published, release.published) {
-            (Some(other), Some(this)) => other <= this,
-            _ => true,
-        };
-        let mut lower: Vec<(Version, &'a Release)> = releases
-            .iter()
-            .enumerate()
-            .filter(|&(other, _)| other != index)
-            .filter_map(|(_, other)| {
-                let parsed = Version::parse(self.ecosystem, &other.version).ok()?;
-                (version.compare(&parsed) == Some(std::cmp::Ordering::Greater)
-                    && published_before(other))
-                .then_some((parsed, other))
-            })
-            .collect();
-        // Nearest first.
-        lower.sort_by(|(a, _), (b, _)| b.compare(a).unwrap_or(std::cmp::Ordering::Equal));
-        let line = version.line();
-        let on_line: Vec<&'a Release> = lower
-            .iter()
-            .filter(|(other, _)| other.line() == line)
-            .map(|(_, other)| *other)
-            .collect();
-        if on_line.is_empty() {
-            Predecessors {
-                releases: lower.into_iter().map(|(_, other)| other).collect(),
-                order: Order::Version { same_line: false },
-            }
-        } else {
-            Predecessors {
-                releases: on_line,
-                order: Order::Version { same_line: true },
+                }
             }
         }
     }

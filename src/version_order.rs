@@ -11,11 +11,64 @@
 //! epoch and the first release segment. A backport `1.2.9` published after `2.0.0` is on line
 //! 1 and follows `1.2.8`.
 //!
+//! [`predecessors`] puts the releases a release follows in that order. The gatherer uses it
+//! to choose the earlier release it verifies, and the signals to choose the release they
+//! compare with, so both mean the same release.
+//!
 //! Not supported: other ecosystems, npm's loose versions (`1.0`, `1.0.0beta`) and versions
 //! that do not parse; callers fall back to publish-time order for them and say so.
 
 use std::cmp::Ordering;
 use std::str::FromStr;
+
+use crate::registry::facts::Release;
+
+/// The releases `releases[index]` follows, as indexes into `releases`, nearest first, and
+/// whether they are on its release line: the lower versions on its line that were published
+/// before it (when both publish times are known); when its line has none (a new major
+/// version, a first prerelease), every lower version published before it. Other releases whose
+/// version does not parse are left out. `Err` says why the release's own version does not
+/// parse (or `index` is out of range).
+pub(crate) fn predecessors(
+    ecosystem: &str,
+    releases: &[Release],
+    index: usize,
+) -> Result<(Vec<usize>, bool), String> {
+    let release = releases
+        .get(index)
+        .ok_or_else(|| format!("no release number {index}"))?;
+    let version = Version::parse(ecosystem, &release.version)?;
+    let published_before = |other: &Release| match (other.published, release.published) {
+        (Some(other), Some(this)) => other <= this,
+        _ => true,
+    };
+    let mut lower: Vec<(Version, usize)> = releases
+        .iter()
+        .enumerate()
+        .filter(|&(other, _)| other != index)
+        .filter_map(|(position, other)| {
+            let parsed = Version::parse(ecosystem, &other.version).ok()?;
+            (version.compare(&parsed) == Some(Ordering::Greater) && published_before(other))
+                .then_some((parsed, position))
+        })
+        .collect();
+    // Nearest first.
+    lower.sort_by(|(a, _), (b, _)| b.compare(a).unwrap_or(Ordering::Equal));
+    let line = version.line();
+    let on_line: Vec<usize> = lower
+        .iter()
+        .filter(|(other, _)| other.line() == line)
+        .map(|(_, position)| *position)
+        .collect();
+    if on_line.is_empty() {
+        Ok((
+            lower.into_iter().map(|(_, position)| position).collect(),
+            false,
+        ))
+    } else {
+        Ok((on_line, true))
+    }
+}
 
 /// A parsed version of one ecosystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
