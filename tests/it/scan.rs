@@ -361,32 +361,32 @@ fn assert_clean(report: &Value, id: &str) {
 /// years later, with 3.3.6 fresh at the pinned clock (seven weeks old; the payload was live
 /// about ten weeks): events are judged by their age.
 async fn mount_event_stream(mocks: &Mocks, extra_top_level: Value) {
+    mount_event_stream_at(
+        mocks,
+        extra_top_level,
+        [
+            "2023-11-05T18:00:00.000Z",
+            "2024-05-20T18:00:00.000Z",
+            "2025-07-28T18:00:00.000Z",
+            "2026-10-09T22:10:00.000Z",
+        ],
+    )
+    .await;
+}
+
+/// event-stream with its four releases published at these times.
+async fn mount_event_stream_at(mocks: &Mocks, extra_top_level: Value, times: [&'static str; 4]) {
     let mut document = packument(
         "event-stream",
         "https://github.com/dominictarr/event-stream",
         &["right9ctrl"],
         &[
-            rel(
-                "3.3.2",
-                "2023-11-05T18:00:00.000Z",
-                "dominictarr",
-                &["dominictarr"],
-            ),
-            rel(
-                "3.3.3",
-                "2024-05-20T18:00:00.000Z",
-                "dominictarr",
-                &["dominictarr"],
-            ),
-            rel(
-                "3.3.4",
-                "2025-07-28T18:00:00.000Z",
-                "dominictarr",
-                &["dominictarr"],
-            ),
+            rel("3.3.2", times[0], "dominictarr", &["dominictarr"]),
+            rel("3.3.3", times[1], "dominictarr", &["dominictarr"]),
+            rel("3.3.4", times[2], "dominictarr", &["dominictarr"]),
             rel(
                 "3.3.6",
-                "2026-10-09T22:10:00.000Z",
+                times[3],
                 "right9ctrl",
                 &["dominictarr", "right9ctrl"],
             )
@@ -450,6 +450,60 @@ async fn event_stream_new_publisher_and_owners_changed() {
     assert_eq!(change["removed"], json!([]));
 
     assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+/// The same takeover at its real dates (3.3.6 in September 2018), eight years before the
+/// pinned clock: in use and examined by everybody since, it is no longer news. No
+/// `new-publisher`, `owners-changed` or `dormant-revival` finding.
+#[tokio::test(flavor = "multi_thread")]
+async fn event_stream_eight_years_on_is_quiet() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    mount_event_stream_at(
+        &mocks,
+        json!({}),
+        [
+            "2015-11-05T18:00:00.000Z",
+            "2016-05-20T18:00:00.000Z",
+            "2017-07-28T18:00:00.000Z",
+            "2018-09-09T22:10:00.000Z",
+        ],
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/dominictarr/event-stream",
+        github_repo(
+            "dominictarr/event-stream",
+            1134745,
+            false,
+            "2026-11-26T00:00:00Z",
+        ),
+    )
+    .await;
+    write_package_lock(&mocks.project(), &[("event-stream", "3.3.6"), LEFT_PAD]);
+
+    let (run, report) = mocks.scan_json("cache");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let package = package(&report, "npm:event-stream@3.3.6");
+    let rules: Vec<&str> = package["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap())
+        .collect();
+    for quiet in ["new-publisher", "owners-changed", "dormant-revival"] {
+        assert!(!rules.contains(&quiet), "{quiet}: {package:#}");
+    }
+    let unknown: Vec<&str> = package["unknown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|unknown| unknown["rule"].as_str().unwrap())
+        .collect();
+    for quiet in ["new-publisher", "owners-changed", "dormant-revival"] {
+        assert!(!unknown.contains(&quiet), "{quiet}: {package:#}");
+    }
 }
 
 /// nx (npm, August 2025) and the shai-hulud worm (September 2025): with a stolen publish token,
