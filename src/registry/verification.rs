@@ -4,7 +4,7 @@
 //! Releases looked at, per package: the version in use, and the nearest of its predecessors
 //! whose provenance the registry advertises (so later judgement can compare how the two were
 //! built): lower versions on its release line published before it, in the ecosystem's version
-//! order ([`crate::version_order::predecessors`]), as the signals compare them; the registry's
+//! order (`crate::version_order::predecessors`), as the signals compare them; the registry's
 //! order when the version does not parse. Everything else keeps its registry-advertised
 //! provenance only.
 //!
