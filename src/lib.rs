@@ -22,3 +22,4 @@ pub mod scan;
 pub mod score;
 pub mod signals;
 pub mod verify;
+pub(crate) mod version_order;

@@ -754,7 +754,7 @@ mod tests {
             "1.1.0",
             vec![
                 release("1.0.0", "2025-01-01T00:00:00Z"),
-                by(release("1.1.0", "2025-06-01T00:00:00Z"), "mallory"),
+                by(release("1.1.0", "2025-12-01T00:00:00Z"), "mallory"),
             ],
         );
         [pkg, leaf_facts()]

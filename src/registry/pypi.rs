@@ -31,7 +31,10 @@
 //! - Provenance of the version in use: trusted publishing when every file carries provenance
 //!   and every attestation names the same publisher; `None` when any file has none (that file
 //!   was not published with attestations). Other releases are `Attested` when the Simple API
-//!   advertises provenance for all their files (no request is made for them), else `None`.
+//!   advertises provenance for any of their files (no request is made for them), else `None`:
+//!   a release with some attested files shows that the project publishes with provenance,
+//!   which is what earlier releases are looked at for (their `files` say which, for the
+//!   release that is verified).
 //! - `install_scripts` is unknown: PyPI does not report install hooks. A wheel runs no code when
 //!   installed, but an sdist runs its build backend (`setup.py`), and the index cannot tell
 //!   which artifact the installer picks. "Known, empty" would be a false reassurance.
@@ -288,17 +291,12 @@ impl PypiClient {
             list.push(release(release_version, &files, provenance, publisher));
         }
         list.sort_by(|a, b| compare_versions(&a.version, &b.version));
-        // The files of the version in use and of the latest earlier release with provenance:
-        // the releases whose attestations are verified.
+        // The files of the version in use and of the nearest earlier release with provenance
+        // (as the verification stage chooses it): the releases whose attestations are verified.
         if let Some(key) = &in_use
             && let Some(position) = list.iter().position(|r| &r.version == key)
         {
-            let earlier = list[..position].iter().rposition(|r| {
-                matches!(
-                    r.provenance,
-                    Fact::Known(Provenance::Attested { .. } | Provenance::TrustedPublishing { .. })
-                )
-            });
+            let earlier = super::verification::earlier_attested("pypi", &list, position);
             for index in [Some(position), earlier].into_iter().flatten() {
                 list[index].files = file_lists.remove(&list[index].version).unwrap_or_default();
             }
@@ -945,7 +943,7 @@ fn all_yanked(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>) -> bool
 
 /// Provenance of a release that is not in use, from what the Simple API advertises.
 fn advertised_provenance(files: &BTreeMap<String, FileRecord>, advertised: bool) -> Provenance {
-    if advertised && !files.is_empty() && files.values().all(|f| f.provenance.is_some()) {
+    if advertised && files.values().any(|f| f.provenance.is_some()) {
         first_advertised(files)
     } else {
         Provenance::None
@@ -1829,6 +1827,37 @@ mod tests {
             );
             assert_eq!(facts.owners.known().map(Vec::len), Some(3));
         }
+    }
+
+    /// A release other than the version in use with provenance for some of its files is
+    /// attested: the project publishes with provenance.
+    #[tokio::test]
+    async fn another_release_with_some_attested_files_is_attested() {
+        let mut page: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        for file in page["files"].as_array_mut().into_iter().flatten() {
+            if file["filename"] == "sampleproject-4.0.0.tar.gz" {
+                file["provenance"] = Value::Null;
+            }
+        }
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let facts = client(&server).package("sampleproject", "1.2.0").await;
+        assert!(
+            matches!(
+                &find(&facts, "4.0.0").provenance,
+                Fact::Known(Provenance::Attested { url: Some(url), .. }) if url.contains("py3-none-any.whl")
+            ),
+            "{:?}",
+            find(&facts, "4.0.0").provenance
+        );
     }
 
     #[tokio::test]

@@ -1,9 +1,12 @@
 //! The verification stage of gathering: which releases are verified, the requests it makes,
 //! and the cache of results. The cryptography and the checks are in [`crate::verify`].
 //!
-//! Releases looked at, per package: the version in use, and the latest earlier release whose
-//! provenance the registry advertises (so later judgement can compare how the two were
-//! built). Everything else keeps its registry-advertised provenance only.
+//! Releases looked at, per package: the version in use, and the nearest of its predecessors
+//! whose provenance the registry advertises (so later judgement can compare how the two were
+//! built): lower versions on its release line published before it, in the ecosystem's version
+//! order (`crate::version_order::predecessors`), as the signals compare them; the registry's
+//! order when the version does not parse. Everything else keeps its registry-advertised
+//! provenance only.
 //!
 //! Requests: npm — the registry keys once per run (`/-/npm/v1/keys`), and the attestations
 //! document of each looked-at release that advertises one; PyPI — the Integrity API
@@ -77,7 +80,7 @@ impl Verifier {
         let Fact::Known(releases) = &mut facts.releases else {
             return;
         };
-        let chosen = chosen_releases(releases, &facts.version);
+        let chosen = chosen_releases(&facts.ecosystem, releases, &facts.version);
         for index in chosen {
             let release = &releases[index];
             let verification = match facts.ecosystem.as_str() {
@@ -325,19 +328,38 @@ fn cargo(release: &Release, status: &Fact<super::facts::Status>) -> Verification
     }
 }
 
-/// The version in use and the latest earlier release (in the registry's order, oldest first)
-/// with advertised provenance.
-fn chosen_releases(releases: &[Release], version: &str) -> Vec<usize> {
+/// The version in use and the nearest of its predecessors with advertised provenance (the
+/// latest earlier one in the registry's order, oldest first, when its version does not parse).
+fn chosen_releases(ecosystem: &str, releases: &[Release], version: &str) -> Vec<usize> {
     let Some(in_use) = releases.iter().position(|r| r.version == version) else {
         return Vec::new();
     };
-    let earlier = releases[..in_use].iter().rposition(|r| {
+    [Some(in_use), earlier_attested(ecosystem, releases, in_use)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The nearest predecessor of `releases[in_use]` whose provenance the registry advertises.
+pub(crate) fn earlier_attested(
+    ecosystem: &str,
+    releases: &[Release],
+    in_use: usize,
+) -> Option<usize> {
+    let advertised = |release: &Release| {
         matches!(
-            r.provenance,
+            release.provenance,
             Fact::Known(Provenance::Attested { .. } | Provenance::TrustedPublishing { .. })
         )
-    });
-    [Some(in_use), earlier].into_iter().flatten().collect()
+    };
+    match crate::version_order::predecessors(ecosystem, releases, in_use) {
+        Ok((predecessors, _)) => predecessors
+            .into_iter()
+            .find(|&index| advertised(&releases[index])),
+        Err(_) => releases[..in_use.min(releases.len())]
+            .iter()
+            .rposition(advertised),
+    }
 }
 
 #[cfg(test)]
@@ -540,6 +562,38 @@ mod tests {
         verifier.verify(&mut facts, &npm, &pypi).await;
         let stats = verifier.stats();
         assert_eq!(stats.recalled + stats.verified, 1);
+    }
+
+    /// The earlier release verified is the nearest predecessor on the release line with
+    /// advertised provenance, as the signals compare them: a backport 1.2.9 published after
+    /// 2.0.0 is compared with 1.2.8.
+    #[test]
+    fn the_earlier_release_looked_at_is_the_predecessor_on_the_line() {
+        let attested = || {
+            Fact::Known(Provenance::Attested {
+                url: None,
+                predicate_type: None,
+            })
+        };
+        let at = |release: Release, time: &str| Release {
+            published: Some(time.parse().unwrap()),
+            ..release
+        };
+        let releases = vec![
+            at(crate_release("1.2.7", attested()), "2024-01-01T00:00:00Z"),
+            at(
+                crate_release("1.2.8", Fact::Known(Provenance::None)),
+                "2024-02-01T00:00:00Z",
+            ),
+            at(crate_release("2.0.0", attested()), "2024-03-01T00:00:00Z"),
+            at(crate_release("1.2.9", attested()), "2024-04-01T00:00:00Z"),
+        ];
+        assert_eq!(chosen_releases("cargo", &releases, "1.2.9"), [3, 0]);
+        assert_eq!(chosen_releases("cargo", &releases, "2.0.0"), [2, 0]);
+        // A version that does not parse: the registry's order.
+        let mut loose = releases.clone();
+        loose[3].version = "1.2.9-".into();
+        assert_eq!(chosen_releases("cargo", &loose, "1.2.9-"), [3, 2]);
     }
 
     fn crate_release(version: &str, provenance: Fact<Provenance>) -> Release {

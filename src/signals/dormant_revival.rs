@@ -11,12 +11,23 @@
 //!
 //! Severity rises to high when the revival or the version in use was published by an
 //! identity that published no earlier version (the `new-publisher` logic).
+//!
+//! Silence is a matter of time, so releases are ordered by publish time here, not by version.
+//!
+//! Age: the revival is judged by its publish time against the run's clock ([`AgeWindows`]):
+//! full while younger than `fresh-days` (ctx was found within days), one step lower until
+//! `expire-days`, clear beyond (fnv 1.0.7, a revival in 2020 in use ever since, is not a
+//! warning). Decayed, a revival by the old maintainer would be info, which weighs nothing and
+//! only crowds the report: it is clear instead.
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
 use super::new_publisher::{Newness, newness};
-use super::support::{History, months_before, unknown, whole_days, whole_months};
+use super::support::{
+    AgeWindows, History, Weight, months_before, rule_severity, severity_field, unknown, whole_days,
+    whole_months,
+};
 use super::{Context, Outcome, Signal};
 use crate::rules::Severity;
 
@@ -34,6 +45,7 @@ impl Signal for DormantRevival {
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let months = cx.params.int("silence-months", SILENCE_MONTHS).max(1);
+        let windows = AgeWindows::read(cx.params);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -67,6 +79,13 @@ impl Signal for DormantRevival {
         let silent = whole_months(previous_time, revival_time);
         let previous = &history.releases[previous];
         let revived = &history.releases[revival];
+        let age = match windows.age(cx.now, revived, "the revival") {
+            Ok(age) => age,
+            Err(outcome) => return outcome,
+        };
+        if age.weight == Weight::Expired {
+            return Outcome::Clear;
+        }
 
         let mut message = if revival == history.index {
             format!(
@@ -85,6 +104,8 @@ impl Signal for DormantRevival {
                 whole_days(revival_time, used)
             )
         };
+
+        message.push_str(&format!("; the revival was {}", age.describe(&windows)));
 
         // Who published the revival and the version in use.
         let mut checked = vec![revival];
@@ -110,7 +131,17 @@ impl Signal for DormantRevival {
                 Newness::Seen | Newness::First => {}
             }
         }
-        let severity = (!new_publishers.is_empty()).then_some(Severity::High);
+        let evidence_severity = if new_publishers.is_empty() {
+            rule_severity(self.id())
+        } else {
+            Severity::High
+        };
+        // Decayed, a revival by its old maintainer would be info: it weighs nothing and only
+        // crowds the report, so it is clear once it is no longer fresh.
+        let severity = match age.severity(evidence_severity) {
+            Some(Severity::Info) | None => return Outcome::Clear,
+            Some(severity) => severity,
+        };
         Outcome::Risk {
             message,
             evidence: json!({
@@ -121,8 +152,9 @@ impl Signal for DormantRevival {
                 "revival": release_evidence(&revived.version, revival_time),
                 "new_publishers": new_publishers,
                 "publisher_unknown": publisher_unknown,
+                "age": age.evidence(&windows),
             }),
-            severity,
+            severity: severity_field(self.id(), severity),
         }
     }
 }
@@ -145,16 +177,27 @@ mod tests {
         release_mut, risk, unknown_facts,
     };
 
-    /// ctx: 0.1.2 in 2014, then a stranger's 0.2.2 and 0.2.6 in May 2022.
+    /// ctx: 0.1.2 in 2014, then a stranger's 0.2.2 and 0.2.6 (May 2022 in reality; here
+    /// in December 2025, fresh at the tests' clock).
     fn ctx(in_use: &str, new_owner: &str) -> PackageFacts {
+        ctx_revived(
+            in_use,
+            new_owner,
+            "2025-12-14T00:00:00Z",
+            "2025-12-17T00:00:00Z",
+        )
+    }
+
+    /// ctx revived at these dates.
+    fn ctx_revived(in_use: &str, new_owner: &str, revival: &str, next: &str) -> PackageFacts {
         facts_with(
             "npm",
             in_use,
             vec![
                 by(release("0.1.0", "2014-12-10T00:00:00Z"), "figo"),
                 by(release("0.1.2", "2014-12-18T00:00:00Z"), "figo"),
-                by(release("0.2.2", "2022-05-14T00:00:00Z"), new_owner),
-                by(release("0.2.6", "2022-05-17T00:00:00Z"), new_owner),
+                by(release("0.2.2", revival), new_owner),
+                by(release("0.2.6", next), new_owner),
             ],
         )
     }
@@ -183,16 +226,16 @@ mod tests {
             "npm",
             "1.1.0",
             vec![
-                release("1.0.0", "2024-07-01T00:00:00Z"),
-                release("1.1.0", "2025-06-01T00:00:00Z"),
+                release("1.0.0", "2024-12-01T00:00:00Z"),
+                release("1.1.0", "2025-11-01T00:00:00Z"),
             ],
         );
         let exactly = facts_with(
             "npm",
             "1.1.0",
             vec![
-                release("1.0.0", "2024-06-01T00:00:00Z"),
-                release("1.1.0", "2025-06-01T00:00:00Z"),
+                release("1.0.0", "2024-11-01T00:00:00Z"),
+                release("1.1.0", "2025-11-01T00:00:00Z"),
             ],
         );
         check(
@@ -203,7 +246,9 @@ mod tests {
                 (
                     "ctx: the revival in use",
                     ctx("0.2.2", "figo"),
-                    Expect::Risk("the version in use 0.2.2 came after 88 months without a release"),
+                    Expect::Risk(
+                        "the version in use 0.2.2 came after 131 months without a release",
+                    ),
                 ),
                 (
                     "ctx: after the revival",
@@ -221,7 +266,7 @@ mod tests {
                     "twelve months",
                     exactly,
                     Expect::Risk(
-                        "came after 12 months without a release (previous: 1.0.0 on 2024-06-01)",
+                        "came after 12 months without a release (previous: 1.0.0 on 2024-11-01)",
                     ),
                 ),
                 (
@@ -248,13 +293,16 @@ mod tests {
         let (message, evidence, severity) = risk(evaluate(signal, &ctx("0.2.6", "stranger")));
         assert_eq!(severity, Some(Severity::High));
         assert!(
-            message
-                .ends_with("; 0.2.2 was published by stranger, who published no earlier version"),
+            message.ends_with(
+                "; the revival was 18 days ago; 0.2.2 was published by stranger, who published no earlier version"
+            ),
             "{message}"
         );
         assert_eq!(evidence["revival"]["version"], "0.2.2");
         assert_eq!(evidence["previous_release"]["version"], "0.1.2");
-        assert_eq!(evidence["silent_months"], 88);
+        assert_eq!(evidence["silent_months"], 131);
+        assert_eq!(evidence["age"]["age_days"], 18);
+        assert_eq!(evidence["age"]["weight"], "full");
         assert_eq!(evidence["new_publishers"][0]["version"], "0.2.2");
 
         // Who published is unknown: the revival stands, at the rule's severity.
@@ -274,7 +322,7 @@ mod tests {
     fn the_silence_is_a_parameter() {
         let signal = &DormantRevival;
         let facts = ctx("0.2.2", "figo");
-        let patient = params_with(signal, "silence-months", 100);
+        let patient = params_with(signal, "silence-months", 140);
         assert_eq!(
             evaluate_with(signal, &facts, None, &patient),
             Outcome::Clear
@@ -284,11 +332,102 @@ mod tests {
             "npm",
             "1.1.0",
             vec![
-                release("1.0.0", "2025-01-01T00:00:00Z"),
-                release("1.1.0", "2025-06-01T00:00:00Z"),
+                release("1.0.0", "2025-07-01T00:00:00Z"),
+                release("1.1.0", "2025-12-01T00:00:00Z"),
             ],
         );
         let (message, _, _) = risk(evaluate_with(signal, &short, None, &eager));
         assert!(message.contains("after 5 months"), "{message}");
+    }
+
+    /// The revival is judged by its age: full while younger than `fresh-days` (90), one step
+    /// lower until `expire-days` (365), clear beyond. Decayed, a revival by the old maintainer
+    /// would be info: clear.
+    #[test]
+    fn the_revival_is_judged_by_its_age() {
+        let signal = &DormantRevival;
+        // 2025-10-01 is 92 days before the clock; 2025-01-02 is 364; 2024-12-01 is 396.
+        let decayed = ctx_revived(
+            "0.2.6",
+            "stranger",
+            "2025-10-01T00:00:00Z",
+            "2025-10-03T00:00:00Z",
+        );
+        let (message, evidence, severity) = risk(evaluate(signal, &decayed));
+        assert_eq!(severity, Some(Severity::Medium), "high, one step lower");
+        assert!(
+            message.contains(
+                "; the revival was 92 days ago, older than 90 days: one severity step lower"
+            ),
+            "{message}"
+        );
+        assert_eq!(evidence["age"]["weight"], "decayed");
+        let almost_a_year = ctx_revived(
+            "0.2.6",
+            "stranger",
+            "2025-01-02T00:00:00Z",
+            "2025-01-03T00:00:00Z",
+        );
+        let (_, _, severity) = risk(evaluate(signal, &almost_a_year));
+        assert_eq!(severity, Some(Severity::Medium));
+
+        check(
+            signal,
+            vec![
+                (
+                    "old maintainer, fresh",
+                    ctx("0.2.6", "figo"),
+                    Expect::Risk("0.2.2 came after 131 months"),
+                ),
+                (
+                    "old maintainer, decayed",
+                    ctx_revived(
+                        "0.2.6",
+                        "figo",
+                        "2025-10-01T00:00:00Z",
+                        "2025-10-03T00:00:00Z",
+                    ),
+                    Expect::Clear,
+                ),
+                (
+                    "new publisher, more than a year ago",
+                    ctx_revived(
+                        "0.2.6",
+                        "stranger",
+                        "2024-12-01T00:00:00Z",
+                        "2024-12-03T00:00:00Z",
+                    ),
+                    Expect::Clear,
+                ),
+                (
+                    // fnv 1.0.7: revived in 2020 after years, in use since.
+                    "fnv 1.0.7",
+                    facts_with(
+                        "cargo",
+                        "1.0.7",
+                        vec![
+                            release("1.0.5", "2016-06-21T00:00:00Z"),
+                            release("1.0.6", "2017-12-14T00:00:00Z"),
+                            release("1.0.7", "2020-05-14T00:00:00Z"),
+                        ],
+                    ),
+                    Expect::Clear,
+                ),
+            ],
+        );
+
+        // The windows are parameters.
+        let mut params = params_with(signal, "fresh-days", 10);
+        params
+            .0
+            .insert("expire-days".into(), toml::Value::Integer(15));
+        assert_eq!(
+            evaluate_with(signal, &ctx("0.2.6", "stranger"), None, &params),
+            Outcome::Clear,
+            "18 days is past a 15-day expiry"
+        );
+        let wide = params_with(signal, "fresh-days", 400);
+        let (_, _, severity) = risk(evaluate_with(signal, &decayed, None, &wide));
+        assert_eq!(severity, Some(Severity::High));
     }
 }

@@ -16,13 +16,28 @@
 //! A release is new when no earlier release with a comparable publisher was published by the
 //! same identity, and at least one earlier publisher could be compared; when none could, the
 //! answer is unknown. The first release of a package is clear: nobody came before to compare
-//! with. Releases whose publisher is unknown inside the window are skipped (the evidence counts
-//! the earlier publishers that could not be compared).
+//! with. A release in the window whose publisher is unknown, or the version in use without a
+//! publish time (the window cannot be placed), makes the answer unknown unless a new publisher
+//! is found elsewhere (the evidence counts the earlier publishers that could not be compared).
+//!
+//! "Earlier" here is earlier in time ([`History::before`]), on every release line: whether an
+//! identity had published the package is a question about who was around before, and a
+//! maintainer who published 2.0.0 is not new when publishing a 1.x backport.
+//!
+//! Age: each new publisher's release is judged by its own publish time against the run's
+//! clock ([`AgeWindows`]): the rule's severity while younger than `fresh-days`, one step lower
+//! until `expire-days`, dropped beyond; the freshest release found decides the severity.
+//! Takeovers were caught within hours to weeks (event-stream: about ten weeks); an identity
+//! whose first release has been in use for a year has become the package's maintainer. A new
+//! publisher's release without a publish time makes the answer unknown.
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
-use super::support::{History, plural, repository_key, unknown, whole_days};
+use super::support::{
+    AgeWindows, History, Weight, one_step_down, plural, repository_key, rule_severity,
+    severity_field, unknown, whole_days,
+};
 use super::{Context, Outcome, Signal};
 use crate::registry::facts::{Fact, Identity, IdentityKind, Provenance, Release};
 use crate::verify::ProvenanceCheck;
@@ -41,6 +56,7 @@ impl Signal for NewPublisher {
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
         let window = cx.params.int("window-days", WINDOW_DAYS).clamp(0, 36_500);
+        let windows = AgeWindows::read(cx.params);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -64,38 +80,78 @@ impl Signal for NewPublisher {
         candidates.push(history.index);
 
         let mut new = Vec::new();
-        let mut in_use_unknown = None;
-        for index in candidates {
+        // Why a release that is checked could not be judged (the version in use first).
+        let mut undetermined = None;
+        if in_use.published.is_none() && history.releases.len() > 1 {
+            undetermined = Some((
+                "releases",
+                format!(
+                    "the registry gives no publish time for {}, so the releases of the {window} days before it cannot be found",
+                    in_use.version
+                ),
+            ));
+        }
+        for index in candidates.into_iter().rev() {
             match newness(&history, index) {
                 Newness::New(found) => new.push((index, found)),
-                Newness::Undetermined(reason) if index == history.index => {
-                    in_use_unknown = Some(reason);
+                Newness::Undetermined(reason) => {
+                    undetermined.get_or_insert(("publisher", reason));
                 }
-                Newness::Seen | Newness::First | Newness::Undetermined(_) => {}
+                Newness::Seen | Newness::First => {}
             }
         }
-        if new.is_empty() {
-            return match in_use_unknown {
-                Some(reason) => unknown("publisher", reason),
+        new.reverse();
+        // Each new publisher's release is judged by its own age; the freshest decides.
+        let mut aged = Vec::new();
+        for (index, found) in new {
+            let release = &history.releases[index];
+            match windows.age(cx.now, release, "a new publisher's first release") {
+                Ok(age) if age.weight == Weight::Expired => {}
+                Ok(age) => aged.push((index, found, age)),
+                Err(outcome) => return outcome,
+            }
+        }
+        let Some(freshest) = aged
+            .iter()
+            .map(|(_, _, age)| age.weight)
+            .min_by_key(|weight| match weight {
+                Weight::Full => 0,
+                Weight::Decayed => 1,
+                Weight::Expired => 2,
+            })
+        else {
+            return match undetermined {
+                Some((fact, reason)) => unknown(fact, reason),
                 None => Outcome::Clear,
             };
-        }
-        let items: Vec<String> = new
+        };
+        let base = rule_severity(self.id());
+        let severity = match freshest {
+            Weight::Full => base,
+            _ => one_step_down(base),
+        };
+        let items: Vec<String> = aged
             .iter()
-            .map(|(index, found)| {
+            .map(|(index, found, age)| {
                 let release = &history.releases[*index];
                 format!(
-                    "{} ({}) by {}",
+                    "{} ({}) by {}, {}",
                     release.version,
                     relation(release, in_use, *index == history.index),
-                    found.publisher.describe()
+                    found.publisher.describe(),
+                    age.describe(&windows)
                 )
             })
             .collect();
-        let found: Vec<Value> = new
+        let found: Vec<Value> = aged
             .iter()
-            .map(|(index, found)| {
-                found.evidence(&history.releases[*index], *index == history.index)
+            .map(|(index, found, age)| {
+                let mut evidence =
+                    found.evidence(&history.releases[*index], *index == history.index);
+                if let Value::Object(fields) = &mut evidence {
+                    fields.insert("age".into(), age.evidence(&windows));
+                }
+                evidence
             })
             .collect();
         Outcome::Risk {
@@ -108,7 +164,7 @@ impl Signal for NewPublisher {
                 "window_days": window,
                 "new_publishers": found,
             }),
-            severity: None,
+            severity: severity_field(self.id(), severity),
         }
     }
 }
@@ -375,16 +431,26 @@ mod tests {
         }
     }
 
-    /// event-stream: 3.3.5 by dominictarr, then 3.3.6 by right9ctrl.
+    /// event-stream: 3.3.4 by dominictarr, then 3.3.5 and 3.3.6 by right9ctrl (2018 in
+    /// reality; here two months before the tests' clock, so the takeover is fresh).
     fn event_stream(in_use: &str) -> crate::registry::facts::PackageFacts {
+        event_stream_at(in_use, "2025-11-01T00:00:00Z", "2025-11-20T00:00:00Z")
+    }
+
+    /// event-stream with 3.3.5 and 3.3.6 published at these times.
+    fn event_stream_at(
+        in_use: &str,
+        first: &str,
+        second: &str,
+    ) -> crate::registry::facts::PackageFacts {
         facts_with(
             "npm",
             in_use,
             vec![
                 by(release("3.3.4", "2016-06-01T00:00:00Z"), "dominictarr"),
-                by(release("3.3.5", "2018-09-01T00:00:00Z"), "right9ctrl"),
-                by(release("3.3.6", "2018-09-20T00:00:00Z"), "right9ctrl"),
-                by(release("4.0.0", "2018-12-01T00:00:00Z"), "right9ctrl"),
+                by(release("3.3.5", first), "right9ctrl"),
+                by(release("3.3.6", second), "right9ctrl"),
+                by(release("4.0.0", "2025-12-31T00:00:00Z"), "right9ctrl"),
             ],
         )
     }
@@ -520,7 +586,7 @@ mod tests {
         assert_eq!(
             message,
             "published by an identity that published no earlier version: \
-             3.3.5 (published 19 days before the version in use) by right9ctrl"
+             3.3.5 (published 19 days before the version in use) by right9ctrl, 61 days ago"
         );
         assert_eq!(severity, None);
         assert_eq!(evidence["version"], "3.3.6");
@@ -530,6 +596,40 @@ mod tests {
         assert_eq!(found["in_use"], false);
         assert_eq!(found["publisher"]["id"], "npm:user:right9ctrl");
         assert_eq!(found["earlier_releases_compared"], 1);
+        assert_eq!(found["age"]["age_days"], 61);
+        assert_eq!(found["age"]["weight"], "full");
+    }
+
+    /// A new publisher's release is judged by its age: full while younger than `fresh-days`
+    /// (90), one step lower (high to medium) until `expire-days` (365), clear beyond.
+    #[test]
+    fn the_new_publisher_is_judged_by_the_age_of_their_release() {
+        let signal = &NewPublisher;
+        let (_, _, severity) = risk(evaluate(signal, &event_stream("3.3.6")));
+        assert_eq!(severity, None, "fresh: the rule's high");
+
+        let decayed = event_stream_at("3.3.6", "2025-06-01T00:00:00Z", "2025-06-20T00:00:00Z");
+        let (message, evidence, severity) = risk(evaluate(signal, &decayed));
+        assert_eq!(severity, Some(crate::rules::Severity::Medium));
+        assert!(
+            message.contains("214 days ago, older than 90 days: one severity step lower"),
+            "{message}"
+        );
+        assert_eq!(evidence["new_publishers"][0]["age"]["weight"], "decayed");
+
+        let old = event_stream_at("3.3.6", "2024-06-01T00:00:00Z", "2024-06-20T00:00:00Z");
+        assert_eq!(evaluate(signal, &old), Outcome::Clear);
+        let old = event_stream_at("3.3.5", "2018-09-01T00:00:00Z", "2018-09-20T00:00:00Z");
+        assert_eq!(evaluate(signal, &old), Outcome::Clear, "event-stream today");
+
+        let mut untimed = event_stream("3.3.5");
+        release_mut(&mut untimed, "3.3.5").published = None;
+        crate::signals::test_support::check_outcome(
+            signal,
+            "no publish time",
+            &evaluate(signal, &untimed),
+            Expect::Unknown("releases", "no publish time for 3.3.5"),
+        );
     }
 
     #[test]
@@ -691,5 +791,42 @@ mod tests {
         }]);
         assert_eq!(evaluate(&NewPublisher, &facts), Outcome::Clear);
         assert_eq!(at("2026-01-01T00:00:00Z"), NOW);
+    }
+
+    /// What a release that is checked cannot tell is unknown, never clear.
+    #[test]
+    fn what_cannot_be_judged_is_unknown() {
+        let signal = &NewPublisher;
+        // 1.1.0 (in the window, publisher unknown), 1.2.0 in use by alice.
+        let mut window_unknown = facts_with(
+            "npm",
+            "1.2.0",
+            vec![
+                release("1.0.0", "2025-01-01T00:00:00Z"),
+                release("1.1.0", "2025-05-20T00:00:00Z"),
+                release("1.2.0", "2025-06-01T00:00:00Z"),
+            ],
+        );
+        release_mut(&mut window_unknown, "1.1.0").publisher = Fact::unknown("stripped by a mirror");
+        let mut untimed = facts();
+        release_mut(&mut untimed, "1.1.0").published = None;
+        check(
+            signal,
+            vec![
+                (
+                    "window release's publisher unknown",
+                    window_unknown,
+                    Expect::Unknown("publisher", "stripped by a mirror"),
+                ),
+                (
+                    "version in use without publish time",
+                    untimed,
+                    Expect::Unknown(
+                        "releases",
+                        "no publish time for 1.1.0, so the releases of the 30 days",
+                    ),
+                ),
+            ],
+        );
     }
 }

@@ -3,11 +3,16 @@
 //! co-maintainer. A new owner is not a risk in itself, but it is the moment to look.
 //!
 //! Two comparisons, each made when its facts exist:
-//! - the version in use against the release before it, for registries that record who could
-//!   publish each version (npm's per-version `maintainers`); the first release compares with
-//!   nothing and is clear;
+//! - the version in use against its predecessor ([`History::predecessors`]: the nearest lower
+//!   version on its release line published before it, in the ecosystem's version order), for
+//!   registries that record who could publish each version (npm's per-version
+//!   `maintainers`); the first release compares with nothing and is clear. The change came
+//!   with the version in use and is judged by its age ([`AgeWindows`]): the rule's severity
+//!   while younger than `fresh-days`, one step lower until `expire-days`, dropped beyond;
+//!   unknown when its publish time is unknown;
 //! - the owners now against the owners an earlier run recorded (`Context::previous`), for every
-//!   registry (PyPI and crates.io only say who owns a package now).
+//!   registry (PyPI and crates.io only say who owns a package now). A change seen since that
+//!   run is news and weighs fully (no release dates it).
 //!
 //! Owners compare by stable id; messages name them by display name. When neither comparison
 //! can be made, the answer is unknown, with both reasons.
@@ -15,7 +20,7 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::support::History;
+use super::support::{AgeWindows, History, Weight, one_step_down, rule_severity, severity_field};
 use super::{Context, Outcome, Signal};
 use crate::registry::facts::{Fact, Identity, Owner};
 
@@ -29,20 +34,22 @@ impl Signal for OwnersChanged {
     }
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let windows = AgeWindows::read(cx.params);
         let facts = cx.facts;
         let mut compared = false;
         let mut unavailable = Vec::new();
         let mut parts = Vec::new();
+        let mut weights = Vec::new();
+        let mut age_unknown = None;
         let mut evidence = serde_json::Map::new();
         evidence.insert("version".into(), json!(facts.version));
 
-        // The version in use against the release before it.
+        // The version in use against its predecessor.
         match History::of(facts) {
             Ok(history) => {
                 let in_use = history.in_use();
-                let mut earlier = history.earlier();
-                earlier.sort_by_key(|release| release.published);
-                match (&in_use.maintainers, earlier.last()) {
+                let predecessors = history.in_use_predecessors();
+                match (&in_use.maintainers, predecessors.releases.first()) {
                     (None, _) => unavailable.push(format!(
                         "the registry records no per-version maintainers for {}",
                         in_use.version
@@ -57,19 +64,35 @@ impl Signal for OwnersChanged {
                             compared = true;
                             let change = Change::between(before, now);
                             if !change.is_empty() {
-                                parts.push(format!(
-                                    "since {}: {}",
-                                    previous.version,
-                                    change.describe()
-                                ));
-                                evidence.insert(
-                                    "since_previous_version".into(),
-                                    change.evidence(
-                                        "previous_version",
-                                        &previous.version,
-                                        previous.published,
-                                    ),
-                                );
+                                // The change came with the version in use: its age is the
+                                // event's.
+                                match windows.age(cx.now, in_use, "the change") {
+                                    Err(outcome) => age_unknown = Some(outcome),
+                                    Ok(age) if age.weight == Weight::Expired => {}
+                                    Ok(age) => {
+                                        parts.push(format!(
+                                            "since {}: {} ({} was published {})",
+                                            previous.version,
+                                            change.describe(),
+                                            in_use.version,
+                                            age.describe(&windows)
+                                        ));
+                                        let mut change = change.evidence(
+                                            "previous_version",
+                                            &previous.version,
+                                            previous.published,
+                                        );
+                                        if let Value::Object(fields) = &mut change {
+                                            fields.insert(
+                                                "order".into(),
+                                                json!(predecessors.order.describe()),
+                                            );
+                                            fields.insert("age".into(), age.evidence(&windows));
+                                        }
+                                        evidence.insert("since_previous_version".into(), change);
+                                        weights.push(age.weight);
+                                    }
+                                }
                             }
                         }
                     },
@@ -79,7 +102,8 @@ impl Signal for OwnersChanged {
             Err(_) => {}
         }
 
-        // The owners now against an earlier run's.
+        // The owners now against an earlier run's: a change seen since that run is news, at
+        // full weight (no release dates it).
         match cx.previous {
             None => unavailable.push("no earlier run recorded the owners".to_string()),
             Some(previous) => match (&previous.owners, &facts.owners) {
@@ -92,6 +116,7 @@ impl Signal for OwnersChanged {
                             "since_earlier_run".into(),
                             change.evidence("earlier_run_version", &previous.version, None),
                         );
+                        weights.push(Weight::Full);
                     }
                 }
                 (Fact::Unknown(reason), _) => {
@@ -104,11 +129,20 @@ impl Signal for OwnersChanged {
         }
 
         if !parts.is_empty() {
+            let base = rule_severity(self.id());
+            let severity = if weights.contains(&Weight::Full) {
+                base
+            } else {
+                one_step_down(base)
+            };
             return Outcome::Risk {
                 message: format!("owners changed {}", parts.join("; ")),
                 evidence: Value::Object(evidence),
-                severity: None,
+                severity: severity_field(self.id(), severity),
             };
+        }
+        if let Some(outcome) = age_unknown {
+            return outcome;
         }
         if compared {
             return Outcome::Clear;
@@ -196,14 +230,20 @@ mod tests {
     };
     use crate::signals::{Params, Signal};
 
-    /// npm with per-version maintainers: 3.3.5 by dominictarr, 3.3.6 with right9ctrl added.
+    /// npm with per-version maintainers: 3.3.5 by dominictarr, 3.3.6 with right9ctrl added
+    /// (2018 in reality; here weeks before the tests' clock).
     fn event_stream(before: &[&str], after: &[&str]) -> PackageFacts {
+        event_stream_at(before, after, "2025-12-20T00:00:00Z")
+    }
+
+    /// The same, with 3.3.6 published at `published`.
+    fn event_stream_at(before: &[&str], after: &[&str], published: &str) -> PackageFacts {
         let mut facts = facts_with(
             "npm",
             "3.3.6",
             vec![
                 release("3.3.5", "2018-09-01T00:00:00Z"),
-                release("3.3.6", "2018-09-20T00:00:00Z"),
+                release("3.3.6", published),
             ],
         );
         release_mut(&mut facts, "3.3.5").maintainers =
@@ -328,7 +368,7 @@ mod tests {
         ));
         assert_eq!(
             message,
-            "owners changed since 3.3.5: added right9ctrl; since the earlier run: removed carol"
+            "owners changed since 3.3.5: added right9ctrl (3.3.6 was published 12 days ago); since the earlier run: removed carol"
         );
         assert_eq!(
             evidence["since_previous_version"]["previous_version"],
@@ -340,5 +380,154 @@ mod tests {
         );
         let (_, evidence, _) = risk(evaluate(signal, &now));
         assert!(evidence.get("since_earlier_run").is_none());
+    }
+
+    /// The change came with the version in use: judged by its age.
+    #[test]
+    fn the_change_is_judged_by_the_age_of_the_version_in_use() {
+        let signal = &OwnersChanged;
+        let (message, evidence, severity) = risk(evaluate(
+            signal,
+            &event_stream(&["dominictarr"], &["dominictarr", "right9ctrl"]),
+        ));
+        assert_eq!(severity, None, "fresh: the rule's medium");
+        assert!(
+            message.contains("(3.3.6 was published 12 days ago)"),
+            "{message}"
+        );
+        assert_eq!(evidence["since_previous_version"]["age"]["weight"], "full");
+
+        let decayed = event_stream_at(
+            &["dominictarr"],
+            &["dominictarr", "right9ctrl"],
+            "2025-06-01T00:00:00Z",
+        );
+        let (_, evidence, severity) = risk(evaluate(signal, &decayed));
+        assert_eq!(severity, Some(crate::rules::Severity::Low));
+        assert_eq!(evidence["since_previous_version"]["age"]["age_days"], 214);
+
+        let old = event_stream_at(
+            &["dominictarr"],
+            &["dominictarr", "right9ctrl"],
+            "2018-09-20T00:00:00Z",
+        );
+        assert_eq!(evaluate(signal, &old), Outcome::Clear);
+        // An old change, and a change since the earlier run: only the news is reported, at
+        // the rule's severity.
+        let mut before = old.clone();
+        before.owners = Fact::Known(vec![owner("alice")]);
+        let (message, _, severity) = risk(evaluate_with(
+            signal,
+            &old,
+            Some(&before),
+            &Params::defaults(signal.id()),
+        ));
+        assert_eq!(message, "owners changed since the earlier run: added bob");
+        assert_eq!(severity, None);
+
+        let mut untimed = event_stream(&["dominictarr"], &["right9ctrl"]);
+        release_mut(&mut untimed, "3.3.6").published = None;
+        check(
+            signal,
+            vec![(
+                "no publish time",
+                untimed,
+                Expect::Unknown("releases", "no publish time for 3.3.6"),
+            )],
+        );
+    }
+
+    /// The version in use is compared with its predecessor in version order on its release
+    /// line, not with the release published just before it.
+    #[test]
+    fn the_predecessor_is_the_nearest_lower_version_on_the_line() {
+        let signal = &OwnersChanged;
+        let with = |facts: &mut PackageFacts, version: &str, names: &[&str]| {
+            release_mut(facts, version).maintainers =
+                Some(names.iter().map(|name| owner(name)).collect());
+        };
+        // A backport 1.2.9 published after 2.0.0, which a new maintainer published.
+        let mut backport = facts_with(
+            "npm",
+            "1.2.9",
+            vec![
+                release("1.2.8", "2025-10-01T00:00:00Z"),
+                release("2.0.0", "2025-11-01T00:00:00Z"),
+                release("1.2.9", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        with(&mut backport, "1.2.8", &["alice"]);
+        with(&mut backport, "2.0.0", &["alice", "carol"]);
+        with(&mut backport, "1.2.9", &["alice"]);
+        assert_eq!(evaluate(signal, &backport), Outcome::Clear);
+        with(&mut backport, "1.2.9", &["mallory"]);
+        let (message, evidence, _) = risk(evaluate(signal, &backport));
+        assert!(
+            message.contains("since 1.2.8: added mallory, removed alice"),
+            "{message}"
+        );
+        assert_eq!(
+            evidence["since_previous_version"]["order"],
+            "version order, same release line"
+        );
+
+        // acorn: the registry's clock puts 0.3.0 just before 8.17.0; 8.16.0 is its predecessor.
+        let mut acorn = facts_with(
+            "npm",
+            "8.17.0",
+            vec![
+                release("1.0.0", "2015-01-01T00:00:00Z"),
+                release("8.16.0", "2025-11-01T00:00:00Z"),
+                release("0.3.0", "2025-11-15T00:00:00Z"),
+                release("8.17.0", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        with(&mut acorn, "1.0.0", &["marijn"]);
+        with(&mut acorn, "0.3.0", &["marijn"]);
+        with(&mut acorn, "8.16.0", &["marijn", "adrian"]);
+        with(&mut acorn, "8.17.0", &["marijn", "adrian"]);
+        assert_eq!(evaluate(signal, &acorn), Outcome::Clear);
+
+        // A new major version follows the highest lower version.
+        let mut major = facts_with(
+            "npm",
+            "2.0.0",
+            vec![
+                release("1.0.0", "2025-10-01T00:00:00Z"),
+                release("1.1.0", "2025-11-01T00:00:00Z"),
+                release("2.0.0", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        with(&mut major, "1.0.0", &["alice"]);
+        with(&mut major, "1.1.0", &["alice", "bob"]);
+        with(&mut major, "2.0.0", &["alice", "bob"]);
+        assert_eq!(evaluate(signal, &major), Outcome::Clear);
+        with(&mut major, "2.0.0", &["alice"]);
+        let (message, evidence, _) = risk(evaluate(signal, &major));
+        assert!(message.contains("since 1.1.0: removed bob"), "{message}");
+        assert_eq!(
+            evidence["since_previous_version"]["order"],
+            "version order, no earlier release on its line"
+        );
+
+        // A version that does not parse: publish-time order, said in the evidence.
+        let mut loose = facts_with(
+            "npm",
+            "1.1",
+            vec![
+                release("1.0.0", "2025-10-01T00:00:00Z"),
+                release("1.1", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        with(&mut loose, "1.0.0", &["alice"]);
+        with(&mut loose, "1.1", &["mallory"]);
+        let (_, evidence, _) = risk(evaluate(signal, &loose));
+        let order = evidence["since_previous_version"]["order"]
+            .as_str()
+            .unwrap();
+        assert!(
+            order.starts_with("publish time (`1.1` is not a semver version"),
+            "{order}"
+        );
     }
 }

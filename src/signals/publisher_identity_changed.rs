@@ -7,10 +7,19 @@
 //! Where a release was built ([`Source`]): the verified build identity (repository id,
 //! repository, workflow), else the registry-asserted trusted publisher (crates.io: repository
 //! only), else the trusted publisher the registry advertises (`Provenance::TrustedPublishing`
-//! with a repository). The version in use is compared with the latest earlier release that has
-//! one. Repositories compare by numeric id when both are known (a rename is not a change; the
+//! with a repository). The version in use is compared with its nearest predecessor that has
+//! one ([`History::predecessors`]: lower versions on its release line published before it, in
+//! the ecosystem's version order; a backport is compared with its own line, whose workflow may
+//! differ from the main line's). Repositories compare by numeric id when both are known (a rename is not a change; the
 //! `repo-moved` signal reports renames), else by normalized URL; workflows compare by file
 //! name (`.github/workflows/release.yml` and `release.yml` are the same).
+//!
+//! Age: a change of repository weighs fully at any age (the code in use did not come from
+//! where its predecessor's came from, and age does not change that); a change of workflow
+//! within the same repository is judged by the publish time of the version in use
+//! ([`AgeWindows`]): full while younger than `fresh-days`, one step lower until
+//! `expire-days`, clear beyond (workflows are renamed and split routinely, and a subverted one
+//! shows within weeks). Unknown when a workflow change's publish time is unknown.
 //!
 //! Clear when the version in use has no provenance (`provenance-dropped` judges that) or
 //! provenance that does not verify (`provenance-invalid`), and when no earlier release says
@@ -18,7 +27,10 @@
 
 use serde_json::{Value, json};
 
-use super::support::{History, ProvenanceState, provenance_of, repository_key, unknown};
+use super::support::{
+    AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
+    severity_field, unknown,
+};
 use super::{Context, Outcome, Signal};
 use crate::registry::facts::{Fact, Provenance, Release};
 use crate::verify::ProvenanceCheck;
@@ -33,6 +45,7 @@ impl Signal for PublisherIdentityChanged {
     }
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let windows = AgeWindows::read(cx.params);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -66,15 +79,15 @@ impl Signal for PublisherIdentityChanged {
                 };
             }
         };
-        let earlier = history.earlier();
+        let predecessors = history.in_use_predecessors();
+        let earlier = &predecessors.releases;
         let Some((baseline, before)) = earlier
             .iter()
-            .rev()
             .find_map(|release| Source::of(release).map(|source| (*release, source)))
         else {
             // An earlier release with provenance that says nothing about where it was built
             // (attestations not verified) leaves the comparison open.
-            let unverified = earlier.iter().rev().find(|release| {
+            let unverified = earlier.iter().find(|release| {
                 let state = provenance_of(release);
                 matches!(state, ProvenanceState::Present(kind) if kind != "invalid")
             });
@@ -86,7 +99,23 @@ impl Signal for PublisherIdentityChanged {
                         release.version
                     ),
                 ),
-                None => Outcome::Clear,
+                None => match earlier
+                    .iter()
+                    .find_map(|release| match provenance_of(release) {
+                        ProvenanceState::Unknown(reason) => {
+                            Some((release.version.as_str(), reason))
+                        }
+                        _ => None,
+                    }) {
+                    // It may have said where it was built.
+                    Some((version, reason)) => unknown(
+                        "provenance",
+                        format!(
+                            "the provenance of the earlier release {version} is unknown: {reason}"
+                        ),
+                    ),
+                    None => Outcome::Clear,
+                },
             };
         };
         let mut changes = Vec::new();
@@ -109,9 +138,36 @@ impl Signal for PublisherIdentityChanged {
         if changes.is_empty() {
             return Outcome::Clear;
         }
+        // Built from another repository: the code in use did not come from where its
+        // predecessor's did, however long ago that was; full weight at any age. Built by
+        // another workflow of the same repository: workflows are renamed and split routinely,
+        // and a subverted one shows within weeks; weighed by the age of the version in use.
+        let base = rule_severity(self.id());
+        let (severity, age) = if repository_changed {
+            (base, None)
+        } else {
+            let age = match windows.age(cx.now, in_use, "the workflow change") {
+                Ok(age) => age,
+                Err(outcome) => return outcome,
+            };
+            match age.severity(base) {
+                Some(severity) => (severity, Some(age)),
+                None => return Outcome::Clear,
+            }
+        };
+        let when = age
+            .as_ref()
+            .map(|age| {
+                format!(
+                    " ({} was published {})",
+                    in_use.version,
+                    age.describe(&windows)
+                )
+            })
+            .unwrap_or_default();
         Outcome::Risk {
             message: format!(
-                "{} was built elsewhere than {}: {}",
+                "{} was built elsewhere than {}: {}{when}",
                 in_use.version,
                 baseline.version,
                 changes.join("; ")
@@ -122,9 +178,11 @@ impl Signal for PublisherIdentityChanged {
                 "compared_with": {
                     "version": baseline.version,
                     "built_from": before.evidence(),
+                    "order": predecessors.order.describe(),
                 },
+                "age": age.as_ref().map(|age| age.evidence(&windows)),
             }),
-            severity: None,
+            severity: severity_field(self.id(), severity),
         }
     }
 }
@@ -218,21 +276,35 @@ fn workflow_file(workflow: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use super::*;
     use crate::registry::facts::PackageFacts;
+    use crate::rules::Severity;
     use crate::signals::test_support::{
-        Expect, attested, build, check, evaluate, facts, facts_with, release, release_mut, risk,
-        unknown_facts, verification,
+        Expect, at, attested, build, check, evaluate, facts, facts_with, release, release_mut,
+        risk, unknown_facts, verification,
     };
     use crate::verify::BuildIdentity;
 
-    /// 1.0.0 and 1.1.0 (in use) built as these.
+    /// 1.0.0 and 1.1.0 (in use, published a month before the tests' clock) built as these.
     fn built(earlier: BuildIdentity, now: BuildIdentity) -> PackageFacts {
+        built_at(earlier, now, Some("2025-12-01T00:00:00Z"))
+    }
+
+    /// The same, with 1.1.0 published at `published`.
+    fn built_at(
+        earlier: BuildIdentity,
+        now: BuildIdentity,
+        published: Option<&str>,
+    ) -> PackageFacts {
         let mut facts = facts();
         let release = release_mut(&mut facts, "1.0.0");
         *release = attested(release.clone(), earlier);
+        release.published = Some(at("2023-01-01T00:00:00Z"));
         let release = release_mut(&mut facts, "1.1.0");
         *release = attested(release.clone(), now);
+        release.published = published.map(at);
         facts
     }
 
@@ -403,6 +475,123 @@ mod tests {
         assert_eq!(
             evidence["compared_with"]["built_from"]["repository_id"],
             "1"
+        );
+    }
+
+    /// Another repository: full weight at any age. Another workflow of the same repository:
+    /// judged by the age of the version in use.
+    #[test]
+    fn age() {
+        let signal = &PublisherIdentityChanged;
+        let same = || build("o/r", "1", "publish.yml");
+        let other_workflow = || build("o/r", "1", "other.yml");
+        let other_repository = || build("fork/r", "2", "publish.yml");
+
+        let (message, evidence, severity) =
+            risk(evaluate(signal, &built(same(), other_workflow())));
+        assert_eq!(severity, None);
+        assert!(
+            message.ends_with("(1.1.0 was published 31 days ago)"),
+            "{message}"
+        );
+        assert_eq!(evidence["age"]["weight"], "full");
+        let decayed = built_at(same(), other_workflow(), Some("2025-06-01T00:00:00Z"));
+        let (_, _, severity) = risk(evaluate(signal, &decayed));
+        assert_eq!(severity, Some(Severity::Medium));
+        check(
+            signal,
+            vec![
+                (
+                    "workflow changed more than a year ago",
+                    built_at(same(), other_workflow(), Some("2024-06-01T00:00:00Z")),
+                    Expect::Clear,
+                ),
+                (
+                    "workflow changed, no publish time",
+                    built_at(same(), other_workflow(), None),
+                    Expect::Unknown("releases", "no publish time for 1.1.0"),
+                ),
+                (
+                    "repository changed long ago",
+                    built_at(same(), other_repository(), Some("2024-12-01T00:00:00Z")),
+                    Expect::Risk(
+                        "repository https://github.com/o/r (id 1) -> https://github.com/fork/r (id 2)",
+                    ),
+                ),
+                (
+                    "repository changed, no publish time",
+                    built_at(same(), other_repository(), None),
+                    Expect::Risk(
+                        "repository https://github.com/o/r (id 1) -> https://github.com/fork/r (id 2)",
+                    ),
+                ),
+            ],
+        );
+        let (_, evidence, severity) = risk(evaluate(
+            signal,
+            &built_at(same(), other_repository(), Some("2024-12-01T00:00:00Z")),
+        ));
+        assert_eq!(severity, None);
+        assert_eq!(evidence["age"], Value::Null);
+    }
+
+    /// A backport is compared with its release line.
+    #[test]
+    fn a_backport_is_compared_with_its_line() {
+        let signal = &PublisherIdentityChanged;
+        let mut facts = facts_with(
+            "npm",
+            "1.2.9",
+            vec![
+                release("1.2.8", "2025-10-01T00:00:00Z"),
+                release("2.0.0", "2025-11-01T00:00:00Z"),
+                release("1.2.9", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        for (version, workflow) in [
+            ("1.2.8", "release-1.x.yml"),
+            ("2.0.0", "release.yml"),
+            ("1.2.9", "release-1.x.yml"),
+        ] {
+            let release = release_mut(&mut facts, version);
+            *release = attested(release.clone(), build("o/r", "1", workflow));
+        }
+        assert_eq!(evaluate(signal, &facts), Outcome::Clear);
+        let release = release_mut(&mut facts, "1.2.9");
+        *release = attested(release.clone(), build("o/r", "1", "release.yml"));
+        let (message, evidence, _) = risk(evaluate(signal, &facts));
+        assert!(
+            message.contains(
+                "1.2.9 was built elsewhere than 1.2.8: workflow release-1.x.yml -> release.yml"
+            ),
+            "{message}"
+        );
+        assert_eq!(
+            evidence["compared_with"]["order"],
+            "version order, same release line"
+        );
+    }
+
+    /// No earlier release says where it was built, and one's provenance is unknown: unknown.
+    #[test]
+    fn earlier_provenance_unknown() {
+        let mut facts = built(
+            build("o/r", "1", "publish.yml"),
+            build("o/r", "1", "publish.yml"),
+        );
+        let earlier = release_mut(&mut facts, "1.0.0");
+        earlier.verification = None;
+        earlier.provenance = Fact::unknown("document unreadable");
+        check(
+            &PublisherIdentityChanged,
+            vec![(
+                "earlier unknown",
+                facts,
+                Expect::Unknown(
+                    "provenance",
+                    "the provenance of the earlier release 1.0.0 is unknown: document unreadable",
+                ),
+            )],
         );
     }
 }

@@ -10,12 +10,25 @@
 //! once.
 //!
 //! The declared repository changing between versions is checked where the registry records
-//! it per version (npm): the version in use against the latest earlier release that declares
-//! one.
+//! it per version (npm): the version in use against its nearest predecessor that declares one
+//! ([`History::predecessors`]: lower versions on its release line published before it, in
+//! semver order; acorn 8.17.0 is compared with 8.16.0, not with 0.3.0, whatever the
+//! registry's clock says).
+//!
+//! Age: every finding is about the version in use (what it declares, where it was built,
+//! where its declared repository now leads), so it is judged by the publish time of the
+//! version in use ([`AgeWindows`]): the rule's severity while younger than `fresh-days`, one
+//! step lower until `expire-days`, clear beyond. A version published a year ago has been in use
+//! and in view that long, whatever happened to its repository since; upgrading to a fresh
+//! release from the moved repository brings the finding back. Unknown when that publish time
+//! is unknown.
 
 use serde_json::json;
 
-use super::support::{History, repository_key, unknown};
+use super::support::{
+    AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
+    severity_field, unknown,
+};
 use super::{Context, Outcome, Signal};
 use crate::registry::facts::Fact;
 use crate::verify::ProvenanceCheck;
@@ -30,6 +43,7 @@ impl Signal for RepoMoved {
     }
 
     fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        let windows = AgeWindows::read(cx.params);
         let facts = cx.facts;
         let declared = match &facts.repository {
             Fact::Known(Some(url)) => url.as_str(),
@@ -55,14 +69,18 @@ impl Signal for RepoMoved {
             redirect_target = Some(target);
         }
 
-        // The declaration of the version in use against the latest earlier one.
+        // The declaration of the version in use against its nearest predecessor that declares
+        // one.
+        let history = History::of(facts);
         let mut changed = None;
-        if let Ok(history) = History::of(facts) {
+        if let Ok(history) = &history {
             let in_use = history.in_use();
-            let mut earlier = history.earlier();
-            earlier.sort_by_key(|release| release.published);
+            let predecessors = history.in_use_predecessors();
             if let Some(now) = &in_use.repository
-                && let Some(before) = earlier.iter().rev().find(|r| r.repository.is_some())
+                && let Some(before) = predecessors
+                    .releases
+                    .iter()
+                    .find(|r| r.repository.is_some())
                 && let Some(then) = &before.repository
                 && repository_key(None, now) != repository_key(None, then)
             {
@@ -75,12 +93,13 @@ impl Signal for RepoMoved {
                     "declares": now,
                     "previous_version": before.version,
                     "previously_declared": then,
+                    "order": predecessors.order.describe(),
                 }));
             }
         }
 
         // Where the version in use was built, when that is proven or asserted.
-        let built = History::of(facts).ok().and_then(|history| {
+        let built = history.as_ref().ok().and_then(|history| {
             let in_use = history.in_use();
             let verification = in_use.verification.as_ref()?;
             let (basis, repository) = match &verification.provenance {
@@ -110,13 +129,51 @@ impl Signal for RepoMoved {
         }
 
         if findings.is_empty() {
-            return match &facts.repository_facts {
-                Fact::Unknown(reason) => unknown("repository_facts", reason.clone()),
-                Fact::Known(_) => Outcome::Clear,
+            // What could not be compared: the repository's state, the versions' declarations
+            // and builds (the releases), where the version in use was built (its provenance).
+            if let Fact::Unknown(reason) = &facts.repository_facts {
+                return unknown("repository_facts", reason.clone());
+            }
+            let history = match &history {
+                Ok(history) => history,
+                Err(outcome) => return outcome.clone(),
             };
+            let in_use = history.in_use();
+            if let ProvenanceState::Unknown(reason) = provenance_of(in_use) {
+                return unknown("provenance", reason);
+            }
+            if let Some(verification) = &in_use.verification
+                && let ProvenanceCheck::Unknown { reason } = &verification.provenance
+            {
+                return unknown(
+                    "provenance",
+                    format!(
+                        "where {} was built could not be verified: {reason}",
+                        in_use.version
+                    ),
+                );
+            }
+            return Outcome::Clear;
         }
+        // Every finding is about the version in use: what it declares, where it was built,
+        // where its declared repository now leads. Its age is the event's.
+        let age = match &history {
+            Ok(history) => match windows.age(cx.now, history.in_use(), "the version in use") {
+                Ok(age) => age,
+                Err(outcome) => return outcome,
+            },
+            Err(outcome) => return outcome.clone(),
+        };
+        let Some(severity) = age.severity(rule_severity(self.id())) else {
+            return Outcome::Clear;
+        };
         Outcome::Risk {
-            message: findings.join("; "),
+            message: format!(
+                "{} ({} was published {})",
+                findings.join("; "),
+                age.version,
+                age.describe(&windows)
+            ),
             evidence: json!({
                 "declared": declared,
                 "moved_from": facts
@@ -131,8 +188,9 @@ impl Signal for RepoMoved {
                     "basis": basis,
                     "repository": repository,
                 })),
+                "age": age.evidence(&windows),
             }),
-            severity: None,
+            severity: severity_field(self.id(), severity),
         }
     }
 }
@@ -254,7 +312,8 @@ mod tests {
         let (message, evidence, _) = risk(evaluate(&RepoMoved, &facts));
         assert_eq!(
             message,
-            "the declared repository owner/repo redirects to new-owner/repo"
+            "the declared repository owner/repo redirects to new-owner/repo \
+             (1.1.0 was published 214 days ago, older than 90 days: one severity step lower)"
         );
         assert_eq!(evidence["moved_from"], "owner/repo");
         assert_eq!(evidence["now"], "new-owner/repo");
@@ -268,7 +327,76 @@ mod tests {
 #[cfg(test)]
 mod declared_tests {
     use super::*;
-    use crate::signals::test_support::{evaluate, facts, release_mut, risk};
+    use crate::signals::test_support::{
+        Expect, check, evaluate, facts, facts_with, release, release_mut, repository_facts, risk,
+    };
+
+    /// `facts()` whose declared repository redirects to `new-owner/repo`.
+    fn moved() -> crate::registry::facts::PackageFacts {
+        let mut facts = facts();
+        facts.repository_facts = Fact::Known(crate::registry::facts::RepositoryFacts {
+            full_name: "new-owner/repo".into(),
+            moved_from: Some("owner/repo".into()),
+            ..repository_facts()
+        });
+        facts
+    }
+
+    /// acorn: 0.3.0 … 8.16.0, 8.17.0; the repository changed long ago, at 1.x; the registry's
+    /// clock puts 0.3.0 just before 8.17.0 (as old npm time records do).
+    #[test]
+    fn a_declaration_is_compared_with_the_predecessor_in_version_order() {
+        let mut acorn = facts_with(
+            "npm",
+            "8.17.0",
+            vec![
+                release("1.0.0", "2015-01-01T00:00:00Z"),
+                release("1.1.0", "2015-06-01T00:00:00Z"),
+                release("8.16.0", "2025-11-01T00:00:00Z"),
+                release("0.3.0", "2025-11-15T00:00:00Z"),
+                release("8.17.0", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        for (version, repository) in [
+            ("0.3.0", "https://github.com/marijnh/acorn"),
+            ("1.0.0", "https://github.com/marijnh/acorn"),
+            ("1.1.0", "https://github.com/acornjs/acorn"),
+            ("8.16.0", "https://github.com/acornjs/acorn"),
+            ("8.17.0", "https://github.com/acornjs/acorn"),
+        ] {
+            release_mut(&mut acorn, version).repository = Some(repository.into());
+        }
+        assert_eq!(evaluate(&RepoMoved, &acorn), Outcome::Clear);
+
+        // A backport 1.2.9 after 2.0.0 compares with 1.2.8.
+        let mut backport = facts_with(
+            "npm",
+            "1.2.9",
+            vec![
+                release("1.2.8", "2025-10-01T00:00:00Z"),
+                release("2.0.0", "2025-11-01T00:00:00Z"),
+                release("1.2.9", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        release_mut(&mut backport, "1.2.8").repository =
+            Some("https://github.com/owner/repo".into());
+        release_mut(&mut backport, "2.0.0").repository =
+            Some("https://github.com/owner/next".into());
+        release_mut(&mut backport, "1.2.9").repository =
+            Some("https://github.com/owner/repo".into());
+        assert_eq!(evaluate(&RepoMoved, &backport), Outcome::Clear);
+        release_mut(&mut backport, "1.2.9").repository =
+            Some("https://github.com/owner/next".into());
+        let (message, evidence, _) = risk(evaluate(&RepoMoved, &backport));
+        assert!(
+            message.contains("1.2.9 declares https://github.com/owner/next where 1.2.8 declared"),
+            "{message}"
+        );
+        assert_eq!(
+            evidence["declaration_changed"]["order"],
+            "version order, same release line"
+        );
+    }
 
     #[test]
     fn a_declaration_that_changes_between_versions_is_a_move() {
@@ -290,5 +418,84 @@ mod declared_tests {
         // A version that declares none changes nothing.
         release_mut(&mut facts, "1.1.0").repository = None;
         assert_eq!(evaluate(&RepoMoved, &facts), Outcome::Clear);
+    }
+
+    /// Every finding is about the version in use: judged by its age.
+    #[test]
+    fn findings_are_judged_by_the_age_of_the_version_in_use() {
+        let signal = &RepoMoved;
+        let at = |published: &str| {
+            let mut facts = moved();
+            release_mut(&mut facts, "1.1.0").published =
+                Some(crate::signals::test_support::at(published));
+            facts
+        };
+        let (_, evidence, severity) = risk(evaluate(signal, &at("2025-12-01T00:00:00Z")));
+        assert_eq!(severity, None, "fresh: the rule's medium");
+        assert_eq!(evidence["age"]["age_days"], 31);
+        let (_, _, severity) = risk(evaluate(signal, &at("2025-06-01T00:00:00Z")));
+        assert_eq!(severity, Some(crate::rules::Severity::Low));
+        assert_eq!(
+            evaluate(signal, &at("2024-06-01T00:00:00Z")),
+            Outcome::Clear
+        );
+
+        let mut untimed = moved();
+        release_mut(&mut untimed, "1.1.0").published = None;
+        let mut releases_unknown = moved();
+        releases_unknown.releases = Fact::unknown("registry down");
+        check(
+            signal,
+            vec![
+                (
+                    "no publish time",
+                    untimed,
+                    Expect::Unknown("releases", "no publish time for 1.1.0"),
+                ),
+                (
+                    "releases unknown",
+                    releases_unknown,
+                    Expect::Unknown("releases", "registry down"),
+                ),
+            ],
+        );
+    }
+
+    /// Nothing found, but the declarations or the build could not be compared: unknown.
+    #[test]
+    fn what_could_not_be_compared_is_unknown() {
+        let mut releases_unknown = facts();
+        releases_unknown.releases = Fact::unknown("registry down");
+        let mut provenance_unknown = facts();
+        release_mut(&mut provenance_unknown, "1.1.0").provenance = Fact::unknown("timeout");
+        let mut verification_unknown = facts();
+        release_mut(&mut verification_unknown, "1.1.0").verification = Some(
+            crate::signals::test_support::verification(ProvenanceCheck::Unknown {
+                reason: "Rekor did not answer".into(),
+            }),
+        );
+        check(
+            &RepoMoved,
+            vec![
+                (
+                    "releases unknown",
+                    releases_unknown,
+                    Expect::Unknown("releases", "registry down"),
+                ),
+                (
+                    "provenance unknown",
+                    provenance_unknown,
+                    Expect::Unknown("provenance", "timeout"),
+                ),
+                (
+                    "verification failed",
+                    verification_unknown,
+                    Expect::Unknown(
+                        "provenance",
+                        "where 1.1.0 was built could not be verified: Rekor did not answer",
+                    ),
+                ),
+            ],
+        );
     }
 }

@@ -1,16 +1,30 @@
-//! What several signals share: the version in use among the releases and the releases
-//! published before it, calendar arithmetic on the run's clock, repository comparison, and
-//! registry text made fit for a one-line message.
+//! What several signals share: the version in use among the releases, the releases published
+//! before it and those it was made from (its predecessors in version order, on its release
+//! line), how much an event weighs by its age, calendar arithmetic on the run's clock,
+//! repository comparison, and registry text made fit for a one-line message.
+//!
+//! Two notions of "earlier", because the signals ask two questions:
+//! - [`History::before`]: released earlier in time. Who had published the package before
+//!   (`new-publisher`) and how long it was silent (`dormant-revival`) are questions about time.
+//! - [`History::predecessors`]: the releases a release follows in the ecosystem's version order
+//!   on its release line ([`crate::version_order`]), published before it. What changed in a
+//!   release (owners, declared repository, where it was built, provenance) is a question about
+//!   the release it was made from: a backport `1.2.9` published after `2.0.0` follows `1.2.8`,
+//!   and `8.17.0` follows `8.16.0`, whatever order the registry's clock gives.
 
 use std::str::FromStr;
 
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp, Unit};
 
-use super::Outcome;
+use serde_json::{Value, json};
+
+use super::{Outcome, Params};
 use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::registry::repo_url;
+use crate::rules::Severity;
 use crate::verify::ProvenanceCheck;
+use crate::version_order;
 
 /// The longest registry text quoted in a message (the evidence keeps all of it).
 const QUOTE_LIMIT: usize = 160;
@@ -29,6 +43,8 @@ pub(crate) fn unknown(fact: &str, reason: impl Into<String>) -> Outcome {
 /// The release history of a package and where the version in use sits in it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct History<'a> {
+    /// The ecosystem (`npm`, `cargo`, `pypi`), which decides how versions are ordered.
+    pub(crate) ecosystem: &'a str,
     /// Every release, oldest first, as the registry lists them.
     pub(crate) releases: &'a [Release],
     /// Index of the version in use in `releases`.
@@ -56,7 +72,11 @@ impl<'a> History<'a> {
                     .flatten()
             });
         match index {
-            Some(index) => Ok(History { releases, index }),
+            Some(index) => Ok(History {
+                ecosystem: &facts.ecosystem,
+                releases,
+                index,
+            }),
             None => Err(unknown(
                 "releases",
                 format!(
@@ -71,11 +91,6 @@ impl<'a> History<'a> {
     /// The release in use.
     pub(crate) fn in_use(&self) -> &'a Release {
         &self.releases[self.index]
-    }
-
-    /// The releases published before the version in use, oldest first.
-    pub(crate) fn earlier(&self) -> Vec<&'a Release> {
-        self.before(self.index)
     }
 
     /// The releases published before `releases[index]`, oldest first.
@@ -100,6 +115,230 @@ impl<'a> History<'a> {
             _ => false,
         }
     }
+}
+
+impl<'a> History<'a> {
+    /// The predecessors of the version in use (see [`History::predecessors`]).
+    pub(crate) fn in_use_predecessors(&self) -> Predecessors<'a> {
+        self.predecessors(self.index)
+    }
+
+    /// The releases `releases[index]` follows, nearest first ([`version_order::predecessors`]:
+    /// the lower versions on its release line published before it, else every lower version
+    /// published before it). When its version does not parse, the releases published before it
+    /// in time, latest first, and [`Order::PublishTime`] says why.
+    pub(crate) fn predecessors(&self, index: usize) -> Predecessors<'a> {
+        let releases: &'a [Release] = self.releases;
+        if index >= releases.len() {
+            return Predecessors {
+                releases: Vec::new(),
+                order: Order::Version { same_line: true },
+            };
+        }
+        match version_order::predecessors(self.ecosystem, releases, index) {
+            Ok((found, same_line)) => Predecessors {
+                releases: found
+                    .into_iter()
+                    .map(|position| &releases[position])
+                    .collect(),
+                order: Order::Version { same_line },
+            },
+            Err(reason) => {
+                let mut earlier = self.before(index);
+                earlier.reverse();
+                Predecessors {
+                    releases: earlier,
+                    order: Order::PublishTime(reason),
+                }
+            }
+        }
+    }
+}
+
+/// The releases one follows, nearest first, and how they were ordered.
+#[derive(Debug, Clone)]
+pub(crate) struct Predecessors<'a> {
+    /// Nearest first.
+    pub(crate) releases: Vec<&'a Release>,
+    /// How they were put in order.
+    pub(crate) order: Order,
+}
+
+/// How [`Predecessors`] were put in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// The ecosystem's version order; `same_line` when they are on the release's own line
+    /// (else its line had no earlier release and every lower version counts).
+    Version {
+        /// On the release's own line.
+        same_line: bool,
+    },
+    /// Publish time, because the version does not parse (the reason).
+    PublishTime(String),
+}
+
+impl Order {
+    /// For evidence: `version order, same release line`, `version order, no earlier release
+    /// on its line`, or `publish time (<why>)`.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Order::Version { same_line: true } => "version order, same release line".to_string(),
+            Order::Version { same_line: false } => {
+                "version order, no earlier release on its line".to_string()
+            }
+            Order::PublishTime(reason) => format!("publish time ({reason})"),
+        }
+    }
+}
+
+/// How much an event weighs at its age. The events these signals report (a new publisher, a
+/// change of owners or repository, a revival) matter most while the release that carries
+/// them is fresh: real compromises were live for hours to weeks (nx, shai-hulud, ctx: hours
+/// to days; xz: about a month; event-stream: about ten weeks) before they were found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Weight {
+    /// Younger than `fresh-days`: the rule's severity.
+    Full,
+    /// Between `fresh-days` and `expire-days`: one severity step lower.
+    Decayed,
+    /// Older than `expire-days`: in use and in view of everybody for that long; clear.
+    Expired,
+}
+
+/// The age windows of a rule: `fresh-days` and `expire-days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AgeWindows {
+    /// Days an event weighs fully.
+    pub(crate) fresh_days: i64,
+    /// Days after which it weighs nothing.
+    pub(crate) expire_days: i64,
+}
+
+/// `fresh-days` when the policy does not say: covers event-stream's ten weeks with margin.
+const FRESH_DAYS: i64 = 90;
+/// `expire-days` when the policy does not say.
+const EXPIRE_DAYS: i64 = 365;
+
+/// The age of an event, as evidence and for the severity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EventAge {
+    /// The release that carries the event.
+    pub(crate) version: String,
+    /// When it was published.
+    pub(crate) published: Timestamp,
+    /// Whole days from then to the run's clock.
+    pub(crate) days: i64,
+    /// What it weighs.
+    pub(crate) weight: Weight,
+}
+
+impl AgeWindows {
+    /// The rule's `fresh-days` and `expire-days` (read even when they end up unused).
+    pub(crate) fn read(params: &Params) -> AgeWindows {
+        let fresh_days = params.int("fresh-days", FRESH_DAYS).clamp(0, 36_500);
+        let expire_days = params
+            .int("expire-days", EXPIRE_DAYS)
+            .clamp(fresh_days, 36_500);
+        AgeWindows {
+            fresh_days,
+            expire_days,
+        }
+    }
+
+    /// The age at `now` of the event `release` carries, or the [`Outcome::Unknown`] saying its
+    /// publish time is unknown (what the event is, for the reason: `a new publisher`).
+    pub(crate) fn age(
+        &self,
+        now: Timestamp,
+        release: &Release,
+        event: &str,
+    ) -> Result<EventAge, Outcome> {
+        let Some(published) = release.published else {
+            return Err(unknown(
+                "releases",
+                format!(
+                    "the registry gives no publish time for {}, so the age of {event} cannot be judged",
+                    release.version
+                ),
+            ));
+        };
+        let days = whole_days(published, now);
+        let weight = if days < self.fresh_days {
+            Weight::Full
+        } else if days < self.expire_days {
+            Weight::Decayed
+        } else {
+            Weight::Expired
+        };
+        Ok(EventAge {
+            version: release.version.clone(),
+            published,
+            days,
+            weight,
+        })
+    }
+}
+
+impl EventAge {
+    /// The severity of a finding whose evidence alone says `severity`: itself while fresh,
+    /// one step lower while decayed, `None` when expired.
+    pub(crate) fn severity(&self, severity: Severity) -> Option<Severity> {
+        match self.weight {
+            Weight::Full => Some(severity),
+            Weight::Decayed => Some(one_step_down(severity)),
+            Weight::Expired => None,
+        }
+    }
+
+    /// `, 3 days ago` or `, 200 days ago (older than 90 days: one severity step lower)`, for a
+    /// message.
+    pub(crate) fn describe(&self, windows: &AgeWindows) -> String {
+        match self.weight {
+            Weight::Full | Weight::Expired => format!("{} days ago", self.days),
+            Weight::Decayed => format!(
+                "{} days ago, older than {} days: one severity step lower",
+                self.days, windows.fresh_days
+            ),
+        }
+    }
+
+    /// As evidence.
+    pub(crate) fn evidence(&self, windows: &AgeWindows) -> Value {
+        json!({
+            "version": self.version,
+            "published": self.published.to_string(),
+            "age_days": self.days,
+            "weight": match self.weight {
+                Weight::Full => "full",
+                Weight::Decayed => "decayed",
+                Weight::Expired => "expired",
+            },
+            "fresh_days": windows.fresh_days,
+            "expire_days": windows.expire_days,
+        })
+    }
+}
+
+/// One severity step lower (`info` stays `info`).
+pub(crate) fn one_step_down(severity: Severity) -> Severity {
+    match severity {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        Severity::Low | Severity::Info => Severity::Info,
+    }
+}
+
+/// The catalog severity of rule `id` (a policy never overrides it).
+pub(crate) fn rule_severity(id: &str) -> Severity {
+    crate::rules::catalog()
+        .rule(id)
+        .map_or(Severity::Medium, |rule| rule.severity)
+}
+
+/// The severity an [`Outcome::Risk`] carries: `None` when it is the rule's own.
+pub(crate) fn severity_field(id: &str, severity: Severity) -> Option<Severity> {
+    (severity != rule_severity(id)).then_some(severity)
 }
 
 /// What is known about the provenance of one release.
@@ -318,12 +557,177 @@ mod tests {
             panic!("1.2.5 is listed");
         };
         let earlier: Vec<&str> = history
-            .earlier()
+            .before(history.index)
             .iter()
             .map(|release| release.version.as_str())
             .collect();
         assert_eq!(earlier, ["0.1", "1.2.4", "2.0.0"]);
         assert!(history.before(0).is_empty());
         assert!(history.before(99).is_empty());
+    }
+
+    fn predecessors_of(facts: &PackageFacts) -> (Vec<String>, Order) {
+        let Ok(history) = History::of(facts) else {
+            panic!("the version in use is listed");
+        };
+        let found = history.in_use_predecessors();
+        (
+            found
+                .releases
+                .iter()
+                .map(|release| release.version.clone())
+                .collect(),
+            found.order,
+        )
+    }
+
+    #[test]
+    fn predecessors_in_version_order_on_the_line() {
+        let same_line = Order::Version { same_line: true };
+        // A backport published after 2.0.0 follows 1.2.8.
+        let backport = facts_with(
+            "npm",
+            "1.2.9",
+            vec![
+                release("1.2.7", "2024-01-01T00:00:00Z"),
+                release("1.2.8", "2024-02-01T00:00:00Z"),
+                release("2.0.0", "2024-03-01T00:00:00Z"),
+                release("1.2.9", "2024-06-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(
+            predecessors_of(&backport),
+            (vec!["1.2.8".into(), "1.2.7".into()], same_line.clone())
+        );
+        // acorn: 8.17.0 follows 8.16.0 whatever the clock says of 0.3.0.
+        let acorn = facts_with(
+            "npm",
+            "8.17.0",
+            vec![
+                release("8.16.0", "2025-11-01T00:00:00Z"),
+                release("0.3.0", "2025-11-15T00:00:00Z"),
+                release("8.17.0", "2025-12-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(
+            predecessors_of(&acorn),
+            (vec!["8.16.0".into()], same_line.clone())
+        );
+        // A version published later than the one in use is not its predecessor.
+        let later = facts_with(
+            "cargo",
+            "1.3.0",
+            vec![
+                release("1.2.8", "2024-01-01T00:00:00Z"),
+                release("1.3.0", "2024-02-01T00:00:00Z"),
+                release("1.2.9", "2024-03-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(predecessors_of(&later).0, ["1.2.8"]);
+        // A new major version and a first prerelease follow every lower version.
+        let major = facts_with(
+            "cargo",
+            "2.0.0-rc.1",
+            vec![
+                release("0.9.0", "2023-01-01T00:00:00Z"),
+                release("1.0.0", "2024-01-01T00:00:00Z"),
+                release("2.0.0-rc.1", "2024-02-01T00:00:00Z"),
+                release("2.0.0", "2024-03-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(
+            predecessors_of(&major),
+            (
+                vec!["1.0.0".into(), "0.9.0".into()],
+                Order::Version { same_line: false }
+            )
+        );
+        let mut released = major.clone();
+        released.version = "2.0.0".into();
+        assert_eq!(predecessors_of(&released).0, ["2.0.0-rc.1"]);
+        // 0.x: each minor is a line.
+        let zero = facts_with(
+            "cargo",
+            "0.4.1",
+            vec![
+                release("0.3.5", "2024-01-01T00:00:00Z"),
+                release("0.4.0", "2024-02-01T00:00:00Z"),
+                release("0.4.1", "2024-03-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(predecessors_of(&zero).0, ["0.4.0"]);
+        // PEP 440: the line is the first release segment.
+        let pypi = facts_with(
+            "pypi",
+            "1.2.post1",
+            vec![
+                release("1.2", "2024-01-01T00:00:00Z"),
+                release("2.0rc1", "2024-02-01T00:00:00Z"),
+                release("1.2.post1", "2024-03-01T00:00:00Z"),
+            ],
+        );
+        assert_eq!(predecessors_of(&pypi), (vec!["1.2".into()], same_line));
+        // A version that does not parse: publish-time order, latest first, and why.
+        let loose = facts_with(
+            "npm",
+            "1.1",
+            vec![
+                release("1.0.0", "2024-01-01T00:00:00Z"),
+                release("0.9.0", "2024-02-01T00:00:00Z"),
+                release("1.1", "2024-03-01T00:00:00Z"),
+            ],
+        );
+        let (found, order) = predecessors_of(&loose);
+        assert_eq!(found, ["0.9.0", "1.0.0"]);
+        assert!(
+            order
+                .describe()
+                .starts_with("publish time (`1.1` is not a semver version"),
+            "{order:?}"
+        );
+    }
+
+    #[test]
+    fn events_weigh_by_age() {
+        let windows = AgeWindows::read(&Params::defaults("new-publisher"));
+        assert_eq!(
+            windows,
+            AgeWindows {
+                fresh_days: 90,
+                expire_days: 365
+            }
+        );
+        let weight = |published: &str| {
+            windows
+                .age(NOW, &release("1.0.0", published), "it")
+                .map(|age| age.weight)
+        };
+        assert_eq!(weight("2025-10-04T00:00:00Z"), Ok(Weight::Full), "89 days");
+        assert_eq!(
+            weight("2025-10-03T00:00:00Z"),
+            Ok(Weight::Decayed),
+            "90 days"
+        );
+        assert_eq!(
+            weight("2025-01-02T00:00:00Z"),
+            Ok(Weight::Decayed),
+            "364 days"
+        );
+        assert_eq!(
+            weight("2025-01-01T00:00:00Z"),
+            Ok(Weight::Expired),
+            "365 days"
+        );
+        let mut untimed = release("1.0.0", "2025-01-01T00:00:00Z");
+        untimed.published = None;
+        assert_eq!(
+            windows.age(NOW, &untimed, "the change"),
+            Err(unknown(
+                "releases",
+                "the registry gives no publish time for 1.0.0, so the age of the change cannot be judged"
+            ))
+        );
+        assert_eq!(one_step_down(Severity::High), Severity::Medium);
+        assert_eq!(one_step_down(Severity::Info), Severity::Info);
     }
 }

@@ -357,34 +357,36 @@ fn assert_clean(report: &Value, id: &str) {
 /// event-stream (npm, 2018): dominictarr handed the package to `right9ctrl`, a stranger who
 /// had asked to help. right9ctrl was added as a maintainer and published 3.3.6, which pulled in
 /// `flatmap-stream` and its wallet-stealing payload. Here: three releases by dominictarr, each
-/// with him as sole maintainer; 3.3.6 by right9ctrl, whose version document lists both.
+/// with him as sole maintainer; 3.3.6 by right9ctrl, whose version document lists both. Eight
+/// years later, with 3.3.6 fresh at the pinned clock (seven weeks old; the payload was live
+/// about ten weeks): events are judged by their age.
 async fn mount_event_stream(mocks: &Mocks, extra_top_level: Value) {
+    mount_event_stream_at(
+        mocks,
+        extra_top_level,
+        [
+            "2023-11-05T18:00:00.000Z",
+            "2024-05-20T18:00:00.000Z",
+            "2025-07-28T18:00:00.000Z",
+            "2026-10-09T22:10:00.000Z",
+        ],
+    )
+    .await;
+}
+
+/// event-stream with its four releases published at these times.
+async fn mount_event_stream_at(mocks: &Mocks, extra_top_level: Value, times: [&'static str; 4]) {
     let mut document = packument(
         "event-stream",
         "https://github.com/dominictarr/event-stream",
         &["right9ctrl"],
         &[
-            rel(
-                "3.3.2",
-                "2015-11-05T18:00:00.000Z",
-                "dominictarr",
-                &["dominictarr"],
-            ),
-            rel(
-                "3.3.3",
-                "2016-05-20T18:00:00.000Z",
-                "dominictarr",
-                &["dominictarr"],
-            ),
-            rel(
-                "3.3.4",
-                "2017-07-28T18:00:00.000Z",
-                "dominictarr",
-                &["dominictarr"],
-            ),
+            rel("3.3.2", times[0], "dominictarr", &["dominictarr"]),
+            rel("3.3.3", times[1], "dominictarr", &["dominictarr"]),
+            rel("3.3.4", times[2], "dominictarr", &["dominictarr"]),
             rel(
                 "3.3.6",
-                "2018-09-09T22:10:00.000Z",
+                times[3],
                 "right9ctrl",
                 &["dominictarr", "right9ctrl"],
             )
@@ -407,7 +409,7 @@ async fn event_stream_new_publisher_and_owners_changed() {
             "dominictarr/event-stream",
             1134745,
             false,
-            "2018-11-26T00:00:00Z",
+            "2026-11-26T00:00:00Z",
         ),
     )
     .await;
@@ -448,6 +450,60 @@ async fn event_stream_new_publisher_and_owners_changed() {
     assert_eq!(change["removed"], json!([]));
 
     assert_clean(&report, "npm:left-pad@1.3.0");
+}
+
+/// The same takeover at its real dates (3.3.6 in September 2018), eight years before the
+/// pinned clock: in use and examined by everybody since, it is no longer news. No
+/// `new-publisher`, `owners-changed` or `dormant-revival` finding.
+#[tokio::test(flavor = "multi_thread")]
+async fn event_stream_eight_years_on_is_quiet() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    mount_event_stream_at(
+        &mocks,
+        json!({}),
+        [
+            "2015-11-05T18:00:00.000Z",
+            "2016-05-20T18:00:00.000Z",
+            "2017-07-28T18:00:00.000Z",
+            "2018-09-09T22:10:00.000Z",
+        ],
+    )
+    .await;
+    serve(
+        &mocks.github,
+        "/repos/dominictarr/event-stream",
+        github_repo(
+            "dominictarr/event-stream",
+            1134745,
+            false,
+            "2026-11-26T00:00:00Z",
+        ),
+    )
+    .await;
+    write_package_lock(&mocks.project(), &[("event-stream", "3.3.6"), LEFT_PAD]);
+
+    let (run, report) = mocks.scan_json("cache");
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let package = package(&report, "npm:event-stream@3.3.6");
+    let rules: Vec<&str> = package["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap())
+        .collect();
+    for quiet in ["new-publisher", "owners-changed", "dormant-revival"] {
+        assert!(!rules.contains(&quiet), "{quiet}: {package:#}");
+    }
+    let unknown: Vec<&str> = package["unknown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|unknown| unknown["rule"].as_str().unwrap())
+        .collect();
+    for quiet in ["new-publisher", "owners-changed", "dormant-revival"] {
+        assert!(!unknown.contains(&quiet), "{quiet}: {package:#}");
+    }
 }
 
 /// nx (npm, August 2025) and the shai-hulud worm (September 2025): with a stolen publish token,
@@ -792,8 +848,9 @@ async fn unknowns_under_unknown_deny_leave_the_run_unevaluated() {
 /// ctx (PyPI, May 2022): no release since 2014; the maintainer's mail domain expired, an
 /// attacker registered it, took over the account and published versions that sent the
 /// environment (AWS keys) away. Reconstructed npm-shaped (npm names its publishers, PyPI
-/// does not without provenance), eight years later: releases by `figlief` in 2014, then
-/// 0.2.2 and 0.2.6 in May 2026 by `aldazar`.
+/// does not without provenance), twelve years later: releases by `figlief` in 2014, then
+/// 0.2.2 and 0.2.6 in November 2026 by `aldazar`, days before the pinned clock (the real
+/// versions were found within days).
 #[tokio::test(flavor = "multi_thread")]
 async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
     let mocks = Mocks::start().await;
@@ -808,8 +865,8 @@ async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
             &[
                 rel("0.1.0", "2014-11-21T10:00:00.000Z", "figlief", &["figlief"]),
                 rel("0.1.2", "2014-12-19T10:00:00.000Z", "figlief", &["figlief"]),
-                rel("0.2.2", "2026-05-14T18:21:00.000Z", "aldazar", &["aldazar"]),
-                rel("0.2.6", "2026-05-21T09:40:00.000Z", "aldazar", &["aldazar"]),
+                rel("0.2.2", "2026-11-14T18:21:00.000Z", "aldazar", &["aldazar"]),
+                rel("0.2.6", "2026-11-21T09:40:00.000Z", "aldazar", &["aldazar"]),
             ],
         ),
     )
@@ -831,7 +888,7 @@ async fn ctx_dormant_revival_by_a_new_publisher_is_high() {
     assert_eq!(revival["evidence"]["previous_release"]["version"], "0.1.2");
     assert_eq!(revival["evidence"]["revival"]["version"], "0.2.2");
     let message = revival["message"].as_str().unwrap();
-    assert!(message.contains("0.2.2 came after 136 months"), "{message}");
+    assert!(message.contains("0.2.2 came after 142 months"), "{message}");
     assert!(message.contains("aldazar"), "{message}");
 
     let new_publisher = finding(&report, id, "new-publisher");
@@ -1006,7 +1063,9 @@ async fn archived_repository_warns() {
 /// predecessor is how such a pipeline change shows. Reconstructed with real npm attestations:
 /// sigstore 1.0.0 was built by `.github/workflows/publish.yml`, 2.1.0 by
 /// `.github/workflows/release.yml` (the sigstore-js project really did change workflows; here
-/// the change stands for the hijack).
+/// the change stands for the hijack). The registry's publish times are moved to weeks before
+/// the pinned clock (2.1.0 really is from September 2023): a workflow change is judged by the
+/// age of the release built by the new workflow.
 #[tokio::test(flavor = "multi_thread")]
 async fn ultralytics_publisher_identity_changed_with_real_attestations() {
     let (v1_attestations, v2_bundle, keys) = (
@@ -1039,7 +1098,7 @@ async fn ultralytics_publisher_identity_changed_with_real_attestations() {
             &[
                 rel(
                     "1.0.0",
-                    "2023-01-24T17:46:00.000Z",
+                    "2026-08-24T17:46:00.000Z",
                     "sigstore-bot",
                     &maintainers,
                 )
@@ -1050,7 +1109,7 @@ async fn ultralytics_publisher_identity_changed_with_real_attestations() {
                 )),
                 rel(
                     "2.1.0",
-                    "2023-09-05T21:30:00.000Z",
+                    "2026-11-05T21:30:00.000Z",
                     "sigstore-bot",
                     &maintainers,
                 )
