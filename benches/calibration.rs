@@ -26,6 +26,8 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use deptrust::registry::snapshot::Snapshot;
+use deptrust::rules::Severity;
+use deptrust::score::{Scored, exposure};
 use serde_json::Value;
 
 /// The snapshot each project directory holds.
@@ -53,6 +55,12 @@ struct Project {
     rules: BTreeMap<String, usize>,
     /// `(rule, package id, level, severity, message)` of the findings that must stay flagged.
     kept: Vec<(String, String, String, String, String)>,
+    /// A finding at level deny.
+    has_deny: bool,
+    /// Every package as the score sees it (counted severity, blast radius), in report order.
+    scored: Vec<Scored>,
+    /// The id of the package with the largest blast radius (the most widely used).
+    trunk: Option<(String, f64)>,
 }
 
 fn main() -> ExitCode {
@@ -165,6 +173,9 @@ fn replay(binary: &Path, directory: &Path) -> Result<Project, String> {
         unknown_inputs: 0,
         rules: BTreeMap::new(),
         kept: Vec::new(),
+        has_deny: false,
+        scored: Vec::new(),
+        trunk: None,
     };
     for package in &packages {
         let findings = package["findings"].as_array().cloned().unwrap_or_default();
@@ -175,6 +186,21 @@ fn replay(binary: &Path, directory: &Path) -> Result<Project, String> {
         if !gating.is_empty() {
             result.flagged += 1;
         }
+        // The severity the score counts: the worst finding at warn or deny not accepted by an
+        // exception (an accepted one is reported at level allow).
+        let severity = gating
+            .iter()
+            .filter_map(|f| severity_of(f["severity"].as_str().unwrap_or_default()))
+            .max();
+        let blast_radius = package["blast_radius"].as_f64().unwrap_or(0.0);
+        result.scored.push(Scored {
+            severity,
+            blast_radius,
+        });
+        if result.trunk.as_ref().is_none_or(|(_, b)| blast_radius > *b) {
+            result.trunk = Some((text(&package["id"]), blast_radius));
+        }
+        result.has_deny |= gating.iter().any(|f| f["level"] == "deny");
         if gating
             .iter()
             .any(|f| matches!(f["severity"].as_str(), Some("high" | "critical")))
@@ -204,8 +230,26 @@ fn replay(binary: &Path, directory: &Path) -> Result<Project, String> {
     Ok(result)
 }
 
+fn severity_of(text: &str) -> Option<Severity> {
+    Severity::ALL.into_iter().find(|s| s.as_str() == text)
+}
+
+/// The incidents planted on the most widely used package of each project: the severity the
+/// rule gives them.
+const PLANTED: &[(&str, Severity)] = &[
+    ("provenance-invalid", Severity::Critical),
+    ("publisher-identity-changed (ultralytics)", Severity::High),
+    ("provenance-dropped (nx, shai-hulud)", Severity::High),
+    ("new-publisher (event-stream)", Severity::High),
+    ("dormant-revival by a new publisher (ctx)", Severity::High),
+];
+
 fn text(value: &Value) -> String {
     value.as_str().unwrap_or_default().to_owned()
+}
+
+fn yes(met: bool) -> &'static str {
+    if met { "met" } else { "NOT MET" }
 }
 
 fn percent(part: usize, whole: usize) -> f64 {
@@ -295,6 +339,63 @@ fn print_report(projects: &[Project], rule_count: usize) {
         percent(flagged_high, total)
     );
     println!("median project exposure: {median:.1}");
+    let hot: Vec<String> = projects
+        .iter()
+        .filter(|p| !p.has_deny && p.exposure >= 90.0)
+        .map(|p| format!("{} ({:.1})", p.name, p.exposure))
+        .collect();
+    println!(
+        "projects without a deny finding scoring 90 or more: {}",
+        if hot.is_empty() {
+            "none".to_owned()
+        } else {
+            hot.join(", ")
+        }
+    );
+    println!(
+        "targets (issue 9): warn|deny <= 5%: {}; high|critical <= 1%: {}; median <= 40: {}; no \
+         project without deny >= 90: {}",
+        yes(percent(flagged, total) <= 5.0),
+        yes(percent(flagged_high, total) <= 1.0),
+        yes(median <= 40.0),
+        yes(hot.is_empty())
+    );
+
+    println!(
+        "\nincidents planted on each project's most widely used package (exposure before -> after):"
+    );
+    for p in projects {
+        let Some((trunk, blast_radius)) = &p.trunk else {
+            continue;
+        };
+        let index = p
+            .scored
+            .iter()
+            .position(|s| s.blast_radius == *blast_radius)
+            .unwrap_or(0);
+        let before = exposure(&p.scored).score;
+        let after: Vec<String> = PLANTED
+            .iter()
+            .map(|(_, severity)| {
+                let mut planted = p.scored.clone();
+                planted[index].severity = planted[index].severity.max(Some(*severity));
+                format!("{:.1}", exposure(&planted).score)
+            })
+            .collect();
+        println!(
+            "  {:<26} {trunk} (blast radius {blast_radius:.3}): {before:.1} -> {}",
+            p.name,
+            after.join(" / ")
+        );
+    }
+    println!(
+        "  (in order: {})",
+        PLANTED
+            .iter()
+            .map(|(name, _)| *name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 
     let kept: Vec<_> = projects
         .iter()

@@ -42,6 +42,45 @@ impl Cause {
     }
 }
 
+/// The cause of an unknown `reason` given to package `package` (`npm:ms@2.1.3`): its name and
+/// version in the reason are folded so that one problem shared by many packages is one cause.
+pub fn cause_for(package: &str, reason: &str) -> Cause {
+    let (name, version) = package
+        .split_once(':')
+        .map_or(package, |(_, rest)| rest)
+        .rsplit_once('@')
+        .unwrap_or((package, ""));
+    let mut folded = reason.to_string();
+    if !version.is_empty() {
+        folded = replace_word(&folded, version, "<version>");
+    }
+    if !name.is_empty() {
+        folded = replace_word(&folded, name, "<package>");
+    }
+    cause_of(&folded)
+}
+
+/// `text` with every occurrence of `word` that is not part of a longer word (letters, digits,
+/// `.`, `-`, `_`, `+` around it) replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let part = |c: char| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | '+');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + word.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(part) || after.is_some_and(|c| part(c) && c != '.') {
+            out.push_str(word);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The cause of an unknown `reason`.
 pub fn cause_of(reason: &str) -> Cause {
     let service = first_url_host(reason);
@@ -130,7 +169,7 @@ pub struct Tally {
 impl Tally {
     /// Records one unknown verdict of `package` for `fact` with `reason`.
     pub fn add(&mut self, package: &str, fact: &str, reason: &str) {
-        let entry = self.causes.entry(cause_of(reason)).or_default();
+        let entry = self.causes.entry(cause_for(package, reason)).or_default();
         entry.facts.insert(fact.to_string());
         entry.packages.insert(package.to_string());
         entry.signals += 1;
@@ -189,29 +228,28 @@ fn http_status(lower: &str) -> Option<u16> {
     (digits.len() == 3).then(|| digits.parse().ok()).flatten()
 }
 
-/// A reason without its package-specific parts: quoted text becomes `…`, numbers and versions
-/// become `N`.
+/// A reason without its package-specific parts: a quoted URL becomes its host, other quoted
+/// text that is not a plain identifier (`maintainers`, `_npmUser`) becomes `…`.
 fn fold(reason: &str) -> String {
     let mut out = String::with_capacity(reason.len());
     for (i, part) in reason.split('`').enumerate() {
-        if i % 2 == 1 {
-            out.push_str("`…`");
+        if i % 2 == 0 {
+            out.push_str(part);
             continue;
         }
-        let mut in_number = false;
-        for c in part.chars() {
-            let numeric = c.is_ascii_digit()
-                || (in_number && (matches!(c, '.' | '-' | '+') || c.is_ascii_alphanumeric()));
-            if numeric {
-                if !in_number {
-                    out.push('N');
-                    in_number = true;
-                }
-            } else {
-                in_number = false;
-                out.push(c);
-            }
-        }
+        let identifier = !part.is_empty()
+            && part.len() <= 40
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '<' | '>'));
+        let shown = match url::Url::parse(part.trim()) {
+            Ok(url) if url.host_str().is_some() => url.host_str().unwrap_or_default().to_string(),
+            _ if identifier => part.to_string(),
+            _ => "…".to_string(),
+        };
+        out.push('`');
+        out.push_str(&shown);
+        out.push('`');
     }
     out
 }
@@ -264,17 +302,32 @@ mod tests {
             missing.describe(),
             "`registry.npmjs.org`: answered HTTP 404"
         );
-        let a = cause_of("version 1.2.3 is not among the 10 releases the registry lists");
-        let b = cause_of("version 4.0.0-rc.1 is not among the 212 releases the registry lists");
+        let a = cause_for(
+            "npm:a@1.2.3",
+            "the registry records no per-version maintainers for 1.2.3",
+        );
+        let b = cause_for(
+            "pypi:b-c@4.0.0rc1",
+            "the registry records no per-version maintainers for 4.0.0rc1",
+        );
         assert_eq!(a, b);
         assert_eq!(
             a.describe(),
-            "version N is not among the N releases the registry lists"
+            "the registry records no per-version maintainers for <version>"
         );
         assert!(!a.network);
+        // A version inside a longer one is left alone.
         assert_eq!(
-            cause_of("`https://x.org/a`: not an npm keys document: expected value at line 1").what,
-            "`…`: not an npm keys document: expected value at line N"
+            replace_word("1.2.30 and 1.2.3, 11.2.3", "1.2.3", "<v>"),
+            "1.2.30 and <v>, 11.2.3"
+        );
+        assert_eq!(
+            cause_of("`https://x.org/a`: the packument lists no `maintainers`").what,
+            "`x.org`: the packument lists no `maintainers`"
+        );
+        assert_eq!(
+            cause_of("`not a url/at all`: unreadable `repository`").what,
+            "`…`: unreadable `repository`"
         );
     }
 

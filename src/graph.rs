@@ -13,17 +13,18 @@
 //!   (README, "Scoring"):
 //!
 //!   ```text
-//!   centrality   = min(1, ln(1 + d) / ln(1 + P / 2))      d: packages (not roots) depending on it
+//!   centrality   = min(1, ln(1 + d) / ln(1 + min(P/2, 100)))   d: packages (not roots) depending on it
 //!   centrality   = max(centrality, ½) for a direct dependency, ½ when no root reaches it
 //!   roots        = ½ + ½ · roots_reaching / R             1 when no root reaches it
 //!   blast_radius = weight × roots × (0.2 + 0.8 · centrality)
 //!   ```
 //!   with P the number of packages that are not roots, R the number of roots, and weight 1, or ½
 //!   for a dev-only package (it reaches developer machines and CI, where tokens live, but not what
-//!   the project ships). A package half the tree depends on has centrality 1; a leaf one package
-//!   pulls in has little (ln 2 / ln(1 + P/2)); a package the project imports itself counts at
-//!   least half. The logarithm makes it fair to size: a leaf stays a leaf in a tree of 50 or of
-//!   5,000 packages, and adding packages that do not depend on it never raises it. A package no
+//!   the project ships). A package a hundred packages depend on (half the tree, in a tree of
+//!   fewer than 200) has centrality 1; a leaf one package pulls in has little (ln 2 / ln 101 in a
+//!   large tree); a package the project imports itself counts at least half. It is fair to size:
+//!   above 200 packages a package's centrality depends only on how many packages depend on it,
+//!   and adding packages that do not depend on it never raises it. A package no
 //!   root reaches sits in a lockfile that records no edges to it (Pipfile.lock records only the
 //!   Pipfile's own edges): its structure is unknown, so it counts as a direct dependency of every
 //!   root, never as zero. Roots themselves have blast radius 0.
@@ -171,6 +172,11 @@ pub fn build(lockfile: Lockfile) -> DepGraph {
     }
 }
 
+/// Dependents that make a package fully central in a large tree (in a smaller one, half of its
+/// packages do): npm trees are wide, and their most used packages (`ms`, `function-bind`) have a
+/// hundred or more dependents, rarely half of the tree.
+const WIDELY_USED: f64 = 100.0;
+
 /// The blast radius formula documented in the module doc, for a graph of `packages` packages of
 /// which `roots` are roots.
 pub fn blast_radius(node: &Node, packages: usize, roots: usize) -> f64 {
@@ -185,7 +191,7 @@ pub fn blast_radius(node: &Node, packages: usize, roots: usize) -> f64 {
         (0.5, 1.0)
     } else {
         let dependents = (node.dependents as usize).saturating_sub(reached);
-        let scale = (1.0 + others as f64 / 2.0).ln();
+        let scale = (1.0 + (others as f64 / 2.0).min(WIDELY_USED)).ln();
         let share = if scale > 0.0 {
             ((1.0 + dependents as f64).ln() / scale).min(1.0)
         } else {
@@ -516,6 +522,12 @@ mod tests {
             assert!(value <= previous, "{packages}: {value}");
             previous = value;
         }
+        // Above 200 packages only the number of dependents counts: a hundred make it central.
+        assert_eq!(
+            blast_radius(&leaf(6, false, false), 1_000, 1),
+            blast_radius(&leaf(6, false, false), 100_000, 1)
+        );
+        assert_eq!(blast_radius(&leaf(101, false, false), 100_000, 1), 1.0);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::coverage::{NOTHING_GATHERED, Tally, cause_of, registry_not_reached};
+use crate::coverage::{NOTHING_GATHERED, Tally, cause_for, registry_not_reached};
 use crate::graph::DepGraph;
 use crate::model::Source;
 use crate::policy::Policy;
@@ -383,7 +383,7 @@ pub fn evaluate(
             {
                 unreached += 1;
                 *unreached_causes
-                    .entry(cause_of(reason).describe())
+                    .entry(cause_for(&id, reason).describe())
                     .or_insert(0usize) += 1;
             }
             total += verdicts.len();

@@ -154,7 +154,7 @@ fn blast_arithmetic(occurrence: &Occurrence) -> String {
     }
     let dependents = (node.dependents as usize).saturating_sub(reached);
     let centrality = format!(
-        "min(1, ln(1 + {dependents}) / ln(1 + {others}/2)){}",
+        "min(1, ln(1 + {dependents}) / ln(1 + min({others}/2, 100))){}",
         if node.direct {
             ", at least ½ as a direct dependency"
         } else {
