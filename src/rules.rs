@@ -387,7 +387,7 @@ mod tests {
         assert_eq!(Params::defaults("new-publisher").int("window-days", 0), 30);
         assert_eq!(
             Params::defaults("dormant-revival").int("silence-months", 0),
-            12
+            24
         );
         let unmaintained = Params::defaults("unmaintained");
         assert_eq!(unmaintained.int("release-months", 0), 24);

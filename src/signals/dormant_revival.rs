@@ -36,7 +36,7 @@ use crate::rules::Severity;
 pub(crate) struct DormantRevival;
 
 /// `silence-months` when the policy does not say.
-const SILENCE_MONTHS: i64 = 12;
+const SILENCE_MONTHS: i64 = 24;
 
 impl Signal for DormantRevival {
     fn id(&self) -> &'static str {
@@ -221,12 +221,12 @@ mod tests {
                 release("3.0.0", "2025-01-01T00:00:00Z"),
             ],
         );
-        // Eleven months of silence is not twelve.
+        // Twenty-three months of silence is not twenty-four (a year's break is routine).
         let short = facts_with(
             "npm",
             "1.1.0",
             vec![
-                release("1.0.0", "2024-12-01T00:00:00Z"),
+                release("1.0.0", "2023-12-01T00:00:00Z"),
                 release("1.1.0", "2025-11-01T00:00:00Z"),
             ],
         );
@@ -234,7 +234,7 @@ mod tests {
             "npm",
             "1.1.0",
             vec![
-                release("1.0.0", "2024-11-01T00:00:00Z"),
+                release("1.0.0", "2023-11-01T00:00:00Z"),
                 release("1.1.0", "2025-11-01T00:00:00Z"),
             ],
         );
@@ -261,12 +261,12 @@ mod tests {
                     Expect::Clear,
                 ),
                 ("revived long ago", revived_long_ago, Expect::Clear),
-                ("eleven months", short, Expect::Clear),
+                ("twenty-three months", short, Expect::Clear),
                 (
-                    "twelve months",
+                    "twenty-four months",
                     exactly,
                     Expect::Risk(
-                        "came after 12 months without a release (previous: 1.0.0 on 2024-11-01)",
+                        "came after 24 months without a release (previous: 1.0.0 on 2023-11-01)",
                     ),
                 ),
                 (
