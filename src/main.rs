@@ -656,6 +656,7 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
                     node: node.clone(),
                     packages: project.graph.nodes.len(),
                     roots: project.graph.roots.len(),
+                    score: None,
                 });
             }
         }
@@ -682,7 +683,50 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
             ids
         }
     };
-    let (facts, previous) = facts_for(&args.net, &config, now, &ids, false)?;
+    // The projects it sits in are judged whole, so that its contribution to each one's score
+    // can be shown (from the cache after a scan).
+    let involved: Vec<Project> = projects
+        .into_iter()
+        .filter(|project| occurrences.iter().any(|o| o.lockfile == project.lockfile))
+        .collect();
+    let mut wanted = ids.clone();
+    wanted.extend(packages_to_gather(&involved, &config));
+    wanted.sort();
+    wanted.dedup();
+    let (facts, previous) = facts_for(&args.net, &config, now, &wanted, false)?;
+    let inputs: Vec<scan::Input<'_>> = involved
+        .iter()
+        .map(|project| scan::Input {
+            lockfile: &project.lockfile,
+            graph: &project.graph,
+            text: None,
+        })
+        .collect();
+    let judged = scan::evaluate(
+        &inputs,
+        &facts,
+        &previous,
+        scan::Options {
+            policy: &config.policy,
+            now,
+            baseline: None,
+        },
+        Vec::new(),
+    );
+    for occurrence in &mut occurrences {
+        let id = occurrence.node.package.id.to_string();
+        occurrence.score = judged
+            .projects
+            .iter()
+            .filter(|project| project.lockfile == occurrence.lockfile)
+            .find_map(|project| {
+                project
+                    .packages
+                    .iter()
+                    .find(|package| package.id == id)
+                    .map(|package| (package.contribution, project.exposure_score))
+            });
+    }
     write_stdout(|out| {
         report::render_explain(
             &occurrences,

@@ -25,6 +25,10 @@ pub struct Occurrence {
     pub packages: usize,
     /// Roots of that graph.
     pub roots: usize,
+    /// Its contribution to that project's exposure score and the score, from judging the whole
+    /// project; `None` when the package was not evaluated there (a root, a path dependency, a
+    /// dev-only package the policy leaves out).
+    pub score: Option<(f64, f64)>,
 }
 
 /// Writes the explanation of `ids` (every version found), using `occurrences` for placement.
@@ -127,11 +131,20 @@ pub fn render_explain(
                 "    weighted risk = risk × blast radius = {risk} × {:.3} = {weighted:.1}",
                 placement.blast_radius,
             )?;
-            if risk > 0.0 {
-                writeln!(
+            let score = here
+                .iter()
+                .find(|o| &o.lockfile == lockfile)
+                .and_then(|o| o.score);
+            match score {
+                Some((contribution, exposure)) => writeln!(
                     out,
-                    "    contribution to the project's exposure score: {weighted:.1} if it is the project's only finding, less when larger ones share its bands (`deptrust scan --format json` gives every package's `contribution`)"
-                )?;
+                    "    contribution to the project's exposure score: {contribution:.1} of {exposure:.1} (at most its weighted risk {weighted:.1}: packages with larger reach fill the same severity bands first)"
+                )?,
+                None if risk > 0.0 => writeln!(
+                    out,
+                    "    contribution to the project's exposure score: none (not evaluated in this project)"
+                )?,
+                None => {}
             }
         }
         writeln!(out)?;
