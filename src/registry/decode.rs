@@ -43,6 +43,18 @@ pub(crate) fn section<T: DeserializeOwned>(
     }
 }
 
+/// "an object", "a string"… for reasons that say what was found instead of what was expected.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// A result as a fact: the error is the reason it is unknown.
 pub(crate) fn fact<T>(result: Result<T, String>) -> Fact<T> {
     match result {

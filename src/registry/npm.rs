@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
+use super::decode::json_type;
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, RegistrySignature, Release,
     Status,
@@ -617,18 +618,6 @@ fn parse_time(text: &str) -> Option<Timestamp> {
         .to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
         .map(|zoned| zoned.timestamp())
-}
-
-/// "an object", "a string"… for reasons.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A decoding error, shortened: serde quotes the offending registry text.
