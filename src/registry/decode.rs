@@ -10,6 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::facts::Fact;
+pub(crate) use crate::verify::json_type;
 
 /// `base` + path segments (each percent-encoded as one segment), without query or fragment.
 pub(crate) fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
@@ -40,18 +41,6 @@ pub(crate) fn section<T: DeserializeOwned>(
         Some(value) => T::deserialize(value)
             .map(Some)
             .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
-    }
-}
-
-/// "an object", "a string"… for reasons that say what was found instead of what was expected.
-pub(crate) fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -201,12 +201,15 @@ impl NpmClient {
             Err(error) => return Fact::Unknown(error.to_string()),
         };
         match serde_json::from_slice::<Value>(&fetched.body) {
-            Ok(document) if document.get("attestations").is_some_and(Value::is_array) => {
-                Fact::Known(document)
-            }
-            Ok(_) => Fact::Unknown(format!(
-                "`{url}`: not an attestations document: no `attestations` list"
-            )),
+            // The shape verification needs (`crate::verify::npm::entries`); a document of
+            // another shape is a registry fault, so the provenance is unknown, never invalid.
+            Ok(document) => match crate::verify::npm::entries(&document) {
+                Ok(_) => Fact::Known(document),
+                Err(why) => Fact::Unknown(format!(
+                    "`{url}`: not an attestations document: {}",
+                    excerpt(&why)
+                )),
+            },
             Err(error) => Fact::Unknown(format!(
                 "`{url}`: not an attestations document: {}",
                 detail(&error)
@@ -1477,10 +1480,11 @@ mod tests {
     #[tokio::test]
     async fn scoped_attestations_url_keeps_its_escape() {
         let server = MockServer::start().await;
+        let document = sample("npm-attestations.json");
         serve(
             &server,
             "/-/npm/v1/attestations/@x402%2fstellar@2.12.0",
-            json_body(&json!({"attestations": []})),
+            json_body(&document),
         )
         .await;
         let advertised =
@@ -1489,7 +1493,7 @@ mod tests {
 
         let fact = client_at(&server.uri()).attestations(&advertised).await;
 
-        assert_eq!(fact, Fact::Known(json!({"attestations": []})));
+        assert_eq!(fact, Fact::Known(document));
     }
 
     #[tokio::test]
@@ -1499,7 +1503,29 @@ mod tests {
             (
                 "not a document",
                 json_body(&json!({"error": "nope"})),
-                "not an attestations document: no `attestations` list",
+                "not an attestations document: the attestations document has no `attestations` list",
+            ),
+            (
+                "200 {}",
+                json_body(&json!({})),
+                "not an attestations document: the attestations document has no `attestations` list",
+            ),
+            (
+                "empty list",
+                json_body(&json!({"attestations": []})),
+                "not an attestations document: the attestations document lists no attestation",
+            ),
+            (
+                "an entry that is not an object",
+                json_body(&json!({"attestations": [7]})),
+                "not an attestations document: attestation 1 is a number, not an object",
+            ),
+            (
+                "a bundle that is not a Sigstore bundle",
+                json_body(
+                    &json!({"attestations": [{"predicateType": "https://slsa.dev/provenance/v1", "bundle": {"x": 1}}]}),
+                ),
+                "not an attestations document: attestation 1: not a Sigstore bundle",
             ),
             (
                 "truncated",

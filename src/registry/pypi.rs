@@ -485,6 +485,10 @@ impl PypiClient {
 
     /// The provenance document at `url` (a [`ReleaseFile::provenance`] address), as JSON. The
     /// network layer answers from memory when [`PypiClient::package`] already fetched it.
+    ///
+    /// A document of the wrong shape ([`crate::verify::pypi::check_document`]: `200 {}`, no
+    /// `attestation_bundles` list, a bundle that is not an object) is refused as a whole: the
+    /// fact is unknown ("not a provenance document"), so verification never judges it invalid.
     pub async fn provenance_document(&self, url: &str) -> Fact<Value> {
         let url = match Url::parse(url) {
             Ok(url) => url,
@@ -501,8 +505,12 @@ impl PypiClient {
             .await;
         match fetched {
             Ok(fetched) => match serde_json::from_slice::<Value>(&fetched.body) {
-                Ok(document) if document.is_object() => Fact::Known(document),
-                Ok(_) => Fact::unknown(format!("`{label}` is not a provenance object")),
+                Ok(document) => match provenance_shape(&document) {
+                    Ok(()) => Fact::Known(document),
+                    Err(why) => Fact::unknown(format!(
+                        "`{label}` is not a provenance document (PEP 740): {why}"
+                    )),
+                },
                 Err(error) => Fact::unknown(format!("`{label}` is not JSON: {error}")),
             },
             Err(error) => Fact::unknown(error.to_string()),
@@ -533,11 +541,24 @@ impl PypiClient {
             }
             Err(error) => return ProvenanceLookup::Failed(error.to_string()),
         };
-        let document: ProvenanceWire = match serde_json::from_slice(&fetched.body) {
+        let document = serde_json::from_slice::<Value>(&fetched.body)
+            .map_err(|error| error.to_string())
+            .and_then(|document| {
+                // Only the publisher is read here (the registry's word); the Sigstore parts
+                // are checked by `provenance_document` before verification.
+                if !document.is_object() {
+                    return Err(format!(
+                        "the body is {}, not an object",
+                        json_type(&document)
+                    ));
+                }
+                ProvenanceWire::deserialize(&document).map_err(|error| error.to_string())
+            });
+        let document = match document {
             Ok(document) => document,
-            Err(error) => {
+            Err(why) => {
                 return ProvenanceLookup::Failed(format!(
-                    "`{label}` is not a provenance object: {error}"
+                    "`{label}` is not a provenance document (PEP 740): {why}"
                 ));
             }
         };
@@ -553,6 +574,18 @@ impl PypiClient {
             _ => ProvenanceLookup::Publisher(None),
         }
     }
+}
+
+/// A PEP 740 provenance object: a JSON object of the shape [`crate::verify::pypi::check_document`]
+/// describes.
+fn provenance_shape(document: &Value) -> Result<(), String> {
+    if !document.is_object() {
+        return Err(format!(
+            "the body is {}, not an object",
+            json_type(document)
+        ));
+    }
+    crate::verify::pypi::check_document(document)
 }
 
 /// PEP 753 label normalization: lowercase, without whitespace and punctuation.
