@@ -3,6 +3,7 @@
 mod cli;
 mod facts;
 mod fixtures;
+mod hostile_registry;
 mod robustness;
 mod scan;
 mod support;
