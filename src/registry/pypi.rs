@@ -552,6 +552,21 @@ impl PypiClient {
                         json_type(&document)
                     ));
                 }
+                // Serde would read a list as a struct, field by position: a publisher
+                // `["GitHub", "o/r"]` is no publisher.
+                let bundles = document
+                    .get("attestation_bundles")
+                    .and_then(Value::as_array)
+                    .ok_or("no `attestation_bundles` list")?;
+                for (index, bundle) in bundles.iter().enumerate() {
+                    let publisher = bundle.get("publisher").filter(|p| !p.is_null());
+                    if !bundle.is_object() || publisher.is_some_and(|p| !p.is_object()) {
+                        return Err(format!(
+                            "attestation bundle {} or its `publisher` is not an object",
+                            index + 1
+                        ));
+                    }
+                }
                 ProvenanceWire::deserialize(&document).map_err(|error| error.to_string())
             });
         let document = match document {
@@ -1962,6 +1977,41 @@ mod tests {
             reason.starts_with("whether every release is yanked is unknown: 2.0: `"),
             "{reason}"
         );
+    }
+
+    /// A provenance publisher that is a list is no publisher (serde would read it field by
+    /// position as `kind`, `repository`, `workflow`): who published is unknown.
+    #[tokio::test]
+    async fn a_publisher_that_is_a_list_names_nobody() {
+        let mut provenance: Value =
+            serde_json::from_str(&sample("pypi-provenance.json")).expect("JSON");
+        provenance["attestation_bundles"][0]["publisher"] =
+            json!(["GitHub", "mallory/sampleproject", "release.yml"]);
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(&server, &at, 200, provenance.to_string()).await;
+        }
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+        let publisher = unknown(&find(&facts, "4.0.0").publisher);
+        assert!(
+            publisher.contains("attestation bundle 1 or its `publisher` is not an object"),
+            "{publisher}"
+        );
+        assert!(!publisher.contains("mallory"), "{publisher}");
     }
 
     #[tokio::test]

@@ -220,6 +220,16 @@ impl Verifier {
                             "the index gives no sha256 for {:?}",
                             file.filename
                         )),
+                        // A digest that is not hex SHA-256 is the index's fault, not a
+                        // failed attestation.
+                        (Some(_), Some(sha256))
+                            if crate::verify::bundle::hex_sha256(sha256).is_none() =>
+                        {
+                            FileOutcome::Unknown(format!(
+                                "the index gives no usable sha256 for {:?} (64 hex digits expected)",
+                                file.filename
+                            ))
+                        }
                         (Some(url), Some(sha256)) => match client.provenance_document(url).await {
                             Fact::Unknown(reason) => FileOutcome::Unknown(reason),
                             // The client refuses documents of the wrong shape; checked again
@@ -565,6 +575,27 @@ mod tests {
             );
             assert_eq!(verifier.stats().verified, 0, "nothing was verified: {body}");
         }
+    }
+
+    /// A digest the index gives that is not hex SHA-256 is the index's fault: unknown, not an
+    /// attestation that fails to match (invalid).
+    #[tokio::test]
+    async fn an_unusable_index_digest_is_unknown_not_invalid() {
+        let server = pypi("zz").await;
+        let net = quick_net();
+        let (npm, pypi) = clients(&server, &net);
+        let verifier = Verifier::new(root(), Arc::clone(&net));
+        let mut facts = pypi.package("sampleproject", "4.0.0").await;
+        verifier.verify(&mut facts, &npm, &pypi).await;
+        let verification = in_use(&facts).verification.clone().unwrap();
+        assert_eq!(
+            verification.provenance,
+            ProvenanceCheck::Unknown {
+                reason: format!(
+                    "{SDIST:?}: the index gives no usable sha256 for {SDIST:?} (64 hex digits expected)"
+                )
+            }
+        );
     }
 
     /// npm: the attestations endpoint answering `200 {}`, an empty list or entries of the wrong
