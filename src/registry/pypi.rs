@@ -72,7 +72,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::decode::{endpoint, fact, json_type, section, timestamp};
+use super::decode::{Object, endpoint, fact, json_type, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, ReleaseFile, Status,
 };
@@ -717,13 +717,13 @@ impl ProjectDocument {
                 for (version, files) in releases {
                     let mut records = BTreeMap::new();
                     for file in files {
-                        match JsonFile::deserialize(&file) {
-                            Ok(file) => {
+                        match Object::<JsonFile>::deserialize(&file) {
+                            Ok(Object(file)) => {
                                 let record = FileRecord {
                                     uploaded: timestamp(file.upload_time_iso_8601.as_deref()),
                                     yanked: file.yanked.unwrap_or(false),
                                     yank_reason: file.yanked_reason.filter(|r| !r.is_empty()),
-                                    sha256: file.digests.and_then(|d| d.sha256),
+                                    sha256: file.digests.and_then(|d| d.0.sha256),
                                     provenance: None,
                                 };
                                 records.insert(file.filename, record);
@@ -744,34 +744,36 @@ impl ProjectDocument {
         );
         let repository = section::<Info>(document, "info", url)
             .map(|info| info.and_then(|info| declared_repository(&info)));
-        let owners = section::<Ownership>(document, "ownership", url).and_then(|ownership| {
-            let ownership =
-                ownership.ok_or_else(|| format!("PyPI did not report ownership in `{url}`"))?;
-            let mut owners: Vec<Owner> = ownership
-                .roles
-                .unwrap_or_default()
-                .into_iter()
-                .map(|role| Owner {
-                    identity: Identity {
-                        id: format!("pypi:user:{}", role.user),
-                        display: role.user,
-                        kind: IdentityKind::User,
-                    },
-                    role: role.role,
-                })
-                .collect();
-            if let Some(organization) = ownership.organization.filter(|o| !o.is_empty()) {
-                owners.push(Owner {
-                    identity: Identity {
-                        id: format!("pypi:org:{organization}"),
-                        display: organization,
-                        kind: IdentityKind::Team,
-                    },
-                    role: None,
-                });
-            }
-            Ok(owners)
-        });
+        let owners =
+            section::<Object<Ownership>>(document, "ownership", url).and_then(|ownership| {
+                let ownership = ownership.map(|Object(ownership)| ownership);
+                let ownership =
+                    ownership.ok_or_else(|| format!("PyPI did not report ownership in `{url}`"))?;
+                let mut owners: Vec<Owner> = ownership
+                    .roles
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|Object(role)| Owner {
+                        identity: Identity {
+                            id: format!("pypi:user:{}", role.user),
+                            display: role.user,
+                            kind: IdentityKind::User,
+                        },
+                        role: role.role,
+                    })
+                    .collect();
+                if let Some(organization) = ownership.organization.filter(|o| !o.is_empty()) {
+                    owners.push(Owner {
+                        identity: Identity {
+                            id: format!("pypi:org:{organization}"),
+                            display: organization,
+                            kind: IdentityKind::Team,
+                        },
+                        role: None,
+                    });
+                }
+                Ok(owners)
+            });
         Ok(ProjectDocument {
             releases,
             unreadable,
@@ -945,8 +947,8 @@ impl SimpleDocument {
                     json_type(file)
                 )));
             };
-            match SimpleFile::deserialize(file) {
-                Ok(file) => {
+            match Object::<SimpleFile>::deserialize(file) {
+                Ok(Object(file)) => {
                     let (yanked, yank_reason) = match file.yanked {
                         None | Some(Yanked::Flag(false)) => (false, None),
                         Some(Yanked::Flag(true)) => (true, None),
@@ -969,7 +971,7 @@ impl SimpleDocument {
                         uploaded: timestamp(file.upload_time.as_deref()),
                         yanked,
                         yank_reason,
-                        sha256: file.hashes.and_then(|h| h.sha256),
+                        sha256: file.hashes.and_then(|h| h.0.sha256),
                         provenance,
                     };
                     out.push((file.filename, record));
@@ -992,7 +994,8 @@ impl SimpleDocument {
             }
         };
         let status =
-            section::<ProjectStatus>(document, "project-status", url).and_then(|status| {
+            section::<Object<ProjectStatus>>(document, "project-status", url).and_then(|status| {
+                let status = status.map(|Object(status)| status);
                 // PEP 792: an absent status means `active`, on a page recent enough to have it.
                 let Some(status) = status else {
                     if !reports((1, 4)) {
@@ -1295,7 +1298,7 @@ struct JsonFile {
     #[serde(default)]
     yanked_reason: Option<String>,
     #[serde(default)]
-    digests: Option<Digests>,
+    digests: Option<Object<Digests>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1317,7 +1320,7 @@ struct Info {
 #[derive(Debug, Deserialize)]
 struct Ownership {
     #[serde(default)]
-    roles: Option<Vec<Role>>,
+    roles: Option<Vec<Object<Role>>>,
     #[serde(default)]
     organization: Option<String>,
 }
@@ -1339,7 +1342,7 @@ struct SimpleFile {
     #[serde(default)]
     provenance: Option<String>,
     #[serde(default)]
-    hashes: Option<Digests>,
+    hashes: Option<Object<Digests>>,
 }
 
 /// PEP 592/691: `false | true | "reason"`.
@@ -2012,6 +2015,32 @@ mod tests {
             "{publisher}"
         );
         assert!(!publisher.contains("mallory"), "{publisher}");
+    }
+
+    /// Lists where objects are expected are refused, not read field by position: a role
+    /// `["mallory", "Owner"]` is no owner, a file entry `["hostile-2.0.tar.gz", …]` no file.
+    #[tokio::test]
+    async fn lists_are_not_read_as_objects() {
+        let mut document: Value =
+            serde_json::from_str(&fixture("hostile-yanked-number.json")).expect("JSON");
+        document["ownership"]["roles"] = json!([["Owner", "mallory"]]);
+        document["releases"]["2.0"][0] = json!(["hostile-2.0.tar.gz", "sdist"]);
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/hostile/json", 200, document.to_string()).await;
+        serve(&server, "/simple/hostile/", 404, "").await;
+        let facts = client(&server).package("hostile", "2.0").await;
+        let owners = unknown(&facts.owners);
+        assert!(
+            owners.contains(
+                "`ownership` has an unexpected shape: found a list where an object is expected"
+            ),
+            "{owners}"
+        );
+        let releases = unknown(&facts.releases);
+        assert!(
+            releases.contains("a file of release 2.0 is not a file entry (`filename` a string, `yanked` true or false): found a list where an object is expected"),
+            "{releases}"
+        );
     }
 
     #[tokio::test]
