@@ -54,7 +54,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use super::decode::json_type;
+use super::decode::{Object, json_type};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, RegistrySignature, Release,
     Status,
@@ -168,7 +168,7 @@ impl NpmClient {
             }
         };
         let mut keys = Vec::with_capacity(wire.keys.len());
-        for key in wire.keys {
+        for Object(key) in wire.keys {
             let expires = match &key.expires {
                 None => None,
                 Some(text) => match parse_time(text) {
@@ -843,7 +843,7 @@ struct AttestationProvenanceWire {
 
 #[derive(Debug, Deserialize)]
 struct KeysWire {
-    keys: Vec<KeyWire>,
+    keys: Vec<Object<KeyWire>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1641,6 +1641,13 @@ mod tests {
                 "wrong types",
                 json_body(&json!({"keys": "none"})),
                 "not an npm keys document",
+            ),
+            (
+                "a key that is a list",
+                json_body(
+                    &json!({"keys": [["SHA256:k", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256", "MFkw"]]}),
+                ),
+                "not an npm keys document: found a list where an object is expected",
             ),
             (
                 "bad expiry",
