@@ -5,11 +5,13 @@
 use std::str::FromStr;
 
 use jiff::Timestamp;
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde_json::Value;
 use url::Url;
 
 use super::facts::Fact;
+pub(crate) use crate::verify::json_type;
 
 /// `base` + path segments (each percent-encoded as one segment), without query or fragment.
 pub(crate) fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
@@ -40,6 +42,25 @@ pub(crate) fn section<T: DeserializeOwned>(
         Some(value) => T::deserialize(value)
             .map(Some)
             .map_err(|error| format!("`{url}`: `{key}` has an unexpected shape: {error}")),
+    }
+}
+
+/// A wire struct read only from a JSON object. Serde reads a struct from a list too (field by
+/// position), so `["mallory", "Owner"]` would be a role and `["x.tar.gz", …]` a file: a
+/// registry fault taken for data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Object<T>(pub(crate) T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        if !value.is_object() {
+            return Err(D::Error::custom(format!(
+                "found {} where an object is expected",
+                json_type(&value)
+            )));
+        }
+        T::deserialize(value).map(Object).map_err(D::Error::custom)
     }
 }
 

@@ -12,7 +12,18 @@
 //!
 //! Decoding is defensive: every field is decoded on its own (`Field`), so a field of the
 //! wrong type makes the facts that need it unknown and leaves the others known; one broken
-//! version does not lose the others.
+//! version does not lose the others. A registry fault is never "none": a document that is not
+//! a packument (not an object, no `name` string naming this package, no `versions` object) is
+//! unknown as a whole; a part that must be an object (a version document, its `dist`,
+//! `_npmUser`, `trustedPublisher`, `scripts`, the packument's `time`) is refused when it is
+//! anything else, lists included (serde would read a list as a struct, field by position), and
+//! the facts drawn from it (install scripts, deprecation, publisher, provenance) are unknown
+//! with the URL and the expected shape. An attestations document of the wrong shape is unknown
+//! too (see [`NpmClient::attestations`]).
+//!
+//! Not expressed: a malformed `dist.signatures` leaves the release without signatures (the
+//! facts model has no unknown for them), which verification reports as "missing", a state no
+//! signal judges.
 //!
 //! What maps where:
 //! - releases: the keys of `versions`, published at `time[<version>]`, oldest first; publisher
@@ -43,6 +54,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
+use super::decode::{Object, json_type};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, RegistrySignature, Release,
     Status,
@@ -156,7 +168,7 @@ impl NpmClient {
             }
         };
         let mut keys = Vec::with_capacity(wire.keys.len());
-        for key in wire.keys {
+        for Object(key) in wire.keys {
             let expires = match &key.expires {
                 None => None,
                 Some(text) => match parse_time(text) {
@@ -200,12 +212,15 @@ impl NpmClient {
             Err(error) => return Fact::Unknown(error.to_string()),
         };
         match serde_json::from_slice::<Value>(&fetched.body) {
-            Ok(document) if document.get("attestations").is_some_and(Value::is_array) => {
-                Fact::Known(document)
-            }
-            Ok(_) => Fact::Unknown(format!(
-                "`{url}`: not an attestations document: no `attestations` list"
-            )),
+            // The shape verification needs (`crate::verify::npm::entries`); a document of
+            // another shape is a registry fault, so the provenance is unknown, never invalid.
+            Ok(document) => match crate::verify::npm::entries(&document) {
+                Ok(_) => Fact::Known(document),
+                Err(why) => Fact::Unknown(format!(
+                    "`{url}`: not an attestations document: {}",
+                    excerpt(&why)
+                )),
+            },
             Err(error) => Fact::Unknown(format!(
                 "`{url}`: not an attestations document: {}",
                 detail(&error)
@@ -258,12 +273,29 @@ impl NpmClient {
         url: &Url,
         packument: PackumentWire,
     ) -> PackageFacts {
+        // A packument names its package and lists its versions; a document without them (an
+        // error object, another package's document) says nothing about this package.
+        let not_a_packument = |why: String| {
+            format!("`{url}`: not a packument (a `name` string and a `versions` object): {why}")
+        };
+        let problem = match (&packument.name, &packument.versions) {
+            (Field::Absent, _) => Some("`name` is missing".to_string()),
+            (Field::Invalid(error), _) => Some(format!("`name` is not a string: {error}")),
+            (Field::Valid(found), _) if found != name => {
+                Some(format!("it is the packument of `{}`", excerpt(found)))
+            }
+            (_, Field::Absent) => Some("`versions` is missing".to_string()),
+            (_, Field::Invalid(error)) => Some(format!("`versions` is not an object: {error}")),
+            (Field::Valid(_), Field::Valid(_)) => None,
+        };
+        if let Some(why) = problem {
+            return self.unknown(name, version, &not_a_packument(why));
+        }
         let mut facts = self.unknown(name, version, "not looked up");
 
         let versions = match packument.versions {
             Field::Valid(versions) => Ok(versions),
-            Field::Absent => Err(format!("`{url}`: the packument has no `versions`")),
-            Field::Invalid(error) => Err(format!("`{url}`: `versions` is not an object: {error}")),
+            Field::Absent | Field::Invalid(_) => Err(not_a_packument("no `versions`".into())),
         };
 
         facts.releases = match (&versions, &packument.time) {
@@ -271,7 +303,7 @@ impl NpmClient {
             (Ok(_), Field::Invalid(error)) => {
                 Fact::unknown(format!("`{url}`: `time` is not an object: {error}"))
             }
-            (Ok(versions), time) => Fact::Known(releases(versions, time.valid())),
+            (Ok(versions), time) => Fact::Known(releases(url, versions, time.valid())),
         };
         // The repository each version declares (a change between versions is a signal).
         if let (Ok(versions), Fact::Known(releases)) = (&versions, &mut facts.releases) {
@@ -322,7 +354,7 @@ impl NpmClient {
             Ok(versions) => match versions.get(version) {
                 Some(Field::Valid(document)) => Ok(document),
                 Some(Field::Invalid(error)) => Err(format!(
-                    "`{url}`: the document of `{name}@{version}` is not an object: {error}"
+                    "`{url}`: the document of `{name}@{version}` is not a version object: {error}"
                 )),
                 Some(Field::Absent) => Err(format!(
                     "`{url}`: the document of `{name}@{version}` is null"
@@ -362,6 +394,7 @@ impl NpmClient {
 
 /// Every release, oldest first (releases without a publish time first, then by version).
 fn releases(
+    url: &Url,
     versions: &BTreeMap<String, Field<VersionWire>>,
     time: Option<&BTreeMap<String, Value>>,
 ) -> Vec<Release> {
@@ -372,7 +405,7 @@ fn releases(
                 .and_then(|time| time.get(version))
                 .and_then(Value::as_str)
                 .and_then(parse_time);
-            release(version, published, document.valid())
+            release(url, version, published, document)
         })
         .collect();
     releases.sort_by_cached_key(|release| {
@@ -385,15 +418,27 @@ fn releases(
     releases
 }
 
-/// One release; a version whose document is unreadable keeps only its version and time.
-fn release(version: &str, published: Option<Timestamp>, document: Option<&VersionWire>) -> Release {
+/// One release; a version whose document is not an object keeps only its version and time:
+/// who published it and how are unknown, not "nobody" and "none".
+fn release(
+    url: &Url,
+    version: &str,
+    published: Option<Timestamp>,
+    document: &Field<VersionWire>,
+) -> Release {
+    let unreadable = match document {
+        Field::Invalid(error) => {
+            format!("`{url}`: the document of version {version} is not a version object: {error}")
+        }
+        _ => format!("`{url}`: the document of version {version} is null"),
+    };
     let mut release = Release {
         version: version.to_string(),
         published,
-        publisher: Fact::unknown(format!("the document of version {version} is unreadable")),
+        publisher: Fact::unknown(unreadable.clone()),
         yanked: false,
         yank_reason: None,
-        provenance: Fact::unknown(format!("the document of version {version} is unreadable")),
+        provenance: Fact::unknown(unreadable),
         integrity: None,
         signatures: Vec::new(),
         maintainers: None,
@@ -401,7 +446,7 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
         files: Vec::new(),
         verification: None,
     };
-    let Some(document) = document else {
+    let Some(document) = document.valid() else {
         return release;
     };
     let user = document.npm_user.valid();
@@ -419,7 +464,9 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
                 IdentityKind::User
             },
         })),
-        (_, None) => Fact::unknown(format!("`_npmUser` of version {version} is unreadable")),
+        (_, None) => Fact::unknown(format!(
+            "`{url}`: `_npmUser` of version {version} is unreadable (an object with a `name` string expected)"
+        )),
     };
     // Per-version maintainers: who could publish at that time. An unreadable list is dropped
     // (not a partial list that could hide the account that matters).
@@ -442,6 +489,20 @@ fn release(version: &str, published: Option<Timestamp>, document: Option<&Versio
     // Attestations carry the verifiable claim (and where to fetch it); a trusted publisher
     // without them still says how the release was built. The publisher's kind keeps the
     // trusted-publisher fact either way.
+    // A `dist` or `trustedPublisher` of the wrong shape may hide the attestations or the
+    // trusted publisher: the provenance is unknown, not "none".
+    if let Field::Invalid(error) = &document.dist {
+        release.provenance = Fact::unknown(format!(
+            "`{url}`: `dist` of version {version} is not an object: {error}"
+        ));
+        return release;
+    }
+    if let Some(Field::Invalid(error)) = user.map(|user| &user.trusted_publisher) {
+        release.provenance = Fact::unknown(format!(
+            "`{url}`: `_npmUser.trustedPublisher` of version {version} is not an object: {error}"
+        ));
+        return release;
+    }
     release.provenance = Fact::Known(match (dist.map(|dist| &dist.attestations), trusted) {
         (Some(Field::Valid(attestations)), _) => Provenance::Attested {
             url: attestations.url.valid().cloned(),
@@ -619,18 +680,6 @@ fn parse_time(text: &str) -> Option<Timestamp> {
         .map(|zoned| zoned.timestamp())
 }
 
-/// "an object", "a string"… for reasons.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// A decoding error, shortened: serde quotes the offending registry text.
 fn detail(error: &dyn fmt::Display) -> String {
     excerpt(&error.to_string())
@@ -675,11 +724,19 @@ impl<T> Field<T> {
     }
 }
 
-impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
+impl<'de, T: DeserializeOwned + Shape> Deserialize<'de> for Field<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = Value::deserialize(deserializer)?;
         if value.is_null() {
             return Ok(Field::Absent);
+        }
+        // Serde reads a struct from a list too (field by position): `[]` would be a version
+        // document with nothing in it, "no install scripts, not deprecated".
+        if T::OBJECT && !value.is_object() {
+            return Ok(Field::Invalid(format!(
+                "found {} where an object is expected",
+                json_type(&value)
+            )));
         }
         Ok(match serde_json::from_value(value) {
             Ok(decoded) => Field::Valid(decoded),
@@ -688,9 +745,42 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Field<T> {
     }
 }
 
+/// The JSON shape a wire type is read from: the wire structs only from an object.
+trait Shape {
+    /// Only a JSON object is this type.
+    const OBJECT: bool = false;
+}
+
+impl Shape for String {}
+impl Shape for Value {}
+impl<T> Shape for Vec<T> {}
+impl<K, V> Shape for BTreeMap<K, V> {}
+impl Shape for VersionWire {
+    const OBJECT: bool = true;
+}
+impl Shape for NpmUserWire {
+    const OBJECT: bool = true;
+}
+impl Shape for TrustedPublisherWire {
+    const OBJECT: bool = true;
+}
+impl Shape for DistWire {
+    const OBJECT: bool = true;
+}
+impl Shape for SignatureWire {
+    const OBJECT: bool = true;
+}
+impl Shape for AttestationsWire {
+    const OBJECT: bool = true;
+}
+impl Shape for AttestationProvenanceWire {
+    const OBJECT: bool = true;
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct PackumentWire {
+    name: Field<String>,
     versions: Field<BTreeMap<String, Field<VersionWire>>>,
     time: Field<BTreeMap<String, Value>>,
     maintainers: Field<Vec<Value>>,
@@ -753,7 +843,7 @@ struct AttestationProvenanceWire {
 
 #[derive(Debug, Deserialize)]
 struct KeysWire {
-    keys: Vec<KeyWire>,
+    keys: Vec<Object<KeyWire>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1293,9 +1383,12 @@ mod tests {
             unknown_reason(&garbage.publisher),
             unknown_reason(&garbage.provenance),
         ] {
-            assert!(
-                reason.contains("the document of version 1.1.0 is unreadable"),
-                "{reason}"
+            assert_eq!(
+                reason,
+                format!(
+                    "`{}/wrong-version-types`: the document of version 1.1.0 is not a version object: found a string where an object is expected",
+                    server.uri()
+                )
             );
         }
         assert_eq!(bad.published, None);
@@ -1333,7 +1426,7 @@ mod tests {
             unknown_reason(&not_an_object.install_scripts),
         ] {
             assert!(
-                reason.contains("`wrong-version-types@1.1.0` is not an object"),
+                reason.contains("`wrong-version-types@1.1.0` is not a version object"),
                 "{reason}"
             );
         }
@@ -1354,6 +1447,111 @@ mod tests {
             "{repository}"
         );
         assert!(bad_fields.owners.known().is_some());
+    }
+
+    /// Issue 11 item 5: a version document that is a list (serde would read it as a struct,
+    /// field by position, giving "no install scripts, not deprecated"), or a `dist`, `scripts`,
+    /// `_npmUser` or `trustedPublisher` that is not an object: the facts drawn from it are
+    /// unknown with the URL and the expected shape, never "none".
+    #[tokio::test]
+    async fn parts_of_the_wrong_shape_make_their_facts_unknown_never_none() {
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/hostile",
+            raw_body(fixture("hostile-version-shapes.json")),
+        )
+        .await;
+        let client = client_at(&server.uri());
+        let url = format!("{}/hostile", server.uri());
+
+        let list = client.package("hostile", "1.0.0").await;
+        let expected = format!(
+            "`{url}`: the document of `hostile@1.0.0` is not a version object: found a list where an object is expected"
+        );
+        assert_eq!(unknown_reason(&list.install_scripts), expected);
+        assert_eq!(unknown_reason(&list.status), expected);
+        let releases = list.releases.known().expect("the releases are listed");
+        let find = |version: &str| {
+            releases
+                .iter()
+                .find(|release| release.version == version)
+                .expect("the release")
+        };
+        let expected = format!(
+            "`{url}`: the document of version 1.0.0 is not a version object: found a list where an object is expected"
+        );
+        assert_eq!(unknown_reason(&find("1.0.0").publisher), expected);
+        assert_eq!(unknown_reason(&find("1.0.0").provenance), expected);
+        // `dist` a list: the provenance is unknown (it may hide attestations).
+        assert_eq!(
+            unknown_reason(&find("1.1.0").provenance),
+            format!(
+                "`{url}`: `dist` of version 1.1.0 is not an object: found a list where an object is expected"
+            )
+        );
+        // `_npmUser` a list: not the account `mallory`.
+        assert_eq!(
+            unknown_reason(&find("1.2.0").publisher),
+            format!(
+                "`{url}`: `_npmUser` of version 1.2.0 is unreadable (an object with a `name` string expected)"
+            )
+        );
+        // `trustedPublisher` a list: how it was published is unknown, not "none".
+        assert_eq!(
+            unknown_reason(&find("1.3.0").provenance),
+            format!(
+                "`{url}`: `_npmUser.trustedPublisher` of version 1.3.0 is not an object: found a list where an object is expected"
+            )
+        );
+
+        // `scripts` a list: install scripts unknown, not "none".
+        let scripts = client.package("hostile", "1.1.0").await;
+        assert_eq!(
+            unknown_reason(&scripts.install_scripts),
+            format!(
+                "`{url}`: `scripts` of `1.1.0` is not an object: invalid type: sequence, expected a map"
+            )
+        );
+    }
+
+    /// A packument that lacks its `name` or its `versions` object (`200 {}`, an error object,
+    /// another package's document) is unknown as a whole.
+    #[tokio::test]
+    async fn a_packument_without_name_or_versions_is_unknown_as_a_whole() {
+        for (body, why) in [
+            (json!({}), "`name` is missing"),
+            (json!({"error": "not_found"}), "`name` is missing"),
+            (
+                json!({"name": "left-pad", "maintainers": [{"name": "alice"}]}),
+                "`versions` is missing",
+            ),
+            (
+                json!({"name": "left-pad", "versions": []}),
+                "`versions` is not an object: invalid type: sequence, expected a map",
+            ),
+            (
+                json!({"versions": {"1.3.0": {}}, "maintainers": [{"name": "alice"}]}),
+                "`name` is missing",
+            ),
+            (
+                json!({"name": "right-pad", "versions": {"1.3.0": {}}}),
+                "it is the packument of `right-pad`",
+            ),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/left-pad", json_body(&body)).await;
+
+            let facts = client_at(&server.uri()).package("left-pad", "1.3.0").await;
+
+            let expected = format!(
+                "`{}/left-pad`: not a packument (a `name` string and a `versions` object): {why}",
+                server.uri()
+            );
+            for reason in every_fact_unknown(&facts) {
+                assert_eq!(reason, expected, "{body}");
+            }
+        }
     }
 
     #[tokio::test]
@@ -1445,6 +1643,13 @@ mod tests {
                 "not an npm keys document",
             ),
             (
+                "a key that is a list",
+                json_body(
+                    &json!({"keys": [["SHA256:k", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256", "MFkw"]]}),
+                ),
+                "not an npm keys document: found a list where an object is expected",
+            ),
+            (
                 "bad expiry",
                 json_body(&json!({"keys": [{
                     "keyid": "SHA256:k", "keytype": "ecdsa-sha2-nistp256",
@@ -1488,10 +1693,11 @@ mod tests {
     #[tokio::test]
     async fn scoped_attestations_url_keeps_its_escape() {
         let server = MockServer::start().await;
+        let document = sample("npm-attestations.json");
         serve(
             &server,
             "/-/npm/v1/attestations/@x402%2fstellar@2.12.0",
-            json_body(&json!({"attestations": []})),
+            json_body(&document),
         )
         .await;
         let advertised =
@@ -1500,7 +1706,7 @@ mod tests {
 
         let fact = client_at(&server.uri()).attestations(&advertised).await;
 
-        assert_eq!(fact, Fact::Known(json!({"attestations": []})));
+        assert_eq!(fact, Fact::Known(document));
     }
 
     #[tokio::test]
@@ -1510,7 +1716,29 @@ mod tests {
             (
                 "not a document",
                 json_body(&json!({"error": "nope"})),
-                "not an attestations document: no `attestations` list",
+                "not an attestations document: the attestations document has no `attestations` list",
+            ),
+            (
+                "200 {}",
+                json_body(&json!({})),
+                "not an attestations document: the attestations document has no `attestations` list",
+            ),
+            (
+                "empty list",
+                json_body(&json!({"attestations": []})),
+                "not an attestations document: the attestations document lists no attestation",
+            ),
+            (
+                "an entry that is not an object",
+                json_body(&json!({"attestations": [7]})),
+                "not an attestations document: attestation 1 is a number, not an object",
+            ),
+            (
+                "a bundle that is not a Sigstore bundle",
+                json_body(
+                    &json!({"attestations": [{"predicateType": "https://slsa.dev/provenance/v1", "bundle": {"x": 1}}]}),
+                ),
+                "not an attestations document: attestation 1: not a Sigstore bundle",
             ),
             (
                 "truncated",

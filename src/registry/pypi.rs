@@ -15,9 +15,15 @@
 //!    API is asked at its PyPI location (`<base>integrity/<name>/<version>/<file>/provenance`);
 //!    a 404 there means "no provenance".
 //!
-//! The two documents are fetched at once. Each section of a document (`releases`, `info`,
-//! `ownership`, `files`, `project-status`) is decoded on its own, so a wrong type in one section
-//! makes only the facts drawn from it unknown. A request that fails makes the facts drawn from
+//! The two documents are fetched at once. A document of the wrong shape is refused as a whole,
+//! and every fact drawn from it is unknown with a reason naming the URL and what was expected:
+//! a `200 {}` or `200 {"error": …}` is a registry fault, never "no releases, not deprecated, no
+//! repository". A project document needs an `info` object and a `releases` object; a Simple API
+//! page needs what PEP 691 requires (`meta.api-version` as `<major>.<minor>`, `name`, a `files`
+//! list of entries with a `filename` string) and must name this project. Within a document of
+//! the right shape, each section (`releases`, `info`, `ownership`, `files`, `project-status`) is
+//! decoded on its own, so a wrong type in one section makes only the facts drawn from it
+//! unknown; a `project-status` without its `status` is unknown, not `active`. A request that fails makes the facts drawn from
 //! that document unknown, with a reason naming the URL; the facts the other document answers
 //! stay known (the releases, for one, come from either).
 //!
@@ -26,6 +32,13 @@
 //!   per-release time). Releases are sorted in PEP 440 order, oldest first; a version that does
 //!   not parse goes after those that do.
 //! - A release is yanked when every file of it is (PyPI yanks whole releases; PEP 592).
+//! - A file entry of the wrong shape (`yanked: 1`, a string for an entry) cannot say whether it
+//!   is yanked, and [`Release::yanked`] is a plain bool. The least invasive honest answer:
+//!   a release with such an entry and no readable file known not to be yanked has an unknown
+//!   yank. For the version in use that makes the release list unknown (the one fact that can
+//!   carry it, so the `yanked` signal reports unknown instead of clear); for another release
+//!   it is listed as not yanked with a note; and the status is unknown when "every release is
+//!   yanked" turns on such a release. Its other facts come from its readable files.
 //! - `integrity` is `sha256:<hex>` only when the release has exactly one file: a release with
 //!   a wheel and an sdist has no single artifact digest.
 //! - Provenance of the version in use: trusted publishing when every file carries provenance
@@ -40,6 +53,8 @@
 //!   which artifact the installer picks. "Known, empty" would be a false reassurance.
 //! - `repository_facts` is left unknown ("not looked up"): the gatherer fills it.
 //! - The declared repository is kept as the raw URL (trimmed); the gatherer normalizes it.
+//! - A provenance document of the wrong shape is unknown, never invalid (see
+//!   [`PypiClient::provenance_document`]).
 //! - What went wrong without making a whole fact unknown (a file entry that does not decode, a
 //!   provenance document that does not answer) is returned as notes by
 //!   [`PypiClient::package_with_notes`].
@@ -60,7 +75,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::decode::{endpoint, fact, section, timestamp};
+use super::decode::{Object, endpoint, fact, json_type, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, ReleaseFile, Status,
 };
@@ -189,8 +204,10 @@ impl PypiClient {
             self.fetch_document(&json_url, None, PROJECT_FRESHNESS),
             self.fetch_document(&simple_url, Some(SIMPLE_ACCEPT), PROJECT_FRESHNESS),
         );
-        let project = project.map(|(url, doc)| ProjectDocument::decode(&url, &doc, &mut notes));
-        let simple = simple.map(|(url, doc)| SimpleDocument::decode(&url, &doc, &mut notes));
+        let project =
+            project.and_then(|(url, doc)| ProjectDocument::decode(&url, &doc, &mut notes));
+        let simple =
+            simple.and_then(|(url, doc)| SimpleDocument::decode(&url, &name, &doc, &mut notes));
 
         match &project {
             Ok(project) => {
@@ -203,8 +220,21 @@ impl PypiClient {
             }
         }
 
-        let releases = match merge_releases(&name, &project, &simple, &mut notes) {
-            Ok(releases) => releases,
+        let in_use_yank = |releases: &Releases, unreadable: &Unreadable| {
+            let key = release_key(releases, version);
+            releases
+                .get(&key)
+                .map_or(Ok(false), |files| yank_of(files, unreadable.get(&key)))
+                .map_err(|reason| {
+                    format!("whether {version} (the version in use) is yanked is unknown: {reason}")
+                })
+        };
+        let (releases, unreadable) = match merge_releases(&name, &project, &simple, &mut notes)
+            .and_then(|(releases, unreadable)| {
+                in_use_yank(&releases, &unreadable)?;
+                Ok((releases, unreadable))
+            }) {
+            Ok(merged) => merged,
             Err(reason) => {
                 facts.releases = Fact::unknown(reason.clone());
                 facts.status = match &simple {
@@ -216,12 +246,12 @@ impl PypiClient {
         };
 
         facts.status = match &simple {
-            Ok(simple) => match &simple.status {
-                Ok(status) => Fact::Known(Status {
-                    all_yanked: all_yanked(&releases),
+            Ok(simple) => match (&simple.status, &all_yanked(&releases, &unreadable)) {
+                (Ok(status), Ok(all_yanked)) => Fact::Known(Status {
+                    all_yanked: *all_yanked,
                     ..status.clone()
                 }),
-                Err(reason) => Fact::unknown(reason.clone()),
+                (Err(reason), _) | (_, Err(reason)) => Fact::unknown(reason.clone()),
             },
             Err(reason) => Fact::unknown(reason.clone()),
         };
@@ -288,7 +318,23 @@ impl PypiClient {
                     ),
                 ),
             };
-            list.push(release(release_version, &files, provenance, publisher));
+            let yanked = match yank_of(&files, unreadable.get(&release_version)) {
+                Ok(yanked) => yanked,
+                Err(reason) => {
+                    // Not the version in use (that one made the releases unknown above).
+                    notes.push(format!(
+                        "whether {release_version} is yanked is unknown (listed as not yanked): {reason}"
+                    ));
+                    false
+                }
+            };
+            list.push(release(
+                release_version,
+                &files,
+                yanked,
+                provenance,
+                publisher,
+            ));
         }
         list.sort_by(|a, b| compare_versions(&a.version, &b.version));
         // The files of the version in use and of the nearest earlier release with provenance
@@ -437,6 +483,10 @@ impl PypiClient {
 
     /// The provenance document at `url` (a [`ReleaseFile::provenance`] address), as JSON. The
     /// network layer answers from memory when [`PypiClient::package`] already fetched it.
+    ///
+    /// A document of the wrong shape ([`crate::verify::pypi::check_document`]: `200 {}`, no
+    /// `attestation_bundles` list, a bundle that is not an object) is refused as a whole: the
+    /// fact is unknown ("not a provenance document"), so verification never judges it invalid.
     pub async fn provenance_document(&self, url: &str) -> Fact<Value> {
         let url = match Url::parse(url) {
             Ok(url) => url,
@@ -453,8 +503,12 @@ impl PypiClient {
             .await;
         match fetched {
             Ok(fetched) => match serde_json::from_slice::<Value>(&fetched.body) {
-                Ok(document) if document.is_object() => Fact::Known(document),
-                Ok(_) => Fact::unknown(format!("`{label}` is not a provenance object")),
+                Ok(document) => match provenance_shape(&document) {
+                    Ok(()) => Fact::Known(document),
+                    Err(why) => Fact::unknown(format!(
+                        "`{label}` is not a provenance document (PEP 740): {why}"
+                    )),
+                },
                 Err(error) => Fact::unknown(format!("`{label}` is not JSON: {error}")),
             },
             Err(error) => Fact::unknown(error.to_string()),
@@ -485,11 +539,39 @@ impl PypiClient {
             }
             Err(error) => return ProvenanceLookup::Failed(error.to_string()),
         };
-        let document: ProvenanceWire = match serde_json::from_slice(&fetched.body) {
+        let document = serde_json::from_slice::<Value>(&fetched.body)
+            .map_err(|error| error.to_string())
+            .and_then(|document| {
+                // Only the publisher is read here (the registry's word); the Sigstore parts
+                // are checked by `provenance_document` before verification.
+                if !document.is_object() {
+                    return Err(format!(
+                        "the body is {}, not an object",
+                        json_type(&document)
+                    ));
+                }
+                // Serde would read a list as a struct, field by position: a publisher
+                // `["GitHub", "o/r"]` is no publisher.
+                let bundles = document
+                    .get("attestation_bundles")
+                    .and_then(Value::as_array)
+                    .ok_or("no `attestation_bundles` list")?;
+                for (index, bundle) in bundles.iter().enumerate() {
+                    let publisher = bundle.get("publisher").filter(|p| !p.is_null());
+                    if !bundle.is_object() || publisher.is_some_and(|p| !p.is_object()) {
+                        return Err(format!(
+                            "attestation bundle {} or its `publisher` is not an object",
+                            index + 1
+                        ));
+                    }
+                }
+                ProvenanceWire::deserialize(&document).map_err(|error| error.to_string())
+            });
+        let document = match document {
             Ok(document) => document,
-            Err(error) => {
+            Err(why) => {
                 return ProvenanceLookup::Failed(format!(
-                    "`{label}` is not a provenance object: {error}"
+                    "`{label}` is not a provenance document (PEP 740): {why}"
                 ));
             }
         };
@@ -505,6 +587,18 @@ impl PypiClient {
             _ => ProvenanceLookup::Publisher(None),
         }
     }
+}
+
+/// A PEP 740 provenance object: a JSON object of the shape [`crate::verify::pypi::check_document`]
+/// describes.
+fn provenance_shape(document: &Value) -> Result<(), String> {
+    if !document.is_object() {
+        return Err(format!(
+            "the body is {}, not an object",
+            json_type(document)
+        ));
+    }
+    crate::verify::pypi::check_document(document)
 }
 
 /// PEP 753 label normalization: lowercase, without whitespace and punctuation.
@@ -573,17 +667,47 @@ fn version_from_filename(project: &str, filename: &str) -> Option<String> {
     None
 }
 
+/// Every release with its files: version (as written) → filename → file.
+type Releases = BTreeMap<String, BTreeMap<String, FileRecord>>;
+
+/// File entries that did not decode, per release: version → why (naming the URL).
+type Unreadable = BTreeMap<String, Vec<String>>;
+
 /// What the JSON API project document says, section by section.
 #[derive(Debug)]
 struct ProjectDocument {
     /// version → filename → file.
-    releases: Result<BTreeMap<String, BTreeMap<String, FileRecord>>, String>,
+    releases: Result<Releases, String>,
+    /// The file entries of each release that did not decode.
+    unreadable: Unreadable,
     repository: Result<Option<String>, String>,
     owners: Result<Vec<Owner>, String>,
 }
 
+/// What a JSON API file entry's `yanked` must be.
+const JSON_YANKED: &str = "`filename` a string, `yanked` true or false";
+/// What a Simple API file entry's `yanked` must be (PEP 592/691).
+const SIMPLE_YANKED: &str = "`filename` a string, `yanked` false, true or a reason";
+
 impl ProjectDocument {
-    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Self {
+    /// The sections of a project document; `Err` (every fact from it unknown) when it is not
+    /// one: a project document has an `info` object and a `releases` object (warehouse
+    /// `legacy/api/json.py`). `200 {}` or `200 {"message": "Not Found"}` is a registry fault,
+    /// not a project without releases.
+    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Result<Self, String> {
+        let shape = |key: &str| match document.get(key) {
+            Some(Value::Object(_)) => None,
+            None => Some(format!("`{key}` is missing")),
+            Some(other) => Some(format!("`{key}` is {}", json_type(other))),
+        };
+        let wrong: Vec<String> = ["info", "releases"].into_iter().filter_map(shape).collect();
+        if !wrong.is_empty() {
+            return Err(format!(
+                "`{url}` is not a PyPI project document: no `info`/`releases` object ({})",
+                wrong.join(", ")
+            ));
+        }
+        let mut unreadable = Unreadable::new();
         let releases = section::<BTreeMap<String, Vec<Value>>>(document, "releases", url).and_then(
             |releases| {
                 let releases = releases.ok_or_else(|| format!("`{url}` lists no `releases`"))?;
@@ -591,20 +715,24 @@ impl ProjectDocument {
                 for (version, files) in releases {
                     let mut records = BTreeMap::new();
                     for file in files {
-                        match JsonFile::deserialize(&file) {
-                            Ok(file) => {
+                        match Object::<JsonFile>::deserialize(&file) {
+                            Ok(Object(file)) => {
                                 let record = FileRecord {
                                     uploaded: timestamp(file.upload_time_iso_8601.as_deref()),
                                     yanked: file.yanked.unwrap_or(false),
                                     yank_reason: file.yanked_reason.filter(|r| !r.is_empty()),
-                                    sha256: file.digests.and_then(|d| d.sha256),
+                                    sha256: file.digests.and_then(|d| d.0.sha256),
                                     provenance: None,
                                 };
                                 records.insert(file.filename, record);
                             }
-                            Err(error) => notes.push(format!(
-                                "`{url}`: a file of release {version} was skipped: {error}"
-                            )),
+                            Err(error) => {
+                                let reason = format!(
+                                    "`{url}`: a file of release {version} is not a file entry ({JSON_YANKED}): {error}"
+                                );
+                                notes.push(reason.clone());
+                                unreadable.entry(version.clone()).or_default().push(reason);
+                            }
                         }
                     }
                     out.insert(version, records);
@@ -614,39 +742,42 @@ impl ProjectDocument {
         );
         let repository = section::<Info>(document, "info", url)
             .map(|info| info.and_then(|info| declared_repository(&info)));
-        let owners = section::<Ownership>(document, "ownership", url).and_then(|ownership| {
-            let ownership =
-                ownership.ok_or_else(|| format!("PyPI did not report ownership in `{url}`"))?;
-            let mut owners: Vec<Owner> = ownership
-                .roles
-                .unwrap_or_default()
-                .into_iter()
-                .map(|role| Owner {
-                    identity: Identity {
-                        id: format!("pypi:user:{}", role.user),
-                        display: role.user,
-                        kind: IdentityKind::User,
-                    },
-                    role: role.role,
-                })
-                .collect();
-            if let Some(organization) = ownership.organization.filter(|o| !o.is_empty()) {
-                owners.push(Owner {
-                    identity: Identity {
-                        id: format!("pypi:org:{organization}"),
-                        display: organization,
-                        kind: IdentityKind::Team,
-                    },
-                    role: None,
-                });
-            }
-            Ok(owners)
-        });
-        ProjectDocument {
+        let owners =
+            section::<Object<Ownership>>(document, "ownership", url).and_then(|ownership| {
+                let ownership = ownership.map(|Object(ownership)| ownership);
+                let ownership =
+                    ownership.ok_or_else(|| format!("PyPI did not report ownership in `{url}`"))?;
+                let mut owners: Vec<Owner> = ownership
+                    .roles
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|Object(role)| Owner {
+                        identity: Identity {
+                            id: format!("pypi:user:{}", role.user),
+                            display: role.user,
+                            kind: IdentityKind::User,
+                        },
+                        role: role.role,
+                    })
+                    .collect();
+                if let Some(organization) = ownership.organization.filter(|o| !o.is_empty()) {
+                    owners.push(Owner {
+                        identity: Identity {
+                            id: format!("pypi:org:{organization}"),
+                            display: organization,
+                            kind: IdentityKind::Team,
+                        },
+                        role: None,
+                    });
+                }
+                Ok(owners)
+            });
+        Ok(ProjectDocument {
             releases,
+            unreadable,
             repository,
             owners,
-        }
+        })
     }
 }
 
@@ -738,6 +869,8 @@ fn declared_repository(info: &Info) -> Option<String> {
 struct SimpleDocument {
     /// Resolved provenance URLs, per file.
     files: Result<Vec<(String, FileRecord)>, String>,
+    /// File entries that did not decode: their file name and why.
+    unreadable: Vec<(String, String)>,
     /// PEP 700 `versions` (possibly without files).
     versions: Vec<String>,
     status: Result<Status, String>,
@@ -754,51 +887,103 @@ fn simple_api_version(document: &Value) -> Option<(u64, u64)> {
 }
 
 impl SimpleDocument {
-    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Self {
-        let api_version = simple_api_version(document);
-        // PEP 740 provenance came with API 1.3, PEP 792 project status with 1.4. An absent
-        // version is read as current (PyPI always sends one).
-        let reports = |since: (u64, u64)| api_version.is_none_or(|version| version >= since);
-        let version_label = api_version
-            .map(|(major, minor)| format!("{major}.{minor}"))
-            .unwrap_or_default();
-        let files = section::<Vec<Value>>(document, "files", url).map(|files| {
-            let mut out = Vec::new();
-            for file in files.unwrap_or_default() {
-                match SimpleFile::deserialize(&file) {
-                    Ok(file) => {
-                        let (yanked, yank_reason) = match file.yanked {
-                            None | Some(Yanked::Flag(false)) => (false, None),
-                            Some(Yanked::Flag(true)) => (true, None),
-                            Some(Yanked::Reason(reason)) => {
-                                (true, Some(reason).filter(|r| !r.is_empty()))
-                            }
-                        };
-                        let provenance = match file.provenance.as_deref().map(|p| url.join(p)) {
-                            None => None,
-                            Some(Ok(provenance)) => Some(provenance),
-                            Some(Err(error)) => {
-                                notes.push(format!(
-                                    "`{url}`: provenance URL of {:?} is not a URL: {error}",
-                                    file.filename
-                                ));
-                                None
-                            }
-                        };
-                        let record = FileRecord {
-                            uploaded: timestamp(file.upload_time.as_deref()),
-                            yanked,
-                            yank_reason,
-                            sha256: file.hashes.and_then(|h| h.sha256),
-                            provenance,
-                        };
-                        out.push((file.filename, record));
+    /// The sections of the page of project `name`; `Err` (every fact from it unknown) when it
+    /// is not one. PEP 691 requires `meta` with `api-version` (`<major>.<minor>`), `name` and
+    /// `files` (a list of objects with a string `filename`); the name must be this project's.
+    /// Without them nothing on the page can be trusted to describe the project: an absent
+    /// `project-status` then means nothing, not "active".
+    fn decode(
+        url: &Url,
+        name: &str,
+        document: &Value,
+        notes: &mut Vec<String>,
+    ) -> Result<Self, String> {
+        let not_a_page = |what: String| {
+            format!(
+                "`{url}` is not a Simple API project page (PEP 691: `meta.api-version`, `name`, `files` list): {what}"
+            )
+        };
+        let Some(api_version) = simple_api_version(document) else {
+            return Err(not_a_page(match document.get("meta") {
+                None => "`meta` is missing".to_string(),
+                Some(Value::Object(meta)) => match meta.get("api-version") {
+                    None => "`meta.api-version` is missing".to_string(),
+                    Some(Value::String(text)) => {
+                        format!("`meta.api-version` {text:?} is not `<major>.<minor>`")
                     }
-                    Err(error) => notes.push(format!("`{url}`: a file entry was skipped: {error}")),
+                    Some(other) => format!("`meta.api-version` is {}", json_type(other)),
+                },
+                Some(other) => format!("`meta` is {}", json_type(other)),
+            }));
+        };
+        match document.get("name") {
+            Some(Value::String(found)) if normalize_name(found) == name => {}
+            Some(Value::String(found)) => {
+                return Err(not_a_page(format!(
+                    "it is the page of {found:?}, not of `{name}`"
+                )));
+            }
+            None => return Err(not_a_page("`name` is missing".to_string())),
+            Some(other) => return Err(not_a_page(format!("`name` is {}", json_type(other)))),
+        }
+        let entries = match document.get("files") {
+            Some(Value::Array(entries)) => entries,
+            None => return Err(not_a_page("`files` is missing".to_string())),
+            Some(other) => return Err(not_a_page(format!("`files` is {}", json_type(other)))),
+        };
+        // PEP 740 provenance came with API 1.3, PEP 792 project status with 1.4.
+        let reports = |since: (u64, u64)| api_version >= since;
+        let version_label = format!("{}.{}", api_version.0, api_version.1);
+        let mut unreadable = Vec::new();
+        let mut out = Vec::new();
+        for (index, file) in entries.iter().enumerate() {
+            // An entry without a file name cannot even be placed in a release.
+            let Some(filename) = file.get("filename").and_then(Value::as_str) else {
+                return Err(not_a_page(format!(
+                    "file entry {} has no `filename` string (it is {})",
+                    index + 1,
+                    json_type(file)
+                )));
+            };
+            match Object::<SimpleFile>::deserialize(file) {
+                Ok(Object(file)) => {
+                    let (yanked, yank_reason) = match file.yanked {
+                        None | Some(Yanked::Flag(false)) => (false, None),
+                        Some(Yanked::Flag(true)) => (true, None),
+                        Some(Yanked::Reason(reason)) => {
+                            (true, Some(reason).filter(|r| !r.is_empty()))
+                        }
+                    };
+                    let provenance = match file.provenance.as_deref().map(|p| url.join(p)) {
+                        None => None,
+                        Some(Ok(provenance)) => Some(provenance),
+                        Some(Err(error)) => {
+                            notes.push(format!(
+                                "`{url}`: provenance URL of {:?} is not a URL: {error}",
+                                file.filename
+                            ));
+                            None
+                        }
+                    };
+                    let record = FileRecord {
+                        uploaded: timestamp(file.upload_time.as_deref()),
+                        yanked,
+                        yank_reason,
+                        sha256: file.hashes.and_then(|h| h.0.sha256),
+                        provenance,
+                    };
+                    out.push((file.filename, record));
+                }
+                Err(error) => {
+                    let reason = format!(
+                        "`{url}`: the entry of {filename:?} is not a file entry ({SIMPLE_YANKED}): {error}"
+                    );
+                    notes.push(reason.clone());
+                    unreadable.push((filename.to_string(), reason));
                 }
             }
-            out
-        });
+        }
+        let files: Result<_, String> = Ok(out);
         let versions = match section::<Vec<String>>(document, "versions", url) {
             Ok(versions) => versions.unwrap_or_default(),
             Err(reason) => {
@@ -807,7 +992,8 @@ impl SimpleDocument {
             }
         };
         let status =
-            section::<ProjectStatus>(document, "project-status", url).and_then(|status| {
+            section::<Object<ProjectStatus>>(document, "project-status", url).and_then(|status| {
+                let status = status.map(|Object(status)| status);
                 // PEP 792: an absent status means `active`, on a page recent enough to have it.
                 let Some(status) = status else {
                     if !reports((1, 4)) {
@@ -818,7 +1004,13 @@ impl SimpleDocument {
                     return Ok(Status::default());
                 };
                 let mut out = Status::default();
-                match status.status.as_deref().unwrap_or("active") {
+                // A `project-status` object without its `status` is malformed, not `active`.
+                let Some(found) = status.status.as_deref() else {
+                    return Err(format!(
+                        "`{url}`: `project-status` has no `status` (PEP 792: active, archived, quarantined or deprecated)"
+                    ));
+                };
+                match found {
                     "active" => {}
                     "archived" => out.archived = true,
                     "quarantined" => out.quarantined = true,
@@ -834,12 +1026,13 @@ impl SimpleDocument {
                 }
                 Ok(out)
             });
-        SimpleDocument {
+        Ok(SimpleDocument {
             files,
+            unreadable,
             versions,
             status,
             reports_provenance: reports((1, 3)),
-        }
+        })
     }
 }
 
@@ -865,27 +1058,34 @@ impl FileRecord {
     }
 }
 
-/// Every release with its files, from both documents: version (as written) → filename → file.
+/// Every release with its files, from both documents: version (as written) → filename → file;
+/// and the file entries of each release that did not decode.
 fn merge_releases(
     project_name: &str,
     project: &Result<ProjectDocument, String>,
     simple: &Result<SimpleDocument, String>,
     notes: &mut Vec<String>,
-) -> Result<BTreeMap<String, BTreeMap<String, FileRecord>>, String> {
+) -> Result<(Releases, Unreadable), String> {
     let from_project = match project {
-        Ok(project) => project.releases.clone(),
+        Ok(project) => project
+            .releases
+            .clone()
+            .map(|releases| (releases, project.unreadable.clone())),
         Err(reason) => Err(reason.clone()),
     };
     let from_simple = match simple {
-        Ok(simple) => simple.files.as_ref().map(|files| (files, &simple.versions)),
+        Ok(simple) => simple
+            .files
+            .as_ref()
+            .map(|files| (files, &simple.unreadable, &simple.versions)),
         Err(reason) => Err(reason),
     };
-    let mut releases = match (from_project, &from_simple) {
-        (Ok(releases), _) => releases,
-        (Err(_), Ok(_)) => BTreeMap::new(),
+    let (mut releases, mut unreadable) = match (from_project, &from_simple) {
+        (Ok(found), _) => found,
+        (Err(_), Ok(_)) => (Releases::new(), Unreadable::new()),
         (Err(project), Err(simple)) => return Err(format!("{project}; {simple}")),
     };
-    if let Ok((files, versions)) = from_simple {
+    if let Ok((files, unreadable_files, versions)) = from_simple {
         let by_filename: BTreeMap<String, String> = releases
             .iter()
             .flat_map(|(version, files)| {
@@ -894,18 +1094,17 @@ fn merge_releases(
                     .map(move |filename| (filename.clone(), version.clone()))
             })
             .collect();
+        let version_of = |releases: &Releases, filename: &str| match by_filename.get(filename) {
+            Some(version) => Some(version.clone()),
+            None => version_from_filename(project_name, filename)
+                .map(|parsed| release_key(releases, &parsed)),
+        };
         for (filename, record) in files {
-            let version = match by_filename.get(filename) {
-                Some(version) => version.clone(),
-                None => match version_from_filename(project_name, filename) {
-                    Some(parsed) => release_key(&releases, &parsed),
-                    None => {
-                        notes.push(format!(
-                            "{filename:?}: no version could be read from the file name; skipped"
-                        ));
-                        continue;
-                    }
-                },
+            let Some(version) = version_of(&releases, filename) else {
+                notes.push(format!(
+                    "{filename:?}: no version could be read from the file name; skipped"
+                ));
+                continue;
             };
             releases
                 .entry(version)
@@ -914,16 +1113,28 @@ fn merge_releases(
                 .or_default()
                 .merge(record.clone());
         }
+        for (filename, reason) in unreadable_files {
+            match version_of(&releases, filename) {
+                Some(version) => {
+                    // The release exists even when its only file is unreadable.
+                    releases.entry(version.clone()).or_default();
+                    unreadable.entry(version).or_default().push(reason.clone());
+                }
+                None => notes.push(format!(
+                    "{filename:?}: no version could be read from the file name; skipped"
+                )),
+            }
+        }
         for version in versions {
             let key = release_key(&releases, version);
             releases.entry(key).or_default();
         }
     }
-    Ok(releases)
+    Ok((releases, unreadable))
 }
 
 /// The key under which `version` is stored: an existing equal PEP 440 version, else itself.
-fn release_key(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>, version: &str) -> String {
+fn release_key(releases: &Releases, version: &str) -> String {
     releases
         .keys()
         .find(|key| key.as_str() == version)
@@ -932,13 +1143,47 @@ fn release_key(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>, versio
         .unwrap_or_else(|| version.to_string())
 }
 
-/// Every release that has files is yanked (and at least one has files).
-fn all_yanked(releases: &BTreeMap<String, BTreeMap<String, FileRecord>>) -> bool {
-    let mut with_files = releases
-        .values()
-        .filter(|files| !files.is_empty())
-        .peekable();
-    with_files.peek().is_some() && with_files.all(|files| files.values().all(|f| f.yanked))
+/// Whether a release is yanked: every file of it is. A file entry that did not decode may be
+/// the one that is not yanked, or the release's only file: unless a readable file is known
+/// not to be yanked, the answer is unknown (the reasons of the unreadable entries).
+fn yank_of(
+    files: &BTreeMap<String, FileRecord>,
+    unreadable: Option<&Vec<String>>,
+) -> Result<bool, String> {
+    if files.values().any(|file| !file.yanked) {
+        return Ok(false);
+    }
+    match unreadable {
+        Some(reasons) if !reasons.is_empty() => Err(reasons.join("; ")),
+        _ => Ok(!files.is_empty()),
+    }
+}
+
+/// Every release that has files is yanked (and at least one has files); unknown when no
+/// release is known not to be yanked and one's yank state is unknown.
+fn all_yanked(releases: &Releases, unreadable: &Unreadable) -> Result<bool, String> {
+    let mut any = false;
+    let mut unknown = None;
+    for (version, files) in releases {
+        let entries = unreadable.get(version);
+        if files.is_empty() && entries.is_none_or(Vec::is_empty) {
+            continue;
+        }
+        any = true;
+        match yank_of(files, entries) {
+            Ok(false) => return Ok(false),
+            Ok(true) => {}
+            Err(reason) => {
+                unknown.get_or_insert(format!(
+                    "whether every release is yanked is unknown: {version}: {reason}"
+                ));
+            }
+        }
+    }
+    match unknown {
+        Some(reason) => Err(reason),
+        None => Ok(any),
+    }
 }
 
 /// Provenance of a release that is not in use, from what the Simple API advertises.
@@ -965,10 +1210,10 @@ fn first_advertised(files: &BTreeMap<String, FileRecord>) -> Provenance {
 fn release(
     version: String,
     files: &BTreeMap<String, FileRecord>,
+    yanked: bool,
     provenance: Fact<Provenance>,
     publisher: Fact<Option<Identity>>,
 ) -> Release {
-    let yanked = !files.is_empty() && files.values().all(|f| f.yanked);
     let integrity = match files.values().collect::<Vec<_>>().as_slice() {
         [only] => only.sha256.as_ref().map(|hex| format!("sha256:{hex}")),
         _ => None,
@@ -1051,7 +1296,7 @@ struct JsonFile {
     #[serde(default)]
     yanked_reason: Option<String>,
     #[serde(default)]
-    digests: Option<Digests>,
+    digests: Option<Object<Digests>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1073,7 +1318,7 @@ struct Info {
 #[derive(Debug, Deserialize)]
 struct Ownership {
     #[serde(default)]
-    roles: Option<Vec<Role>>,
+    roles: Option<Vec<Object<Role>>>,
     #[serde(default)]
     organization: Option<String>,
 }
@@ -1095,7 +1340,7 @@ struct SimpleFile {
     #[serde(default)]
     provenance: Option<String>,
     #[serde(default)]
-    hashes: Option<Digests>,
+    hashes: Option<Object<Digests>>,
 }
 
 /// PEP 592/691: `false | true | "reason"`.
@@ -1326,7 +1571,7 @@ mod tests {
         assert!(
             notes
                 .iter()
-                .any(|n| n.contains("release 1.3.0 was skipped")),
+                .any(|n| n.contains("a file of release 1.3.0 is not a file entry")),
             "{notes:?}"
         );
     }
@@ -1395,6 +1640,7 @@ mod tests {
         let server = MockServer::start().await;
         serve(&server, "/pypi/gcb-attestation-test/json", 404, "").await;
         let page = json!({
+            "meta": {"api-version": "1.4"},
             "name": "gcb-attestation-test",
             "files": [{
                 "filename": "gcb_attestation_test-0.0.0.tar.gz",
@@ -1531,8 +1777,8 @@ mod tests {
         assert!(facts.repository.known().is_some());
         assert_eq!(releases(&facts).len(), 7);
 
-        // `releases` is a number and the Simple API is down: releases unknown, with both
-        // reasons; owners and repository known.
+        // `releases` is a number and the Simple API is down: not a project document, so every
+        // fact from it is unknown, with both reasons where both documents would answer.
         let mut document = project.clone();
         document["releases"] = json!(5);
         let server = MockServer::start().await;
@@ -1546,16 +1792,17 @@ mod tests {
         serve(&server, "/simple/sampleproject/", 503, "").await;
         let facts = client(&server).package("sampleproject", "1.2.0").await;
         let reason = unknown(&facts.releases);
-        assert!(
-            reason.contains("`releases` has an unexpected shape"),
-            "{reason}"
+        let not_a_document = format!(
+            "`{}/pypi/sampleproject/json` is not a PyPI project document: no `info`/`releases` object (`releases` is a number)",
+            server.uri()
         );
+        assert!(reason.contains(&not_a_document), "{reason}");
         assert!(
             reason.contains("/simple/sampleproject/") && reason.contains("503"),
             "{reason}"
         );
-        assert_eq!(facts.owners.known().map(Vec::len), Some(3));
-        assert!(facts.repository.known().is_some());
+        assert_eq!(unknown(&facts.owners), not_a_document);
+        assert_eq!(unknown(&facts.repository), not_a_document);
 
         // `project-status` is a number: status unknown, releases known.
         let mut page: Value =
@@ -1573,6 +1820,225 @@ mod tests {
         let facts = client(&server).package("sampleproject", "1.2.0").await;
         assert!(unknown(&facts.status).contains("`project-status` has an unexpected shape"));
         assert_eq!(releases(&facts).len(), 7);
+    }
+
+    /// Issue 11 item 5: a `200` that is not a project document (`{}`, an error object) is a
+    /// registry fault. Every fact drawn from it is unknown with the URL and the expected shape,
+    /// never "no releases, not deprecated, no repository".
+    #[tokio::test]
+    async fn a_200_that_is_no_project_document_makes_its_facts_unknown() {
+        for body in [
+            json!({}),
+            json!({"error": "not found"}),
+            json!({"info": {}}),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/pypi/sampleproject/json", 200, body.to_string()).await;
+            serve_simple(&server, "sampleproject", body.to_string()).await;
+            let facts = client(&server).package("sampleproject", "4.0.0").await;
+
+            let json_url = format!("{}/pypi/sampleproject/json", server.uri());
+            let simple_url = format!("{}/simple/sampleproject/", server.uri());
+            let missing = if body.get("info").is_some() {
+                "(`releases` is missing)"
+            } else {
+                "(`info` is missing, `releases` is missing)"
+            };
+            let not_a_project = format!(
+                "`{json_url}` is not a PyPI project document: no `info`/`releases` object {missing}"
+            );
+            let not_a_page = format!(
+                "`{simple_url}` is not a Simple API project page (PEP 691: `meta.api-version`, `name`, `files` list): `meta` is missing"
+            );
+            assert_eq!(unknown(&facts.owners), not_a_project, "{body}");
+            assert_eq!(unknown(&facts.repository), not_a_project, "{body}");
+            assert_eq!(
+                unknown(&facts.releases),
+                format!("{not_a_project}; {not_a_page}"),
+                "{body}"
+            );
+            // Not "active": a malformed page says nothing about the project's status.
+            assert_eq!(unknown(&facts.status), not_a_page, "{body}");
+        }
+    }
+
+    /// A Simple API page that is not this project's page (PEP 691 needs `meta.api-version`,
+    /// `name`, `files`) is unknown as a whole: its `project-status` is not read as "active",
+    /// its files do not join the releases.
+    #[tokio::test]
+    async fn a_simple_page_of_the_wrong_shape_is_unknown_as_a_whole() {
+        let good: Value =
+            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
+        let mut no_files = good.clone();
+        no_files.as_object_mut().expect("object").remove("files");
+        let mut other_name = good.clone();
+        other_name["name"] = json!("other-project");
+        let mut bad_version = good.clone();
+        bad_version["meta"]["api-version"] = json!(1.4);
+        let mut nameless_file = good.clone();
+        nameless_file["files"][0] = json!(["sampleproject-1.2.0.tar.gz"]);
+        let mut empty_status = good.clone();
+        empty_status["project-status"] = json!({});
+        for (page, expected) in [
+            (no_files, ": `files` is missing"),
+            (
+                other_name,
+                ": it is the page of \"other-project\", not of `sampleproject`",
+            ),
+            (bad_version, ": `meta.api-version` is a number"),
+            (
+                nameless_file,
+                ": file entry 1 has no `filename` string (it is a list)",
+            ),
+            (
+                empty_status,
+                "`project-status` has no `status` (PEP 792: active, archived, quarantined or deprecated)",
+            ),
+        ] {
+            let server = MockServer::start().await;
+            serve(&server, "/pypi/sampleproject/json", 404, "").await;
+            serve_simple(&server, "sampleproject", page.to_string()).await;
+            let facts = client(&server).package("sampleproject", "4.0.0").await;
+            let reason = unknown(&facts.status);
+            let simple_url = format!("`{}/simple/sampleproject/`", server.uri());
+            assert!(reason.contains(&simple_url), "{reason}");
+            assert!(reason.ends_with(expected), "{reason}");
+        }
+    }
+
+    fn hostile(name: &str) -> String {
+        fixture(name)
+    }
+
+    /// Issue 11 item 5: a file entry whose `yanked` is a number is no file entry. It used to
+    /// be dropped, leaving its release "not yanked". Now the release's yank is unknown: for the
+    /// version in use the release list is unknown (the only fact that can say so); for another
+    /// release a note; and "every release yanked" is unknown when it turns on that release.
+    #[tokio::test]
+    async fn a_yanked_flag_of_the_wrong_type_makes_the_yank_unknown() {
+        // The JSON API alone.
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/hostile/json",
+            200,
+            hostile("hostile-yanked-number.json"),
+        )
+        .await;
+        serve(&server, "/simple/hostile/", 404, "").await;
+        let (facts, _) = client(&server).package_with_notes("hostile", "2.0").await;
+        let reason = unknown(&facts.releases);
+        assert!(
+            reason.starts_with(&format!(
+                "whether 2.0 (the version in use) is yanked is unknown: `{}/pypi/hostile/json`: a file of release 2.0 is not a file entry (`filename` a string, `yanked` true or false): invalid type: integer `1`, expected a boolean",
+                server.uri()
+            )),
+            "{reason}"
+        );
+        // Another release in use: 2.0 is listed, its yank noted as unknown.
+        let (facts, notes) = client(&server).package_with_notes("hostile", "1.0").await;
+        assert!(!find(&facts, "1.0").yanked);
+        assert!(
+            notes.iter().any(
+                |n| n.starts_with("whether 2.0 is yanked is unknown (listed as not yanked): `")
+            ),
+            "{notes:?}"
+        );
+
+        // The Simple API alone, `yanked: 1` there.
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/hostile/json", 404, "").await;
+        serve_simple(
+            &server,
+            "hostile",
+            hostile("hostile-yanked-number-simple.json"),
+        )
+        .await;
+        let facts = client(&server).package("hostile", "2.0").await;
+        let reason = unknown(&facts.releases);
+        assert!(
+            reason.starts_with(&format!(
+                "whether 2.0 (the version in use) is yanked is unknown: `{}/simple/hostile/`: the entry of \"hostile-2.0.tar.gz\" is not a file entry (`filename` a string, `yanked` false, true or a reason)",
+                server.uri()
+            )),
+            "{reason}"
+        );
+
+        // 1.0 yanked: whether every release is yanked turns on 2.0, so the status is unknown.
+        let mut page: Value =
+            serde_json::from_str(&hostile("hostile-yanked-number-simple.json")).expect("JSON");
+        page["files"][0]["yanked"] = json!("withdrawn");
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/hostile/json", 404, "").await;
+        serve_simple(&server, "hostile", page.to_string()).await;
+        let facts = client(&server).package("hostile", "1.0").await;
+        assert!(find(&facts, "1.0").yanked);
+        let reason = unknown(&facts.status);
+        assert!(
+            reason.starts_with("whether every release is yanked is unknown: 2.0: `"),
+            "{reason}"
+        );
+    }
+
+    /// A provenance publisher that is a list is no publisher (serde would read it field by
+    /// position as `kind`, `repository`, `workflow`): who published is unknown.
+    #[tokio::test]
+    async fn a_publisher_that_is_a_list_names_nobody() {
+        let mut provenance: Value =
+            serde_json::from_str(&sample("pypi-provenance.json")).expect("JSON");
+        provenance["attestation_bundles"][0]["publisher"] =
+            json!(["GitHub", "mallory/sampleproject", "release.yml"]);
+        let server = MockServer::start().await;
+        serve(
+            &server,
+            "/pypi/sampleproject/json",
+            200,
+            sample("pypi-project.json"),
+        )
+        .await;
+        serve_simple(
+            &server,
+            "sampleproject",
+            fixture("sampleproject-simple.json"),
+        )
+        .await;
+        for file in SAMPLEPROJECT_FILES {
+            let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
+            serve(&server, &at, 200, provenance.to_string()).await;
+        }
+        let facts = client(&server).package("sampleproject", "4.0.0").await;
+        let publisher = unknown(&find(&facts, "4.0.0").publisher);
+        assert!(
+            publisher.contains("attestation bundle 1 or its `publisher` is not an object"),
+            "{publisher}"
+        );
+        assert!(!publisher.contains("mallory"), "{publisher}");
+    }
+
+    /// Lists where objects are expected are refused, not read field by position: a role
+    /// `["mallory", "Owner"]` is no owner, a file entry `["hostile-2.0.tar.gz", …]` no file.
+    #[tokio::test]
+    async fn lists_are_not_read_as_objects() {
+        let mut document: Value =
+            serde_json::from_str(&fixture("hostile-yanked-number.json")).expect("JSON");
+        document["ownership"]["roles"] = json!([["Owner", "mallory"]]);
+        document["releases"]["2.0"][0] = json!(["hostile-2.0.tar.gz", "sdist"]);
+        let server = MockServer::start().await;
+        serve(&server, "/pypi/hostile/json", 200, document.to_string()).await;
+        serve(&server, "/simple/hostile/", 404, "").await;
+        let facts = client(&server).package("hostile", "2.0").await;
+        let owners = unknown(&facts.owners);
+        assert!(
+            owners.contains(
+                "`ownership` has an unexpected shape: found a list where an object is expected"
+            ),
+            "{owners}"
+        );
+        let releases = unknown(&facts.releases);
+        assert!(
+            releases.contains("a file of release 2.0 is not a file entry (`filename` a string, `yanked` true or false): found a list where an object is expected"),
+            "{releases}"
+        );
     }
 
     #[tokio::test]

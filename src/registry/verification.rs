@@ -34,7 +34,7 @@ use crate::verify::pypi::FileOutcome;
 use crate::verify::{ProvenanceCheck, SignatureCheck, Verification, npm, pypi, registry_signature};
 
 /// Version of the cached result format (part of every cache key).
-const CACHE_VERSION: &str = "verify-v2";
+const CACHE_VERSION: &str = "verify-v3";
 
 /// How many verifications ran and how many came from the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -159,11 +159,10 @@ impl Verifier {
             Fact::Known(document) => document,
             Fact::Unknown(reason) => return unknown(reason),
         };
+        // A document of the wrong shape is a registry fault: unknown, never invalid.
         let entries = match npm::entries(&document) {
             Ok(entries) => entries,
-            Err(reason) => {
-                return (ProvenanceCheck::Invalid { reason }, Vec::new());
-            }
+            Err(reason) => return unknown(format!("`{url}`: {reason}")),
         };
         let keys_id = sha256_hex(&serde_json::to_vec(keys).unwrap_or_default());
         let mut outcomes = Vec::with_capacity(entries.len());
@@ -224,9 +223,30 @@ impl Verifier {
                             "the index gives no sha256 for {:?}",
                             file.filename
                         )),
+                        // A digest that is not hex SHA-256 is the index's fault, not a
+                        // failed attestation.
+                        (Some(_), Some(sha256))
+                            if crate::verify::bundle::hex_sha256(sha256).is_none() =>
+                        {
+                            FileOutcome::Unknown(format!(
+                                "the index gives no usable sha256 for {:?} (64 hex digits expected)",
+                                file.filename
+                            ))
+                        }
                         (Some(url), Some(sha256)) => match client.provenance_document(url).await {
                             Fact::Unknown(reason) => FileOutcome::Unknown(reason),
+                            // The client refuses documents of the wrong shape; checked again
+                            // so that a fault can never reach `verify_file` as "invalid".
                             Fact::Known(document) => {
+                                if let Err(why) = pypi::check_document(&document) {
+                                    outcomes.push((
+                                        file.clone(),
+                                        FileOutcome::Unknown(format!(
+                                            "`{url}` is not a provenance document (PEP 740): {why}"
+                                        )),
+                                    ));
+                                    continue;
+                                }
                                 let key = self.cache_key(&[
                                     "pypi",
                                     &file.filename,
@@ -364,7 +384,7 @@ pub(crate) fn earlier_attested(
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -385,6 +405,11 @@ mod tests {
 
     /// With `wheel`, the release also has a wheel without provenance.
     async fn pypi_with(sdist_sha: &str, wheel: bool) -> MockServer {
+        pypi_serving(sdist_sha, wheel, &sample_text("pypi-provenance.json")).await
+    }
+
+    /// The same PyPI, its Integrity API answering `provenance` for the sdist.
+    async fn pypi_serving(sdist_sha: &str, wheel: bool, provenance: &str) -> MockServer {
         let server = MockServer::start().await;
         let mut files = vec![json!({
             "filename": SDIST, "upload-time": "2024-05-24T00:00:00Z", "yanked": false,
@@ -409,7 +434,7 @@ mod tests {
             (
                 format!("/integrity/sampleproject/4.0.0/{SDIST}/provenance"),
                 200,
-                sample_text("pypi-provenance.json"),
+                provenance.to_string(),
             ),
         ] {
             Mock::given(method("GET"))
@@ -516,6 +541,158 @@ mod tests {
             panic!("{verification:?}");
         };
         assert!(reason.contains(SDIST), "{reason}");
+    }
+
+    /// Issue 11 item 5: an Integrity API answering `200 {}` (or bundles that are not objects,
+    /// an attestation without its parts) is a registry fault: the provenance is unknown with
+    /// the URL and the expected shape, never invalid (`provenance-invalid` is critical).
+    #[tokio::test]
+    async fn a_pypi_provenance_document_of_the_wrong_shape_is_unknown_not_invalid() {
+        let real: Value = serde_json::from_str(&sample_text("pypi-provenance.json")).unwrap();
+        let mut no_signature = real.clone();
+        no_signature["attestation_bundles"][0]["attestations"][0]["envelope"]
+            .as_object_mut()
+            .unwrap()
+            .remove("signature");
+        for (body, expected) in [
+            (json!({}), "no `attestation_bundles` list"),
+            (json!({"error": "oops"}), "no `attestation_bundles` list"),
+            (
+                json!({"attestation_bundles": []}),
+                "`attestation_bundles` is empty",
+            ),
+            (
+                json!({"attestation_bundles": [1, 2]}),
+                "attestation bundle 1 is a number, not an object",
+            ),
+            (
+                json!({"attestation_bundles": [{"publisher": [], "attestations": []}]}),
+                "attestation bundle 1: `publisher` is a list",
+            ),
+            (
+                no_signature,
+                "attestation bundle 1, attestation 1: the attestation has no `signature`",
+            ),
+            (json!([]), "the body is a list, not an object"),
+        ] {
+            let server = pypi_serving(SDIST_SHA, false, &body.to_string()).await;
+            let net = quick_net();
+            let (npm, pypi) = clients(&server, &net);
+            let verifier = Verifier::new(root(), Arc::clone(&net));
+            let mut facts = pypi.package("sampleproject", "4.0.0").await;
+            verifier.verify(&mut facts, &npm, &pypi).await;
+            let verification = in_use(&facts).verification.clone().unwrap();
+            let url = format!(
+                "{}/integrity/sampleproject/4.0.0/{SDIST}/provenance",
+                server.uri()
+            );
+            assert_eq!(
+                verification.provenance,
+                ProvenanceCheck::Unknown {
+                    reason: format!(
+                        "{SDIST:?}: `{url}` is not a provenance document (PEP 740): {expected}"
+                    )
+                },
+                "{body}"
+            );
+            assert_eq!(verifier.stats().verified, 0, "nothing was verified: {body}");
+        }
+    }
+
+    /// A digest the index gives that is not hex SHA-256 is the index's fault: unknown, not an
+    /// attestation that fails to match (invalid).
+    #[tokio::test]
+    async fn an_unusable_index_digest_is_unknown_not_invalid() {
+        let server = pypi("zz").await;
+        let net = quick_net();
+        let (npm, pypi) = clients(&server, &net);
+        let verifier = Verifier::new(root(), Arc::clone(&net));
+        let mut facts = pypi.package("sampleproject", "4.0.0").await;
+        verifier.verify(&mut facts, &npm, &pypi).await;
+        let verification = in_use(&facts).verification.clone().unwrap();
+        assert_eq!(
+            verification.provenance,
+            ProvenanceCheck::Unknown {
+                reason: format!(
+                    "{SDIST:?}: the index gives no usable sha256 for {SDIST:?} (64 hex digits expected)"
+                )
+            }
+        );
+    }
+
+    /// npm: the attestations endpoint answering `200 {}`, an empty list or entries of the wrong
+    /// shape leaves the provenance unknown with the URL, never invalid.
+    #[tokio::test]
+    async fn an_npm_attestations_document_of_the_wrong_shape_is_unknown_not_invalid() {
+        for (body, expected) in [
+            (
+                json!({}),
+                "the attestations document has no `attestations` list",
+            ),
+            (
+                json!({"attestations": {}}),
+                "the attestations document's `attestations` is an object, not a list",
+            ),
+            (
+                json!({"attestations": []}),
+                "the attestations document lists no attestation",
+            ),
+            (
+                json!({"attestations": [[]]}),
+                "attestation 1 is a list, not an object",
+            ),
+            (
+                json!({"attestations": [{"predicateType": "https://slsa.dev/provenance/v1", "bundle": {}}]}),
+                "attestation 1: not a Sigstore bundle",
+            ),
+        ] {
+            let server = MockServer::start().await;
+            let attestations = format!("{}/-/npm/v1/attestations/hostile@1.0.0", server.uri());
+            let packument = json!({
+                "name": "hostile",
+                "time": {"1.0.0": "2026-01-02T00:00:00.000Z"},
+                "maintainers": [{"name": "alice"}],
+                "versions": {"1.0.0": {
+                    "name": "hostile", "version": "1.0.0", "_npmUser": {"name": "alice"},
+                    "dist": {
+                        "integrity": format!("sha512-{}", "A".repeat(86) + "=="),
+                        "attestations": {"url": attestations,
+                                         "provenance": {"predicateType": "https://slsa.dev/provenance/v1"}}
+                    }
+                }}
+            });
+            for (at, status, body) in [
+                ("/hostile".to_string(), 200, packument.to_string()),
+                ("/-/npm/v1/keys".to_string(), 404, String::new()),
+                (
+                    "/-/npm/v1/attestations/hostile@1.0.0".to_string(),
+                    200,
+                    body.to_string(),
+                ),
+            ] {
+                Mock::given(method("GET"))
+                    .and(path(at))
+                    .respond_with(ResponseTemplate::new(status).set_body_string(body))
+                    .mount(&server)
+                    .await;
+            }
+            let net = quick_net();
+            let (npm, pypi) = clients(&server, &net);
+            let verifier = Verifier::new(root(), Arc::clone(&net));
+            let mut facts = npm.package("hostile", "1.0.0").await;
+            verifier.verify(&mut facts, &npm, &pypi).await;
+            let verification = in_use(&facts).verification.clone().unwrap();
+            let ProvenanceCheck::Unknown { reason } = &verification.provenance else {
+                panic!("{body}: {verification:?}");
+            };
+            assert!(
+                reason.starts_with(&format!(
+                    "`{attestations}`: not an attestations document: {expected}"
+                )),
+                "{body}: {reason}"
+            );
+            assert_eq!(verifier.stats().verified, 0, "nothing was verified: {body}");
+        }
     }
 
     #[tokio::test]

@@ -160,6 +160,14 @@ impl Verified {
     }
 }
 
+/// Whether `bundle` decodes as a Sigstore bundle (v0.1–v0.3): a bundle that does not is a
+/// document of the wrong shape (unknown), not a bundle that fails verification (invalid).
+pub fn check_shape(bundle: &Value) -> Result<(), String> {
+    Bundle::deserialize(bundle)
+        .map(drop)
+        .map_err(|error| format!("not a Sigstore bundle: {}", short(&error.to_string())))
+}
+
 /// Verifies a DSSE bundle over `digest` for `signer` and reads its statement. The error is a
 /// sentence for the user (it names what failed, never the bundle's bytes).
 pub fn verify_dsse(

@@ -17,6 +17,14 @@
 //!   GitLab project + workflow path, Google service account).
 //! - crates.io trusted publishing: `trustpub_data` recorded as registry-asserted (unsigned).
 //!
+//! A registry fault is never a verdict. A document of the wrong shape (an attestations document
+//! or a PEP 740 provenance object without its list, an entry or bundle that is not an object,
+//! a Sigstore bundle that does not decode, an attestation without its certificate, statement or
+//! signature) makes the provenance *unknown* ([`ProvenanceCheck::Unknown`]); only a well-formed
+//! attestation that fails verification (signature, certificate chain, transparency log,
+//! subject, identity) makes it *invalid*. The same holds for registry signatures: a signature
+//! or key that is not base64 is unknown, one that does not verify is invalid.
+//!
 //! Not supported: keys from npm's TUF target (the keys endpoint is used); bundles with several
 //! DSSE signatures; GitLab and Google identities on npm provenance beyond what the certificate
 //! says; checking a PyPI file's digest against the lockfile's own hash (the index's digest is
@@ -28,6 +36,20 @@ pub mod pypi;
 pub mod registry_signature;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// "an object", "a string"… for reasons that say what a document holds where another shape was
+/// expected.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
 
 /// What verification established about one release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

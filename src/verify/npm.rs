@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::bundle::{self, Digest, Signer, TrustRoot, Verified};
-use super::{AttestationCheck, ProvenanceCheck};
+use super::{AttestationCheck, ProvenanceCheck, json_type};
 use crate::registry::facts::{Fact, Release};
 use crate::registry::npm::NpmKey;
 
@@ -41,25 +41,50 @@ pub struct Entry {
     pub bundle: Value,
 }
 
-/// The entries of an attestations document, or why it has none usable.
+/// The entries of an attestations document, or why it is not one: the document must hold a
+/// non-empty `attestations` list of objects, each with a `bundle` object that decodes as a
+/// Sigstore bundle and, when present, a string `predicateType`. A document of the wrong shape
+/// is a registry fault (the provenance is unknown), never an attestation that fails (invalid).
 pub fn entries(document: &Value) -> Result<Vec<Entry>, String> {
-    let list = document
-        .get("attestations")
-        .and_then(Value::as_array)
-        .ok_or("the attestations document has no `attestations` list")?;
+    let list = match document.get("attestations") {
+        Some(Value::Array(list)) => list,
+        None => return Err("the attestations document has no `attestations` list".into()),
+        Some(other) => {
+            return Err(format!(
+                "the attestations document's `attestations` is {}, not a list",
+                json_type(other)
+            ));
+        }
+    };
     if list.is_empty() {
         return Err("the attestations document lists no attestation".into());
     }
-    Ok(list
-        .iter()
-        .map(|entry| Entry {
-            predicate_type: entry
-                .get("predicateType")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            bundle: entry.get("bundle").cloned().unwrap_or(Value::Null),
+    list.iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let at = format!("attestation {}", index + 1);
+            if !entry.is_object() {
+                return Err(format!("{at} is {}, not an object", json_type(entry)));
+            }
+            let predicate_type = match entry.get("predicateType") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(text)) => Some(text.clone()),
+                Some(other) => {
+                    return Err(format!("{at}: `predicateType` is {}", json_type(other)));
+                }
+            };
+            let bundle = match entry.get("bundle") {
+                Some(bundle @ Value::Object(_)) => bundle.clone(),
+                None => return Err(format!("{at} has no `bundle`")),
+                Some(other) => return Err(format!("{at}: `bundle` is {}", json_type(other))),
+            };
+            bundle::check_shape(&bundle).map_err(|error| format!("{at}: {error}"))?;
+            Ok(Entry {
+                predicate_type,
+                bundle,
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// Why an attestation did not verify.
@@ -89,6 +114,8 @@ pub fn verify_entry(
     keys: &Fact<Vec<NpmKey>>,
 ) -> Result<Verified, EntryError> {
     let unchecked = |reason: &str| EntryError::Unchecked(reason.to_string());
+    // A bundle of the wrong shape cannot be checked ([`entries`] refuses it already).
+    bundle::check_shape(&entry.bundle).map_err(EntryError::Unchecked)?;
     let integrity = release.integrity.as_deref().ok_or_else(|| {
         unchecked("the release has no `dist.integrity` to bind the attestation to")
     })?;
@@ -248,9 +275,31 @@ mod tests {
         assert!(entries(&serde_json::json!({})).is_err());
         assert!(entries(&serde_json::json!({"attestations": []})).is_err());
         assert!(entries(&serde_json::json!({"attestations": "x"})).is_err());
-        let listed = entries(&serde_json::json!({"attestations": [{"predicateType": 3}]})).unwrap();
-        assert_eq!(listed[0].predicate_type, None);
-        assert_eq!(listed[0].bundle, Value::Null);
+        for (document, expected) in [
+            (
+                serde_json::json!({"attestations": [[]]}),
+                "attestation 1 is a list, not an object",
+            ),
+            (
+                serde_json::json!({"attestations": [{"predicateType": 3, "bundle": {}}]}),
+                "attestation 1: `predicateType` is a number",
+            ),
+            (
+                serde_json::json!({"attestations": [{"predicateType": "x"}]}),
+                "attestation 1 has no `bundle`",
+            ),
+            (
+                serde_json::json!({"attestations": [{"bundle": "x"}]}),
+                "attestation 1: `bundle` is a string",
+            ),
+            (
+                serde_json::json!({"attestations": [{"bundle": {}}]}),
+                "attestation 1: not a Sigstore bundle",
+            ),
+        ] {
+            let error = entries(&document).unwrap_err();
+            assert!(error.starts_with(expected), "{document}: {error}");
+        }
     }
 
     #[test]

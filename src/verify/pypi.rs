@@ -11,11 +11,16 @@
 //! file (and environment when both name one), GitLab project and workflow path, Google
 //! service-account e-mail. A publisher kind without an attestation identity (ActiveState) or
 //! an unknown kind is invalid: nothing ties the signature to it.
+//!
+//! A document of the wrong shape ([`check_document`]: no `attestation_bundles` list, a bundle
+//! or attestation that is not an object, a part missing) is not a provenance document: the
+//! client refuses it and the provenance is unknown, never invalid (`200 {}` is a registry
+//! fault).
 
 use serde_json::{Value, json};
 
 use super::bundle::{self, Digest, Signer, TrustRoot};
-use super::{AttestationCheck, BuildIdentity, ProvenanceCheck};
+use super::{AttestationCheck, BuildIdentity, ProvenanceCheck, json_type};
 use crate::registry::facts::ReleaseFile;
 
 /// What verifying one file's provenance gave.
@@ -57,6 +62,64 @@ pub fn to_bundle(attestation: &Value) -> Result<Value, String> {
             "signatures": [{"sig": text(envelope.get("signature"), "signature")?}],
         },
     }))
+}
+
+/// Whether `document` has the shape of a PEP 740 provenance object: a non-empty
+/// `attestation_bundles` list of objects, each with a `publisher` object naming its `kind` and
+/// a non-empty `attestations` list of objects with `verification_material.certificate`,
+/// `verification_material.transparency_entries`, `envelope.statement` and
+/// `envelope.signature`, which convert to a Sigstore bundle. A document that is not is a
+/// registry fault (the provenance is unknown), never an attestation that fails (invalid).
+pub fn check_document(document: &Value) -> Result<(), String> {
+    let bundles = match document.get("attestation_bundles") {
+        Some(Value::Array(bundles)) if !bundles.is_empty() => bundles,
+        Some(Value::Array(_)) => return Err("`attestation_bundles` is empty".into()),
+        None => return Err("no `attestation_bundles` list".into()),
+        Some(other) => return Err(format!("`attestation_bundles` is {}", json_type(other))),
+    };
+    for (index, entry) in bundles.iter().enumerate() {
+        let at = format!("attestation bundle {}", index + 1);
+        if !entry.is_object() {
+            return Err(format!("{at} is {}, not an object", json_type(entry)));
+        }
+        match entry.get("publisher") {
+            Some(publisher @ Value::Object(_)) => match publisher.get("kind") {
+                Some(Value::String(_)) => {}
+                None => return Err(format!("{at}: the publisher has no `kind`")),
+                Some(other) => {
+                    return Err(format!(
+                        "{at}: the publisher's `kind` is {}",
+                        json_type(other)
+                    ));
+                }
+            },
+            None => return Err(format!("{at} has no `publisher`")),
+            Some(other) => return Err(format!("{at}: `publisher` is {}", json_type(other))),
+        }
+        let attestations = match entry.get("attestations") {
+            Some(Value::Array(list)) if !list.is_empty() => list,
+            Some(Value::Array(_)) => return Err(format!("{at}: `attestations` is empty")),
+            None => return Err(format!("{at} has no `attestations` list")),
+            Some(other) => return Err(format!("{at}: `attestations` is {}", json_type(other))),
+        };
+        for (number, attestation) in attestations.iter().enumerate() {
+            let at = format!("{at}, attestation {}", number + 1);
+            if !attestation.is_object() {
+                return Err(format!("{at} is {}, not an object", json_type(attestation)));
+            }
+            if !attestation
+                .pointer("/verification_material/transparency_entries")
+                .is_some_and(Value::is_array)
+            {
+                return Err(format!(
+                    "{at}: `verification_material.transparency_entries` is not a list"
+                ));
+            }
+            let converted = to_bundle(attestation).map_err(|error| format!("{at}: {error}"))?;
+            bundle::check_shape(&converted).map_err(|error| format!("{at}: {error}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// The issuer a publisher kind's certificates carry.

@@ -4,6 +4,9 @@
 //! version's publish time (or 2015-01-01 when the registry gives none) makes the signature
 //! invalid; a signature whose key the registry does not list is unknown; a registry serving
 //! no keys signs nothing, so the check does not apply (private registries must not fail).
+//! A key or signature that is not of the documented shape (not base64, not a P-256 key) is a
+//! registry fault: unknown, never invalid. A well-formed signature that does not match is
+//! invalid.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -49,6 +52,7 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
 
     let mut unknown_keys = Vec::new();
     let mut failures = Vec::new();
+    let mut unchecked = Vec::new();
     for signature in &release.signatures {
         let Some(key) = keys.iter().find(|key| key.keyid == signature.keyid) else {
             unknown_keys.push(signature.keyid.as_str());
@@ -60,7 +64,12 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
                     keyid: key.keyid.clone(),
                 };
             }
-            Err(reason) => failures.push(format!("key `{}`: {reason}", key.keyid)),
+            Err(Failure::Invalid(reason)) => {
+                failures.push(format!("key `{}`: {reason}", key.keyid));
+            }
+            Err(Failure::Malformed(reason)) => {
+                unchecked.push(format!("key `{}`: {reason}", key.keyid));
+            }
         }
     }
     if !failures.is_empty() {
@@ -69,6 +78,15 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
                 "registry signature of {name}@{} does not verify: {}",
                 release.version,
                 failures.join("; ")
+            ),
+        };
+    }
+    if !unchecked.is_empty() {
+        return SignatureCheck::Unknown {
+            reason: format!(
+                "registry signature of {name}@{} could not be checked: {}",
+                release.version,
+                unchecked.join("; ")
             ),
         };
     }
@@ -85,33 +103,42 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
     }
 }
 
+/// Why one signature did not verify.
+enum Failure {
+    /// Checked, and it does not hold (an expired key, a signature that does not match).
+    Invalid(String),
+    /// The key or the signature is not of the documented shape (not base64, not a P-256
+    /// key): a registry fault, so nothing was checked.
+    Malformed(String),
+}
+
 /// Verifies one signature with one key.
 fn verify_one(
     key: &NpmKey,
     published: Timestamp,
     message: &str,
     signature: &str,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     if let Some(expires) = key.expires
         && published >= expires
     {
-        return Err(format!(
+        return Err(Failure::Invalid(format!(
             "the key expired at {expires}, before the version was published ({published})"
-        ));
+        )));
     }
     let der = STANDARD
         .decode(key.key.trim())
-        .map_err(|error| format!("the key is not base64: {error}"))?;
+        .map_err(|error| Failure::Malformed(format!("the key is not base64: {error}")))?;
     let key = VerificationKey::from_spki_with_scheme(
         &DerPublicKey::new(der),
         SigningScheme::EcdsaP256Sha256,
     )
-    .map_err(|error| format!("the key is not a P-256 public key: {error}"))?;
+    .map_err(|error| Failure::Malformed(format!("the key is not a P-256 public key: {error}")))?;
     let signature = STANDARD
         .decode(signature.trim())
-        .map_err(|error| format!("the signature is not base64: {error}"))?;
+        .map_err(|error| Failure::Malformed(format!("the signature is not base64: {error}")))?;
     key.verify(message.as_bytes(), &SignatureBytes::new(signature))
-        .map_err(|_| "the signature does not match the release".to_string())
+        .map_err(|_| Failure::Invalid("the signature does not match the release".to_string()))
 }
 
 #[cfg(test)]
@@ -282,18 +309,34 @@ mod tests {
         );
     }
 
+    /// Issue 11 item 5: a key or a signature that is not base64 (or no P-256 key) is a
+    /// registry fault, unknown with the reason; a well-formed one that does not match is
+    /// invalid.
     #[test]
-    fn malformed_keys_and_signatures_are_invalid_with_a_reason() {
+    fn malformed_keys_and_signatures_are_unknown_and_mismatches_invalid() {
         let signer = Signer::new("SHA256:test");
         let good = signer.sign(&message());
+        for (sig, expected) in [
+            (STANDARD.encode(b"not der"), "does not match"),
+            (String::new(), "does not match"),
+        ] {
+            let release = release(vec![RegistrySignature {
+                keyid: "SHA256:test".into(),
+                sig,
+            }]);
+            match check(NAME, &release, &Fact::Known(vec![signer.key(None)])) {
+                SignatureCheck::Invalid { reason } => {
+                    assert!(reason.contains(expected), "{reason} lacks {expected}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
         let cases: Vec<(NpmKey, String, &str)> = vec![
-            (signer.key(None), "%%%".into(), "not base64"),
             (
                 signer.key(None),
-                STANDARD.encode(b"not der"),
-                "does not match",
+                "%%%".into(),
+                "the signature is not base64",
             ),
-            (signer.key(None), String::new(), "does not match"),
             (
                 NpmKey {
                     key: "%%%".into(),
@@ -325,7 +368,13 @@ mod tests {
                 sig,
             }]);
             match check(NAME, &release, &Fact::Known(vec![key])) {
-                SignatureCheck::Invalid { reason } => {
+                SignatureCheck::Unknown { reason } => {
+                    assert!(
+                        reason.starts_with(&format!(
+                            "registry signature of {NAME}@0.0.2 could not be checked: key `SHA256:test`: "
+                        )),
+                        "{reason}"
+                    );
                     assert!(reason.contains(expected), "{reason} lacks {expected}")
                 }
                 other => panic!("{other:?}"),

@@ -4,6 +4,7 @@ mod calibration;
 mod cli;
 mod facts;
 mod fixtures;
+mod hostile_registry;
 mod robustness;
 mod scan;
 mod support;
