@@ -994,7 +994,7 @@ async fn yanked_version_in_use_warns_with_the_reason() {
     assert_eq!(report["projects"].as_array().unwrap().len(), 2);
     let yanked = finding(&report, "pypi:requests@2.32.0", "yanked");
     assert_eq!(yanked["level"], "warn");
-    assert_eq!(yanked["severity"], "high");
+    assert_eq!(yanked["severity"], "medium");
     assert_eq!(yanked["message"], format!("2.32.0 is yanked: {REASON}"));
     assert_eq!(yanked["evidence"]["yank_reason"], REASON);
     assert_eq!(yanked["evidence"]["latest_not_yanked"], "2.32.3");
