@@ -76,3 +76,54 @@ fn a_calibration_project_replays_with_every_package_recorded() {
         "a package was evaluated without recorded facts"
     );
 }
+
+/// The yanked tokio of `cargo-realworld-axum`: `explain` shows its contribution to the project's
+/// exposure score, and the scan's JSON gives the same number, the largest share of the score.
+#[test]
+fn explain_and_the_json_give_a_package_s_contribution() {
+    let directory =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/calibration/cargo-realworld-axum");
+    let snapshot = directory.join("facts.snapshot.json.gz");
+    let now = Snapshot::read(&snapshot, 1 << 30).unwrap().now.to_string();
+    let run = |args: &[&str]| {
+        let output = Command::cargo_bin("deptrust")
+            .unwrap()
+            .current_dir(&directory)
+            .env_remove("DEPTRUST_CONFIG")
+            .args(args)
+            .args(["--replay", "facts.snapshot.json.gz", "--now", &now])
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    };
+    let (code, json) = run(&["scan", ".", "--format", "json"]);
+    assert_eq!(code, Some(0), "{json}");
+    let report: Value = serde_json::from_str(&json).unwrap();
+    let project = &report["projects"][0];
+    let packages = project["packages"].as_array().unwrap();
+    let tokio = &packages[0];
+    assert_eq!(
+        tokio["id"], "cargo:tokio@1.54.0",
+        "largest contribution first"
+    );
+    let contribution = tokio["contribution"].as_f64().unwrap();
+    let score = project["exposure_score"].as_f64().unwrap();
+    let sum: f64 = packages
+        .iter()
+        .map(|p| p["contribution"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (sum - score).abs() <= 0.05 * packages.len() as f64,
+        "{sum} vs {score}"
+    );
+    assert!(contribution > score / 2.0, "{contribution} of {score}");
+
+    let (code, text) = run(&["explain", "tokio"]);
+    assert_eq!(code, Some(0), "{text}");
+    let expected =
+        format!("contribution to the project's exposure score: {contribution:.1} of {score:.1}");
+    assert!(text.contains(&expected), "{expected:?} missing:\n{text}");
+}
