@@ -613,7 +613,9 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
                 History::parse(&text, &path.display().to_string())?
             }
             Err(error) if error.is_not_found() => History::default(),
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                return Err(anyhow::Error::new(error).context("cannot read the --history file"));
+            }
         };
         history.annotate_and_record(&mut result);
         let text = serde_json::to_string_pretty(&history)? + "\n";
@@ -811,7 +813,8 @@ fn read_baseline(
     path: &std::path::Path,
     max_file_bytes: u64,
 ) -> anyhow::Result<std::collections::BTreeSet<(String, String)>> {
-    let bytes = lockfile::read_bounded(path, max_file_bytes, None)?;
+    let bytes = lockfile::read_bounded(path, max_file_bytes, None)
+        .context("cannot read the --baseline report")?;
     let text = String::from_utf8(bytes)
         .with_context(|| format!("--baseline `{}` is not UTF-8 text", path.display()))?;
     let document: serde_json::Value = serde_json::from_str(&text).with_context(|| {
