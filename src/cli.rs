@@ -93,7 +93,8 @@ pub(crate) struct ScanArgs {
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
-    /// Refuse lockfiles and manifests larger than this many bytes.
+    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
+    /// larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
     pub(crate) max_file_size: u64,
 }
@@ -123,7 +124,8 @@ pub(crate) struct ExplainArgs {
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
-    /// Refuse lockfiles and manifests larger than this many bytes.
+    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
+    /// larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
     pub(crate) max_file_size: u64,
 }
@@ -167,7 +169,8 @@ pub(crate) struct FactsArgs {
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
-    /// Refuse lockfiles and manifests larger than this many bytes.
+    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
+    /// larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
     pub(crate) max_file_size: u64,
 }
@@ -263,7 +266,8 @@ pub(crate) struct GraphArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Tree)]
     pub(crate) format: FormatArg,
 
-    /// Refuse lockfiles and manifests larger than this many bytes.
+    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
+    /// larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
     pub(crate) max_file_size: u64,
 }

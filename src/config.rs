@@ -18,6 +18,10 @@
 //!
 //! Precedence: flag, then environment variable, then this file, then the public services.
 //!
+//! The file is read like a lockfile ([`crate::lockfile::read_bounded`]): a regular file of at
+//! most [`MAX_CONFIG_BYTES`] (1 MiB); a `deptrust.toml` found in the scanned tree must resolve
+//! inside it.
+//!
 //! The file is parsed once, keeping positions ([`toml::de::DeTable`]), and every problem of
 //! both parts is reported together, each at its line and column (see
 //! [`crate::policy::PolicyErrors`]).
@@ -29,6 +33,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 use url::Url;
 
+use crate::lockfile::{ReadError, read_bounded};
 use crate::policy::{self, Policy, PolicyErrorKind, PolicyErrors, Problems};
 use crate::registry::Endpoints;
 use crate::rules::{Catalog, catalog};
@@ -67,6 +72,9 @@ const REGISTRY_KEYS: &[(&str, &str, &str)] = &[
     ("github-api", "--github-api", "DEPTRUST_GITHUB_API"),
 ];
 
+/// The largest configuration file read: real ones are a few kilobytes.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -80,6 +88,16 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    /// It is not a regular file, resolves outside the scanned tree, or is over
+    /// [`MAX_CONFIG_BYTES`].
+    #[error("cannot use config: {0}")]
+    Refused(ReadError),
+    /// It is not UTF-8 text.
+    #[error("config `{path}` is not UTF-8 text", path = .path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+    },
     /// It is not valid: every problem, one per line, each with its file, line and column.
     #[error("{errors}")]
     Invalid {
@@ -89,11 +107,20 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads a configuration file.
+    /// Reads a configuration file named by the operator (symbolic links are followed).
     pub fn read(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+        Self::read_within(path, None)
+    }
+
+    /// Reads a configuration file that must resolve inside `root` (the scanned tree), when
+    /// given.
+    pub fn read_within(path: &Path, root: Option<&Path>) -> Result<Self, ConfigError> {
+        let bytes = read_bounded(path, MAX_CONFIG_BYTES, root).map_err(|error| match error {
+            ReadError::Io { path, source } => ConfigError::Io { path, source },
+            other => ConfigError::Refused(other),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError::NotText {
             path: path.to_path_buf(),
-            source,
         })?;
         Self::parse(&text, path)
     }

@@ -51,8 +51,9 @@ fn main() -> ExitCode {
 fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
+        root: None,
     };
-    let (projects, failures) = load_projects(&paths_or_here(args.paths), options)?;
+    let (projects, failures, _) = load_projects(&paths_or_here(args.paths), &options)?;
     let format = GraphFormat::from(args.format);
     if matches!(format, GraphFormat::Tree | GraphFormat::Dot) {
         print_warnings(&projects);
@@ -65,6 +66,7 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
 fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
+        root: None,
     };
     let now = clock(&args.net)?;
     let mut ids = Vec::new();
@@ -78,10 +80,10 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     if ids.is_empty() && paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
-    let (projects, failures) = if paths.is_empty() {
-        (Vec::new(), Vec::new())
+    let (projects, failures, _) = if paths.is_empty() {
+        (Vec::new(), Vec::new(), Vec::new())
     } else {
-        load_projects(&paths, options)?
+        load_projects(&paths, &options)?
     };
     let mut packages = ids;
     for project in &projects {
@@ -101,7 +103,8 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let config = load_config(&args.net, &paths)?;
-            gather(&args.net, &config, now, &packages, false, false)?.0
+            let limit = options.max_file_bytes;
+            gather(&args.net, &config, now, &packages, false, false, limit)?.0
         }
     };
     if let Some(path) = &args.net.snapshot {
@@ -116,7 +119,9 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
 
 /// The configuration: `--config`, else the `deptrust.toml` of the first scanned directory (or
 /// of the directory of a scanned lockfile) that has one, else `./deptrust.toml`, else the
-/// defaults.
+/// defaults. Every one is read bounded (`deptrust::config::MAX_CONFIG_BYTES`) and must be a
+/// regular file; a found `deptrust.toml` must also resolve inside its directory, and one that
+/// exists but cannot be used is an error, never a silent fall-back to the defaults.
 fn load_config(args: &cli::NetArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
     if let Some(path) = &args.config {
         return Ok(Config::read(path)?);
@@ -126,15 +131,23 @@ fn load_config(args: &cli::NetArgs, paths: &[PathBuf]) -> anyhow::Result<Config>
         .iter()
         .filter_map(|path| {
             if path.is_dir() {
-                Some(path.join("deptrust.toml"))
+                Some(path.clone())
             } else {
-                path.parent().map(|dir| dir.join("deptrust.toml"))
+                path.parent().map(|dir| {
+                    if dir.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        dir.to_path_buf()
+                    }
+                })
             }
         })
-        .chain([PathBuf::from("deptrust.toml")]);
-    for candidate in candidates {
-        if candidate.is_file() {
-            return Ok(Config::read(&candidate)?);
+        .chain([PathBuf::from(".")]);
+    for dir in candidates {
+        let candidate = dir.join("deptrust.toml");
+        // `symlink_metadata`: a link or a FIFO of that name is reported, not skipped.
+        if std::fs::symlink_metadata(&candidate).is_ok() {
+            return Ok(Config::read_within(&candidate, Some(&dir))?);
         }
     }
     Ok(Config::default())
@@ -163,6 +176,7 @@ fn gather(
     packages: &[(PackageId, Source)],
     keep_owners: bool,
     record_owners: bool,
+    max_file_bytes: u64,
 ) -> anyhow::Result<(
     Vec<PackageFacts>,
     std::collections::BTreeMap<String, PackageFacts>,
@@ -263,8 +277,11 @@ fn gather(
     }
     let root = match &args.trusted_root {
         Some(path) => {
-            let text = fs_err::read_to_string(path)
-                .with_context(|| format!("cannot read the trusted root `{}`", path.display()))?;
+            let bytes = lockfile::read_bounded(path, max_file_bytes, None)
+                .context("cannot read the trusted root")?;
+            let text = String::from_utf8(bytes).with_context(|| {
+                format!("the trusted root `{}` is not UTF-8 text", path.display())
+            })?;
             TrustRoot::from_json(&text, &path.display().to_string())?
         }
         None => TrustRoot::production()?,
@@ -378,30 +395,60 @@ fn paths_or_here(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     }
 }
 
-/// Discovers, parses and graphs every lockfile under the paths. A path that cannot be searched
-/// is an error; a lockfile that cannot be parsed is a failure reported beside the others.
+/// Discovers, parses and graphs every lockfile under the paths, keeping each graphed lockfile's
+/// text. A path that cannot be searched is an error; a lockfile that cannot be read or parsed,
+/// and a directory below a path that cannot be searched, is a failure reported beside the
+/// others (never skipped in silence). Reads are confined to each path's scanned tree.
 fn load_projects(
     paths: &[PathBuf],
-    options: ReadOptions,
-) -> anyhow::Result<(Vec<Project>, Vec<Failure>)> {
+    options: &ReadOptions,
+) -> anyhow::Result<(Vec<Project>, Vec<Failure>, Vec<String>)> {
     let mut projects = Vec::new();
     let mut failures = Vec::new();
+    let mut texts = Vec::new();
     for path in paths {
         let found = lockfile::discover(path)?;
-        if found.is_empty() {
+        if found.lockfiles.is_empty() && found.problems.is_empty() {
             anyhow::bail!(
                 "no supported lockfile found under `{}` (supported: {})",
                 path.display(),
                 lockfile::SUPPORTED_FILES
             );
         }
-        for lockfile_path in found {
+        for problem in &found.problems {
+            let lockfile = match problem {
+                lockfile::DiscoverError::UnreadableDirectory { path, .. } => {
+                    path.to_string_lossy().replace('\\', "/")
+                }
+                _ => path.to_string_lossy().replace('\\', "/"),
+            };
+            failures.push(Failure {
+                lockfile,
+                message: problem.to_string(),
+            });
+        }
+        let options = ReadOptions {
+            root: Some(found.root.clone()),
+            ..options.clone()
+        };
+        for lockfile_path in found.lockfiles {
             let shown = lockfile_path.to_string_lossy().replace('\\', "/");
-            match lockfile::parse_file(&lockfile_path, options) {
-                Ok(parsed) => projects.push(Project {
-                    lockfile: shown,
-                    graph: deptrust::graph::build(parsed),
-                }),
+            let parsed = if lockfile::is_lockfile(&lockfile_path) {
+                lockfile::read_text(&lockfile_path, &options).and_then(|text| {
+                    lockfile::parse_text(&lockfile_path, &text, options.clone())
+                        .map(|parsed| (parsed, text))
+                })
+            } else {
+                lockfile::parse_file(&lockfile_path, options.clone()).map(|p| (p, String::new()))
+            };
+            match parsed {
+                Ok((parsed, text)) => {
+                    projects.push(Project {
+                        lockfile: shown,
+                        graph: deptrust::graph::build(parsed),
+                    });
+                    texts.push(text);
+                }
                 Err(error) => failures.push(Failure {
                     lockfile: shown,
                     message: error.to_string(),
@@ -409,7 +456,7 @@ fn load_projects(
             }
         }
     }
-    Ok((projects, failures))
+    Ok((projects, failures, texts))
 }
 
 fn print_warnings(projects: &[Project]) {
@@ -485,6 +532,7 @@ fn facts_for(
     now: jiff::Timestamp,
     packages: &[(PackageId, Source)],
     record_owners: bool,
+    max_file_bytes: u64,
 ) -> anyhow::Result<(
     std::collections::BTreeMap<String, PackageFacts>,
     std::collections::BTreeMap<String, PackageFacts>,
@@ -495,7 +543,15 @@ fn facts_for(
             let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
             (snapshot.replay(&ids, path), Default::default())
         }
-        None => gather(net, config, now, packages, true, record_owners)?,
+        None => gather(
+            net,
+            config,
+            now,
+            packages,
+            true,
+            record_owners,
+            max_file_bytes,
+        )?,
     };
     if let Some(path) = &net.snapshot {
         Snapshot::new(now, facts.clone()).write(path)?;
@@ -507,18 +563,17 @@ fn facts_for(
 fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
+        root: None,
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
     let config = load_config(&args.net, &paths)?;
-    let (projects, failures) = load_projects(&paths, options)?;
+    let (projects, failures, texts) = load_projects(&paths, &options)?;
     report_failures(&failures);
     let packages = packages_to_gather(&projects, &config);
-    let (facts, previous) = facts_for(&args.net, &config, now, &packages, true)?;
-    let texts: Vec<Option<String>> = projects
-        .iter()
-        .map(|project| fs_err::read_to_string(&project.lockfile).ok())
-        .collect();
+    let limit = options.max_file_bytes;
+    let (facts, previous) = facts_for(&args.net, &config, now, &packages, true, limit)?;
+    let texts: Vec<Option<String>> = texts.into_iter().map(Some).collect();
     let inputs: Vec<scan::Input<'_>> = projects
         .iter()
         .zip(&texts)
@@ -536,7 +591,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let baseline = match &args.baseline {
-        Some(path) => Some(read_baseline(path)?),
+        Some(path) => Some(read_baseline(path, limit)?),
         None => None,
     };
     let mut result = scan::evaluate(
@@ -551,10 +606,16 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         errors,
     );
     if let Some(path) = &args.history {
-        let mut history = match fs_err::read_to_string(path) {
-            Ok(text) => History::parse(&text, &path.display().to_string())?,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => History::default(),
-            Err(error) => return Err(error.into()),
+        let mut history = match lockfile::read_bounded(path, limit, None) {
+            Ok(bytes) => {
+                let text = String::from_utf8(bytes)
+                    .with_context(|| format!("--history `{}` is not UTF-8 text", path.display()))?;
+                History::parse(&text, &path.display().to_string())?
+            }
+            Err(error) if error.is_not_found() => History::default(),
+            Err(error) => {
+                return Err(anyhow::Error::new(error).context("cannot read the --history file"));
+            }
         };
         history.annotate_and_record(&mut result);
         let text = serde_json::to_string_pretty(&history)? + "\n";
@@ -613,6 +674,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
 fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
+        root: None,
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
@@ -620,9 +682,9 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     let target = args.package.trim();
     let by_id = parse_package_id(target)?;
     // Lockfiles are optional when a full id is given.
-    let (projects, failures) = match load_projects(&paths, options) {
+    let (projects, failures, _) = match load_projects(&paths, &options) {
         Ok(found) => found,
-        Err(_) if by_id.is_some() => (Vec::new(), Vec::new()),
+        Err(_) if by_id.is_some() => (Vec::new(), Vec::new(), Vec::new()),
         Err(error) => return Err(error),
     };
     report_failures(&failures);
@@ -693,7 +755,8 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     wanted.extend(packages_to_gather(&involved, &config));
     wanted.sort();
     wanted.dedup();
-    let (facts, previous) = facts_for(&args.net, &config, now, &wanted, false)?;
+    let limit = options.max_file_bytes;
+    let (facts, previous) = facts_for(&args.net, &config, now, &wanted, false, limit)?;
     let inputs: Vec<scan::Input<'_>> = involved
         .iter()
         .map(|project| scan::Input {
@@ -744,11 +807,16 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&failures))
 }
 
-/// The (package id, rule) pairs of the findings of a scan JSON report.
+/// The (package id, rule) pairs of the findings of a scan JSON report (a regular file of at
+/// most `max_file_bytes`).
 fn read_baseline(
     path: &std::path::Path,
+    max_file_bytes: u64,
 ) -> anyhow::Result<std::collections::BTreeSet<(String, String)>> {
-    let text = fs_err::read_to_string(path)?;
+    let bytes = lockfile::read_bounded(path, max_file_bytes, None)
+        .context("cannot read the --baseline report")?;
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("--baseline `{}` is not UTF-8 text", path.display()))?;
     let document: serde_json::Value = serde_json::from_str(&text).with_context(|| {
         format!(
             "--baseline `{}` is not a deptrust scan JSON report",

@@ -1,6 +1,11 @@
 //! Finding lockfiles: a path given on the command line is a lockfile or a directory searched
-//! recursively. Vendored and generated trees are skipped, symbolic links are not followed (no
-//! loops), and the result is sorted so runs are deterministic.
+//! recursively. Vendored and generated trees are skipped, symbolic links to directories are not
+//! followed (no loops), and the result is sorted so runs are deterministic.
+//!
+//! Nothing with a lockfile's name is dropped in silence: a symbolic link, a FIFO or a device of
+//! that name is returned like a lockfile, for the reader to follow (a link to a regular file
+//! inside the scanned tree) or refuse by name; a directory or entry that cannot be read is a
+//! problem returned beside the lockfiles, so the run reports it and fails.
 
 use std::path::{Path, PathBuf};
 
@@ -42,42 +47,120 @@ pub enum DiscoverError {
         #[source]
         source: std::io::Error,
     },
+    /// A directory below the path could not be listed: lockfiles in it may be missed.
+    #[error("cannot search directory `{path}` for lockfiles: {source}", path = .path.display())]
+    UnreadableDirectory {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
-/// The lockfiles a path stands for: itself when it is a file (whatever its name: the parser
-/// then says whether it is supported), or every supported lockfile below it when it is a
-/// directory. Unreadable subdirectories are skipped.
-pub fn discover(path: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
-    let metadata = std::fs::metadata(path).map_err(|source| DiscoverError::Unreadable {
+/// What a path given on the command line holds.
+#[derive(Debug)]
+pub struct Discovered {
+    /// The scanned tree: the directory given, or for a lockfile given by path, the current
+    /// directory when the lockfile is below it, else the lockfile's directory. Reads are
+    /// confined to it.
+    pub root: PathBuf,
+    /// Every file with a lockfile's name (or the file given), sorted.
+    pub lockfiles: Vec<PathBuf>,
+    /// Directories that could not be searched, sorted.
+    pub problems: Vec<DiscoverError>,
+}
+
+/// The lockfiles a path stands for: itself when it is not a directory (whatever its name: the
+/// parser then says whether it is supported), or every file with a supported lockfile's name
+/// below it when it is a directory, with the directories that could not be searched.
+pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
+    let unreadable = |source| DiscoverError::Unreadable {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
+    let metadata = std::fs::metadata(path).map_err(unreadable)?;
     if !metadata.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+        return Ok(Discovered {
+            root: file_root(path),
+            lockfiles: vec![path.to_path_buf()],
+            problems: Vec::new(),
+        });
     }
     let mut found = Vec::new();
+    let mut problems = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(source) => {
+                problems.push(DiscoverError::UnreadableDirectory {
+                    path: clean(&dir),
+                    source,
+                });
                 continue;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(source) => {
+                    problems.push(DiscoverError::UnreadableDirectory {
+                        path: clean(&dir),
+                        source,
+                    });
+                    continue;
+                }
             };
             let entry_path = entry.path();
+            let kind = match entry.file_type() {
+                Ok(kind) => kind,
+                Err(_) if is_lockfile(&entry_path) => {
+                    // The reader names the problem.
+                    found.push(clean(&entry_path));
+                    continue;
+                }
+                Err(source) => {
+                    problems.push(DiscoverError::UnreadableDirectory {
+                        path: clean(&entry_path),
+                        source,
+                    });
+                    continue;
+                }
+            };
             if kind.is_dir() {
                 let name = entry.file_name();
                 if !SKIPPED_DIRS.iter().any(|skipped| name == *skipped) {
                     stack.push(entry_path);
                 }
-            } else if kind.is_file() && is_lockfile(&entry_path) {
+            } else if is_lockfile(&entry_path) {
+                // Regular files, and symbolic links, FIFOs and devices too: the reader follows
+                // or refuses each by name rather than have it vanish from the scan.
                 found.push(clean(&entry_path));
             }
         }
     }
     found.sort();
-    Ok(found)
+    problems.sort_by_key(|problem| problem.to_string());
+    Ok(Discovered {
+        root: path.to_path_buf(),
+        lockfiles: found,
+        problems,
+    })
+}
+
+/// The scanned tree of a lockfile given by path: the current directory when the lockfile is
+/// below it (so `requirements/dev.txt` may include `../base.txt`), else its own directory.
+fn file_root(path: &Path) -> PathBuf {
+    let parent = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let here = std::env::current_dir().and_then(std::fs::canonicalize);
+    match (here, std::fs::canonicalize(&parent)) {
+        (Ok(here), Ok(parent)) if parent.starts_with(&here) => here,
+        _ => parent,
+    }
 }
 
 /// `./a/b` → `a/b`, so paths print as users type them.
@@ -108,6 +191,7 @@ mod tests {
         }
         let found: Vec<String> = discover(root)
             .unwrap()
+            .lockfiles
             .iter()
             .map(|p| {
                 p.strip_prefix(root)
@@ -120,6 +204,45 @@ mod tests {
             found,
             ["Cargo.lock", "py/poetry.lock", "web/package-lock.json"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn keeps_links_and_special_files_with_lockfile_names_and_reports_unreadable_dirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("real.txt"), "").unwrap();
+        std::os::unix::fs::symlink(root.join("real.txt"), root.join("Cargo.lock")).unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(root.join("yarn.lock"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::create_dir(root.join("locked")).unwrap();
+        std::fs::write(root.join("locked/uv.lock"), "").unwrap();
+        std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o000))
+            .unwrap();
+        let found = discover(root).unwrap();
+        let names: Vec<String> = found
+            .lockfiles
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        // Permission bits do not stop root (CI containers): then the lockfile is found.
+        let readable = std::fs::read_dir(root.join("locked")).is_ok();
+        std::fs::set_permissions(root.join("locked"), std::fs::Permissions::from_mode(0o755))
+            .unwrap();
+        if readable {
+            assert_eq!(names, ["Cargo.lock", "locked/uv.lock", "yarn.lock"]);
+            assert!(found.problems.is_empty(), "{:?}", found.problems);
+        } else {
+            assert_eq!(names, ["Cargo.lock", "yarn.lock"]);
+            assert_eq!(found.problems.len(), 1);
+            let message = found.problems[0].to_string();
+            assert!(message.contains("locked"), "{message}");
+            assert!(message.contains("cannot search directory"), "{message}");
+        }
     }
 
     #[test]

@@ -28,10 +28,12 @@ mod cargo_lock;
 mod discover;
 mod npm;
 mod pypi;
+pub mod read;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub use discover::{DiscoverError, discover};
+pub use discover::{DiscoverError, Discovered, discover};
+pub use read::{ReadError, read_bounded};
 
 /// One lockfile format.
 pub trait LockfileParser: Send + Sync + 'static {
@@ -69,17 +71,21 @@ pub const PARSERS: &[&dyn LockfileParser] = &[
 /// stay well below; anything larger is refused rather than loaded.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 128 * 1024 * 1024;
 
-/// How lockfiles are read.
-#[derive(Debug, Clone, Copy)]
+/// How lockfiles and their manifests are read (through [`read_bounded`]).
+#[derive(Debug, Clone)]
 pub struct ReadOptions {
-    /// Files larger than this are refused with [`ParseError::TooLarge`].
+    /// Files larger than this are refused with [`ReadError::TooLarge`].
     pub max_file_bytes: u64,
+    /// The scanned tree: a lockfile or manifest that resolves outside it (through a symbolic
+    /// link, a symlinked directory or `..`) is refused. `None` reads wherever a path leads.
+    pub root: Option<PathBuf>,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            root: None,
         }
     }
 }
@@ -109,12 +115,9 @@ impl LockfileInput<'_> {
     /// Reads a file relative to the lockfile's directory; `Ok(None)` when it does not exist.
     pub fn read_beside(&self, relative: &Path) -> Result<Option<String>, ParseError> {
         let path = self.dir().join(relative);
-        match read_text(&path, self.options) {
+        match read_text(&path, &self.options) {
             Ok(text) => Ok(Some(text)),
-            Err(ParseError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
-                Ok(None)
-            }
-            Err(ParseError::Io { source, path: _ }) => Err(ParseError::Io { path, source }),
+            Err(ParseError::Read(error)) if error.is_not_found() => Ok(None),
             Err(other) => Err(other),
         }
     }
@@ -221,7 +224,11 @@ fn strip_position(message: &str) -> String {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ParseError {
-    /// The file could not be read.
+    /// The file was refused or could not be read: not a regular file, outside the scanned
+    /// tree, over the size limit, missing or unreadable.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The file could not be read (no longer produced: see [`ParseError::Read`]).
     #[error("failed to read `{path}`: {source}", path = .path.display())]
     Io {
         /// The file.
@@ -230,7 +237,7 @@ pub enum ParseError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is larger than the limit.
+    /// The file is larger than the limit (no longer produced: see [`ParseError::Read`]).
     #[error("`{path}` is {size} bytes, over the limit of {limit} bytes for a lockfile or manifest", path = .path.display())]
     TooLarge {
         /// The file.
@@ -310,34 +317,10 @@ fn line_suffix(line: Option<usize>) -> String {
 /// The supported file names, for error messages.
 pub const SUPPORTED_FILES: &str = "Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, requirements*.txt";
 
-/// Reads a text file within the size limit.
-pub fn read_text(path: &Path, options: ReadOptions) -> Result<String, ParseError> {
-    let io = |source| ParseError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let metadata = std::fs::metadata(path).map_err(io)?;
-    if metadata.is_dir() {
-        return Err(io(std::io::Error::other("is a directory")));
-    }
-    if metadata.len() > options.max_file_bytes {
-        return Err(ParseError::TooLarge {
-            path: path.to_path_buf(),
-            size: metadata.len(),
-            limit: options.max_file_bytes,
-        });
-    }
-    let bytes = fs_err::read(path).map_err(|error| ParseError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(error.kind(), error.to_string()),
-    })?;
-    if bytes.len() as u64 > options.max_file_bytes {
-        return Err(ParseError::TooLarge {
-            path: path.to_path_buf(),
-            size: bytes.len() as u64,
-            limit: options.max_file_bytes,
-        });
-    }
+/// Reads a lockfile or manifest as text through [`read_bounded`]: a regular file within the
+/// size limit and the scanned tree, UTF-8 without NUL bytes; a leading BOM is dropped.
+pub fn read_text(path: &Path, options: &ReadOptions) -> Result<String, ParseError> {
+    let bytes = read_bounded(path, options.max_file_bytes, options.root.as_deref())?;
     let mut text = String::from_utf8(bytes).map_err(|_| ParseError::NotText {
         path: path.to_path_buf(),
     })?;
@@ -373,14 +356,24 @@ pub fn parse_file(path: &Path, options: ReadOptions) -> Result<Lockfile, ParseEr
             supported: SUPPORTED_FILES,
         });
     }
-    let contents = read_text(path, options)?;
-    let parser = parser_for(path, &contents).ok_or_else(|| ParseError::UnknownFormat {
+    let contents = read_text(path, &options)?;
+    parse_text(path, &contents, options)
+}
+
+/// Parses a lockfile already read (with [`read_text`]) from `path`; manifests are read beside
+/// it with `options`.
+pub fn parse_text(
+    path: &Path,
+    contents: &str,
+    options: ReadOptions,
+) -> Result<Lockfile, ParseError> {
+    let parser = parser_for(path, contents).ok_or_else(|| ParseError::UnknownFormat {
         path: path.to_path_buf(),
         supported: SUPPORTED_FILES,
     })?;
     let input = LockfileInput {
         path,
-        contents: &contents,
+        contents,
         format: parser.id(),
         options,
     };

@@ -230,13 +230,15 @@ impl Snapshot {
             path: path.to_path_buf(),
             message,
         };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        if size > max_bytes {
-            return Err(invalid(format!(
-                "{size} bytes, over the limit of {max_bytes}"
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        // A regular file within the limit only: a FIFO or `/dev/zero` is refused, not read.
+        let bytes =
+            crate::lockfile::read_bounded(path, max_bytes, None).map_err(|error| match error {
+                crate::lockfile::ReadError::Io { source, .. } => io(source),
+                crate::lockfile::ReadError::TooLarge {
+                    size: Some(size), ..
+                } => invalid(format!("{size} bytes, over the limit of {max_bytes}")),
+                other => invalid(other.to_string()),
+            })?;
         Snapshot::from_bytes(&bytes, max_bytes).map_err(invalid)
     }
 

@@ -5,6 +5,7 @@ mod cli;
 mod facts;
 mod fixtures;
 mod hostile_registry;
+mod reads;
 mod robustness;
 mod scan;
 mod support;
