@@ -56,7 +56,8 @@ pub struct ScanReport {
 /// The gate decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Gate {
-    /// No finding at level deny, and no unknown under `unknown = "deny"`.
+    /// No finding at level deny, no unknown under `unknown = "deny"`, no package whose registry
+    /// was not reached under `unreachable = "deny"`, and every lockfile read.
     pub passed: bool,
     /// Could not evaluate: unknown facts under `unknown = "deny"` (exit code 3).
     pub unevaluated: bool,
@@ -542,13 +543,20 @@ pub fn evaluate(
             ));
         }
     }
+    // A lockfile that could not be read was not judged at all: the gate cannot pass (exit 2).
+    for error in &errors {
+        reasons.push(format!(
+            "{} could not be read, so nothing in it was judged",
+            error.lockfile
+        ));
+    }
     ScanReport {
         schema_version: SCHEMA_VERSION,
         now: options.now,
         exposure_score: round(crate::score::exposure(&all_scored).score),
         previous: None,
         gate: Gate {
-            passed: !denied && !unevaluated,
+            passed: !denied && !unevaluated && errors.is_empty(),
             unevaluated: unevaluated && !denied,
             reasons,
         },
