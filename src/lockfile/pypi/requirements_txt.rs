@@ -436,9 +436,17 @@ impl Reader<'_, '_> {
     ) -> Result<(), ParseError> {
         let (name, value) = split_option(text);
         match name {
-            "-r" | "--requirement" => self.include(file, line, value, depth),
-            "-c" | "--constraint" => Ok(()),
+            "-r" | "--requirement" => self.include(file, line, name, value, depth),
+            "-c" | "--constraint" => {
+                // Never read (a constraint adds no package), but a path out of the project is
+                // still worth a warning: the file asks for something it should not.
+                if !value.is_empty() && !value.contains("://") {
+                    let _ = self.confined(file, line, name, value);
+                }
+                Ok(())
+            }
             "-e" | "--editable" => {
+                let value = self.quote(file, value);
                 self.warn_at(
                     file,
                     line,
@@ -466,10 +474,45 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// Text from the requirements files, for a message: as written in the lockfile itself; from
+    /// an included file (which could be any file of the project), redacted and cut short.
+    fn quote(&self, file: usize, text: &str) -> String {
+        if file == 0 {
+            return text.to_string();
+        }
+        short(&crate::redact::redact(text))
+    }
+
+    /// The path an include or constraint names, relative to the lockfile's directory, when it
+    /// stays in the project; else `None`, with a warning.
+    fn confined(&mut self, file: usize, line: usize, option: &str, value: &str) -> Option<PathBuf> {
+        let base = self
+            .files
+            .get(file)
+            .and_then(|info| info.relative.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        match self.input.confine(&base.join(value)) {
+            Ok(relative) => Some(relative),
+            Err(refusal) => {
+                let value = self.quote(file, value);
+                self.warn_at(
+                    file,
+                    line,
+                    format!(
+                        "`{option} {value}` {refusal}: it points outside the project, not read"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn include(
         &mut self,
         file: usize,
         line: usize,
+        option: &str,
         value: &str,
         depth: usize,
     ) -> Result<(), ParseError> {
@@ -477,6 +520,7 @@ impl Reader<'_, '_> {
             return Err(self.syntax(file, line, "`-r` names no file".into()));
         }
         if value.contains("://") {
+            let value = self.quote(file, value);
             self.warn_at(
                 file,
                 line,
@@ -484,13 +528,10 @@ impl Reader<'_, '_> {
             );
             return Ok(());
         }
-        let base = self
-            .files
-            .get(file)
-            .and_then(|info| info.relative.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let relative = normalize_path(&base.join(value));
+        let Some(relative) = self.confined(file, line, option, value) else {
+            return Ok(());
+        };
+        let value = self.quote(file, value);
         if self.stack.contains(&relative) {
             self.warn_at(
                 file,
@@ -552,6 +593,7 @@ impl Reader<'_, '_> {
         match pin {
             Some(version) => Ok(Some(self.push(file, line, &parsed.name, version, None))),
             None => {
+                let text = self.quote(file, text);
                 self.warn_at(
                     file,
                     line,
@@ -595,11 +637,14 @@ impl Reader<'_, '_> {
         if looks_like_location(without_marker) {
             return Ok(self.direct_reference(file, line, None, without_marker.trim()));
         }
-        Err(self.syntax(
-            file,
-            line,
-            format!("`{text}` is not a requirement: {message}"),
-        ))
+        // An included file may be any file of the project (`-r .env`): its lines are not
+        // quoted. The lockfile's own line is quoted short; renderers redact credentials.
+        let message = if file == 0 {
+            format!("`{}` is not a requirement: {message}", short(text))
+        } else {
+            "not a requirement (the line of an included file is not quoted)".to_string()
+        };
+        Err(self.syntax(file, line, message))
     }
 
     fn direct_reference(
@@ -619,6 +664,7 @@ impl Reader<'_, '_> {
                     || "no package name".to_string(),
                     |name| format!("no version for `{name}`"),
                 );
+                let url = self.quote(file, url);
                 self.warn_at(
                     file,
                     line,
@@ -778,6 +824,15 @@ impl Reader<'_, '_> {
             .get(pinned.id.name.as_str())
             .and_then(|declared| declared.iter().map(|d| d.kind).min())
             .unwrap_or(DepKind::Normal)
+    }
+}
+
+/// At most 60 characters of a line, for a message.
+fn short(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((index, _)) => format!("{}…", text.get(..index).unwrap_or_default()),
+        None => text.to_string(),
     }
 }
 
