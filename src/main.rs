@@ -397,7 +397,8 @@ fn load_projects(
         }
         for lockfile_path in found {
             let shown = lockfile_path.to_string_lossy().replace('\\', "/");
-            match lockfile::parse_file(&lockfile_path, options) {
+            // Paths a lockfile names are confined to the directory searched.
+            match lockfile::parse_file_in(&lockfile_path, Some(path), options) {
                 Ok(parsed) => projects.push(Project {
                     lockfile: shown,
                     graph: deptrust::graph::build(parsed),

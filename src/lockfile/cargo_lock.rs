@@ -288,7 +288,12 @@ impl Workspace {
         for pattern in string_list(&root, &["workspace", "members"]) {
             let dirs = input.glob_dirs(&pattern);
             if dirs.is_empty() && !pattern.contains(['*', '?', '[']) {
-                queue.push(normalize(Path::new(&pattern)));
+                match input.confine(Path::new(&pattern)) {
+                    Ok(dir) => queue.push(dir),
+                    Err(refusal) => workspace.warnings.push(format!(
+                        "workspace member `{pattern}` {refusal}: it points outside the project, not read"
+                    )),
+                }
             }
             queue.extend(dirs);
         }
@@ -321,8 +326,11 @@ impl Workspace {
             // Path dependencies inside the workspace directory are members too.
             for (_, spec) in dependency_tables(&manifest) {
                 if let Some(path) = spec.get("path").and_then(toml::Value::as_str) {
-                    let target = normalize(&dir.join(path));
-                    if !target.starts_with("..") {
+                    // Outside the project (`..`, absolute, a symbolic link out): not a
+                    // member, and never read.
+                    if let Ok(target) = input.confine(&dir.join(path))
+                        && !target.starts_with("..")
+                    {
                         queue.push(target);
                     }
                 }
