@@ -513,6 +513,9 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let paths = paths_or_here(args.paths);
     let config = load_config(&args.net, &paths)?;
     let (projects, failures) = load_projects(&paths, options)?;
+    // Lockfile warnings (skipped lines, includes refused as outside the project) go to stderr:
+    // the report's packages depend on them.
+    print_warnings(&projects);
     report_failures(&failures);
     let packages = packages_to_gather(&projects, &config);
     let (facts, previous) = facts_for(&args.net, &config, now, &packages, true)?;

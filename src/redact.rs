@@ -52,12 +52,13 @@ pub fn redact(text: &str) -> String {
     redact_token_prefixes(&text)
 }
 
-/// Characters that end a value: whitespace, quotes, and list or statement separators.
+/// Characters that end a value: whitespace, quotes, list or statement separators, and `\`
+/// (so that a mask never swallows half of an escape such as `\"` in a quoted literal).
 fn ends_value(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '"' | '\'' | '`' | ',' | ';' | '&' | ')' | ']' | '}' | '>'
+            '"' | '\'' | '`' | ',' | ';' | '&' | ')' | ']' | '}' | '>' | '\\'
         )
 }
 
@@ -94,7 +95,7 @@ fn redact_headers(text: &str) -> String {
         let value_trimmed = value.trim_start_matches([' ', '\t', '"', '\'']);
         let skip = value.len() - value_trimmed.len();
         let end = value_trimmed
-            .find(['\n', '\r', '"', '\'', '`'])
+            .find(['\n', '\r', '"', '\'', '`', '\\'])
             .unwrap_or(value_trimmed.len());
         if end == 0 {
             continue;
@@ -342,6 +343,16 @@ mod tests {
             assert_eq!(redact(input), *want, "{input}");
             assert_eq!(redact(want), *want, "idempotent: {want}");
         }
+    }
+
+    #[test]
+    fn escapes_in_quoted_literals_stay_whole() {
+        // A DOT or JSON literal quoting a header: the mask stops before `\"`.
+        assert_eq!(
+            redact(r#""Authorization: abc\"def""#),
+            r#""Authorization: ***\"def""#
+        );
+        assert_eq!(redact(r#""token=abc\"x""#), r#""token=***\"x""#);
     }
 
     #[test]

@@ -135,8 +135,8 @@ fn scan_reports_refusals_in_every_format_without_the_secret() {
         // Offline with an empty cache: no registry reached, the gate does not pass (README
         // "Coverage and unknowns").
         assert_eq!(run.code, 3, "{format}: {}", run.stderr);
-        // `scan` does not print lockfile warnings (`graph` does); the project's own packages
-        // are still judged.
+        assert_refusals(&run.stderr);
+        // The project's own packages are still judged.
         if format == "json" {
             for id in [
                 "pypi:requests@2.31.0",
