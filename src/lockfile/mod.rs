@@ -568,6 +568,47 @@ mod tests {
     }
 
     #[test]
+    fn workspace_globs_stay_in_the_project() {
+        let dir = test_support::dir_with(&[
+            ("project/packages/a/package.json", "{}"),
+            ("project/packages/b/package.json", "{}"),
+            ("elsewhere/c/package.json", "{}"),
+        ]);
+        let lockfile = dir.path().join("project/yarn.lock");
+        let input = LockfileInput::new(&lockfile, "", "npm/yarn-classic", ReadOptions::default());
+        assert_eq!(
+            input.glob_dirs("packages/*"),
+            [PathBuf::from("packages/a"), PathBuf::from("packages/b")]
+        );
+        assert!(input.glob_dirs("/**").is_empty());
+        assert!(input.glob_dirs("../*").is_empty());
+        assert!(input.glob_dirs("packages/../../elsewhere/*").is_empty());
+        let refused = input.refused.take();
+        assert_eq!(refused.len(), 3, "{refused:#?}");
+        assert!(
+            refused[0].contains("workspace pattern `/**` is absolute"),
+            "{refused:#?}"
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(
+                dir.path().join("elsewhere"),
+                dir.path().join("project/packages/link"),
+            )
+            .unwrap();
+            assert_eq!(input.glob_dirs("packages/*").len(), 2);
+            let manifest = Path::new("packages/link/c/package.json");
+            assert!(input.read_beside(manifest).unwrap().is_none());
+            let refused = input.refused.take();
+            assert_eq!(refused.len(), 2, "{refused:#?}");
+            assert!(
+                refused.iter().all(|r| r.contains("symbolic link")),
+                "{refused:#?}"
+            );
+        }
+    }
+
+    #[test]
     fn line_of_counts_from_one() {
         assert_eq!(line_of("a\nb\nc", 0), 1);
         assert_eq!(line_of("a\nb\nc", 2), 2);

@@ -1234,6 +1234,46 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
     }
 
     #[test]
+    fn includes_outside_the_project_are_refused_and_the_rest_is_graphed() {
+        let scratch = Scratch::new(
+            "confined",
+            &[
+                ("outside.txt", "[core]\n\tsecret = hunter2\n"),
+                ("app/inside.txt", "six==1.16.0\n"),
+                ("app/notes.txt", "[core]\n\tsecret = hunter2\n"),
+            ],
+        );
+        let top = scratch.0.join("app/requirements.txt");
+        let text = "requests==2.31.0\n-r /etc/passwd\n-r ../outside.txt\n--constraint=../outside.txt\n-r .git/config\n-r inside.txt\n";
+        let lockfile = parse_at(&top, text).unwrap();
+        assert!(ids(&lockfile).contains(&"pypi:requests@2.31.0".to_string()));
+        assert!(ids(&lockfile).contains(&"pypi:six@1.16.0".to_string()));
+        let warnings = lockfile.warnings.join("\n");
+        for expected in [
+            "line 2: `-r /etc/passwd` is absolute: it points outside the project, not read",
+            "line 3: `-r ../outside.txt` climbs out of the project",
+            "line 4: `--constraint ../outside.txt` climbs out of the project",
+            "line 5: `-r .git/config` is inside VCS metadata",
+        ] {
+            assert!(warnings.contains(expected), "{expected}\n{warnings}");
+        }
+        assert_eq!(lockfile.warnings.len(), 4, "{warnings}");
+        assert!(!warnings.contains("hunter2"), "{warnings}");
+
+        // An included file that is not a requirements file: an error naming it and the line,
+        // without its content.
+        let error = parse_at(&top, "-r notes.txt\n").unwrap_err().to_string();
+        assert!(
+            error.contains("notes.txt` as pypi/requirements-txt at line 1"),
+            "{error}"
+        );
+        assert!(
+            !error.contains("core") && !error.contains("hunter2"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn pyproject_extras_make_optional_project_edges() {
         let scratch = Scratch::new(
             "pyproject",
