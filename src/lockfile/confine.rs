@@ -3,8 +3,8 @@
 //!
 //! deptrust reads untrusted lockfiles from pull requests, in CI jobs that hold tokens. A
 //! lockfile names other files: requirement includes (`-r`, `-c`), workspace members and their
-//! globs (`package.json` `workspaces`, `pnpm-workspace.yaml`, Cargo `[workspace] members`),
-//! path dependencies' manifests, pnpm importers. Each of them is resolved against the project
+//! globs (`package.json` `workspaces`, Cargo `[workspace] members`), path dependencies'
+//! manifests, pnpm importers and yarn workspaces (their `package.json`). Each of them is resolved against the project
 //! root (the directory given to `deptrust`, or else the lockfile's directory) and refused when:
 //!
 //! - it is absolute (`/etc/passwd`, `C:\…`, `\\server\share`);

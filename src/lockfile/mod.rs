@@ -191,6 +191,10 @@ impl LockfileInput<'_> {
     /// symbolic links) are dropped, and expansion stops after
     /// [`MAX_GLOB_MATCHES`](confine::MAX_GLOB_MATCHES) entries; each with a warning.
     pub fn glob_dirs(&self, pattern: &str) -> Vec<PathBuf> {
+        self.glob_dirs_at_most(pattern, confine::MAX_GLOB_MATCHES)
+    }
+
+    fn glob_dirs_at_most(&self, pattern: &str, limit: usize) -> Vec<PathBuf> {
         let base = self.dir();
         let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
         if let Err(refusal) = self.root.check_pattern(pattern) {
@@ -208,10 +212,9 @@ impl LockfileInput<'_> {
         };
         let mut dirs: Vec<PathBuf> = Vec::new();
         for (visited, path) in paths.enumerate() {
-            if visited >= confine::MAX_GLOB_MATCHES {
+            if visited >= limit {
                 self.refuse(format!(
-                    "workspace pattern `{pattern}` matches more than {} entries: expansion stopped there",
-                    confine::MAX_GLOB_MATCHES
+                    "workspace pattern `{pattern}` matches more than {limit} entries: expansion stopped there"
                 ));
                 break;
             }
@@ -583,8 +586,16 @@ mod tests {
         assert!(input.glob_dirs("/**").is_empty());
         assert!(input.glob_dirs("../*").is_empty());
         assert!(input.glob_dirs("packages/../../elsewhere/*").is_empty());
+        assert_eq!(
+            input.glob_dirs_at_most("packages/*", 1),
+            [PathBuf::from("packages/a")]
+        );
         let refused = input.refused.take();
-        assert_eq!(refused.len(), 3, "{refused:#?}");
+        assert_eq!(refused.len(), 4, "{refused:#?}");
+        assert!(
+            refused[3].contains("matches more than 1 entries: expansion stopped there"),
+            "{refused:#?}"
+        );
         assert!(
             refused[0].contains("workspace pattern `/**` is absolute"),
             "{refused:#?}"
