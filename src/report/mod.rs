@@ -6,7 +6,7 @@
 //! escapes control characters itself.
 //!
 //! Every renderer also masks credential-shaped text ([`crate::redact`]): [`sanitize`] for
-//! text, [`write_terminal_safe_json`] for every string of a JSON document (SARIF included), so
+//! text, `write_terminal_safe_json` for every string of a JSON document (SARIF included), so
 //! a token quoted by a warning never reaches a log or a PR comment.
 
 use std::io::{self, Write};

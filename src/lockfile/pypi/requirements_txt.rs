@@ -35,8 +35,13 @@
 //!
 //! Warned about with file and line, and skipped: unpinned requirements (`foo`, `foo>=1`),
 //! editable requirements (`-e`, no pinned version), direct references without a derivable
-//! name or version, includes that are missing or remote (`-r https://…`, never fetched).
-//! A line that is none of the above is a syntax error naming its file and line.
+//! name or version, includes that are missing or remote (`-r https://…`, never fetched), and
+//! `-r`/`-c` paths outside the project (absolute, `..` out of the root, `.git`, a symbolic link
+//! out: see [`crate::lockfile::confine`]; a refused `-c` is warned about too, though constraint
+//! files are never read). A line that is none of the above is a syntax error naming its file
+//! and line; a line of the lockfile itself is quoted (at most 60 characters), a line of an
+//! included file is not (it could be any file of the project), and text quoted from an
+//! included file in warnings is redacted and cut at 60 characters.
 //!
 //! Not supported: environment variables (`${VAR}`) in paths and URLs, `--extra-index-url`
 //! attribution (pip may take a package from any index; packages are reported with the main
