@@ -15,6 +15,7 @@ pub mod lockfile;
 pub mod model;
 pub mod net;
 pub mod policy;
+pub mod redact;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -569,6 +569,9 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let paths = paths_or_here(args.paths);
     let config = load_config(&args.net, &paths)?;
     let (projects, failures, texts) = load_projects(&paths, &options)?;
+    // Lockfile warnings (skipped lines, includes refused as outside the project) go to stderr:
+    // the report's packages depend on them.
+    print_warnings(&projects);
     report_failures(&failures);
     let packages = packages_to_gather(&projects, &config);
     let limit = options.max_file_bytes;

@@ -286,11 +286,17 @@ impl Workspace {
 
         let mut queue: Vec<PathBuf> = vec![PathBuf::new()];
         for pattern in string_list(&root, &["workspace", "members"]) {
-            let dirs = input.glob_dirs(&pattern);
-            if dirs.is_empty() && !pattern.contains(['*', '?', '[']) {
-                queue.push(normalize(Path::new(&pattern)));
+            if pattern.contains(['*', '?', '[']) {
+                queue.extend(input.glob_dirs(&pattern));
+                continue;
             }
-            queue.extend(dirs);
+            // A plain path: one member, confined (and warned about) once.
+            match input.confine(Path::new(&pattern)) {
+                Ok(dir) => queue.push(dir),
+                Err(refusal) => workspace.warnings.push(format!(
+                    "workspace member `{pattern}` {refusal}: it points outside the project, not read"
+                )),
+            }
         }
         let mut seen = BTreeSet::new();
         while let Some(dir) = queue.pop() {
@@ -321,8 +327,11 @@ impl Workspace {
             // Path dependencies inside the workspace directory are members too.
             for (_, spec) in dependency_tables(&manifest) {
                 if let Some(path) = spec.get("path").and_then(toml::Value::as_str) {
-                    let target = normalize(&dir.join(path));
-                    if !target.starts_with("..") {
+                    // Outside the project (`..`, absolute, a symbolic link out): not a
+                    // member, and never read.
+                    if let Ok(target) = input.confine(&dir.join(path))
+                        && !target.starts_with("..")
+                    {
                         queue.push(target);
                     }
                 }
@@ -557,6 +566,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("Cargo.lock"), "{error}");
+    }
+
+    #[test]
+    fn members_outside_the_workspace_are_refused() {
+        let dir = crate::lockfile::test_support::dir_with(&[
+            (
+                "ws/Cargo.toml",
+                "[workspace]\nmembers = [\"/**\", \"../other\", \"/etc\", \"app\"]\n",
+            ),
+            (
+                "ws/app/Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\n[dependencies]\nx = { path = \"/tmp/x\" }\n",
+            ),
+            (
+                "other/Cargo.toml",
+                "[package]\nname = \"other\"\nversion = \"0.1.0\"\n",
+            ),
+        ]);
+        let lock = "version = 4\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n[[package]]\nname = \"other\"\nversion = \"0.1.0\"\n";
+        let lockfile = parse_with(&CargoLock, &dir.path().join("ws/Cargo.lock"), lock).unwrap();
+        assert_eq!(lockfile.roots[0].to_string(), "cargo:app@0.1.0");
+        let warnings = lockfile.warnings.join("\n");
+        for expected in [
+            "workspace pattern `/**` is absolute: it points outside the project, not expanded",
+            "workspace member `../other` climbs out of the project",
+            "workspace member `/etc` is absolute",
+        ] {
+            assert!(warnings.contains(expected), "{expected}\n{warnings}");
+        }
+        assert_eq!(lockfile.warnings.len(), 3, "{warnings}");
     }
 
     #[test]

@@ -18,13 +18,19 @@
 //! A parser reads its lockfile from memory and may read the manifests beside it through
 //! [`LockfileInput`] (Cargo.toml, package.json, pyproject.toml, Pipfile, included requirement
 //! files). It never runs a package manager and never touches the network.
+//!
+//! Every path a lockfile or manifest names is confined to the project root (see [`confine`]):
+//! absolute paths, `..` out of the root, VCS metadata and symbolic links out of the root are
+//! refused with a warning and not read.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::model::{Ecosystem, Lockfile};
 
 mod cargo_lock;
+pub mod confine;
 mod discover;
 mod npm;
 mod pypi;
@@ -90,7 +96,7 @@ impl Default for ReadOptions {
     }
 }
 
-/// A lockfile in memory, plus access to the manifests beside it.
+/// A lockfile in memory, plus access to the manifests beside it, confined to the project root.
 #[derive(Debug)]
 pub struct LockfileInput<'a> {
     /// The lockfile path, as given or found.
@@ -101,6 +107,39 @@ pub struct LockfileInput<'a> {
     pub format: &'static str,
     /// Limits for the manifests read beside it.
     pub options: ReadOptions,
+    /// The root every path the lockfile names is confined to.
+    root: confine::Root,
+    /// Warnings about refused paths, added to the lockfile's warnings by [`parse_input`].
+    refused: RefCell<Vec<String>>,
+}
+
+impl<'a> LockfileInput<'a> {
+    /// A lockfile whose named paths are confined to its own directory.
+    pub fn new(
+        path: &'a Path,
+        contents: &'a str,
+        format: &'static str,
+        options: ReadOptions,
+    ) -> Self {
+        let mut input = LockfileInput {
+            path,
+            contents,
+            format,
+            options,
+            root: confine::Root::new(Path::new("."), None),
+            refused: RefCell::new(Vec::new()),
+        };
+        input.root = confine::Root::new(input.dir(), None);
+        input
+    }
+
+    /// Confines named paths to `root` (the directory searched, above the lockfile) instead of
+    /// the lockfile's directory; ignored when `root` does not hold the lockfile.
+    #[must_use]
+    pub fn with_root(mut self, root: &Path) -> Self {
+        self.root = confine::Root::new(self.dir(), Some(root));
+        self
+    }
 }
 
 impl LockfileInput<'_> {
@@ -112,8 +151,35 @@ impl LockfileInput<'_> {
         }
     }
 
-    /// Reads a file relative to the lockfile's directory; `Ok(None)` when it does not exist.
+    /// Resolves a path the lockfile names (relative to the lockfile's directory) within the
+    /// project root: the normalized path relative to the lockfile's directory, or why it is
+    /// refused. Callers that know a line warn themselves; see [`refuse`](Self::refuse).
+    pub fn confine(&self, named: &Path) -> Result<PathBuf, confine::Refusal> {
+        self.root.resolve(named)
+    }
+
+    /// Records a warning about a refused path (once per message); [`parse_input`] adds them to
+    /// the lockfile's warnings.
+    pub fn refuse(&self, message: String) {
+        let mut refused = self.refused.borrow_mut();
+        if !refused.contains(&message) {
+            refused.push(message);
+        }
+    }
+
+    /// Reads a file relative to the lockfile's directory; `Ok(None)` when it does not exist or
+    /// lies outside the project (then with a warning, see [`confine`](Self::confine)).
     pub fn read_beside(&self, relative: &Path) -> Result<Option<String>, ParseError> {
+        let relative = match self.confine(relative) {
+            Ok(relative) => relative,
+            Err(refusal) => {
+                self.refuse(format!(
+                    "`{}` {refusal}: it points outside the project, not read",
+                    relative.display()
+                ));
+                return Ok(None);
+            }
+        };
         let path = self.dir().join(relative);
         match read_text(&path, &self.options) {
             Ok(text) => Ok(Some(text)),
@@ -123,10 +189,23 @@ impl LockfileInput<'_> {
     }
 
     /// Expands a workspace glob (`packages/*`, `crates/**`) relative to the lockfile's
-    /// directory into the directories it names, sorted, relative to that directory.
+    /// directory into the directories it names, sorted, relative to that directory. Patterns
+    /// that are absolute or climb out of the project are refused, matches outside it (through
+    /// symbolic links) are dropped, and expansion stops after
+    /// [`MAX_GLOB_MATCHES`](confine::MAX_GLOB_MATCHES) entries; each with a warning.
     pub fn glob_dirs(&self, pattern: &str) -> Vec<PathBuf> {
+        self.glob_dirs_at_most(pattern, confine::MAX_GLOB_MATCHES)
+    }
+
+    fn glob_dirs_at_most(&self, pattern: &str, limit: usize) -> Vec<PathBuf> {
         let base = self.dir();
         let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        if let Err(refusal) = self.root.check_pattern(pattern) {
+            self.refuse(format!(
+                "workspace pattern `{pattern}` {refusal}: it points outside the project, not expanded"
+            ));
+            return Vec::new();
+        }
         let full = base.join(pattern);
         let Some(full) = full.to_str() else {
             return Vec::new();
@@ -134,12 +213,31 @@ impl LockfileInput<'_> {
         let Ok(paths) = glob::glob(full) else {
             return Vec::new();
         };
-        let mut dirs: Vec<PathBuf> = paths
-            .filter_map(Result::ok)
-            .filter(|path| path.is_dir())
-            .filter(|path| !path.components().any(|c| c.as_os_str() == "node_modules"))
-            .filter_map(|path| path.strip_prefix(base).ok().map(Path::to_path_buf))
-            .collect();
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for (visited, path) in paths.enumerate() {
+            if visited >= limit {
+                self.refuse(format!(
+                    "workspace pattern `{pattern}` matches more than {limit} entries: expansion stopped there"
+                ));
+                break;
+            }
+            let Ok(path) = path else {
+                continue;
+            };
+            if path.components().any(|c| c.as_os_str() == "node_modules") || !path.is_dir() {
+                continue;
+            }
+            let Ok(relative) = path.strip_prefix(base) else {
+                continue;
+            };
+            match self.confine(relative) {
+                Ok(relative) => dirs.push(relative),
+                Err(refusal) => self.refuse(format!(
+                    "`{}` (matched by workspace pattern `{pattern}`) {refusal}: not read",
+                    relative.display()
+                )),
+            }
+        }
         dirs.sort();
         dirs
     }
@@ -348,14 +446,32 @@ pub fn is_lockfile(path: &Path) -> bool {
     PARSERS.iter().any(|parser| parser.matches(path))
 }
 
-/// Reads and parses one lockfile.
+/// Reads and parses one lockfile; paths it names are confined to its directory.
 pub fn parse_file(path: &Path, options: ReadOptions) -> Result<Lockfile, ParseError> {
+    parse_file_in(path, None, options)
+}
+
+/// Reads and parses one lockfile found under `root` (the directory given on the command line):
+/// paths it names are confined to `root`, or to the lockfile's directory when `root` is `None`
+/// or does not hold it.
+pub fn parse_file_in(
+    path: &Path,
+    root: Option<&Path>,
+    options: ReadOptions,
+) -> Result<Lockfile, ParseError> {
     if !is_lockfile(path) {
         return Err(ParseError::UnknownFormat {
             path: path.to_path_buf(),
             supported: SUPPORTED_FILES,
         });
     }
+    let options = match root {
+        Some(root) if options.root.is_none() => ReadOptions {
+            root: Some(root.to_path_buf()),
+            ..options
+        },
+        _ => options,
+    };
     let contents = read_text(path, &options)?;
     parse_text(path, &contents, options)
 }
@@ -371,13 +487,24 @@ pub fn parse_text(
         path: path.to_path_buf(),
         supported: SUPPORTED_FILES,
     })?;
-    let input = LockfileInput {
-        path,
-        contents,
-        format: parser.id(),
-        options,
-    };
-    parser.parse(&input)
+    // Paths the lockfile names are confined to the scanned tree (`options.root`), or to the
+    // lockfile's own directory.
+    let root = options.root.clone();
+    let mut input = LockfileInput::new(path, contents, parser.id(), options);
+    if let Some(root) = root.as_deref().filter(|root| root.is_dir()) {
+        input = input.with_root(root);
+    }
+    parse_input(parser, &input)
+}
+
+/// Parses a lockfile in memory, adding the warnings about paths it named that were refused.
+pub fn parse_input(
+    parser: &dyn LockfileParser,
+    input: &LockfileInput<'_>,
+) -> Result<Lockfile, ParseError> {
+    let mut lockfile = parser.parse(input)?;
+    lockfile.warnings.extend(input.refused.take());
+    Ok(lockfile)
 }
 
 /// The file name of a path, or "" when it has none.
@@ -444,6 +571,55 @@ mod tests {
             parser_for(Path::new("yarn.lock"), classic).map(|p| p.id()),
             Some("npm/yarn-classic")
         );
+    }
+
+    #[test]
+    fn workspace_globs_stay_in_the_project() {
+        let dir = test_support::dir_with(&[
+            ("project/packages/a/package.json", "{}"),
+            ("project/packages/b/package.json", "{}"),
+            ("elsewhere/c/package.json", "{}"),
+        ]);
+        let lockfile = dir.path().join("project/yarn.lock");
+        let input = LockfileInput::new(&lockfile, "", "npm/yarn-classic", ReadOptions::default());
+        assert_eq!(
+            input.glob_dirs("packages/*"),
+            [PathBuf::from("packages/a"), PathBuf::from("packages/b")]
+        );
+        assert!(input.glob_dirs("/**").is_empty());
+        assert!(input.glob_dirs("../*").is_empty());
+        assert!(input.glob_dirs("packages/../../elsewhere/*").is_empty());
+        assert_eq!(
+            input.glob_dirs_at_most("packages/*", 1),
+            [PathBuf::from("packages/a")]
+        );
+        let refused = input.refused.take();
+        assert_eq!(refused.len(), 4, "{refused:#?}");
+        assert!(
+            refused[3].contains("matches more than 1 entries: expansion stopped there"),
+            "{refused:#?}"
+        );
+        assert!(
+            refused[0].contains("workspace pattern `/**` is absolute"),
+            "{refused:#?}"
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(
+                dir.path().join("elsewhere"),
+                dir.path().join("project/packages/link"),
+            )
+            .unwrap();
+            assert_eq!(input.glob_dirs("packages/*").len(), 2);
+            let manifest = Path::new("packages/link/c/package.json");
+            assert!(input.read_beside(manifest).unwrap().is_none());
+            let refused = input.refused.take();
+            assert_eq!(refused.len(), 2, "{refused:#?}");
+            assert!(
+                refused.iter().all(|r| r.contains("symbolic link")),
+                "{refused:#?}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{LockfileInput, LockfileParser, ParseError, ReadOptions};
+use super::{LockfileInput, LockfileParser, ParseError, ReadOptions, parse_input};
 use crate::model::Lockfile;
 
 /// Parses `contents` with `parser` as if read from `path` (manifests are read beside it), with
@@ -13,12 +13,8 @@ pub(crate) fn parse_with(
     path: &Path,
     contents: &str,
 ) -> Result<Lockfile, ParseError> {
-    parser.parse(&LockfileInput {
-        path,
-        contents,
-        format: parser.id(),
-        options: ReadOptions::default(),
-    })
+    let input = LockfileInput::new(path, contents, parser.id(), ReadOptions::default());
+    parse_input(parser, &input)
 }
 
 /// Every package id, in the lockfile's (sorted) order.

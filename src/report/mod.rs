@@ -4,6 +4,10 @@
 //! Text that came from a lockfile or manifest (names, versions, paths) is hostile input: the
 //! text renderers pass it through [`sanitize`] so escape sequences never reach a terminal. JSON
 //! escapes control characters itself.
+//!
+//! Every renderer also masks credential-shaped text ([`crate::redact`]): [`sanitize`] for
+//! text, `write_terminal_safe_json` for every string of a JSON document (SARIF included), so
+//! a token quoted by a warning never reaches a log or a PR comment.
 
 use std::io::{self, Write};
 
@@ -89,11 +93,15 @@ pub(crate) fn trend(now: f64, previous: Option<&crate::history::Previous>) -> St
 }
 
 /// Removes control characters (ANSI escape sequences, C0/C1 controls, bidi overrides) from
-/// text bound for a terminal; an escape sequence's printable tail stays visible but inert.
+/// text bound for a terminal; an escape sequence's printable tail stays visible but inert. Then
+/// masks credentials ([`crate::redact::redact`]); in that order, so a control character cannot
+/// split a token to hide it.
 pub fn sanitize(text: &str) -> String {
-    text.chars()
+    let visible: String = text
+        .chars()
         .filter(|c| !interpreted_by_terminals(*c))
-        .collect()
+        .collect();
+    crate::redact::redact(&visible)
 }
 
 /// [`sanitize`] for text shown on one line (a message, a table cell): line breaks and tabs
@@ -110,12 +118,13 @@ fn interpreted_by_terminals(c: char) -> bool {
 
 /// Writes a value as pretty JSON that is also safe to print on a terminal: serde_json escapes
 /// C0 controls, and this escapes what it leaves raw (DEL, C1 controls such as the one-byte CSI,
-/// bidi overrides) as `\uXXXX`, which parses back to the same strings.
+/// bidi overrides) as `\uXXXX`, which parses back to the same strings. Every string value is
+/// redacted first ([`crate::redact::redact`]).
 pub(crate) fn write_terminal_safe_json(
     value: &impl serde::Serialize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
+    let text = redact_json_strings(&serde_json::to_string_pretty(value)?);
     let mut safe = String::with_capacity(text.len());
     for c in text.chars() {
         // Structural whitespace stays; inside strings serde_json already escaped it.
@@ -127,6 +136,40 @@ pub(crate) fn write_terminal_safe_json(
     }
     out.write_all(safe.as_bytes())?;
     writeln!(out)
+}
+
+/// Redacts every string literal of a JSON text in place, keeping the document's key order and
+/// layout (a round trip through `serde_json::Value` would sort keys).
+fn redact_json_strings(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    let mut rest = 0;
+    let bytes = json.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] != b'"' {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        index += 1;
+        while index < bytes.len() && bytes[index] != b'"' {
+            index += if bytes[index] == b'\\' { 2 } else { 1 };
+        }
+        index = (index + 1).min(bytes.len());
+        let literal = &json[start..index];
+        if let Ok(text) = serde_json::from_str::<String>(literal) {
+            let redacted = crate::redact::redact(&text);
+            if redacted != text
+                && let Ok(encoded) = serde_json::to_string(&redacted)
+            {
+                out.push_str(&json[rest..start]);
+                out.push_str(&encoded);
+                rest = index;
+            }
+        }
+    }
+    out.push_str(&json[rest..]);
+    out
 }
 
 /// A project's packages in the order every `deptrust scan` renderer shows them: highest
@@ -171,6 +214,26 @@ mod tests {
         assert_eq!(sanitize(&text), text.replace('\n', ""));
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn renderers_redact_credentials() {
+        let secret = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+        let text = format!("`-r x` line 2: https://u:p@h/x, {secret}");
+        assert_eq!(sanitize(&text), "`-r x` line 2: https://***@h/x, ***");
+        // A control character inside the token does not hide it.
+        assert_eq!(sanitize(&format!("ghp_\u{1b}{}", &secret[4..])), "***");
+        assert_eq!(
+            sanitize_line("extraheader = AUTHORIZATION: basic eC1hY2Nlc3M=\nnext"),
+            "extraheader = AUTHORIZATION: ***"
+        );
+        let value = serde_json::json!({"warnings": [format!("token={secret}")], "n": 1});
+        let mut out = Vec::new();
+        write_terminal_safe_json(&value, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains(secret), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["warnings"][0], "token=***");
     }
 
     #[test]

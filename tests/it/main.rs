@@ -2,6 +2,7 @@
 
 mod calibration;
 mod cli;
+mod confinement;
 mod facts;
 mod fixtures;
 mod hostile_registry;

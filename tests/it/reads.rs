@@ -141,10 +141,23 @@ fn a_manifest_linked_to_dev_zero_is_refused() {
     .unwrap();
     symlink("/dev/zero", npm.join("package.json")).unwrap();
     let run = project.scan(&[]);
-    assert_refused(&run, "npm/package.json", "/dev/zero");
-    assert_eq!(
-        lockfiles(&run.json(), "errors"),
-        [npm.join("package-lock.json").to_string_lossy()]
+    // The manifest is refused before any read (confinement: it leads out of the project), with
+    // one warning; the lockfile is still graphed from its own entries. Exit 3: offline with an
+    // empty cache, no registry was reached.
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("package.json") && line.contains("outside the project"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "stderr: {}", run.stderr);
+    assert!(run.error_lines().is_empty(), "stderr: {}", run.stderr);
+    let report = run.json();
+    assert!(lockfiles(&report, "errors").is_empty());
+    let graphed = lockfiles(&report, "projects");
+    assert!(
+        graphed.iter().any(|l| l.ends_with("npm/package-lock.json")),
+        "{graphed:?}"
     );
 }
 

@@ -31,13 +31,8 @@ fn parse_as(path: &Path, contents: &str) {
     let Some(parser) = lockfile::parser_for(path, contents) else {
         return;
     };
-    let input = LockfileInput {
-        path,
-        contents,
-        format: parser.id(),
-        options: ReadOptions::default(),
-    };
-    if let Ok(parsed) = parser.parse(&input) {
+    let input = LockfileInput::new(path, contents, parser.id(), ReadOptions::default());
+    if let Ok(parsed) = lockfile::parse_input(parser, &input) {
         deptrust::graph::build(parsed);
     }
 }

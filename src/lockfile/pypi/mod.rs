@@ -575,12 +575,12 @@ mod tests {
             version: u32,
         }
         let read = |contents: &str| {
-            let input = LockfileInput {
-                path: Path::new("x.lock"),
+            let input = LockfileInput::new(
+                Path::new("x.lock"),
                 contents,
-                format: "pypi/x-lock",
-                options: crate::lockfile::ReadOptions::default(),
-            };
+                "pypi/x-lock",
+                crate::lockfile::ReadOptions::default(),
+            );
             read_toml::<Wire, Probe, ()>(&input, |probe| match probe.version {
                 1 => Ok(()),
                 other => Err(input.unsupported(other, "1")),

@@ -35,8 +35,13 @@
 //!
 //! Warned about with file and line, and skipped: unpinned requirements (`foo`, `foo>=1`),
 //! editable requirements (`-e`, no pinned version), direct references without a derivable
-//! name or version, includes that are missing or remote (`-r https://…`, never fetched).
-//! A line that is none of the above is a syntax error naming its file and line.
+//! name or version, includes that are missing or remote (`-r https://…`, never fetched), and
+//! `-r`/`-c` paths outside the project (absolute, `..` out of the root, `.git`, a symbolic link
+//! out: see [`crate::lockfile::confine`]; a refused `-c` is warned about too, though constraint
+//! files are never read). A line that is none of the above is a syntax error naming its file
+//! and line; a line of the lockfile itself is quoted (at most 60 characters), a line of an
+//! included file is not (it could be any file of the project), and text quoted from an
+//! included file in warnings is redacted and cut at 60 characters.
 //!
 //! Not supported: environment variables (`${VAR}`) in paths and URLs, `--extra-index-url`
 //! attribution (pip may take a package from any index; packages are reported with the main
@@ -436,9 +441,17 @@ impl Reader<'_, '_> {
     ) -> Result<(), ParseError> {
         let (name, value) = split_option(text);
         match name {
-            "-r" | "--requirement" => self.include(file, line, value, depth),
-            "-c" | "--constraint" => Ok(()),
+            "-r" | "--requirement" => self.include(file, line, name, value, depth),
+            "-c" | "--constraint" => {
+                // Never read (a constraint adds no package), but a path out of the project is
+                // still worth a warning: the file asks for something it should not.
+                if !value.is_empty() && !value.contains("://") {
+                    let _ = self.confined(file, line, name, value);
+                }
+                Ok(())
+            }
             "-e" | "--editable" => {
+                let value = self.quote(file, value);
                 self.warn_at(
                     file,
                     line,
@@ -466,10 +479,45 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// Text from the requirements files, for a message: as written in the lockfile itself; from
+    /// an included file (which could be any file of the project), redacted and cut short.
+    fn quote(&self, file: usize, text: &str) -> String {
+        if file == 0 {
+            return text.to_string();
+        }
+        short(&crate::redact::redact(text))
+    }
+
+    /// The path an include or constraint names, relative to the lockfile's directory, when it
+    /// stays in the project; else `None`, with a warning.
+    fn confined(&mut self, file: usize, line: usize, option: &str, value: &str) -> Option<PathBuf> {
+        let base = self
+            .files
+            .get(file)
+            .and_then(|info| info.relative.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        match self.input.confine(&base.join(value)) {
+            Ok(relative) => Some(relative),
+            Err(refusal) => {
+                let value = self.quote(file, value);
+                self.warn_at(
+                    file,
+                    line,
+                    format!(
+                        "`{option} {value}` {refusal}: it points outside the project, not read"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     fn include(
         &mut self,
         file: usize,
         line: usize,
+        option: &str,
         value: &str,
         depth: usize,
     ) -> Result<(), ParseError> {
@@ -477,6 +525,7 @@ impl Reader<'_, '_> {
             return Err(self.syntax(file, line, "`-r` names no file".into()));
         }
         if value.contains("://") {
+            let value = self.quote(file, value);
             self.warn_at(
                 file,
                 line,
@@ -484,13 +533,10 @@ impl Reader<'_, '_> {
             );
             return Ok(());
         }
-        let base = self
-            .files
-            .get(file)
-            .and_then(|info| info.relative.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let relative = normalize_path(&base.join(value));
+        let Some(relative) = self.confined(file, line, option, value) else {
+            return Ok(());
+        };
+        let value = self.quote(file, value);
         if self.stack.contains(&relative) {
             self.warn_at(
                 file,
@@ -552,6 +598,7 @@ impl Reader<'_, '_> {
         match pin {
             Some(version) => Ok(Some(self.push(file, line, &parsed.name, version, None))),
             None => {
+                let text = self.quote(file, text);
                 self.warn_at(
                     file,
                     line,
@@ -595,11 +642,14 @@ impl Reader<'_, '_> {
         if looks_like_location(without_marker) {
             return Ok(self.direct_reference(file, line, None, without_marker.trim()));
         }
-        Err(self.syntax(
-            file,
-            line,
-            format!("`{text}` is not a requirement: {message}"),
-        ))
+        // An included file may be any file of the project (`-r .env`): its lines are not
+        // quoted. The lockfile's own line is quoted short; renderers redact credentials.
+        let message = if file == 0 {
+            format!("`{}` is not a requirement: {message}", short(text))
+        } else {
+            "not a requirement (the line of an included file is not quoted)".to_string()
+        };
+        Err(self.syntax(file, line, message))
     }
 
     fn direct_reference(
@@ -619,6 +669,7 @@ impl Reader<'_, '_> {
                     || "no package name".to_string(),
                     |name| format!("no version for `{name}`"),
                 );
+                let url = self.quote(file, url);
                 self.warn_at(
                     file,
                     line,
@@ -778,6 +829,15 @@ impl Reader<'_, '_> {
             .get(pinned.id.name.as_str())
             .and_then(|declared| declared.iter().map(|d| d.kind).min())
             .unwrap_or(DepKind::Normal)
+    }
+}
+
+/// At most 60 characters of a line, for a message.
+fn short(text: &str) -> String {
+    const MAX_CHARS: usize = 60;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((index, _)) => format!("{}…", text.get(..index).unwrap_or_default()),
+        None => text.to_string(),
     }
 }
 
@@ -1176,6 +1236,46 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
         assert!(warnings.contains("include cycle: `base.txt`"), "{warnings}");
         assert!(warnings.contains("missing.txt` not found"), "{warnings}");
         assert_eq!(lockfile.warnings.len(), 3, "{warnings}");
+    }
+
+    #[test]
+    fn includes_outside_the_project_are_refused_and_the_rest_is_graphed() {
+        let scratch = Scratch::new(
+            "confined",
+            &[
+                ("outside.txt", "[core]\n\tsecret = hunter2\n"),
+                ("app/inside.txt", "six==1.16.0\n"),
+                ("app/notes.txt", "[core]\n\tsecret = hunter2\n"),
+            ],
+        );
+        let top = scratch.0.join("app/requirements.txt");
+        let text = "requests==2.31.0\n-r /etc/passwd\n-r ../outside.txt\n--constraint=../outside.txt\n-r .git/config\n-r inside.txt\n";
+        let lockfile = parse_at(&top, text).unwrap();
+        assert!(ids(&lockfile).contains(&"pypi:requests@2.31.0".to_string()));
+        assert!(ids(&lockfile).contains(&"pypi:six@1.16.0".to_string()));
+        let warnings = lockfile.warnings.join("\n");
+        for expected in [
+            "line 2: `-r /etc/passwd` is absolute: it points outside the project, not read",
+            "line 3: `-r ../outside.txt` climbs out of the project",
+            "line 4: `--constraint ../outside.txt` climbs out of the project",
+            "line 5: `-r .git/config` is inside VCS metadata",
+        ] {
+            assert!(warnings.contains(expected), "{expected}\n{warnings}");
+        }
+        assert_eq!(lockfile.warnings.len(), 4, "{warnings}");
+        assert!(!warnings.contains("hunter2"), "{warnings}");
+
+        // An included file that is not a requirements file: an error naming it and the line,
+        // without its content.
+        let error = parse_at(&top, "-r notes.txt\n").unwrap_err().to_string();
+        assert!(
+            error.contains("notes.txt` as pypi/requirements-txt at line 1"),
+            "{error}"
+        );
+        assert!(
+            !error.contains("core") && !error.contains("hunter2"),
+            "{error}"
+        );
     }
 
     #[test]
