@@ -150,11 +150,18 @@ pub(crate) fn write_terminal_safe_json(
     value: &impl serde::Serialize,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let mut safe = TerminalSafe {
-        out: &mut *out,
-        partial: Vec::new(),
-    };
-    serde_json::to_writer_pretty(&mut safe, value)?;
+    // serde_json writes a few bytes at a time: escape in 64 KiB blocks.
+    let mut buffered = io::BufWriter::with_capacity(
+        64 * 1024,
+        TerminalSafe {
+            out: &mut *out,
+            partial: Vec::new(),
+        },
+    );
+    serde_json::to_writer_pretty(&mut buffered, value)?;
+    let safe = buffered
+        .into_inner()
+        .map_err(io::IntoInnerError::into_error)?;
     if !safe.partial.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
@@ -173,20 +180,30 @@ struct TerminalSafe<'a> {
 
 impl TerminalSafe<'_> {
     fn escape(&mut self, text: &str) -> io::Result<()> {
+        let bytes = text.as_bytes();
         let mut clean = 0;
-        for (at, c) in text.char_indices() {
+        let mut at = 0;
+        while at < bytes.len() {
+            let c = if bytes[at].is_ascii() {
+                char::from(bytes[at])
+            } else {
+                text[at..].chars().next().unwrap_or_default()
+            };
+            let next = at + c.len_utf8();
             // Structural whitespace stays; inside strings serde_json already escaped it.
             if matches!(c, '\n' | '\r' | '\t') || !interpreted_by_terminals(c) {
+                at = next;
                 continue;
             }
-            self.out.write_all(&text.as_bytes()[clean..at])?;
+            self.out.write_all(&bytes[clean..at])?;
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
                 write!(self.out, "\\u{unit:04x}")?;
             }
-            clean = at + c.len_utf8();
+            clean = next;
+            at = next;
         }
-        self.out.write_all(&text.as_bytes()[clean..])
+        self.out.write_all(&bytes[clean..])
     }
 }
 
