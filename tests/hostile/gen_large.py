@@ -11,7 +11,9 @@ OUT_DIR/exceptions/deptrust.toml     N [[exceptions]] (default 100,000), unreach
 
 `benches/large.rs` writes the same files in Rust; this script is for running the CLI by hand:
 
-    deptrust graph OUT_DIR/flat/package-lock.json --format json > /dev/null
+    deptrust graph OUT_DIR/flat/package-lock.json --format json --max-file-size 4000000000 >/dev/null
+
+(the flat lockfile is 231 MB, above the default 128 MiB cap on input size).
 Standard library only; nothing here reaches the network.
 """
 
