@@ -75,6 +75,23 @@ const REGISTRY_KEYS: &[(&str, &str, &str)] = &[
 /// The largest configuration file read: real ones are a few kilobytes.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
+/// The text of a config file, or where its first invalid UTF-8 byte is (`path` only names it).
+fn utf8_text(bytes: Vec<u8>, path: &Path) -> Result<String, ConfigError> {
+    String::from_utf8(bytes).map_err(|error| {
+        let valid = error.utf8_error().valid_up_to();
+        let bytes = error.as_bytes();
+        // The prefix is valid UTF-8 by definition of `valid_up_to`.
+        let before = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+        ConfigError::NotUtf8 {
+            path: path.to_path_buf(),
+            line: before.matches('\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+            byte: bytes[valid],
+        }
+    })
+}
+
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -92,11 +109,20 @@ pub enum ConfigError {
     /// [`MAX_CONFIG_BYTES`].
     #[error("cannot use config: {0}")]
     Refused(ReadError),
-    /// It is not UTF-8 text.
-    #[error("config `{path}` is not UTF-8 text", path = .path.display())]
-    NotText {
+    /// It is not UTF-8 text: the position of the first invalid byte (column in characters).
+    #[error(
+        "{path}:{line}:{column}: invalid UTF-8 (byte 0x{byte:02x}): the config must be UTF-8 text",
+        path = .path.display()
+    )]
+    NotUtf8 {
         /// The file.
         path: PathBuf,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column (in characters) of the first invalid byte.
+        column: usize,
+        /// The first invalid byte.
+        byte: u8,
     },
     /// It is not valid: every problem, one per line, each with its file, line and column.
     #[error("{errors}")]
@@ -119,9 +145,7 @@ impl Config {
             ReadError::Io { path, source } => ConfigError::Io { path, source },
             other => ConfigError::Refused(other),
         })?;
-        let text = String::from_utf8(bytes).map_err(|_| ConfigError::NotText {
-            path: path.to_path_buf(),
-        })?;
+        let text = utf8_text(bytes, path)?;
         Self::parse(&text, path)
     }
 
@@ -259,6 +283,28 @@ pub(crate) fn registries_template() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invalid_utf8_names_file_line_and_column_of_the_first_bad_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deptrust.toml");
+        std::fs::write(&path, b"version = 1\n# \xc3\xa9t\xc3\xa9 \xff\xfe\n").unwrap();
+        let message = Config::read(&path).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            format!(
+                "{}:2:7: invalid UTF-8 (byte 0xff): the config must be UTF-8 text",
+                path.display()
+            )
+        );
+        // A truncated sequence at the very end, on line 1.
+        std::fs::write(&path, b"version = 1 \xe2\x82").unwrap();
+        let message = Config::read(&path).unwrap_err().to_string();
+        assert!(
+            message.ends_with(":1:13: invalid UTF-8 (byte 0xe2): the config must be UTF-8 text"),
+            "{message}"
+        );
+    }
 
     #[test]
     fn precedence_flag_then_file_then_default() {

@@ -47,7 +47,8 @@
 //!
 //! No printing and no clock here: the caller passes `today`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -97,6 +98,9 @@ pub struct Policy {
     dev: bool,
     rules: BTreeMap<String, RuleSettings>,
     exceptions: Vec<Exception>,
+    /// Ecosystem → package name → indexes into `exceptions`, in file order: the candidates
+    /// for a package, so matching costs the exceptions naming it, not every exception.
+    by_package: HashMap<Ecosystem, HashMap<String, Vec<usize>>>,
 }
 
 /// One rule's level and parameters.
@@ -140,7 +144,23 @@ impl Policy {
                 })
                 .collect(),
             exceptions: Vec::new(),
+            by_package: HashMap::new(),
         }
+    }
+
+    /// Sets the exceptions (in file order) and indexes them by package.
+    fn set_exceptions(&mut self, exceptions: Vec<Exception>) {
+        let mut by_package: HashMap<Ecosystem, HashMap<String, Vec<usize>>> = HashMap::new();
+        for exception in &exceptions {
+            by_package
+                .entry(exception.ecosystem)
+                .or_default()
+                .entry(exception.name.clone())
+                .or_default()
+                .push(exception.index);
+        }
+        self.exceptions = exceptions;
+        self.by_package = by_package;
     }
 
     /// Parses a whole `deptrust.toml` (`path` only names it in errors) and returns its policy.
@@ -217,11 +237,12 @@ impl Policy {
         rule: &str,
         today: Date,
     ) -> Option<&Exception> {
-        self.exceptions
+        let name = normalize_name(ecosystem, name);
+        let candidates = self.by_package.get(&ecosystem)?.get(name.as_ref())?;
+        candidates
             .iter()
-            .filter(|exception| {
-                !exception.is_expired(today) && exception.matches(ecosystem, name, version, rule)
-            })
+            .map(|&index| &self.exceptions[index])
+            .filter(|exception| !exception.is_expired(today) && exception.covers(version, rule))
             // `max_by_key` keeps the last maximum: reverse the index so the first one wins.
             .max_by_key(|exception| (exception.specificity(), std::cmp::Reverse(exception.index)))
     }
@@ -277,7 +298,12 @@ impl Exception {
     pub fn matches(&self, ecosystem: Ecosystem, name: &str, version: &str, rule: &str) -> bool {
         self.ecosystem == ecosystem
             && self.name == normalize_name(ecosystem, name)
-            && self.version.as_deref().is_none_or(|own| own == version)
+            && self.covers(version, rule)
+    }
+
+    /// Whether it covers rule `rule` on version `version` of its own package.
+    fn covers(&self, version: &str, rule: &str) -> bool {
+        self.version.as_deref().is_none_or(|own| own == version)
             && self.rule.as_deref().is_none_or(|own| own == rule)
     }
 
@@ -333,10 +359,10 @@ impl fmt::Display for ExceptionProblem {
 }
 
 /// A name as the model stores it.
-fn normalize_name(ecosystem: Ecosystem, name: &str) -> String {
+fn normalize_name(ecosystem: Ecosystem, name: &str) -> Cow<'_, str> {
     match ecosystem {
-        Ecosystem::Pypi => normalize_pypi_name(name),
-        _ => name.to_string(),
+        Ecosystem::Pypi => Cow::Owned(normalize_pypi_name(name)),
+        _ => Cow::Borrowed(name),
     }
 }
 
@@ -467,27 +493,41 @@ fn one_of(expected: &[String]) -> String {
 pub(crate) struct Problems<'a> {
     path: &'a Path,
     text: &'a str,
+    /// Byte offset of the start of each line, for positions without rescanning the text.
+    line_starts: Vec<usize>,
     errors: Vec<(usize, PolicyError)>,
 }
 
 impl<'a> Problems<'a> {
     /// No problems yet, in file `path` whose text is `text`.
     pub(crate) fn new(path: &'a Path, text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(index, _)| index + 1))
+            .collect();
         Problems {
             path,
             text,
+            line_starts,
             errors: Vec::new(),
         }
+    }
+
+    /// The 1-based line of byte `offset`.
+    fn line(&self, offset: usize) -> usize {
+        // The number of lines starting at or before `offset`; line 1 starts at 0.
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 
     /// Records a problem at byte range `span`.
     pub(crate) fn push(&mut self, span: Range<usize>, kind: PolicyErrorKind) {
         let offset = span.start.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-        let column = before
-            .get(line_start..)
+        let line = self.line(offset);
+        let line_start = self.line_starts[line - 1];
+        // Characters, not bytes, from the line start; an offset inside a character (never from
+        // the parser) counts the line so far as empty rather than panicking.
+        let column = self
+            .text
+            .get(line_start..offset)
             .map_or(0, |text| text.chars().count())
             + 1;
         let error = PolicyError {
@@ -716,7 +756,7 @@ impl Policy {
                     _ => problems.wrong_type("dev", TOP_LEVEL, value, "a boolean"),
                 },
                 "rules" => read_rules(&mut policy, value, catalog, problems),
-                "exceptions" => policy.exceptions = read_exceptions(value, catalog, problems),
+                "exceptions" => policy.set_exceptions(read_exceptions(value, catalog, problems)),
                 _ => {}
             }
         }
@@ -985,10 +1025,7 @@ fn read_exceptions(
             (package, rule, reason, expires)
             && problems.errors.len() == before
         {
-            let line = problems
-                .text
-                .get(..item.span().start)
-                .map_or(1, |before| before.matches('\n').count() + 1);
+            let line = problems.line(item.span().start.min(problems.text.len()));
             exceptions.push(Exception {
                 index: exceptions.len(),
                 line,
@@ -1060,7 +1097,7 @@ fn parse_package(text: &str) -> Option<(Ecosystem, String, Option<String>)> {
     }
     Some((
         ecosystem,
-        normalize_name(ecosystem, name),
+        normalize_name(ecosystem, name).into_owned(),
         version.map(str::to_string),
     ))
 }
@@ -1716,6 +1753,96 @@ reason = "rule only"
         assert_eq!(index("1.0.0", "single-owner"), Some(0));
     }
 
+    /// The index by package picks what a search of every exception picks: most specific, then
+    /// first in the file, expired ones skipped, across packages, versions and rules.
+    #[test]
+    fn indexed_matching_matches_a_search_of_every_exception() {
+        let mut text = String::from("version = 1\n");
+        let packages = [
+            "npm:a",
+            "npm:a@1.0.0",
+            "npm:b",
+            "pypi:Zope.Interface",
+            "cargo:a",
+        ];
+        let rules = ["*", "too-new", "single-owner"];
+        let expires = ["", "expires = 2026-01-01\n"];
+        for (i, package) in packages.iter().enumerate() {
+            for (j, rule) in rules.iter().enumerate() {
+                // Twice each, the second copy expiring on odd positions: ties and expiry.
+                for copy in 0..2 {
+                    let expires = expires[(i + j + copy) % 2];
+                    text.push_str(&format!(
+                        "[[exceptions]]\npackage = \"{package}\"\nrule = \"{rule}\"\n\
+                         reason = \"r\"\n{expires}"
+                    ));
+                }
+            }
+        }
+        let policy = parse(&text).unwrap();
+        assert_eq!(policy.exceptions().len(), 30);
+        for today in [date("2025-06-01"), date("2026-06-01")] {
+            for ecosystem in [Ecosystem::Npm, Ecosystem::Pypi, Ecosystem::Cargo] {
+                for name in ["a", "b", "zope_interface", "c"] {
+                    for version in ["1.0.0", "2.0.0"] {
+                        for rule in ["too-new", "single-owner", "new-publisher"] {
+                            let naive = policy
+                                .exceptions()
+                                .iter()
+                                .filter(|e| {
+                                    !e.is_expired(today)
+                                        && e.matches(ecosystem, name, version, rule)
+                                })
+                                .max_by_key(|e| (e.specificity(), std::cmp::Reverse(e.index)))
+                                .map(|e| e.index);
+                            let indexed = policy
+                                .exception_for(ecosystem, name, version, rule, today)
+                                .map(|e| e.index);
+                            assert_eq!(indexed, naive, "{ecosystem}:{name}@{version} {rule}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Lines and columns come from one index of line starts: right at the end of a large file
+    /// and after multi-byte characters.
+    #[test]
+    fn positions_are_exact_in_a_large_file() {
+        let mut text = String::from("version = 1\n# é ü\n");
+        for i in 0..2_000 {
+            text.push_str(&format!(
+                "[[exceptions]]\npackage = \"npm:p{i}\"\nrule = \"*\"\nreason = \"r\"\n"
+            ));
+        }
+        let policy = parse(&text).unwrap();
+        assert_eq!(policy.exceptions()[0].line, 3);
+        assert_eq!(policy.exceptions()[1_999].line, 3 + 4 * 1_999);
+        text.push_str(
+            "[[exceptions]]\npackage = \"npm:x\"\nrule = \"*\"\nreason = \"r\"\nbogus = 1\n",
+        );
+        let errors = messages(&text);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("deptrust.toml:8007:1: "),
+            "{}",
+            errors[0]
+        );
+        let errors = messages("version = 1\n# é\nunknown = \"nope\"\n");
+        assert!(
+            errors[0].starts_with("deptrust.toml:3:11: "),
+            "{}",
+            errors[0]
+        );
+        let errors = messages("version = 1\nx = \"é\" = 1\n");
+        assert!(
+            errors[0].starts_with("deptrust.toml:2:9: "),
+            "{}",
+            errors[0]
+        );
+    }
+
     #[test]
     fn pypi_names_are_normalized() {
         let policy = parse(EXCEPTIONS).unwrap();
@@ -1825,6 +1952,7 @@ reason = "rule only"
         assert_eq!(
             Policy {
                 exceptions: Vec::new(),
+                by_package: HashMap::new(),
                 ..policy
             },
             default,
@@ -1847,6 +1975,7 @@ reason = "rule only"
         assert_eq!(
             Policy {
                 exceptions: Vec::new(),
+                by_package: HashMap::new(),
                 ..policy
             },
             Policy::default()

@@ -648,11 +648,16 @@ impl<'a> Locator<'a> {
     /// See [`locate`].
     pub fn locate(&self, name: &str, version: &str) -> Option<u32> {
         let lines = &self.lines;
-        // A scoped npm name (`@scope/pkg`) is indexed under its last word.
-        let key = name
-            .rsplit(|c: char| !name_char(c))
-            .find(|w| !w.is_empty())?;
-        let candidates = self.index.get(key)?;
+        // Every line that names the package holds each word of the name (`@scope/pkg`: `scope`
+        // and `pkg`) as a word of its own, so any word's lines are candidates; the rarest word's
+        // are the fewest (a thousand `@scope-N/core` packages share `core`, not `scope-N`).
+        let candidates = name
+            .split(|c: char| !name_char(c))
+            .filter(|w| !w.is_empty())
+            .map(|word| self.index.get(word))
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .min_by_key(|lines| lines.len())?;
         let bounded = |line: &str, at: usize, len: usize| {
             let before = line[..at].chars().next_back();
             let after = line[at + len..].chars().next();
@@ -982,5 +987,25 @@ mod tests {
         assert_eq!(locate(uv, "requests", "2.32.5"), Some(2));
         let berry = "\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
         assert_eq!(locate(berry, "ms", "2.1.3"), Some(1));
+    }
+
+    /// Scoped packages that share their last word are found by their rarest word, at the same
+    /// lines as before; a name one of whose words appears nowhere is not found.
+    #[test]
+    fn scoped_names_sharing_a_word_are_located() {
+        let mut lock = String::from("{\n  \"packages\": {\n");
+        for i in 0..500 {
+            lock.push_str(&format!(
+                "    \"node_modules/@s{i}/core\": {{\n      \"version\": \"1.0.{i}\"\n    }},\n"
+            ));
+        }
+        let locator = Locator::new(&lock);
+        for i in [0, 7, 499] {
+            let line = locator.locate(&format!("@s{i}/core"), &format!("1.0.{i}"));
+            assert_eq!(line, Some(3 + 3 * i), "{i}");
+        }
+        assert_eq!(locator.locate("@s7/core", "1.0.8"), None);
+        assert_eq!(locator.locate("@absent/core", "1.0.0"), None);
+        assert_eq!(locator.locate("@/", "1.0.0"), None);
     }
 }
