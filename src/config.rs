@@ -19,7 +19,7 @@
 //! Precedence: flag, then environment variable, then this file, then the public services.
 //!
 //! The file is read like a lockfile ([`crate::lockfile::read_bounded`]): a regular file of at
-//! most [`MAX_CONFIG_BYTES`] (1 MiB); a `deptrust.toml` found in the scanned tree must resolve
+//! most [`MAX_CONFIG_BYTES`] (32 MiB); a `deptrust.toml` found in the scanned tree must resolve
 //! inside it.
 //!
 //! The file is parsed once, keeping positions ([`toml::de::DeTable`]), and every problem of
@@ -72,8 +72,9 @@ const REGISTRY_KEYS: &[(&str, &str, &str)] = &[
     ("github-api", "--github-api", "DEPTRUST_GITHUB_API"),
 ];
 
-/// The largest configuration file read: real ones are a few kilobytes.
-pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// The largest configuration file read: real ones are a few kilobytes; 100,000 exceptions take
+/// about 11 MB.
+pub const MAX_CONFIG_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The text of a config file, or where its first invalid UTF-8 byte is (`path` only names it).
 fn utf8_text(bytes: Vec<u8>, path: &Path) -> Result<String, ConfigError> {

@@ -2295,10 +2295,9 @@ mod tests {
         }
     }
 
-    /// A release other than the version in use with provenance for some of its files is
-    /// attested: the project publishes with provenance.
-    #[tokio::test]
-    async fn another_release_with_some_attested_files_is_attested() {
+    /// sampleproject served with its 4.0.0 sdist carrying no provenance beside the attested
+    /// wheel.
+    async fn sampleproject_with_an_unattested_sdist() -> MockServer {
         let mut page: Value =
             serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
         for file in page["files"].as_array_mut().into_iter().flatten() {
@@ -2315,6 +2314,14 @@ mod tests {
         )
         .await;
         serve_simple(&server, "sampleproject", page.to_string()).await;
+        server
+    }
+
+    /// A release other than the version in use with provenance for some of its files is
+    /// attested: the project publishes with provenance.
+    #[tokio::test]
+    async fn another_release_with_some_attested_files_is_attested() {
+        let server = sampleproject_with_an_unattested_sdist().await;
         let facts = client(&server).package("sampleproject", "1.2.0").await;
         assert!(
             matches!(
@@ -2328,22 +2335,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_file_without_provenance_makes_the_release_none() {
-        let mut page: Value =
-            serde_json::from_str(&fixture("sampleproject-simple.json")).expect("JSON");
-        for file in page["files"].as_array_mut().into_iter().flatten() {
-            if file["filename"] == "sampleproject-4.0.0.tar.gz" {
-                file["provenance"] = Value::Null;
-            }
-        }
-        let server = MockServer::start().await;
-        serve(
-            &server,
-            "/pypi/sampleproject/json",
-            200,
-            sample("pypi-project.json"),
-        )
-        .await;
-        serve_simple(&server, "sampleproject", page.to_string()).await;
+        let server = sampleproject_with_an_unattested_sdist().await;
         let at = "/integrity/sampleproject/4.0.0/sampleproject-4.0.0-py3-none-any.whl/provenance";
         serve(&server, at, 200, sample("pypi-provenance.json")).await;
         let (facts, notes) = client(&server)
