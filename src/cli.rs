@@ -190,6 +190,16 @@ pub(crate) struct NetArgs {
     #[arg(long)]
     pub(crate) offline: bool,
 
+    /// Network deadline of the run in seconds: what is not fetched by then is unknown ("the
+    /// run's network deadline passed"), so a registry that hangs costs at most this. 0: none.
+    #[arg(
+        long,
+        env = "DEPTRUST_DEADLINE",
+        value_name = "SECONDS",
+        default_value_t = 60
+    )]
+    pub(crate) deadline: u64,
+
     /// Cache directory [default: the platform cache directory]/deptrust.
     #[arg(long, env = "DEPTRUST_CACHE_DIR", value_name = "DIR")]
     pub(crate) cache_dir: Option<PathBuf>,

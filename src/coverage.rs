@@ -89,6 +89,8 @@ pub fn cause_of(reason: &str) -> Cause {
         Some("no facts were gathered".to_string())
     } else if lower.contains("is not in the cache and the network is off") {
         Some("not in the cache and the network is off (--offline)".to_string())
+    } else if lower.contains("network deadline") {
+        Some("not fetched before the run's network deadline (--deadline)".to_string())
     } else if lower.contains("not asked:") || lower.contains("connection failed") {
         Some("could not be reached".to_string())
     } else if lower.contains("timed out") {
@@ -292,6 +294,14 @@ mod tests {
         assert!(cause_of("`https://pypi.org/pypi/x/json` answered HTTP 503").network);
         assert!(cause_of("`https://pypi.org/pypi/x/json` answered HTTP 429").network);
         assert!(cause_of(NOTHING_GATHERED).network);
+        let late = cause_of(
+            "`https://pypi.org/pypi/x/json` was not fetched: the run's network deadline (60 s) passed",
+        );
+        assert!(late.network);
+        assert_eq!(
+            late.describe(),
+            "`pypi.org`: not fetched before the run's network deadline (--deadline)"
+        );
     }
 
     #[test]

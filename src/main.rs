@@ -265,6 +265,7 @@ fn gather(
         NetConfig {
             offline: args.offline,
             cache_dir,
+            deadline: (args.deadline > 0).then(|| std::time::Duration::from_secs(args.deadline)),
             min_intervals,
             tokens,
             progress: io::stderr().is_terminal(),

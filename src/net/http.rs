@@ -138,6 +138,10 @@ impl Net {
                     self.config.max_retry_after,
                 ),
             };
+            // A wait that would outlast the run's deadline is not worth starting.
+            if self.remaining().is_some_and(|left| wait >= left) {
+                return Err(error);
+            }
             tokio::time::sleep(wait).await;
             retries += 1;
         }

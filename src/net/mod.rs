@@ -124,6 +124,9 @@ pub struct NetConfig {
     /// Hosts a redirect may reach over plain `http` (an internal mirror without TLS). Any
     /// other redirect must go to `https` or stay on the origin of the request.
     pub http_redirect_hosts: Vec<String>,
+    /// The run's network deadline, from [`Net::new`]: a request not answered by then (its
+    /// retries and `Retry-After` waits included) is [`NetError::Deadline`]. `None`: none.
+    pub deadline: Option<Duration>,
 }
 
 impl Default for NetConfig {
@@ -139,6 +142,7 @@ impl Default for NetConfig {
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(60),
+            deadline: None,
             tokens: Vec::new(),
             progress: false,
             http_redirect_hosts: Vec::new(),
@@ -217,6 +221,14 @@ pub enum NetError {
         url: String,
         /// Where it pointed.
         location: String,
+    },
+    /// The run's network deadline passed before an answer came.
+    #[error("`{url}` was not fetched: the run's network deadline ({seconds} s) passed")]
+    Deadline {
+        /// The URL.
+        url: String,
+        /// The deadline, in seconds from the start of the run.
+        seconds: u64,
     },
     /// Too many redirects (or a loop).
     #[error("`{url}`: too many redirects")]
@@ -433,6 +445,20 @@ impl Net {
         .clone()
     }
 
+    /// Time left before the run's network deadline (zero once it passed); `None` without one.
+    fn remaining(&self) -> Option<Duration> {
+        self.config
+            .deadline
+            .map(|deadline| deadline.saturating_sub(self.started.elapsed()))
+    }
+
+    fn deadline_error(&self, url: &str) -> NetError {
+        NetError::Deadline {
+            url: url.to_owned(),
+            seconds: self.config.deadline.unwrap_or_default().as_secs(),
+        }
+    }
+
     /// The run's clock, advanced by the time elapsed since [`Net::new`].
     fn clock(&self) -> jiff::Timestamp {
         jiff::SignedDuration::try_from(self.started.elapsed())
@@ -478,7 +504,21 @@ impl Net {
                 message: format!("not asked: {reason}"),
             });
         }
-        let answer = match self.fetch_network(&request, validators.as_ref()).await {
+        if self.remaining().is_some_and(|left| left.is_zero()) {
+            return Err(self.deadline_error(request.url.as_str()));
+        }
+        let fetched = match self.remaining() {
+            None => self.fetch_network(&request, validators.as_ref()).await,
+            Some(left) => {
+                match tokio::time::timeout(left, self.fetch_network(&request, validators.as_ref()))
+                    .await
+                {
+                    Ok(fetched) => fetched,
+                    Err(_) => Err(self.deadline_error(request.url.as_str())),
+                }
+            }
+        };
+        let answer = match fetched {
             Ok(answer) => {
                 self.host_answered(&host);
                 answer

@@ -959,3 +959,55 @@ fn the_progress_bar_is_hidden_unless_asked_for() {
     let net = net(config());
     assert!(net.progress.is_hidden());
 }
+
+/// A registry that never answers (each try within the per-request timeout, retried, then a
+/// `Retry-After` longer than what is left) costs at most the run's deadline; once it passed,
+/// nothing more is sent and every request is `Deadline`.
+#[tokio::test]
+async fn the_run_deadline_bounds_a_registry_that_never_answers() {
+    let server = MockServer::start().await;
+    Mock::given(path("/hang"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    Mock::given(path("/later"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "5"))
+        .mount(&server)
+        .await;
+    let net = net(NetConfig {
+        request_timeout: Duration::from_secs(20),
+        max_retries: 3,
+        deadline: Some(Duration::from_millis(800)),
+        ..config()
+    });
+    let started = Instant::now();
+    let hang = format!("{}/hang", server.uri());
+    let later = format!("{}/later", server.uri());
+    let (hung, retried) = tokio::join!(net.get(get(&hang)), net.get(get(&later)));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        hung.unwrap_err(),
+        NetError::Deadline {
+            url: hang,
+            seconds: 0
+        }
+    );
+    // The 5 s Retry-After outlasts the deadline: the 503 is the answer, at once.
+    assert!(
+        matches!(retried.unwrap_err(), NetError::Status { status: 503, .. }),
+        "a Retry-After beyond the deadline is not waited for"
+    );
+    let sent = net.stats().requests_sent;
+    let after = format!("{}/other", server.uri());
+    let error = net.get(get(&after)).await.unwrap_err();
+    assert!(matches!(error, NetError::Deadline { .. }), "{error:?}");
+    assert_eq!(
+        net.stats().requests_sent,
+        sent,
+        "nothing is sent after the deadline"
+    );
+}
