@@ -44,20 +44,36 @@ pub fn render_scan_table(report: &ScanReport, out: &mut dyn Write) -> io::Result
         )?;
         let (shown, quiet): (Vec<_>, Vec<_>) = packages_by_weighted_risk(project)
             .into_iter()
-            .partition(|package| !package.findings.is_empty());
+            // Packages with something to act on: a finding at warn or deny, or one an exception
+            // accepted (shown so the exception stays visible). Allow-level records (single-owner,
+            // no-provenance) alone are counted, not listed: `--format json` has them.
+            .partition(|package| {
+                package
+                    .findings
+                    .iter()
+                    .any(|f| f.level != crate::rules::Level::Allow || f.exception.is_some())
+            });
         if !shown.is_empty() {
             writeln!(out, "{}", package_table(&shown))?;
         }
         if !quiet.is_empty() {
             let unknown = quiet.iter().filter(|p| !p.unknown.is_empty()).count();
+            let recorded = quiet.iter().filter(|p| !p.findings.is_empty()).count();
+            let mut details = Vec::new();
+            if recorded > 0 {
+                details.push(format!("{recorded} with allow-level records only"));
+            }
+            if unknown > 0 {
+                details.push(format!("{unknown} with unknown facts"));
+            }
             writeln!(
                 out,
-                "{} with no findings{}",
+                "{} with no findings at warn or deny{}",
                 plural(quiet.len(), "package", "packages"),
-                if unknown > 0 {
-                    format!(" ({unknown} of them with unknown facts)")
-                } else {
+                if details.is_empty() {
                     String::new()
+                } else {
+                    format!(" ({})", details.join(", "))
                 }
             )?;
         }
