@@ -1,8 +1,9 @@
 //! The GitHub client: what the REST API says about a repository a package declares.
 //!
 //! One request per repository: `GET <api>/repos/<owner>/<name>` with
-//! `Accept: application/vnd.github+json` (formats: `../shared/api/README.md` §5). Decoded:
-//! `id`, `full_name`, `owner.login`, `archived`, `disabled`, `pushed_at`, `default_branch`;
+//! `Accept: application/vnd.github+json` (format:
+//! <https://docs.github.com/en/rest/repos/repos>; recorded samples in `fixtures/samples/`).
+//! Decoded: //! `id`, `full_name`, `owner.login`, `archived`, `disabled`, `pushed_at`, `default_branch`;
 //! stars, forks, watchers, subscribers and open issues are never decoded.
 //!
 //! A renamed or transferred repository answers 301 to `/repositories/<id>`; the network layer

@@ -1,7 +1,9 @@
 //! The npm registry client: the facts of one package from its full packument, the registry's
 //! signing keys, and the attestations of a version that advertises them.
 //!
-//! Requests (formats: `../shared/api/README.md` §1–2):
+//! Requests (formats:
+//! <https://github.com/npm/registry/blob/main/docs/responses/package-metadata.md>,
+//! <https://docs.npmjs.com/about-registry-signatures>; recorded samples in `fixtures/samples/`):
 //! - `GET <registry>/<name>` with `Accept: application/json`: the **full** packument (the
 //!   abbreviated "corgi" document has no `time`, `maintainers`, `_npmUser` nor `repository`).
 //!   Scoped names are escaped `@scope%2Fname`, as pacote does. One request per package.

@@ -2,7 +2,10 @@
 //! rather than taken from the registry's word. Pure functions of the documents the registry
 //! clients fetched, the registry's keys and a Sigstore trusted root: no network, no clock.
 //!
-//! Supported (formats in `../shared/api/README.md` §2, §3, §4, §7):
+//! Supported (formats: the Sigstore bundle <https://docs.sigstore.dev/about/bundle/>, PEP 740
+//! <https://peps.python.org/pep-0740/>, npm provenance
+//! <https://docs.npmjs.com/generating-provenance-statements>; recorded samples in
+//! `fixtures/samples/`):
 //! - npm registry signatures ([`registry_signature`]): ECDSA P-256 / SHA-256 over
 //!   `<name>@<version>:<dist.integrity>`, key chosen by `keyid` from `/-/npm/v1/keys`; a key
 //!   that expired before the version was published does not count.
