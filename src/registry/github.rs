@@ -3,7 +3,8 @@
 //! One request per repository: `GET <api>/repos/<owner>/<name>` with
 //! `Accept: application/vnd.github+json` (format:
 //! <https://docs.github.com/en/rest/repos/repos>; recorded samples in `fixtures/samples/`).
-//! Decoded: //! `id`, `full_name`, `owner.login`, `archived`, `disabled`, `pushed_at`, `default_branch`;
+//! Decoded: `id`, `full_name`, `owner.login`, `archived`, `disabled`, `pushed_at`,
+//! `default_branch`;
 //! stars, forks, watchers, subscribers and open issues are never decoded.
 //!
 //! A renamed or transferred repository answers 301 to `/repositories/<id>`; the network layer
