@@ -366,4 +366,16 @@ mod tests {
         assert_eq!(summaries[0].facts, ["owners", "releases"]);
         assert!(!summaries[1].network);
     }
+
+    proptest::proptest! {
+        /// Reasons come from registries: classifying one never panics, whatever it holds.
+        #[test]
+        fn any_reason_has_a_cause(
+            package in "\\PC{0,12}",
+            reason in "(`|http |https://|é€|1\\.2|timed out|HTTP 5|\\PC){0,20}",
+        ) {
+            let cause = cause_for(&package, &reason);
+            proptest::prop_assert!(!cause.describe().is_empty() || reason.is_empty());
+        }
+    }
 }

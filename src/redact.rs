@@ -380,3 +380,46 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::redact;
+
+    /// Pieces that steer every branch of the redactor, mixed with multi-byte characters so a
+    /// slice at a wrong offset would panic.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("https://".to_string()),
+            Just("user:pa".to_string()),
+            Just("@".to_string()),
+            Just("Authorization: ".to_string()),
+            Just("Bearer ".to_string()),
+            Just("Basic ".to_string()),
+            Just("_authToken=".to_string()),
+            Just("password".to_string()),
+            Just("\"token\": \"".to_string()),
+            Just("ghp_".to_string()),
+            Just("github_pat_".to_string()),
+            Just("glpat-".to_string()),
+            Just("\\".to_string()),
+            Just("é€𝄞ء".to_string()),
+            "[a-zA-Z0-9:=/._@ -]{0,12}",
+            "\\PC{0,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+
+        /// Whatever a lockfile or a registry puts in a message, redaction never panics and is
+        /// stable.
+        #[test]
+        fn never_panics_and_is_idempotent(pieces in prop::collection::vec(piece(), 0..24)) {
+            let text: String = pieces.concat();
+            let once = redact(&text);
+            prop_assert_eq!(redact(&once), once);
+        }
+    }
+}
