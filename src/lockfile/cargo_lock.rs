@@ -21,10 +21,11 @@
 //! so the graph is right; only the manifest side is not read).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::confine::normalize;
 use super::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -499,24 +500,6 @@ fn declarations(manifest: &toml::Table, inherited: &toml::Table) -> Manifest {
             .push((kind, requirement));
     }
     result
-}
-
-/// Lexically normalizes `a/./b/../c` to `a/c`, keeping leading `..`.
-fn normalize(path: &Path) -> PathBuf {
-    let mut parts: Vec<Component<'_>> = Vec::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => match parts.last() {
-                Some(Component::Normal(_)) => {
-                    parts.pop();
-                }
-                _ => parts.push(component),
-            },
-            other => parts.push(other),
-        }
-    }
-    parts.iter().collect()
 }
 
 #[cfg(test)]

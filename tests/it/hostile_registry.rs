@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::{package, refused_localhost};
+
 /// The pinned clock of every run.
 const NOW: &str = "2026-11-28T12:00:00Z";
 
@@ -34,24 +36,6 @@ async fn serve(server: &MockServer, at: &str, body: impl Into<String>) {
         )
         .mount(server)
         .await;
-}
-
-/// A port where nothing listens (crates.io is not asked in this scan).
-fn refused() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://localhost:{port}/")
-}
-
-fn package<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|project| project["packages"].as_array().unwrap())
-        .find(|package| package["id"] == id)
-        .unwrap_or_else(|| panic!("{id} is not in the report: {report:#}"))
 }
 
 fn rules(package: &Value) -> Vec<&str> {
@@ -191,7 +175,7 @@ async fn a_hostile_registry_leaves_facts_unknown_and_never_fails_the_gate() {
     )
     .unwrap();
 
-    let dead = refused();
+    let dead = refused_localhost();
     let output = Command::cargo_bin("deptrust")
         .unwrap()
         .env_clear()

@@ -14,23 +14,13 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{sample, subject_integrity};
+use crate::support::{package, refused_localhost, sample, subject_integrity};
 
 /// The pinned clock of every run.
 const NOW: &str = "2026-11-28T12:00:00Z";
 
 // ---------------------------------------------------------------------------------------------
 // Mock registries and running the binary.
-
-/// A port where nothing listens, on `localhost`: the crates.io API host is paced at one
-/// request per second and the pacing is keyed by host without port, so a dead crates.io API
-/// on `127.0.0.1` would pace every other mock (all on `127.0.0.1`) too.
-fn refused() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://localhost:{port}/")
-}
 
 /// One mock server per service, a work directory for the lockfiles, and a fresh cache.
 struct Mocks {
@@ -78,7 +68,7 @@ impl Mocks {
     /// `deptrust` with every service on the mocks and the cache in `cache` (under the work
     /// directory, fresh for each name).
     fn deptrust(&self, cache: &str) -> Command {
-        let dead = refused();
+        let dead = refused_localhost();
         let mut command = Command::cargo_bin("deptrust").unwrap();
         command
             .env_clear()
@@ -307,16 +297,6 @@ const LEFT_PAD: (&str, &str) = ("left-pad", "1.3.0");
 
 // ---------------------------------------------------------------------------------------------
 // Reading reports.
-
-fn package<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["projects"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|project| project["packages"].as_array().unwrap())
-        .find(|package| package["id"] == id)
-        .unwrap_or_else(|| panic!("{id} is not in the report: {report:#}"))
-}
 
 fn finding<'a>(report: &'a Value, id: &str, rule: &str) -> &'a Value {
     let package = package(report, id);

@@ -38,3 +38,24 @@ pub(crate) fn subject_integrity(bundle: &Value) -> String {
         .collect();
     format!("sha512-{}", STANDARD.encode(bytes))
 }
+
+/// A URL on `localhost` where nothing listens. `localhost`, not `127.0.0.1`: the crates.io API
+/// host is paced at one request per second, keyed by host without port, so a dead crates.io API
+/// on `127.0.0.1` would pace every other mock (all on `127.0.0.1`) too.
+pub(crate) fn refused_localhost() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://localhost:{port}/")
+}
+
+/// A package of a scan JSON report, by id; a missing one fails the test.
+pub(crate) fn package<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|project| project["packages"].as_array().unwrap())
+        .find(|package| package["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in the report: {report:#}"))
+}
