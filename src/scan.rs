@@ -102,7 +102,12 @@ pub struct Coverage {
 }
 
 impl Coverage {
-    fn from_tally(judged: usize, total: usize, unreached: usize, tally: &Tally) -> Coverage {
+    pub(crate) fn from_tally(
+        judged: usize,
+        total: usize,
+        unreached: usize,
+        tally: &Tally,
+    ) -> Coverage {
         Coverage {
             judged,
             total,

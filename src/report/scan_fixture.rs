@@ -341,13 +341,7 @@ fn coverage<'a>(packages: impl IntoIterator<Item = &'a PackageResult>) -> Covera
             tally.add(&package.id, &fact.fact, &fact.reason);
         }
     }
-    Coverage {
-        judged: total - unknown,
-        total,
-        percent: ((total - unknown) as f64 / total as f64 * 1000.0).floor() / 10.0,
-        registry_not_reached: 0,
-        causes: tally.summaries(),
-    }
+    Coverage::from_tally(total - unknown, total, 0, &tally)
 }
 
 fn summarize(packages: &[PackageResult]) -> Summary {
