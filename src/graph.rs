@@ -68,7 +68,8 @@ pub struct Node {
 /// The graph of one lockfile with metrics computed.
 #[derive(Debug)]
 pub struct DepGraph {
-    /// The lockfile it was built from (format, warnings).
+    /// The lockfile it was built from (format, edges, warnings); its packages moved into
+    /// [`DepGraph::nodes`], so `lockfile.packages` is empty.
     pub lockfile: Lockfile,
     /// The petgraph: node weights index [`DepGraph::nodes`], edge weights are kinds.
     pub graph: DiGraph<usize, DepKind>,
@@ -105,7 +106,7 @@ impl DepGraph {
 }
 
 /// Builds the graph of a lockfile and computes every metric.
-pub fn build(lockfile: Lockfile) -> DepGraph {
+pub fn build(mut lockfile: Lockfile) -> DepGraph {
     let count = lockfile.packages.len();
     let index: HashMap<&PackageId, usize> = lockfile
         .packages
@@ -145,9 +146,9 @@ pub fn build(lockfile: Lockfile) -> DepGraph {
         }
     }
 
-    let nodes: Vec<Node> = lockfile
-        .packages
-        .iter()
+    // The packages move into the nodes (held once: a lockfile may list a million).
+    let nodes: Vec<Node> = std::mem::take(&mut lockfile.packages)
+        .into_iter()
         .enumerate()
         .map(|(i, package)| {
             let root = is_root.contains(&i);
@@ -156,7 +157,7 @@ pub fn build(lockfile: Lockfile) -> DepGraph {
                 None => package.dev_hint.unwrap_or(false),
             };
             let mut node = Node {
-                package: package.clone(),
+                package,
                 root,
                 direct: direct[i] && !root,
                 dev,

@@ -9,6 +9,7 @@
 
 pub mod config;
 pub mod coverage;
+pub mod fuzz;
 pub mod graph;
 pub mod history;
 pub mod lockfile;

@@ -111,6 +111,8 @@ pub struct NetConfig {
     pub request_timeout: Duration,
     /// Largest body accepted.
     pub max_body_bytes: u64,
+    /// Bytes of bodies this run keeps in memory for later callers ([`MAX_KEPT_BYTES`]).
+    pub max_kept_bytes: u64,
     /// Retries after the first attempt.
     pub max_retries: u32,
     /// First backoff delay; doubles each retry, with jitter.
@@ -139,6 +141,7 @@ impl Default for NetConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_body_bytes: 64 * 1024 * 1024,
+            max_kept_bytes: MAX_KEPT_BYTES,
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(60),
@@ -286,6 +289,8 @@ pub struct Net {
     /// asked again in this run (a firewalled service would otherwise cost every package its
     /// full retry schedule).
     unreachable: Mutex<HashMap<String, (u32, String)>>,
+    /// Bytes of bodies held in `answers` (see [`MAX_KEPT_BYTES`]).
+    kept_bytes: AtomicU64,
     counters: Counters,
     progress: ProgressBar,
 }
@@ -295,7 +300,22 @@ pub struct Net {
 pub const UNREACHABLE_AFTER: u32 = 3;
 
 /// The answer to one URL and `Accept` in this run, once known.
-type AnswerCell = OnceCell<Result<Arc<Fetched>, NetError>>;
+type AnswerCell = OnceCell<Result<Kept, NetError>>;
+
+/// Bodies of this run kept in memory for later callers, at most this many bytes in all: past
+/// it, an answer is kept only while a caller holds it, and a later caller asks again (the
+/// cache answers when there is one). Without the bound, a run over packages with 50 MB
+/// packuments would hold every one of them until it ends.
+pub const MAX_KEPT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An answer as this run keeps it.
+#[derive(Debug, Clone)]
+enum Kept {
+    /// Within [`MAX_KEPT_BYTES`]: kept for the run.
+    Held(Arc<Fetched>),
+    /// Past it: kept only while some caller holds it.
+    Dropped(std::sync::Weak<Fetched>),
+}
 
 /// A token with its header parsed once and marked sensitive (kept out of HTTP/2 header
 /// compression tables and of hyper's debug output).
@@ -388,6 +408,7 @@ impl Net {
             cache_error,
             answers: Mutex::new(HashMap::new()),
             unreachable: Mutex::new(HashMap::new()),
+            kept_bytes: AtomicU64::new(0),
             counters: Counters::default(),
             progress,
             config,
@@ -432,17 +453,60 @@ impl Net {
             url: request.url.as_str().to_owned(),
             accept: request.accept.unwrap_or_default().to_owned(),
         };
-        let cell = {
-            let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(answers.entry(key.clone()).or_default())
-        };
-        cell.get_or_init(|| async {
-            let answer = self.fetch(request, key).await;
-            self.progress.inc(1);
-            answer
-        })
-        .await
-        .clone()
+        // At most twice: a second time only when this run's answer was not kept in memory
+        // (past `MAX_KEPT_BYTES`) and nobody holds it any more.
+        for _ in 0..2 {
+            let cell = {
+                let mut answers = self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+                Arc::clone(answers.entry(key.clone()).or_default())
+            };
+            let mut fetched = None;
+            let kept = cell
+                .get_or_init(|| async {
+                    let answer = self.fetch(request.clone(), key.clone()).await;
+                    self.progress.inc(1);
+                    answer.map(|answer| {
+                        let kept = self.keep(&answer);
+                        fetched = Some(answer);
+                        kept
+                    })
+                })
+                .await
+                .clone();
+            if let Some(answer) = fetched {
+                return Ok(answer);
+            }
+            match kept {
+                Err(error) => return Err(error),
+                Ok(Kept::Held(answer)) => return Ok(answer),
+                Ok(Kept::Dropped(weak)) => match weak.upgrade() {
+                    Some(answer) => return Ok(answer),
+                    None => {
+                        let mut answers =
+                            self.answers.lock().unwrap_or_else(PoisonError::into_inner);
+                        if answers
+                            .get(&key)
+                            .is_some_and(|current| Arc::ptr_eq(current, &cell))
+                        {
+                            answers.remove(&key);
+                        }
+                    }
+                },
+            }
+        }
+        self.fetch(request, key).await
+    }
+
+    /// How this run keeps `answer` for later callers (see [`MAX_KEPT_BYTES`]).
+    fn keep(&self, answer: &Arc<Fetched>) -> Kept {
+        let size = answer.body.len() as u64;
+        let kept = self.kept_bytes.fetch_add(size, Ordering::Relaxed) + size;
+        if kept <= self.config.max_kept_bytes {
+            Kept::Held(Arc::clone(answer))
+        } else {
+            self.kept_bytes.fetch_sub(size, Ordering::Relaxed);
+            Kept::Dropped(Arc::downgrade(answer))
+        }
     }
 
     /// Time left before the run's network deadline (zero once it passed); `None` without one.

@@ -1011,3 +1011,36 @@ async fn the_run_deadline_bounds_a_registry_that_never_answers() {
         "nothing is sent after the deadline"
     );
 }
+
+#[tokio::test]
+async fn answers_past_the_memory_bound_are_not_kept_for_the_run() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/big", &"x".repeat(1000)).await;
+    ok_mock(&server, "/small", "ok").await;
+    let net = net(NetConfig {
+        max_kept_bytes: 10,
+        ..config()
+    });
+    let big = || get(format!("{}/big", server.uri()));
+    // Held by a caller: later callers share it, nothing is asked again.
+    let held = net.get(big()).await.expect("big");
+    let again = net.get(big()).await.expect("big again");
+    assert!(Arc::ptr_eq(&held, &again));
+    assert_eq!(received_at(&server, "/big").await, 1);
+    // Nobody holds it any more: it is gone from memory, and asked again (no cache here).
+    let weak = Arc::downgrade(&held);
+    drop((held, again));
+    assert!(weak.upgrade().is_none(), "the body was freed");
+    net.get(big()).await.expect("big, third time");
+    assert_eq!(received_at(&server, "/big").await, 2);
+    // Small answers within the bound are kept for the run.
+    drop(
+        net.get(get(format!("{}/small", server.uri())))
+            .await
+            .expect("small"),
+    );
+    net.get(get(format!("{}/small", server.uri())))
+        .await
+        .expect("small again");
+    assert_eq!(received_at(&server, "/small").await, 1);
+}

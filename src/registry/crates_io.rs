@@ -51,7 +51,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::crates_dump::CratesDbDump;
-use super::decode::{endpoint, fact, section, timestamp};
+use super::decode::{endpoint, fact, json_object, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
 };
@@ -312,42 +312,7 @@ impl CratesClient {
                 ),
                 reason: error.to_string(),
             })?;
-        let mut entries = Vec::new();
-        let mut skipped = 0usize;
-        for (number, line) in fetched.body.split(|byte| *byte == b'\n').enumerate() {
-            let line = line.trim_ascii();
-            if line.is_empty() {
-                continue;
-            }
-            let line_number = number + 1;
-            match serde_json::from_slice::<IndexLine>(line) {
-                Ok(line) if !line.name.eq_ignore_ascii_case(name) => {
-                    skipped += 1;
-                    notes.push(format!(
-                        "`{label}` line {line_number}: names crate {:?}, not `{name}`; skipped",
-                        line.name
-                    ));
-                }
-                Ok(line) => entries.push(IndexEntry::from_line(line, &label, line_number, notes)),
-                Err(error) => {
-                    skipped += 1;
-                    notes.push(format!(
-                        "`{label}` line {line_number} is not an index entry ({error}); skipped"
-                    ));
-                }
-            }
-        }
-        if entries.is_empty() {
-            return Err(IndexFailure {
-                reason: if skipped == 0 {
-                    format!("`{label}` lists no release")
-                } else {
-                    format!("`{label}`: none of its {skipped} lines is an index entry")
-                },
-                absent: false,
-            });
-        }
-        Ok(entries)
+        decode_index(&label, name, &fetched.body, notes)
     }
 
     /// GETs an API document (a JSON object), unless the API failed for good earlier in the
@@ -380,12 +345,7 @@ impl CratesClient {
                 return Err(reason);
             }
         };
-        let document: Value = serde_json::from_slice(&fetched.body)
-            .map_err(|error| format!("`{label}` did not answer valid JSON: {error}"))?;
-        if !document.is_object() {
-            return Err(format!("`{label}` did not answer a JSON object"));
-        }
-        Ok((url, document))
+        Ok((url, json_object(&label, &fetched.body)?))
     }
 
     fn api_down(&self) -> Option<String> {
@@ -659,6 +619,51 @@ impl ApiVersion {
     }
 }
 
+/// The index file `body` served at `label` for crate `name`: one entry per line that is one.
+fn decode_index(
+    label: &str,
+    name: &str,
+    body: &[u8],
+    notes: &mut Vec<String>,
+) -> Result<Vec<IndexEntry>, IndexFailure> {
+    let mut entries = Vec::new();
+    let mut skipped = 0usize;
+    for (number, line) in body.split(|byte| *byte == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        let line_number = number + 1;
+        match serde_json::from_slice::<IndexLine>(line) {
+            Ok(line) if !line.name.eq_ignore_ascii_case(name) => {
+                skipped += 1;
+                notes.push(format!(
+                    "`{label}` line {line_number}: names crate {:?}, not `{name}`; skipped",
+                    line.name
+                ));
+            }
+            Ok(line) => entries.push(IndexEntry::from_line(line, label, line_number, notes)),
+            Err(error) => {
+                skipped += 1;
+                notes.push(format!(
+                    "`{label}` line {line_number} is not an index entry ({error}); skipped"
+                ));
+            }
+        }
+    }
+    if entries.is_empty() {
+        return Err(IndexFailure {
+            reason: if skipped == 0 {
+                format!("`{label}` lists no release")
+            } else {
+                format!("`{label}`: none of its {skipped} lines is an index entry")
+            },
+            absent: false,
+        });
+    }
+    Ok(entries)
+}
+
 /// The owners document: users and teams.
 fn decode_owners(
     url: &Url,
@@ -766,6 +771,42 @@ struct OwnerWire {
     login: String,
     #[serde(default)]
     kind: Option<String>,
+}
+
+/// Runs a crates.io decoder on `data`, for [`crate::fuzz`]: the first byte picks the document
+/// (index file, API crate document, owners document).
+pub(crate) fn fuzz(data: &[u8]) {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(url) = Url::parse("https://crates.invalid/api/v1/crates/pkg") else {
+        return;
+    };
+    let mut notes = Vec::new();
+    match pick % 3 {
+        0 => {
+            let name = body
+                .split(|byte| *byte == b'\n')
+                .find_map(|line| serde_json::from_slice::<IndexLine>(line).ok())
+                .map_or_else(|| "pkg".to_string(), |line| line.name);
+            if let Ok(entries) = decode_index(url.as_str(), &name, body, &mut notes) {
+                for entry in entries {
+                    entry.release(Err(&"not asked".to_string()));
+                }
+            }
+        }
+        1 => {
+            if let Ok(answer) = json_object(url.as_str(), body)
+                .and_then(|document| CrateAnswer::decode(&url, &document, &mut notes))
+            {
+                answer.releases();
+            }
+        }
+        _ => {
+            let _ = json_object(url.as_str(), body)
+                .and_then(|document| decode_owners(&url, &document, &mut notes));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -64,6 +64,16 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
     }
 }
 
+/// The body served at `label` as a JSON object, or why it is not one (naming `label`).
+pub(crate) fn json_object(label: &str, body: &[u8]) -> Result<Value, String> {
+    let document: Value = serde_json::from_slice(body)
+        .map_err(|error| format!("`{label}` did not answer valid JSON: {error}"))?;
+    if !document.is_object() {
+        return Err(format!("`{label}` did not answer a JSON object"));
+    }
+    Ok(document)
+}
+
 /// A result as a fact: the error is the reason it is unknown.
 pub(crate) fn fact<T>(result: Result<T, String>) -> Fact<T> {
     match result {

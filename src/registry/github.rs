@@ -80,40 +80,51 @@ impl GithubClient {
             Ok(fetched) => fetched,
             Err(error) => return Fact::Unknown(reason(&error)),
         };
-        let wire: RepositoryWire = match decode_object(&fetched.body) {
-            Ok(wire) => wire,
-            Err(error) => {
+        let moved = fetched.final_url != fetched.url;
+        decode_repository(&url, &asked, moved, &fetched.body)
+    }
+}
+
+/// The repository document `body` served at `url` for `asked` (`owner/name`); `redirected`:
+/// the request was redirected (the repository moved).
+fn decode_repository(
+    url: &Url,
+    asked: &str,
+    redirected: bool,
+    body: &[u8],
+) -> Fact<RepositoryFacts> {
+    let wire: RepositoryWire = match decode_object(body) {
+        Ok(wire) => wire,
+        Err(error) => {
+            return Fact::unknown(format!(
+                "`{url}`: not a GitHub repository document: {error}"
+            ));
+        }
+    };
+    let moved = redirected || !wire.full_name.eq_ignore_ascii_case(asked);
+    let owner = match wire.owner {
+        Some(owner) => owner.login,
+        None => match wire.full_name.split_once('/') {
+            Some((owner, _)) => owner.to_string(),
+            None => {
                 return Fact::unknown(format!(
-                    "`{url}`: not a GitHub repository document: {error}"
+                    "`{url}`: the repository has no owner and its full name `{}` names none",
+                    excerpt(&wire.full_name)
                 ));
             }
-        };
-        let moved =
-            fetched.final_url != fetched.url || !wire.full_name.eq_ignore_ascii_case(&asked);
-        let owner = match wire.owner {
-            Some(owner) => owner.login,
-            None => match wire.full_name.split_once('/') {
-                Some((owner, _)) => owner.to_string(),
-                None => {
-                    return Fact::unknown(format!(
-                        "`{url}`: the repository has no owner and its full name `{}` names none",
-                        excerpt(&wire.full_name)
-                    ));
-                }
-            },
-        };
-        Fact::Known(RepositoryFacts {
-            host: "github".into(),
-            id: wire.id,
-            full_name: wire.full_name,
-            owner,
-            archived: wire.archived,
-            disabled: wire.disabled,
-            pushed_at: wire.pushed_at.as_deref().and_then(parse_time),
-            default_branch: wire.default_branch,
-            moved_from: moved.then_some(asked),
-        })
-    }
+        },
+    };
+    Fact::Known(RepositoryFacts {
+        host: "github".into(),
+        id: wire.id,
+        full_name: wire.full_name,
+        owner,
+        archived: wire.archived,
+        disabled: wire.disabled,
+        pushed_at: wire.pushed_at.as_deref().and_then(parse_time),
+        default_branch: wire.default_branch,
+        moved_from: moved.then(|| asked.to_string()),
+    })
 }
 
 /// An owner or name as one path segment (they are `[A-Za-z0-9._-]` once normalized; anything
@@ -218,6 +229,18 @@ where
 {
     let value = serde_json::Value::deserialize(deserializer)?;
     Ok(serde_json::from_value(value).ok())
+}
+
+/// Runs the repository decoder on `data`, for [`crate::fuzz`]: the first byte says whether the
+/// request was redirected.
+pub(crate) fn fuzz(data: &[u8]) {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(url) = Url::parse("https://api.github.invalid/repos/owner/name") else {
+        return;
+    };
+    decode_repository(&url, "owner/name", pick % 2 == 1, body);
 }
 
 #[cfg(test)]

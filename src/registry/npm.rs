@@ -137,8 +137,13 @@ impl NpmClient {
             }
             Err(error) => return self.unknown(name, version, &error.to_string()),
         };
-        match decode_object::<PackumentWire>(&fetched.body) {
-            Ok(packument) => self.facts(name, version, &url, packument),
+        self.decode_packument(name, version, &url, &fetched.body)
+    }
+
+    /// The facts of `name` at `version` from the packument `body` served at `url`.
+    fn decode_packument(&self, name: &str, version: &str, url: &Url, body: &[u8]) -> PackageFacts {
+        match decode_object::<PackumentWire>(body) {
+            Ok(packument) => self.facts(name, version, url, packument),
             Err(error) => {
                 let reason = format!("`{url}`: not a packument: {error}");
                 self.unknown(name, version, &reason)
@@ -163,36 +168,7 @@ impl NpmClient {
             Err(NetError::Status { status: 404, .. }) => return Fact::Known(Vec::new()),
             Err(error) => return Fact::Unknown(error.to_string()),
         };
-        let wire: KeysWire = match decode_object(&fetched.body) {
-            Ok(wire) => wire,
-            Err(error) => {
-                return Fact::Unknown(format!("`{url}`: not an npm keys document: {error}"));
-            }
-        };
-        let mut keys = Vec::with_capacity(wire.keys.len());
-        for Object(key) in wire.keys {
-            let expires = match &key.expires {
-                None => None,
-                Some(text) => match parse_time(text) {
-                    Some(expires) => Some(expires),
-                    None => {
-                        return Fact::Unknown(format!(
-                            "`{url}`: key `{}` expires at an unreadable time `{}`",
-                            key.keyid,
-                            excerpt(text)
-                        ));
-                    }
-                },
-            };
-            keys.push(NpmKey {
-                keyid: key.keyid,
-                keytype: key.keytype,
-                scheme: key.scheme,
-                key: key.key,
-                expires,
-            });
-        }
-        Fact::Known(keys)
+        decode_keys(&url, &fetched.body)
     }
 
     /// The attestations document at `url` (a version's `dist.attestations.url`), fetched from
@@ -213,21 +189,7 @@ impl NpmClient {
             Ok(fetched) => fetched,
             Err(error) => return Fact::Unknown(error.to_string()),
         };
-        match serde_json::from_slice::<Value>(&fetched.body) {
-            // The shape verification needs (`crate::verify::npm::entries`); a document of
-            // another shape is a registry fault, so the provenance is unknown, never invalid.
-            Ok(document) => match crate::verify::npm::entries(&document) {
-                Ok(_) => Fact::Known(document),
-                Err(why) => Fact::Unknown(format!(
-                    "`{url}`: not an attestations document: {}",
-                    excerpt(&why)
-                )),
-            },
-            Err(error) => Fact::Unknown(format!(
-                "`{url}`: not an attestations document: {}",
-                detail(&error)
-            )),
-        }
+        decode_attestations(&url, &fetched.body)
     }
 
     /// `<base>/<path>`, keeping any path the base has (`…/api/npm/npm-remote/`).
@@ -391,6 +353,59 @@ impl NpmClient {
             },
         };
         facts
+    }
+}
+
+/// The registry's signing keys from the keys document `body` served at `url`.
+fn decode_keys(url: &Url, body: &[u8]) -> Fact<Vec<NpmKey>> {
+    let wire: KeysWire = match decode_object(body) {
+        Ok(wire) => wire,
+        Err(error) => {
+            return Fact::Unknown(format!("`{url}`: not an npm keys document: {error}"));
+        }
+    };
+    let mut keys = Vec::with_capacity(wire.keys.len());
+    for Object(key) in wire.keys {
+        let expires = match &key.expires {
+            None => None,
+            Some(text) => match parse_time(text) {
+                Some(expires) => Some(expires),
+                None => {
+                    return Fact::Unknown(format!(
+                        "`{url}`: key `{}` expires at an unreadable time `{}`",
+                        key.keyid,
+                        excerpt(text)
+                    ));
+                }
+            },
+        };
+        keys.push(NpmKey {
+            keyid: key.keyid,
+            keytype: key.keytype,
+            scheme: key.scheme,
+            key: key.key,
+            expires,
+        });
+    }
+    Fact::Known(keys)
+}
+
+/// The attestations document `body` served at `url`, when it has the shape verification needs.
+fn decode_attestations(url: &Url, body: &[u8]) -> Fact<Value> {
+    match serde_json::from_slice::<Value>(body) {
+        // The shape verification needs (`crate::verify::npm::entries`); a document of
+        // another shape is a registry fault, so the provenance is unknown, never invalid.
+        Ok(document) => match crate::verify::npm::entries(&document) {
+            Ok(_) => Fact::Known(document),
+            Err(why) => Fact::Unknown(format!(
+                "`{url}`: not an attestations document: {}",
+                excerpt(&why)
+            )),
+        },
+        Err(error) => Fact::Unknown(format!(
+            "`{url}`: not an attestations document: {}",
+            detail(&error)
+        )),
     }
 }
 
@@ -856,6 +871,38 @@ struct KeyWire {
     key: String,
     #[serde(default)]
     expires: Option<String>,
+}
+
+/// Runs an npm decoder on `data`, for [`crate::fuzz`]: the first byte picks the document
+/// (packument, keys, attestations). A packument is read for the name and the first version
+/// it lists, so the fuzzer reaches past the name check.
+pub(crate) fn fuzz(client: &NpmClient, data: &[u8]) {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(url) = client.url("pkg") else {
+        return;
+    };
+    match pick % 3 {
+        0 => {
+            let document = serde_json::from_slice::<Value>(body).ok();
+            let name = document
+                .as_ref()
+                .and_then(|document| document.get("name")?.as_str())
+                .unwrap_or("pkg");
+            let version = document
+                .as_ref()
+                .and_then(|document| document.get("versions")?.as_object()?.keys().next())
+                .map_or("1.0.0", String::as_str);
+            client.decode_packument(name, version, &url, body);
+        }
+        1 => {
+            decode_keys(&url, body);
+        }
+        _ => {
+            decode_attestations(&url, body);
+        }
+    }
 }
 
 #[cfg(test)]

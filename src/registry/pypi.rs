@@ -75,7 +75,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::decode::{Object, endpoint, fact, json_type, section, timestamp};
+use super::decode::{Object, endpoint, fact, json_object, json_type, section, timestamp};
 use super::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, ReleaseFile, Status,
 };
@@ -370,12 +370,10 @@ impl PypiClient {
             })
             .await
             .map_err(|error| error.to_string())?;
-        let document: Value = serde_json::from_slice(&fetched.body)
-            .map_err(|error| format!("`{label}` did not answer valid JSON: {error}"))?;
-        if !document.is_object() {
-            return Err(format!("`{label}` did not answer a JSON object"));
-        }
-        Ok((fetched.final_url.clone(), document))
+        Ok((
+            fetched.final_url.clone(),
+            json_object(&label, &fetched.body)?,
+        ))
     }
 
     /// The provenance and publisher of the version in use, from the Integrity API. The
@@ -539,53 +537,57 @@ impl PypiClient {
             }
             Err(error) => return ProvenanceLookup::Failed(error.to_string()),
         };
-        let document = serde_json::from_slice::<Value>(&fetched.body)
-            .map_err(|error| error.to_string())
-            .and_then(|document| {
-                // Only the publisher is read here (the registry's word); the Sigstore parts
-                // are checked by `provenance_document` before verification.
-                if !document.is_object() {
-                    return Err(format!(
-                        "the body is {}, not an object",
-                        json_type(&document)
-                    ));
-                }
-                // Serde would read a list as a struct, field by position: a publisher
-                // `["GitHub", "o/r"]` is no publisher.
-                let bundles = document
-                    .get("attestation_bundles")
-                    .and_then(Value::as_array)
-                    .ok_or("no `attestation_bundles` list")?;
-                for (index, bundle) in bundles.iter().enumerate() {
-                    let publisher = bundle.get("publisher").filter(|p| !p.is_null());
-                    if !bundle.is_object() || publisher.is_some_and(|p| !p.is_object()) {
-                        return Err(format!(
-                            "attestation bundle {} or its `publisher` is not an object",
-                            index + 1
-                        ));
-                    }
-                }
-                ProvenanceWire::deserialize(&document).map_err(|error| error.to_string())
-            });
-        let document = match document {
-            Ok(document) => document,
-            Err(why) => {
-                return ProvenanceLookup::Failed(format!(
-                    "`{label}` is not a provenance document (PEP 740): {why}"
+        decode_provenance(&label, &fetched.body)
+    }
+}
+
+/// The publisher named by the provenance document `body` served at `label` (only the
+/// registry's word; the Sigstore parts are checked by `provenance_document`).
+fn decode_provenance(label: &str, body: &[u8]) -> ProvenanceLookup {
+    let document = serde_json::from_slice::<Value>(body)
+        .map_err(|error| error.to_string())
+        .and_then(|document| {
+            if !document.is_object() {
+                return Err(format!(
+                    "the body is {}, not an object",
+                    json_type(&document)
                 ));
             }
-        };
-        let mut publishers: Vec<Option<Publisher>> = document
-            .attestation_bundles
-            .into_iter()
-            .map(|bundle| bundle.publisher.and_then(PublisherWire::into_publisher))
-            .collect();
-        publishers.dedup();
-        match publishers.as_slice() {
-            [] => ProvenanceLookup::Failed(format!("`{label}` holds no attestation bundle")),
-            [one] => ProvenanceLookup::Publisher(one.clone()),
-            _ => ProvenanceLookup::Publisher(None),
+            // Serde would read a list as a struct, field by position: a publisher
+            // `["GitHub", "o/r"]` is no publisher.
+            let bundles = document
+                .get("attestation_bundles")
+                .and_then(Value::as_array)
+                .ok_or("no `attestation_bundles` list")?;
+            for (index, bundle) in bundles.iter().enumerate() {
+                let publisher = bundle.get("publisher").filter(|p| !p.is_null());
+                if !bundle.is_object() || publisher.is_some_and(|p| !p.is_object()) {
+                    return Err(format!(
+                        "attestation bundle {} or its `publisher` is not an object",
+                        index + 1
+                    ));
+                }
+            }
+            ProvenanceWire::deserialize(&document).map_err(|error| error.to_string())
+        });
+    let document = match document {
+        Ok(document) => document,
+        Err(why) => {
+            return ProvenanceLookup::Failed(format!(
+                "`{label}` is not a provenance document (PEP 740): {why}"
+            ));
         }
+    };
+    let mut publishers: Vec<Option<Publisher>> = document
+        .attestation_bundles
+        .into_iter()
+        .map(|bundle| bundle.publisher.and_then(PublisherWire::into_publisher))
+        .collect();
+    publishers.dedup();
+    match publishers.as_slice() {
+        [] => ProvenanceLookup::Failed(format!("`{label}` holds no attestation bundle")),
+        [one] => ProvenanceLookup::Publisher(one.clone()),
+        _ => ProvenanceLookup::Publisher(None),
     }
 }
 
@@ -1396,6 +1398,63 @@ impl PublisherWire {
             workflow: non_empty(self.workflow).or(non_empty(self.workflow_filepath)),
             email: non_empty(self.email),
         })
+    }
+}
+
+/// Runs the PyPI decoders on `data`, for [`crate::fuzz`]: the first byte picks the document
+/// (project JSON, Simple API page, provenance); releases are then merged and judged for yanks
+/// as [`PypiClient::package_with_notes`] does.
+pub(crate) fn fuzz(data: &[u8]) {
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(url) = Url::parse("https://pypi.invalid/pypi/pkg/json") else {
+        return;
+    };
+    let mut notes = Vec::new();
+    if pick % 3 == 2 {
+        decode_provenance(url.as_str(), body);
+        if let Ok(document) = serde_json::from_slice::<Value>(body) {
+            let _ = provenance_shape(&document);
+        }
+        return;
+    }
+    let document = json_object(url.as_str(), body);
+    let name = document
+        .as_ref()
+        .ok()
+        .and_then(|document| {
+            document
+                .pointer("/info/name")
+                .or_else(|| document.get("name"))?
+                .as_str()
+        })
+        .map_or_else(|| "pkg".to_string(), normalize_name);
+    let (project, simple): (
+        Result<ProjectDocument, String>,
+        Result<SimpleDocument, String>,
+    ) = if pick % 3 == 0 {
+        let project =
+            document.and_then(|document| ProjectDocument::decode(&url, &document, &mut notes));
+        (project, Err("not asked".to_string()))
+    } else {
+        let simple = document
+            .and_then(|document| SimpleDocument::decode(&url, &name, &document, &mut notes));
+        (Err("not asked".to_string()), simple)
+    };
+    if let Ok((releases, unreadable)) = merge_releases(&name, &project, &simple, &mut notes) {
+        let _ = all_yanked(&releases, &unreadable);
+        for (version, files) in &releases {
+            let yanked = yank_of(files, unreadable.get(version)).unwrap_or(false);
+            let provenance = Fact::Known(advertised_provenance(files, true));
+            release(
+                version.clone(),
+                files,
+                yanked,
+                provenance,
+                Fact::Known(None),
+            );
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod cli;
 mod confinement;
 mod facts;
 mod fixtures;
+mod fuzz_regressions;
 mod hostile_registry;
 mod reads;
 mod robustness;

@@ -21,10 +21,12 @@
 //! Not supported: resolving `file:` dependencies of a v1 lockfile to their package.json (the
 //! node keeps the `file:` spec as its version); bundled dependencies are ordinary nodes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use super::{directory_name, parse_alias, read_package_json};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
@@ -37,35 +39,47 @@ pub(crate) struct PackageLock;
 const SUPPORTED: &str = "1, 2, 3";
 const NPM_REGISTRY: &str = "https://registry.npmjs.org/";
 
+/// Strings are borrowed from the file where they need no unescaping, and dependency ranges
+/// are skipped (only the names resolve): a lockfile of 10⁶ packages is held once, not twice.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct LockWire {
+struct LockWire<'a> {
     name: Option<String>,
     version: Option<String>,
     lockfile_version: Option<serde_json::Value>,
-    packages: Option<BTreeMap<String, EntryWire>>,
+    #[serde(borrow)]
+    packages: Option<BTreeMap<Cow<'a, str>, EntryWire<'a>>>,
     dependencies: Option<BTreeMap<String, V1Wire>>,
 }
 
+/// The names of a dependency section; their ranges are not needed.
+type Names<'a> = BTreeMap<Cow<'a, str>, IgnoredAny>;
+
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
-struct EntryWire {
-    name: Option<String>,
-    version: Option<String>,
-    resolved: Option<String>,
+struct EntryWire<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    resolved: Option<Cow<'a, str>>,
     #[serde(default)]
     link: bool,
-    #[serde(default)]
-    dependencies: BTreeMap<String, String>,
-    #[serde(default)]
-    dev_dependencies: BTreeMap<String, String>,
-    #[serde(default)]
-    optional_dependencies: BTreeMap<String, String>,
-    #[serde(default)]
-    peer_dependencies: BTreeMap<String, String>,
+    #[serde(default, borrow)]
+    dependencies: Names<'a>,
+    #[serde(default, borrow)]
+    dev_dependencies: Names<'a>,
+    #[serde(default, borrow)]
+    optional_dependencies: Names<'a>,
+    #[serde(default, borrow)]
+    peer_dependencies: Names<'a>,
     #[serde(default)]
     workspaces: Option<serde_json::Value>,
 }
+
+/// The `packages` map: install location → entry.
+type Packages<'a> = BTreeMap<Cow<'a, str>, EntryWire<'a>>;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,7 +151,7 @@ impl LockfileParser for PackageLock {
 /// v2/v3: the flat `packages` map.
 fn parse_packages(
     input: &LockfileInput<'_>,
-    packages: &BTreeMap<String, EntryWire>,
+    packages: &Packages<'_>,
 ) -> Result<LockfileBuilder, ParseError> {
     let mut builder = LockfileBuilder::new(Ecosystem::Npm);
     let root_entry = packages
@@ -152,23 +166,25 @@ fn parse_packages(
             continue;
         }
         let fallback = install_name(location).or_else(|| link_name(location, packages));
+        let location: &str = location;
         let name = entry
             .name
-            .clone()
+            .as_deref()
             .filter(|name| !name.is_empty())
+            .map(str::to_string)
             .or(fallback.filter(|name| !name.is_empty()))
             .unwrap_or_else(|| directory_name(input, Path::new(location)));
         let version = entry
             .version
-            .clone()
+            .as_deref()
             .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| "0.0.0".into());
+            .unwrap_or("0.0.0");
         let id = builder.id(name, version);
-        let is_root = location.is_empty() || members.contains(&location.as_str());
+        let is_root = location.is_empty() || members.contains(&location);
         let source = if is_root {
             Source::Workspace
         } else if !location.contains("node_modules/") {
-            Source::Path(location.clone())
+            Source::Path(location.to_string())
         } else {
             source_of(entry.resolved.as_deref())
         };
@@ -176,14 +192,14 @@ fn parse_packages(
         if is_root {
             builder.root(id.clone());
         }
-        nodes.insert(location.as_str(), id);
+        nodes.insert(location, id);
     }
 
     for (location, entry) in packages {
         if entry.link {
             continue;
         }
-        let Some(from) = nodes.get(location.as_str()).cloned() else {
+        let Some(from) = nodes.get(location.as_ref()).cloned() else {
             continue;
         };
         let sections = [
@@ -220,10 +236,7 @@ fn parse_packages(
 
 /// The locations of workspace members: entries outside `node_modules` matched by the root's
 /// `workspaces` globs.
-fn workspace_members<'a>(
-    root: &EntryWire,
-    packages: &'a BTreeMap<String, EntryWire>,
-) -> Vec<&'a str> {
+fn workspace_members<'a>(root: &EntryWire<'_>, packages: &'a Packages<'_>) -> Vec<&'a str> {
     let patterns: Vec<glob::Pattern> = match &root.workspaces {
         Some(serde_json::Value::Array(items)) => items.iter().collect::<Vec<_>>(),
         Some(serde_json::Value::Object(object)) => match object.get("packages") {
@@ -246,7 +259,7 @@ fn workspace_members<'a>(
                 && !location.contains("node_modules/")
                 && patterns.iter().any(|pattern| pattern.matches(location))
         })
-        .map(|(location, _)| location.as_str())
+        .map(|(location, _)| location.as_ref())
         .collect()
 }
 
@@ -258,7 +271,7 @@ fn install_name(location: &str) -> Option<String> {
 }
 
 /// For a link target without a `name`, the name of the link pointing at it.
-fn link_name(location: &str, packages: &BTreeMap<String, EntryWire>) -> Option<String> {
+fn link_name(location: &str, packages: &Packages<'_>) -> Option<String> {
     packages
         .iter()
         .find(|(_, entry)| entry.link && entry.resolved.as_deref() == Some(location))
@@ -267,11 +280,7 @@ fn link_name(location: &str, packages: &BTreeMap<String, EntryWire>) -> Option<S
 
 /// Node's module resolution over lockfile locations: the nearest `node_modules/<name>` from
 /// `location` upward, links followed to their target.
-fn resolve<'a>(
-    location: &str,
-    name: &str,
-    packages: &'a BTreeMap<String, EntryWire>,
-) -> Option<&'a str> {
+fn resolve<'a>(location: &str, name: &str, packages: &'a Packages<'_>) -> Option<&'a str> {
     let mut dir = location;
     loop {
         let candidate = if dir.is_empty() {
@@ -282,9 +291,9 @@ fn resolve<'a>(
         if let Some((key, entry)) = packages.get_key_value(candidate.as_str()) {
             if entry.link {
                 let target = entry.resolved.as_deref()?;
-                return packages.get_key_value(target).map(|(key, _)| key.as_str());
+                return packages.get_key_value(target).map(|(key, _)| key.as_ref());
             }
-            return Some(key.as_str());
+            return Some(key.as_ref());
         }
         if dir.is_empty() {
             return None;
@@ -338,7 +347,7 @@ fn registry_base(resolved: &str) -> String {
 }
 
 /// v1: the nested `dependencies` tree.
-fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire) -> Result<LockfileBuilder, ParseError> {
+fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBuilder, ParseError> {
     let mut builder = LockfileBuilder::new(Ecosystem::Npm);
     let empty = BTreeMap::new();
     let top = wire.dependencies.as_ref().unwrap_or(&empty);
