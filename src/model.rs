@@ -238,7 +238,8 @@ pub struct Lockfile {
 #[derive(Debug)]
 pub struct LockfileBuilder {
     ecosystem: Ecosystem,
-    packages: BTreeMap<PackageId, LockedPackage>,
+    /// Id → source and dev hint (the id is held once: lockfiles may list a million packages).
+    packages: BTreeMap<PackageId, (Source, Option<bool>)>,
     roots: BTreeSet<PackageId>,
     edges: BTreeMap<(PackageId, PackageId), DepKind>,
     warnings: Vec<String>,
@@ -269,20 +270,13 @@ impl LockfileBuilder {
     /// Adds a package, or merges it into the record of the same id (the richer source wins).
     pub fn package(&mut self, id: PackageId, source: Source) -> PackageId {
         match self.packages.get_mut(&id) {
-            Some(existing) => {
-                if source.rank() > existing.source.rank() {
-                    existing.source = source;
+            Some((existing, _)) => {
+                if source.rank() > existing.rank() {
+                    *existing = source;
                 }
             }
             None => {
-                self.packages.insert(
-                    id.clone(),
-                    LockedPackage {
-                        id: id.clone(),
-                        source,
-                        dev_hint: None,
-                    },
-                );
+                self.packages.insert(id.clone(), (source, None));
             }
         }
         id
@@ -291,8 +285,8 @@ impl LockfileBuilder {
     /// Records the lockfile's own dev flag of a package (see [`LockedPackage::dev_hint`]).
     /// A package marked both dev and not dev is not dev.
     pub fn dev_hint(&mut self, id: &PackageId, dev: bool) {
-        if let Some(package) = self.packages.get_mut(id) {
-            package.dev_hint = Some(package.dev_hint.map_or(dev, |old| old && dev));
+        if let Some((_, hint)) = self.packages.get_mut(id) {
+            *hint = Some(hint.map_or(dev, |old| old && dev));
         }
     }
 
@@ -341,7 +335,15 @@ impl LockfileBuilder {
             ecosystem: self.ecosystem,
             format,
             format_version: format_version.into(),
-            packages: self.packages.into_values().collect(),
+            packages: self
+                .packages
+                .into_iter()
+                .map(|(id, (source, dev_hint))| LockedPackage {
+                    id,
+                    source,
+                    dev_hint,
+                })
+                .collect(),
             roots: self.roots.into_iter().collect(),
             edges: self
                 .edges

@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::{directory_name, parse_alias, read_package_json};
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{LockfileInput, LockfileParser, ParseError, Text, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `package-lock.json` parser.
@@ -48,22 +48,22 @@ struct LockWire<'a> {
     version: Option<String>,
     lockfile_version: Option<serde_json::Value>,
     #[serde(borrow)]
-    packages: Option<BTreeMap<Cow<'a, str>, EntryWire<'a>>>,
+    packages: Option<Packages<'a>>,
     dependencies: Option<BTreeMap<String, V1Wire>>,
 }
 
 /// The names of a dependency section; their ranges are not needed.
-type Names<'a> = BTreeMap<Cow<'a, str>, IgnoredAny>;
+type Names<'a> = BTreeMap<Text<'a>, IgnoredAny>;
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct EntryWire<'a> {
     #[serde(borrow)]
-    name: Option<Cow<'a, str>>,
+    name: Option<Text<'a>>,
     #[serde(borrow)]
-    version: Option<Cow<'a, str>>,
+    version: Option<Text<'a>>,
     #[serde(borrow)]
-    resolved: Option<Cow<'a, str>>,
+    resolved: Option<Text<'a>>,
     #[serde(default)]
     link: bool,
     #[serde(default, borrow)]
@@ -78,8 +78,76 @@ struct EntryWire<'a> {
     workspaces: Option<serde_json::Value>,
 }
 
-/// The `packages` map: install location → entry.
-type Packages<'a> = BTreeMap<Cow<'a, str>, EntryWire<'a>>;
+/// The `packages` map: install location → entry, in location order (the last of duplicate
+/// keys wins, as in a map). A sorted list with an index rather than a `BTreeMap`: half the
+/// memory for a lockfile of a million packages.
+struct Packages<'a> {
+    entries: Vec<(Text<'a>, EntryWire<'a>)>,
+    index: HashMap<Text<'a>, usize>,
+}
+
+impl<'a> Packages<'a> {
+    fn get(&self, location: &str) -> Option<&EntryWire<'a>> {
+        self.get_key_value(location).map(|(_, entry)| entry)
+    }
+
+    /// Where `location` is in [`Packages::iter`]'s order.
+    fn position(&self, location: &str) -> Option<usize> {
+        self.index.get(location).copied()
+    }
+
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn get_key_value(&self, location: &str) -> Option<(&str, &EntryWire<'a>)> {
+        let (key, entry) = &self.entries[*self.index.get(location)?];
+        Some((key, entry))
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&str, &EntryWire<'a>)> {
+        self.entries.iter().map(|(key, entry)| (&**key, entry))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Packages<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Vec<(Text<'de>, EntryWire<'de>)>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map of install locations to package entries")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(entries)
+            }
+        }
+        let mut entries = deserializer.deserialize_map(Visitor)?;
+        // Stable: of duplicate keys, the last one read stays last.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // In place; the entry kept takes the later duplicate's value.
+        entries.dedup_by(|later, kept| {
+            let duplicate = later.0 == kept.0;
+            if duplicate {
+                std::mem::swap(later, kept);
+            }
+            duplicate
+        });
+        let index = entries
+            .iter()
+            .enumerate()
+            .map(|(position, (key, _))| (key.clone(), position))
+            .collect();
+        Ok(Packages { entries, index })
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -159,27 +227,30 @@ fn parse_packages(
         .ok_or_else(|| input.invalid("the `packages` map has no root entry `\"\"`"))?;
     let members = workspace_members(root_entry, packages);
 
-    // The node each location stands for (links resolved to their target's node).
-    let mut nodes: HashMap<&str, PackageId> = HashMap::new();
-    for (location, entry) in packages {
+    // The name and version of the node each location stands for, by position (none for a
+    // link: dependencies resolve through it to its target). Borrowed where the file allows:
+    // ids are built again for edges rather than held twice.
+    let mut nodes: Vec<Option<(Cow<'_, str>, &str)>> = Vec::with_capacity(packages.len());
+    for (location, entry) in packages.iter() {
         if entry.link {
+            nodes.push(None);
             continue;
         }
-        let fallback = install_name(location).or_else(|| link_name(location, packages));
-        let location: &str = location;
-        let name = entry
-            .name
-            .as_deref()
-            .filter(|name| !name.is_empty())
-            .map(str::to_string)
-            .or(fallback.filter(|name| !name.is_empty()))
-            .unwrap_or_else(|| directory_name(input, Path::new(location)));
+        let name: Cow<'_, str> = match entry.name.as_deref().filter(|name| !name.is_empty()) {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(
+                install_name(location)
+                    .or_else(|| link_name(location, packages))
+                    .filter(|name| !name.is_empty())
+                    .unwrap_or_else(|| directory_name(input, Path::new(location))),
+            ),
+        };
         let version = entry
             .version
             .as_deref()
             .filter(|v| !v.is_empty())
             .unwrap_or("0.0.0");
-        let id = builder.id(name, version);
+        let id = builder.id(name.as_ref(), version);
         let is_root = location.is_empty() || members.contains(&location);
         let source = if is_root {
             Source::Workspace
@@ -188,18 +259,22 @@ fn parse_packages(
         } else {
             source_of(entry.resolved.as_deref())
         };
-        builder.package(id.clone(), source);
         if is_root {
             builder.root(id.clone());
         }
-        nodes.insert(location, id);
+        builder.package(id, source);
+        nodes.push(Some((name, version)));
     }
+    let node = |location: &str| -> Option<PackageId> {
+        let (name, version) = nodes[packages.position(location)?].as_ref()?;
+        Some(PackageId::new(Ecosystem::Npm, name.as_ref(), *version))
+    };
 
-    for (location, entry) in packages {
+    for (location, entry) in packages.iter() {
         if entry.link {
             continue;
         }
-        let Some(from) = nodes.get(location.as_ref()).cloned() else {
+        let Some(from) = node(location) else {
             continue;
         };
         let sections = [
@@ -212,8 +287,8 @@ fn parse_packages(
             for name in section.keys() {
                 match resolve(location, name, packages) {
                     Some(target) => {
-                        if let Some(to) = nodes.get(target) {
-                            builder.edge(&from, to, kind);
+                        if let Some(to) = node(target) {
+                            builder.edge(&from, &to, kind);
                         }
                     }
                     None if kind == DepKind::Normal => builder.warn(format!(
@@ -224,10 +299,10 @@ fn parse_packages(
             }
         }
     }
-    if let Some(root) = nodes.get("") {
+    if let Some(root) = node("") {
         for member in &members {
-            if let Some(to) = nodes.get(member) {
-                builder.edge(root, to, DepKind::Normal);
+            if let Some(to) = node(member) {
+                builder.edge(&root, &to, DepKind::Normal);
             }
         }
     }
@@ -259,7 +334,7 @@ fn workspace_members<'a>(root: &EntryWire<'_>, packages: &'a Packages<'_>) -> Ve
                 && !location.contains("node_modules/")
                 && patterns.iter().any(|pattern| pattern.matches(location))
         })
-        .map(|(location, _)| location.as_ref())
+        .map(|(location, _)| location)
         .collect()
 }
 
@@ -291,9 +366,9 @@ fn resolve<'a>(location: &str, name: &str, packages: &'a Packages<'_>) -> Option
         if let Some((key, entry)) = packages.get_key_value(candidate.as_str()) {
             if entry.link {
                 let target = entry.resolved.as_deref()?;
-                return packages.get_key_value(target).map(|(key, _)| key.as_ref());
+                return packages.get_key_value(target).map(|(key, _)| key);
             }
-            return Some(key.as_ref());
+            return Some(key);
         }
         if dir.is_empty() {
             return None;
