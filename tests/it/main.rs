@@ -5,6 +5,7 @@ mod cli;
 mod confinement;
 mod facts;
 mod fixtures;
+mod hostile_corpus;
 mod hostile_registry;
 mod reads;
 mod robustness;
