@@ -10,6 +10,7 @@
 //! Every failing case is listed, not only the first. A case marked `known_bug` is a bug the
 //! corpus found and `src/` does not fix yet: it is reported apart and does not fail the test,
 //! unless it no longer reproduces (then its marker must go). An empty corpus fails.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -141,7 +142,6 @@ fn copy_tree(from: &Path, to: &Path) {
         let kind = entry.file_type().unwrap();
         if kind.is_symlink() {
             let link = std::fs::read_link(entry.path()).unwrap();
-            #[cfg(unix)]
             std::os::unix::fs::symlink(link, &target).unwrap();
         } else if kind.is_dir() {
             copy_tree(&entry.path(), &target);
@@ -612,4 +612,31 @@ async fn hostile_corpus() {
         tally.failures.len(),
         tally.failures.join("\n")
     );
+}
+
+/// The committed corpus is what the generator writes (`generate.py --check`). Without a
+/// `python3` on the machine this says so and checks nothing else.
+#[test]
+fn hostile_corpus_is_what_the_generator_writes() {
+    let output = Command::new("python3")
+        .arg(hostile_dir().join("generate.py"))
+        .arg("--check")
+        .output();
+    match output {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut stdout = std::io::stdout();
+            writeln!(
+                stdout,
+                "no python3: the corpus is not compared to its generator"
+            )
+            .unwrap();
+        }
+        Err(e) => panic!("python3: {e}"),
+        Ok(output) => assert!(
+            output.status.success(),
+            "the committed corpus differs from `python3 tests/hostile/generate.py`:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ),
+    }
 }
