@@ -637,7 +637,7 @@ def corpus():
         {"yarn.lock": YARN_CLASSIC, "package.json": PACKAGE_JSON + " " * 600},
         args=("graph", ".", "--max-file-size", "500")))
     add(o, "requirements-include-over-limit", Case(
-        {"requirements.txt": "six==1.16.0\n-r more.txt\n", "more/.keep": "",
+        {"requirements.txt": "six==1.16.0\n-r more.txt\n",
          "more.txt": "idna==3.7\n" + "# padding\n" * 80},
         args=("graph", ".", "--max-file-size", "400")))
     add(o, "deptrust-toml-over-32mib", Case(
