@@ -6,6 +6,7 @@ mod confinement;
 mod facts;
 mod fixtures;
 mod fuzz_regressions;
+mod hostile_corpus;
 mod hostile_registry;
 mod reads;
 mod robustness;
