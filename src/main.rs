@@ -42,7 +42,14 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {}", sanitize(&format!("{error:#}")));
+            // One `error:` line per problem (a configuration reports all of its problems at
+            // once, one per line); each line sanitized on its own.
+            for line in format!("{error:#}")
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+            {
+                eprintln!("error: {}", sanitize(line));
+            }
             ExitCode::from(2)
         }
     }

@@ -280,13 +280,16 @@ impl Workspace {
             .and_then(toml::Value::as_table)
             .cloned()
             .unwrap_or_default();
-        let excluded: Vec<PathBuf> = string_list(&root, &["workspace", "exclude"])
+        let list = |keys: &[&str]| {
+            string_list(&root, keys).map_err(|problem| input.manifest(&root_path, problem))
+        };
+        let excluded: Vec<PathBuf> = list(&["workspace", "exclude"])?
             .iter()
             .map(|s| normalize(Path::new(s)))
             .collect();
 
         let mut queue: Vec<PathBuf> = vec![PathBuf::new()];
-        for pattern in string_list(&root, &["workspace", "members"]) {
+        for pattern in list(&["workspace", "members"])? {
             if pattern.contains(['*', '?', '[']) {
                 queue.extend(input.glob_dirs(&pattern));
                 continue;
@@ -399,31 +402,27 @@ fn find_member(packages: &[PackageWire], name: &str, manifest: &toml::Table) -> 
         .or_else(|| local.first().copied())
 }
 
-fn string_list(table: &toml::Table, keys: &[&str]) -> Vec<String> {
-    let mut value = None;
+fn string_list(table: &toml::Table, keys: &[&str]) -> Result<Vec<String>, String> {
     let mut current = table;
     for (n, key) in keys.iter().enumerate() {
         let Some(next) = current.get(*key) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         if n + 1 == keys.len() {
-            value = Some(next);
-        } else if let Some(table) = next.as_table() {
-            current = table;
-        } else {
-            return Vec::new();
+            let not_strings = || format!("`{}` is not a list of strings", keys.join("."));
+            return next
+                .as_array()
+                .ok_or_else(not_strings)?
+                .iter()
+                .map(|item| item.as_str().map(str::to_string).ok_or_else(not_strings))
+                .collect();
+        }
+        match next.as_table() {
+            Some(table) => current = table,
+            None => return Err(format!("`{}` is not a table", keys[..=n].join("."))),
         }
     }
-    value
-        .and_then(toml::Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(toml::Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+    Ok(Vec::new())
 }
 
 /// Every `(kind, name → spec)` dependency table of a manifest, target-specific ones included.

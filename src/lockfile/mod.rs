@@ -502,6 +502,12 @@ pub fn parse_input(
     parser: &dyn LockfileParser,
     input: &LockfileInput<'_>,
 ) -> Result<Lockfile, ParseError> {
+    // Every package manager writes something, even for a project without dependencies, but
+    // a requirements file may list nothing: an empty lockfile is a file cut or cleared, and
+    // graphing it as "no packages" would let a scan judge nothing and pass.
+    if input.contents.trim().is_empty() && parser.id() != "pypi/requirements-txt" {
+        return Err(input.invalid("the file is empty"));
+    }
     let mut lockfile = parser.parse(input)?;
     lockfile.warnings.extend(input.refused.take());
     Ok(lockfile)

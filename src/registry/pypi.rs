@@ -205,7 +205,7 @@ impl PypiClient {
             self.fetch_document(&simple_url, Some(SIMPLE_ACCEPT), PROJECT_FRESHNESS),
         );
         let project =
-            project.and_then(|(url, doc)| ProjectDocument::decode(&url, &doc, &mut notes));
+            project.and_then(|(url, doc)| ProjectDocument::decode(&url, &name, &doc, &mut notes));
         let simple =
             simple.and_then(|(url, doc)| SimpleDocument::decode(&url, &name, &doc, &mut notes));
 
@@ -696,7 +696,12 @@ impl ProjectDocument {
     /// one: a project document has an `info` object and a `releases` object (warehouse
     /// `legacy/api/json.py`). `200 {}` or `200 {"message": "Not Found"}` is a registry fault,
     /// not a project without releases.
-    fn decode(url: &Url, document: &Value, notes: &mut Vec<String>) -> Result<Self, String> {
+    fn decode(
+        url: &Url,
+        name: &str,
+        document: &Value,
+        notes: &mut Vec<String>,
+    ) -> Result<Self, String> {
         let shape = |key: &str| match document.get(key) {
             Some(Value::Object(_)) => None,
             None => Some(format!("`{key}` is missing")),
@@ -707,6 +712,15 @@ impl ProjectDocument {
             return Err(format!(
                 "`{url}` is not a PyPI project document: no `info`/`releases` object ({})",
                 wrong.join(", ")
+            ));
+        }
+        // The document of another project (a mirror's mix-up) says nothing about this one.
+        if let Some(named) = document.pointer("/info/name").and_then(Value::as_str)
+            && normalize_name(named) != name
+        {
+            return Err(format!(
+                "`{url}` is not a PyPI project document: it is the document of {:?}, not of `{name}`",
+                named.chars().take(100).collect::<String>()
             ));
         }
         let mut unreadable = Unreadable::new();
@@ -1434,8 +1448,8 @@ pub(crate) fn fuzz(data: &[u8]) {
         Result<ProjectDocument, String>,
         Result<SimpleDocument, String>,
     ) = if pick % 3 == 0 {
-        let project =
-            document.and_then(|document| ProjectDocument::decode(&url, &document, &mut notes));
+        let project = document
+            .and_then(|document| ProjectDocument::decode(&url, &name, &document, &mut notes));
         (project, Err("not asked".to_string()))
     } else {
         let simple = document

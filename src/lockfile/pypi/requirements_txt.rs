@@ -645,7 +645,13 @@ impl Reader<'_, '_> {
         // An included file may be any file of the project (`-r .env`): its lines are not
         // quoted. The lockfile's own line is quoted short; renderers redact credentials.
         let message = if file == 0 {
-            format!("`{}` is not a requirement: {message}", short(text))
+            // Redacted before it is clipped (a clipped token is no longer recognisable), and
+            // the parser's own message clipped too: it quotes the rest of the line.
+            format!(
+                "`{}` is not a requirement: {}",
+                short(&crate::redact::redact(text)),
+                clip(&crate::redact::redact(&message), MAX_MESSAGE_CHARS)
+            )
         } else {
             "not a requirement (the line of an included file is not quoted)".to_string()
         };
@@ -834,8 +840,15 @@ impl Reader<'_, '_> {
 
 /// At most 60 characters of a line, for a message.
 fn short(text: &str) -> String {
-    const MAX_CHARS: usize = 60;
-    match text.char_indices().nth(MAX_CHARS) {
+    clip(text, 60)
+}
+
+/// The longest parser message quoted in an error.
+const MAX_MESSAGE_CHARS: usize = 160;
+
+/// `text`, cut after `max` characters with `…`.
+fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
         Some((index, _)) => format!("{}…", text.get(..index).unwrap_or_default()),
         None => text.to_string(),
     }
