@@ -200,6 +200,17 @@ pub(crate) struct NetArgs {
     )]
     pub(crate) deadline: u64,
 
+    /// Deadline of each service (npm registry, PyPI, crates.io index, crates.io API, GitHub API)
+    /// in seconds: a slow or hanging service stops costing time after this, and the others go
+    /// on until the run's deadline. 0: only the run's deadline.
+    #[arg(
+        long,
+        env = "DEPTRUST_SERVICE_DEADLINE",
+        value_name = "SECONDS",
+        default_value_t = 0
+    )]
+    pub(crate) service_deadline: u64,
+
     /// Cache directory [default: the platform cache directory]/deptrust.
     #[arg(long, env = "DEPTRUST_CACHE_DIR", value_name = "DIR")]
     pub(crate) cache_dir: Option<PathBuf>,

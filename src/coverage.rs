@@ -91,6 +91,8 @@ pub fn cause_of(reason: &str) -> Cause {
         Some("not in the cache and the network is off (--offline)".to_string())
     } else if lower.contains("network deadline") {
         Some("not fetched before the run's network deadline (--deadline)".to_string())
+    } else if lower.contains("service deadline") {
+        Some("not fetched before its service's deadline (--service-deadline)".to_string())
     } else if lower.contains("not asked:") || lower.contains("connection failed") {
         Some("could not be reached".to_string())
     } else if lower.contains("timed out") {

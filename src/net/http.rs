@@ -120,11 +120,26 @@ impl Net {
         validators: Option<&Validators>,
     ) -> Result<Step, NetError> {
         let mut retries = 0;
+        let scope = self.scope(hop);
         loop {
+            // Every attempt tells whether the service answers: one that fails to connect, times
+            // out, or answers 429 or 5xx counts towards giving the service up for the run
+            // (`UNREACHABLE_AFTER` in a row); any other answer resets the count.
             let (error, retry_after) = match self.attempt(url, hop, accept, validators).await {
-                Ok(step) => return Ok(step),
-                Err(Failure::Fatal(error)) => return Err(error),
-                Err(Failure::Retry { error, retry_after }) => (error, retry_after),
+                Ok(step) => {
+                    self.host_answered(&scope);
+                    return Ok(step);
+                }
+                Err(Failure::Fatal(error)) => {
+                    if matches!(error, NetError::Status { .. }) {
+                        self.host_answered(&scope);
+                    }
+                    return Err(error);
+                }
+                Err(Failure::Retry { error, retry_after }) => {
+                    self.host_failed(&scope, &error);
+                    (error, retry_after)
+                }
             };
             if retries >= self.config.max_retries {
                 return Err(error);
@@ -166,20 +181,22 @@ impl Net {
         if hop.host_str().is_none() {
             return Err(fatal("the URL has no host"));
         }
-        let gate = self.gates.gate(&super::limit::gate_key(hop));
-        let Some(_permit) = gate.enter().await else {
-            return Err(fatal("the request limiter is closed"));
-        };
-        // Requests that queued behind the gate while the host was failing: once it counts as
-        // unreachable, they are not sent (nor retried) either.
-        if let Some(reason) = super::scope_of(hop)
-            .and_then(|host| self.unreachable_reason(&host.to_ascii_lowercase()))
-        {
-            return Err(Failure::Fatal(NetError::Connect {
-                url: url.to_owned(),
-                message: format!("not asked: {reason}"),
-            }));
-        }
+        // Requests that queued behind the gate while their service or host was failing: once
+        // it counts as unreachable, they return at once, neither sent nor retried.
+        let scope = self.scope(hop);
+        let service = super::limit::service_of(&self.config.services, hop);
+        let _permit = self
+            .gates
+            .enter(&super::limit::gate_key(hop), service, || {
+                self.unreachable_reason(&scope)
+            })
+            .await
+            .map_err(|reason| {
+                Failure::Fatal(NetError::Connect {
+                    url: url.to_owned(),
+                    message: format!("not asked: {reason}"),
+                })
+            })?;
         let _in_flight = self.counters.start_request();
 
         let mut builder = self.client.get(hop.clone());

@@ -1,22 +1,27 @@
-//! Per-host gates: a limit of requests in flight and, for some hosts, a minimum interval
-//! between the starts of two requests.
+//! Gates: a limit of requests in flight per host, and a pace (a minimum interval between the
+//! starts of two requests) per *service*.
 //!
-//! A gate is keyed by the exact host string of the URL (`crates.io`, not `index.crates.io`),
-//! with the port when the URL names one (`127.0.0.1:8080`), so only the services listed in
-//! [`super::NetConfig::min_intervals`] are slowed down: mirrors of several registries on one
-//! host but different ports do not share the crates.io API's pace. See [`gate_key`].
+//! A service is a base URL the run was configured with ([`Service`]): the crates.io API, the
+//! npm registry, PyPI… A request belongs to the service whose base is the longest prefix of its
+//! URL (scheme, host, port and path), so a mirror that serves npm, PyPI, the crates index and
+//! the crates.io API from one host by path prefix (Artifactory, Nexus) paces only the requests
+//! to the crates.io API, and the others keep their concurrency. Hosts are keyed by
+//! [`gate_key`] (the host, with `:port` when the URL names one).
 //!
-//! The interval is enforced with an async mutex that is held *while sleeping*: the next request
+//! The pace is enforced with an async mutex that is held *while sleeping*: the next request
 //! cannot take its turn until the previous one has recorded its start, so two starts are never
 //! closer than the interval however many tasks race (a "reserve a slot, then sleep" scheme
 //! without the lock can let a late waker and an on-time waker start too close together). The
 //! tokio mutex and semaphore are fair (FIFO), so waiting requests go in arrival order.
+//!
+//! A request that waited its turn asks [`Gates::enter`]'s `given_up` again before it sleeps or
+//! starts: once its service or host was given up, every queued request returns at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
 
@@ -29,68 +34,176 @@ pub fn gate_key(url: &Url) -> String {
     }
 }
 
+/// A service the run talks to, named by its base URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    /// Its name in messages and progress (`crates.io API`).
+    pub name: String,
+    /// Requests whose URL starts with this base (scheme, host, port, path) belong to it.
+    pub base: Url,
+    /// The least time between the starts of two requests to it (the crates.io API: 1 s).
+    pub min_interval: Option<Duration>,
+    /// How long after the start of the run its requests may still be answered; `None`: only
+    /// the run's deadline.
+    pub deadline: Option<Duration>,
+}
+
+impl Service {
+    /// A service without pace or deadline of its own.
+    pub fn new(name: impl Into<String>, base: Url) -> Self {
+        Service {
+            name: name.into(),
+            base,
+            min_interval: None,
+            deadline: None,
+        }
+    }
+
+    /// Whether `url` is under this service's base; the length of the base's path when it is
+    /// (the longest match wins).
+    fn matches(&self, url: &Url) -> Option<usize> {
+        let same_origin = self.base.scheme() == url.scheme()
+            && self.base.host_str().map(str::to_ascii_lowercase)
+                == url.host_str().map(str::to_ascii_lowercase)
+            && self.base.port_or_known_default() == url.port_or_known_default();
+        if !same_origin {
+            return None;
+        }
+        let base = self.base.path().trim_end_matches('/');
+        let path = url.path();
+        let under = path == base
+            || (path.starts_with(base) && path.as_bytes().get(base.len()) == Some(&b'/'));
+        under.then_some(base.len())
+    }
+}
+
+/// The service `url` belongs to: the one whose base is its longest prefix.
+pub(super) fn service_of<'a>(services: &'a [Service], url: &Url) -> Option<&'a Service> {
+    services
+        .iter()
+        .filter_map(|service| service.matches(url).map(|length| (length, service)))
+        .max_by_key(|(length, _)| *length)
+        .map(|(_, service)| service)
+}
+
 /// All the gates of one run, created on first use.
 #[derive(Debug)]
 pub(super) struct Gates {
-    per_host: Mutex<HashMap<String, Arc<Gate>>>,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+    paces: Mutex<HashMap<String, Arc<Pace>>>,
     max_in_flight: usize,
-    intervals: Vec<(String, Duration)>,
+    /// Woken when a service or host is given up: every waiting request asks again.
+    changed: Notify,
+}
+
+/// The pace of one service.
+#[derive(Debug)]
+struct Pace {
+    interval: Duration,
+    last_start: Arc<tokio::sync::Mutex<Option<Instant>>>,
 }
 
 impl Gates {
-    pub(super) fn new(max_in_flight: usize, intervals: Vec<(String, Duration)>) -> Self {
+    pub(super) fn new(max_in_flight: usize) -> Self {
         Gates {
-            per_host: Mutex::new(HashMap::new()),
+            hosts: Mutex::new(HashMap::new()),
+            paces: Mutex::new(HashMap::new()),
             // Zero would block every request for good; the semaphore has its own maximum.
             max_in_flight: max_in_flight.clamp(1, Semaphore::MAX_PERMITS),
-            intervals,
+            changed: Notify::new(),
         }
     }
 
-    /// The gate of `host`.
-    pub(super) fn gate(&self, host: &str) -> Arc<Gate> {
-        let mut per_host = self.per_host.lock().unwrap_or_else(PoisonError::into_inner);
-        let gate = per_host.entry(host.to_owned()).or_insert_with(|| {
-            let interval = self
-                .intervals
-                .iter()
-                .filter(|(limited, _)| limited.eq_ignore_ascii_case(host))
-                .map(|(_, interval)| *interval)
-                .max()
-                .filter(|interval| !interval.is_zero());
-            Arc::new(Gate {
-                in_flight: Arc::new(Semaphore::new(self.max_in_flight)),
-                interval,
-                last_start: tokio::sync::Mutex::new(None),
-            })
-        });
-        Arc::clone(gate)
+    /// Wakes every waiting request to ask its `given_up` again (a service or host was just
+    /// given up).
+    pub(super) fn wake_all(&self) {
+        self.changed.notify_waiters();
     }
-}
 
-/// The gate of one host.
-#[derive(Debug)]
-pub(super) struct Gate {
-    in_flight: Arc<Semaphore>,
-    interval: Option<Duration>,
-    last_start: tokio::sync::Mutex<Option<Instant>>,
-}
-
-impl Gate {
-    /// Waits for a slot and for this host's turn; the request may start when this returns and
-    /// counts as in flight until the permit is dropped (after its body is read).
-    pub(super) async fn enter(&self) -> Option<OwnedSemaphorePermit> {
-        // The semaphore is never closed, so `None` cannot happen; the caller still maps it to
-        // an error rather than panicking.
-        let permit = Arc::clone(&self.in_flight).acquire_owned().await.ok()?;
-        if let Some(interval) = self.interval {
-            let mut last_start = self.last_start.lock().await;
-            if let Some(previous) = *last_start {
-                tokio::time::sleep_until(previous + interval).await;
+    /// Waits for `future`, or returns the reason as soon as `given_up` has one (asked first,
+    /// then each time [`Gates::wake_all`] is called).
+    async fn wait<F: Future>(
+        &self,
+        future: F,
+        given_up: &impl Fn() -> Option<String>,
+    ) -> Result<F::Output, String> {
+        let mut future = std::pin::pin!(future);
+        loop {
+            let mut notified = std::pin::pin!(self.changed.notified());
+            notified.as_mut().enable();
+            if let Some(reason) = given_up() {
+                return Err(reason);
             }
-            *last_start = Some(Instant::now());
+            tokio::select! {
+                output = &mut future => return Ok(output),
+                () = &mut notified => {}
+            }
         }
-        Some(permit)
+    }
+
+    /// Waits for a slot on `host` and for `service`'s turn; the request may start when this
+    /// returns `Ok` and counts as in flight until the permit is dropped (after its body is
+    /// read). `given_up` is asked after each wait: `Err` with its reason, at once, when the
+    /// service or host was given up meanwhile.
+    pub(super) async fn enter(
+        &self,
+        host: &str,
+        service: Option<&Service>,
+        given_up: impl Fn() -> Option<String>,
+    ) -> Result<OwnedSemaphorePermit, String> {
+        let semaphore = {
+            let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
+            let semaphore = hosts
+                .entry(host.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.max_in_flight)));
+            Arc::clone(semaphore)
+        };
+        let pace = service.and_then(|service| {
+            let interval = service
+                .min_interval
+                .filter(|interval| !interval.is_zero())?;
+            let mut paces = self.paces.lock().unwrap_or_else(PoisonError::into_inner);
+            let pace = paces.entry(service.name.clone()).or_insert_with(|| {
+                Arc::new(Pace {
+                    interval,
+                    last_start: Arc::new(tokio::sync::Mutex::new(None)),
+                })
+            });
+            Some(Arc::clone(pace))
+        });
+        // A paced request takes its turn first and only then a slot on the host, holding its
+        // turn meanwhile: requests waiting for their turn never hold the host's slots, which
+        // other services on the same host need, and two starts are never closer than the pace.
+        let (permit, _turn) = match pace {
+            None => (
+                self.wait(Arc::clone(&semaphore).acquire_owned(), &given_up)
+                    .await?,
+                None,
+            ),
+            Some(pace) => {
+                let mut last_start = self
+                    .wait(Arc::clone(&pace.last_start).lock_owned(), &given_up)
+                    .await?;
+                if let Some(previous) = *last_start {
+                    self.wait(
+                        tokio::time::sleep_until(previous + pace.interval),
+                        &given_up,
+                    )
+                    .await?;
+                }
+                let permit = self
+                    .wait(Arc::clone(&semaphore).acquire_owned(), &given_up)
+                    .await?;
+                *last_start = Some(Instant::now());
+                (permit, Some(last_start))
+            }
+        };
+        // The semaphore is never closed.
+        let permit = permit.map_err(|_| "the request limiter is closed".to_string())?;
+        if let Some(reason) = given_up() {
+            return Err(reason);
+        }
+        Ok(permit)
     }
 }
 
@@ -98,40 +211,69 @@ impl Gate {
 mod tests {
     use super::*;
 
+    fn url(text: &str) -> Url {
+        Url::parse(text).expect("url")
+    }
+
     #[test]
     fn gate_keys_carry_an_explicit_port() {
-        let key = |text: &str| gate_key(&Url::parse(text).unwrap());
+        let key = |text: &str| gate_key(&url(text));
         assert_eq!(key("https://crates.io/api/v1/crates/x"), "crates.io");
         assert_eq!(key("https://crates.io:443/x"), "crates.io");
         assert_eq!(key("http://127.0.0.1:8080/x"), "127.0.0.1:8080");
         assert_ne!(key("http://127.0.0.1:8080/"), key("http://127.0.0.1:8081/"));
     }
 
-    #[tokio::test]
-    async fn only_the_exact_host_is_limited() {
-        let gates = Gates::new(16, vec![("crates.io".into(), Duration::from_secs(1))]);
+    #[test]
+    fn a_request_belongs_to_the_longest_matching_base() {
+        let services = [
+            Service::new("crates.io API", url("http://mirror:8081/")),
+            Service::new("npm registry", url("http://mirror:8081/npm/")),
+            Service::new("PyPI", url("http://mirror:8081/pypi")),
+            Service::new("GitHub API", url("https://api.github.com/")),
+        ];
+        let name = |text: &str| service_of(&services, &url(text)).map(|s| s.name.as_str());
         assert_eq!(
-            gates.gate("crates.io").interval,
-            Some(Duration::from_secs(1))
+            name("http://mirror:8081/api/v1/crates/x"),
+            Some("crates.io API")
         );
-        assert_eq!(gates.gate("index.crates.io").interval, None);
-        assert_eq!(gates.gate("static.crates.io").interval, None);
-        assert!(Arc::ptr_eq(
-            &gates.gate("crates.io"),
-            &gates.gate("crates.io")
-        ));
+        assert_eq!(
+            name("http://mirror:8081/npm/left-pad"),
+            Some("npm registry")
+        );
+        assert_eq!(name("http://MIRROR:8081/npm"), Some("npm registry"));
+        assert_eq!(name("http://mirror:8081/pypi/x/json"), Some("PyPI"));
+        // A path segment is matched whole: `/pypi-extra` is not under `/pypi`.
+        assert_eq!(
+            name("http://mirror:8081/pypi-extra/x"),
+            Some("crates.io API")
+        );
+        assert_eq!(name("http://mirror:8082/npm/x"), None);
+        assert_eq!(name("https://mirror:8081/npm/x"), None);
+        assert_eq!(
+            name("https://api.github.com:443/repos/a/b"),
+            Some("GitHub API")
+        );
+    }
+
+    fn paced(name: &str, interval: Duration) -> Service {
+        Service {
+            min_interval: Some(interval),
+            ..Service::new(name, url("http://limited/"))
+        }
     }
 
     #[tokio::test]
     async fn starts_are_spaced_by_the_interval_under_concurrency() {
         let interval = Duration::from_millis(50);
-        let gates = Arc::new(Gates::new(16, vec![("limited".into(), interval)]));
+        let gates = Arc::new(Gates::new(16));
+        let service = paced("limited", interval);
         let tasks: Vec<_> = (0..6)
             .map(|_| {
                 let gates = Arc::clone(&gates);
+                let service = service.clone();
                 tokio::spawn(async move {
-                    let gate = gates.gate("limited");
-                    let _permit = gate.enter().await;
+                    let _permit = gates.enter("limited", Some(&service), || None).await;
                     Instant::now()
                 })
             })
@@ -147,19 +289,73 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn in_flight_is_bounded() {
-        let gates = Gates::new(2, Vec::new());
-        let gate = gates.gate("host");
-        let first = gate.enter().await;
-        let second = gate.enter().await;
-        assert!(first.is_some() && second.is_some());
-        let third = tokio::time::timeout(Duration::from_millis(50), gate.enter()).await;
+    async fn queued_requests_of_a_given_up_service_return_at_once() {
+        let gates = Arc::new(Gates::new(16));
+        let service = paced("slow", Duration::from_secs(3600));
+        let down = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let given_up = {
+            let down = Arc::clone(&down);
+            move || {
+                down.load(std::sync::atomic::Ordering::SeqCst)
+                    .then(|| "given up".to_string())
+            }
+        };
+        let first = gates.enter("host", Some(&service), given_up.clone()).await;
+        assert!(first.is_ok());
+        // The second would wait an hour for its turn; the service is given up meanwhile.
+        let second = {
+            let gates = Arc::clone(&gates);
+            let service = service.clone();
+            let given_up = given_up.clone();
+            tokio::spawn(async move { gates.enter("host", Some(&service), given_up).await })
+        };
+        let third = {
+            let gates = Arc::clone(&gates);
+            let service = service.clone();
+            let given_up = given_up.clone();
+            tokio::spawn(async move { gates.enter("host", Some(&service), given_up).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let started = std::time::Instant::now();
+        down.store(true, std::sync::atomic::Ordering::SeqCst);
+        gates.wake_all();
+        for queued in [second, third] {
+            let answer = tokio::time::timeout(Duration::from_millis(500), queued)
+                .await
+                .expect("answered at once")
+                .expect("task");
+            assert!(matches!(answer, Err(ref reason) if reason == "given up"));
+        }
+        assert!(started.elapsed() < Duration::from_millis(500));
+    }
+
+    #[tokio::test]
+    async fn in_flight_is_bounded_per_host() {
+        let gates = Gates::new(2);
+        let first = gates.enter("host", None, || None).await;
+        let second = gates.enter("host", None, || None).await;
+        assert!(first.is_ok() && second.is_ok());
+        let third = tokio::time::timeout(
+            Duration::from_millis(50),
+            gates.enter("host", None, || None),
+        )
+        .await;
         assert!(
             third.is_err(),
             "a third request entered while two were in flight"
         );
+        let other = tokio::time::timeout(
+            Duration::from_millis(50),
+            gates.enter("other", None, || None),
+        )
+        .await;
+        assert!(matches!(other, Ok(Ok(_))), "another host has its own slots");
         drop(first);
-        let third = tokio::time::timeout(Duration::from_millis(500), gate.enter()).await;
-        assert!(matches!(third, Ok(Some(_))));
+        let third = tokio::time::timeout(
+            Duration::from_millis(500),
+            gates.enter("host", None, || None),
+        )
+        .await;
+        assert!(matches!(third, Ok(Ok(_))));
     }
 }

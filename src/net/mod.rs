@@ -33,7 +33,7 @@
 mod cache;
 mod http;
 mod limit;
-pub use limit::gate_key;
+pub use limit::{Service, gate_key};
 #[cfg(test)]
 mod tests;
 
@@ -102,9 +102,10 @@ pub struct NetConfig {
     pub cache_dir: Option<std::path::PathBuf>,
     /// Requests in flight per host (per host and port when the URL names a port).
     pub max_in_flight_per_host: usize,
-    /// Minimum interval between requests to a service, keyed as [`gate_key`] (the host, with
-    /// `:port` when the URL names one): crates.io API 1 s.
-    pub min_intervals: Vec<(String, Duration)>,
+    /// The services of the run, each with its own pace, deadline and give-up state (see
+    /// [`Service`]); a URL under none is its host's own service. Default: the crates.io API
+    /// at `https://crates.io/`, one request per second.
+    pub services: Vec<Service>,
     /// TCP/TLS connect timeout.
     pub connect_timeout: Duration,
     /// Whole-request timeout (headers and body).
@@ -137,7 +138,14 @@ impl Default for NetConfig {
             offline: false,
             cache_dir: None,
             max_in_flight_per_host: 16,
-            min_intervals: vec![("crates.io".into(), Duration::from_secs(1))],
+            services: vec![Service {
+                min_interval: Some(Duration::from_secs(1)),
+                ..Service::new(
+                    "crates.io API",
+                    Url::parse("https://crates.io/")
+                        .unwrap_or_else(|_| unreachable!("constant URL")),
+                )
+            }],
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             max_body_bytes: 64 * 1024 * 1024,
@@ -233,6 +241,16 @@ pub enum NetError {
         /// The deadline, in seconds from the start of the run.
         seconds: u64,
     },
+    /// The deadline of the URL's service passed before an answer came.
+    #[error("`{url}` was not fetched: the service deadline of the {service} ({seconds} s) passed")]
+    ServiceDeadline {
+        /// The URL.
+        url: String,
+        /// The service.
+        service: String,
+        /// Its deadline, in seconds from the start of the run.
+        seconds: u64,
+    },
     /// Too many redirects (or a loop).
     #[error("`{url}`: too many redirects")]
     TooManyRedirects {
@@ -284,10 +302,10 @@ pub struct Net {
     /// fetching caller is dropped (cancelled), a waiting caller takes over instead of the
     /// fetch being lost, and nothing needs to be `'static`.
     answers: Mutex<HashMap<Key, Arc<AnswerCell>>>,
-    /// Per host: consecutive requests that ended in a connection failure or timeout after
-    /// every retry, and the last such error. From [`UNREACHABLE_AFTER`] on, the host is not
-    /// asked again in this run (a firewalled service would otherwise cost every package its
-    /// full retry schedule).
+    /// Per service (or host outside every service): consecutive attempts that failed to
+    /// connect, timed out or were answered 429 or 5xx, and the last such error. From
+    /// [`UNREACHABLE_AFTER`] on, it is not asked again in this run (a firewalled service would
+    /// otherwise cost every package its full retry schedule and pacing wait).
     unreachable: Mutex<HashMap<String, (u32, String)>>,
     /// Bytes of bodies held in `answers` (see [`MAX_KEPT_BYTES`]).
     kept_bytes: AtomicU64,
@@ -295,9 +313,12 @@ pub struct Net {
     progress: ProgressBar,
 }
 
-/// How many requests to a host must fail to connect, one after the other and each after its
-/// retries, before the rest of the run stops asking it.
-pub const UNREACHABLE_AFTER: u32 = 3;
+/// How many attempts in a row to a service (or a host outside every service) must fail to
+/// connect, time out, or be answered 429 or 5xx before the rest of the run stops asking it.
+/// Attempts, not requests: a paced service queued behind a storm would otherwise take
+/// minutes to give up. A success in between resets the count, so a few transient errors
+/// among answers never give a service up.
+pub const UNREACHABLE_AFTER: u32 = 8;
 
 /// The answer to one URL and `Accept` in this run, once known.
 type AnswerCell = OnceCell<Result<Kept, NetError>>;
@@ -400,7 +421,7 @@ impl Net {
         };
         Ok(Arc::new(Net {
             client,
-            gates: Gates::new(config.max_in_flight_per_host, config.min_intervals.clone()),
+            gates: Gates::new(config.max_in_flight_per_host),
             now,
             started: std::time::Instant::now(),
             tokens,
@@ -516,6 +537,32 @@ impl Net {
             .map(|deadline| deadline.saturating_sub(self.started.elapsed()))
     }
 
+    /// The service of `url` and the time left before its deadline, when it has one.
+    fn service_remaining(&self, url: &Url) -> Option<(&Service, Duration)> {
+        let service = limit::service_of(&self.config.services, url)?;
+        let deadline = service.deadline?;
+        Some((service, deadline.saturating_sub(self.started.elapsed())))
+    }
+
+    fn service_deadline_error(&self, url: &Url, service: &Service) -> NetError {
+        NetError::ServiceDeadline {
+            url: url.to_string(),
+            service: service.name.clone(),
+            seconds: service.deadline.unwrap_or_default().as_secs(),
+        }
+    }
+
+    /// What a URL's failures count against: its service (by name), else its host.
+    fn scope(&self, url: &Url) -> String {
+        match limit::service_of(&self.config.services, url) {
+            Some(service) => format!("the {} at `{}`", service.name, service.base),
+            None => format!(
+                "`{}`",
+                scope_of(url).unwrap_or_default().to_ascii_lowercase()
+            ),
+        }
+    }
+
     fn deadline_error(&self, url: &str) -> NetError {
         NetError::Deadline {
             url: url.to_owned(),
@@ -559,49 +606,37 @@ impl Net {
                 etag: entry.etag.clone(),
                 last_modified: entry.last_modified.clone(),
             });
-        let host = scope_of(&request.url)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let host = self.scope(&request.url);
         if let Some(reason) = self.unreachable_reason(&host) {
             return Err(NetError::Connect {
                 url: request.url.to_string(),
                 message: format!("not asked: {reason}"),
             });
         }
-        if self.remaining().is_some_and(|left| left.is_zero()) {
-            return Err(self.deadline_error(request.url.as_str()));
-        }
-        let fetched = match self.remaining() {
+        // The sooner of the run's deadline and the service's.
+        let deadline = match (self.remaining(), self.service_remaining(&request.url)) {
+            (Some(run), Some((service, left))) if left < run => {
+                Some((left, self.service_deadline_error(&request.url, service)))
+            }
+            (Some(run), _) => Some((run, self.deadline_error(request.url.as_str()))),
+            (None, Some((service, left))) => {
+                Some((left, self.service_deadline_error(&request.url, service)))
+            }
+            (None, None) => None,
+        };
+        let fetched = match deadline {
             None => self.fetch_network(&request, validators.as_ref()).await,
-            Some(left) => {
+            Some((left, error)) if left.is_zero() => Err(error),
+            Some((left, error)) => {
                 match tokio::time::timeout(left, self.fetch_network(&request, validators.as_ref()))
                     .await
                 {
                     Ok(fetched) => fetched,
-                    Err(_) => Err(self.deadline_error(request.url.as_str())),
+                    Err(_) => Err(error),
                 }
             }
         };
-        let answer = match fetched {
-            Ok(answer) => {
-                self.host_answered(&host);
-                answer
-            }
-            Err(error) => {
-                match &error {
-                    // A request not sent because the host already counts as unreachable adds
-                    // nothing to what is known about it.
-                    NetError::Connect { message, .. } if message.starts_with("not asked:") => {}
-                    NetError::Connect { .. } | NetError::Timeout { .. } => {
-                        self.host_failed(&host, &error);
-                    }
-                    // The server answered: it is reachable.
-                    NetError::Status { .. } => self.host_answered(&host),
-                    _ => {}
-                }
-                return Err(error);
-            }
-        };
+        let answer = fetched?;
         match (answer, cached) {
             (
                 Answer::NotModified {
@@ -671,9 +706,7 @@ impl Net {
             .unwrap_or_else(PoisonError::into_inner);
         let (failures, last) = unreachable.get(host)?;
         (*failures >= UNREACHABLE_AFTER).then(|| {
-            format!(
-                "`{host}` failed to answer {failures} requests in a row in this run (last: {last})"
-            )
+            format!("{host} failed {failures} attempts in a row in this run (last: {last})")
         })
     }
 
@@ -687,6 +720,10 @@ impl Net {
             .or_insert((0, String::new()));
         entry.0 += 1;
         entry.1 = error.to_string();
+        if entry.0 == UNREACHABLE_AFTER {
+            // Requests queued behind its gate learn it now, not after their wait.
+            self.gates.wake_all();
+        }
     }
 
     fn host_answered(&self, host: &str) {

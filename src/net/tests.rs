@@ -27,7 +27,7 @@ fn later(seconds: i64) -> jiff::Timestamp {
 /// Small timeouts and backoffs, no rate limit.
 fn config() -> NetConfig {
     NetConfig {
-        min_intervals: Vec::new(),
+        services: Vec::new(),
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(3),
         max_retries: 2,
@@ -193,8 +193,9 @@ async fn server_errors_are_retried_then_fail() {
             .mount(&server)
             .await;
     }
-    let net = net(config());
     for status in [500_u16, 502, 503, 504] {
+        // A fresh run each: three in a row would give the host up (see the storm test).
+        let net = net(config());
         let url = format!("{}/{status}", server.uri());
         let error = fault_beside_success(&net, get(&url)).await;
         assert_eq!(error, NetError::Status { url, status });
@@ -532,17 +533,24 @@ async fn a_limited_host_gets_one_request_per_interval() {
         .respond_with(ArrivalTimes(Arc::clone(&arrivals)))
         .mount(&server)
         .await;
-    // "127.0.0.1" plays crates.io; "localhost" (the same server) plays the index, unlimited.
+    // `/c/` plays the crates.io API, paced; `/i/` on the same host and port plays the index,
+    // which keeps its concurrency (one mirror serving both by path prefix).
     let port = server.address().port();
     let net = net(NetConfig {
-        min_intervals: vec![(format!("127.0.0.1:{port}"), interval)],
+        services: vec![Service {
+            min_interval: Some(interval),
+            ..Service::new(
+                "limited",
+                Url::parse(&format!("http://127.0.0.1:{port}/c/")).expect("url"),
+            )
+        }],
         ..config()
     });
     let started = Instant::now();
     let limited = join_all((0..5).map(|n| net.get(get(format!("http://127.0.0.1:{port}/c/{n}")))));
     let unlimited = async {
         let results =
-            join_all((0..5).map(|n| net.get(get(format!("http://localhost:{port}/i/{n}"))))).await;
+            join_all((0..5).map(|n| net.get(get(format!("http://127.0.0.1:{port}/i/{n}"))))).await;
         (results, started.elapsed())
     };
     let (limited, (unlimited, unlimited_took)) = tokio::join!(limited, unlimited);
@@ -1043,4 +1051,101 @@ async fn answers_past_the_memory_bound_are_not_kept_for_the_run() {
         .await
         .expect("small again");
     assert_eq!(received_at(&server, "/small").await, 1);
+}
+
+/// A service that keeps answering 503 is given up after `UNREACHABLE_AFTER` attempts in a row:
+/// the rest of the run's requests to it, queued or not, return at once without a request or a
+/// pacing wait, while another service on the same host and port goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_service_is_given_up_and_its_queue_answered_at_once() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path_regex("^/api/"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    Mock::given(wiremock::matchers::path_regex("^/npm/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let base = |path: &str| Url::parse(&format!("{}{path}", server.uri())).expect("url");
+    let net = net(NetConfig {
+        services: vec![
+            Service {
+                // Paced: without the give-up, 40 requests and their retries would take 24 s.
+                min_interval: Some(Duration::from_millis(200)),
+                ..Service::new("crates.io API", base("/api/"))
+            },
+            Service::new("npm registry", base("/npm/")),
+        ],
+        ..config()
+    });
+    let started = Instant::now();
+    let (api, npm) = tokio::join!(
+        join_all((0..40).map(|n| net.get(get(format!("{}/api/v1/crates/c{n}", server.uri()))))),
+        join_all((0..40).map(|n| net.get(get(format!("{}/npm/p{n}", server.uri()))))),
+    );
+    assert!(npm.iter().all(Result::is_ok), "the other service goes on");
+    let not_asked = api
+        .iter()
+        .filter(|answer| {
+            matches!(answer, Err(NetError::Connect { message, .. })
+                if message.contains("not asked: the crates.io API at")
+                    && message.contains("failed 8 attempts in a row"))
+        })
+        .count();
+    assert_eq!(not_asked, 40, "{api:?}");
+    // Eight paced attempts, then nothing.
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    let sent = received(&server)
+        .await
+        .iter()
+        .filter(|request| request.url.path().starts_with("/api/"))
+        .count();
+    assert_eq!(
+        sent, UNREACHABLE_AFTER as usize,
+        "attempts before the service was given up"
+    );
+}
+
+#[tokio::test]
+async fn a_service_deadline_bounds_only_its_service() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::path_regex("^/slow/"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&server)
+        .await;
+    ok_mock(&server, "/fast/x", "ok").await;
+    let base = |path: &str| Url::parse(&format!("{}{path}", server.uri())).expect("url");
+    let net = net(NetConfig {
+        services: vec![Service {
+            deadline: Some(Duration::from_millis(300)),
+            ..Service::new("GitHub API", base("/slow/"))
+        }],
+        request_timeout: Duration::from_secs(60),
+        deadline: Some(Duration::from_secs(20)),
+        ..config()
+    });
+    let started = Instant::now();
+    let slow = net.get(get(format!("{}/slow/repo", server.uri()))).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let error = slow.expect_err("past its deadline");
+    assert!(
+        error
+            .to_string()
+            .contains("was not fetched: the service deadline of the GitHub API (0 s) passed"),
+        "{error}"
+    );
+    assert!(
+        net.get(get(format!("{}/fast/x", server.uri())))
+            .await
+            .is_ok()
+    );
 }
