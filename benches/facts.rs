@@ -1,6 +1,8 @@
-//! `cargo bench --bench facts`: gathering facts from a loopback registry that adds 50 ms to
-//! every response (issue 3's targets):
-//! - 1,000 npm packages: at least 16 requests in flight, under 5 s in all;
+//! `cargo bench --bench facts`: gathering facts from ONE loopback host and port that serves
+//! npm, PyPI, the crates index, the crates.io API and GitHub by path prefix (as Artifactory and
+//! Nexus do), adding 50 ms to every response:
+//! - 1,000 npm packages: at least 16 requests in flight, under 5 s in all (the crates.io API's
+//!   one request per second applies to its own path only, not to npm on the same host);
 //! - a second run on the same cache makes no request while TTLs hold;
 //! - that cached run adds under 100 ms for 2,000 packages.
 
@@ -23,7 +25,7 @@ impl Respond for Packument {
         let name = request
             .url
             .path()
-            .trim_start_matches('/')
+            .trim_start_matches("/npm/")
             .replace("%2F", "/");
         let body = format!(
             r#"{{"name":"{name}","dist-tags":{{"latest":"1.0.0"}},
@@ -36,6 +38,84 @@ impl Respond for Packument {
         ResponseTemplate::new(200)
             .set_body_raw(body, "application/json")
             .set_delay(Duration::from_millis(50))
+    }
+}
+
+/// Answers any sparse-index path `/…/<name>` with one release of that crate, after 50 ms.
+struct IndexFile;
+
+impl Respond for IndexFile {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let name = request.url.path().rsplit('/').next().unwrap_or_default();
+        let body = format!(
+            r#"{{"name":"{name}","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
+            "a".repeat(64)
+        );
+        ResponseTemplate::new(200)
+            .set_body_raw(body, "text/plain")
+            .set_delay(Duration::from_millis(50))
+    }
+}
+
+fn crates(count: usize) -> Vec<(PackageId, Source)> {
+    (0..count)
+        .map(|i| {
+            (
+                PackageId::new(Ecosystem::Cargo, format!("crate-{i}"), "1.0.0"),
+                Source::Registry(None),
+            )
+        })
+        .collect()
+}
+
+/// 300 crates whose index answers and whose crates.io API and GitHub refuse connections
+/// (a firewall): the cost of the unreachable services, cold and warm.
+async fn unreachable_services(now: jiff::Timestamp) {
+    let index = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(IndexFile)
+        .mount(&index)
+        .await;
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        drop(listener);
+        address
+    };
+    let closed = |path: &str| {
+        format!("http://{refused}/{path}/")
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let endpoints = Endpoints {
+        crates_index: format!("{}/", index.uri())
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}")),
+        crates_api: closed("api"),
+        github_api: closed("github"),
+        ..Endpoints::default()
+    };
+    let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = NetConfig {
+        cache_dir: Some(cache.path().to_path_buf()),
+        services: endpoints.services(None),
+        ..NetConfig::default()
+    };
+    for (label, target) in [("cold", 5.0), ("warm", 1.0)] {
+        let net = Net::new(config.clone(), now).unwrap_or_else(|e| panic!("{e}"));
+        let registries = Registries::new(&net, &endpoints);
+        let start = Instant::now();
+        let facts = registries.gather(&crates(300)).await;
+        let elapsed = start.elapsed().as_secs_f64();
+        let known = facts
+            .iter()
+            .filter(|f| f.releases.known().is_some())
+            .count();
+        println!(
+            "300 crates, crates.io API and GitHub refusing connections, {label}: {elapsed:.2} s, {} requests, {known} with known releases ({} the {target} s target)",
+            net.stats().requests_sent,
+            if elapsed <= target { "meets" } else { "MISSES" }
+        );
     }
 }
 
@@ -64,9 +144,18 @@ async fn run() {
         .respond_with(Packument)
         .mount(&server)
         .await;
+    let at = |prefix: &str| {
+        format!("{}/{prefix}/", server.uri())
+            .parse()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    // One mirror for everything, by path prefix.
     let endpoints = Endpoints {
-        npm: server.uri().parse().unwrap_or_else(|e| panic!("{e}")),
-        ..Endpoints::default()
+        npm: at("npm"),
+        pypi: at("pypi"),
+        crates_index: at("crates-index"),
+        crates_api: at("crates-api"),
+        github_api: at("github"),
     };
     let cache = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let now: jiff::Timestamp = "2026-11-28T12:00:00Z"
@@ -74,10 +163,13 @@ async fn run() {
         .unwrap_or_else(|e| panic!("{e}"));
     let config = NetConfig {
         cache_dir: Some(cache.path().to_path_buf()),
+        services: endpoints.services(None),
         ..NetConfig::default()
     };
 
-    println!("deptrust facts benchmark: loopback npm registry, 50 ms added to every response\n");
+    println!(
+        "deptrust facts benchmark: one loopback host serving npm, PyPI, the crates index, the crates.io API and GitHub by path prefix, 50 ms added to every response\n"
+    );
     for (label, count) in [("cold cache", 1000usize), ("1,000 cached, 1,000 new", 2000)] {
         let net = Net::new(config.clone(), now).unwrap_or_else(|e| panic!("{e}"));
         let registries = Registries::new(&net, &endpoints);
@@ -122,4 +214,6 @@ async fn run() {
             "MISSES"
         }
     );
+    println!();
+    unreachable_services(now).await;
 }

@@ -15,7 +15,7 @@ use deptrust::config::{Config, RegistriesConfig};
 use deptrust::history::History;
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::model::{Ecosystem, PackageId, Source};
-use deptrust::net::{HostToken, Net, NetConfig, Service};
+use deptrust::net::{HostToken, Net, NetConfig};
 use deptrust::registry::crates_dump::CratesDbDump;
 use deptrust::registry::crates_io::CratesClient;
 use deptrust::registry::facts::PackageFacts;
@@ -261,27 +261,9 @@ fn gather(
         .cache_dir
         .clone()
         .or_else(|| dirs::cache_dir().map(|dir| dir.join("deptrust")));
-    // Each configured base URL is a service with its own pace, deadline and give-up state,
-    // even when one mirror serves several of them by path prefix.
-    let service_deadline =
-        (args.service_deadline > 0).then(|| std::time::Duration::from_secs(args.service_deadline));
-    let service = |name: &str, base: &url::Url, pace: Option<std::time::Duration>| Service {
-        min_interval: pace,
-        deadline: service_deadline,
-        ..Service::new(name, base.clone())
-    };
-    let services = vec![
-        service("npm registry", &endpoints.npm, None),
-        service("PyPI", &endpoints.pypi, None),
-        service("crates.io index", &endpoints.crates_index, None),
-        // The crates.io data-access policy: one request per second.
-        service(
-            "crates.io API",
-            &endpoints.crates_api,
-            Some(std::time::Duration::from_secs(1)),
-        ),
-        service("GitHub API", &endpoints.github_api, None),
-    ];
+    let services = endpoints.services(
+        (args.service_deadline > 0).then(|| std::time::Duration::from_secs(args.service_deadline)),
+    );
     let net = Net::new(
         NetConfig {
             offline: args.offline,

@@ -131,8 +131,13 @@ impl Net {
                     return Ok(step);
                 }
                 Err(Failure::Fatal(error)) => {
-                    if matches!(error, NetError::Status { .. }) {
-                        self.host_answered(&scope);
+                    match &error {
+                        NetError::Status { .. } => self.host_answered(&scope),
+                        // A name that does not resolve is not retried, but is a failure.
+                        NetError::Connect { message, .. } if !message.starts_with("not asked:") => {
+                            self.host_failed(&scope, &error);
+                        }
+                        _ => {}
                     }
                     return Err(error);
                 }
@@ -185,7 +190,7 @@ impl Net {
         // it counts as unreachable, they return at once, neither sent nor retried.
         let scope = self.scope(hop);
         let service = super::limit::service_of(&self.config.services, hop);
-        let _permit = self
+        let (_permit, turn) = self
             .gates
             .enter(&super::limit::gate_key(hop), service, || {
                 self.unreachable_reason(&scope)
@@ -218,7 +223,25 @@ impl Net {
             }
         }
 
-        let mut response = builder.send().await.map_err(|error| classify(url, error))?;
+        let mut response = match builder.send().await {
+            Ok(response) => response,
+            Err(error) => {
+                let failure = classify(url, error);
+                // Nothing reached the server: the pace's turn is given back.
+                if let (
+                    Some(turn),
+                    Failure::Retry {
+                        error: NetError::Connect { .. },
+                        ..
+                    }
+                    | Failure::Fatal(NetError::Connect { .. }),
+                ) = (turn, &failure)
+                {
+                    turn.refund(&self.gates);
+                }
+                return Err(failure);
+            }
+        };
         let status = response.status();
         let headers = response.headers();
         let validator = |name| {

@@ -98,9 +98,39 @@ pub(super) struct Gates {
 
 /// The pace of one service.
 #[derive(Debug)]
-struct Pace {
+pub(super) struct Pace {
     interval: Duration,
-    last_start: Arc<tokio::sync::Mutex<Option<Instant>>>,
+    /// Held by the request whose turn it is, from its wait until it starts.
+    turn: Arc<tokio::sync::Mutex<()>>,
+    /// When the last request started.
+    last_start: Mutex<Option<Instant>>,
+}
+
+/// A paced request's turn, once taken: given back with [`Turn::refund`] when the attempt never
+/// reached the server (the connection failed), so a service that refuses connections is not
+/// asked one attempt per interval.
+#[derive(Debug)]
+pub(super) struct Turn {
+    pace: Arc<Pace>,
+    start: Instant,
+    previous: Option<Instant>,
+}
+
+impl Turn {
+    /// Gives the turn back: the next request may start as if this one had not.
+    pub(super) fn refund(self, gates: &Gates) {
+        {
+            let mut last = self
+                .pace
+                .last_start
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if *last == Some(self.start) {
+                *last = self.previous;
+            }
+        }
+        gates.wake_all();
+    }
 }
 
 impl Gates {
@@ -118,6 +148,24 @@ impl Gates {
     /// given up).
     pub(super) fn wake_all(&self) {
         self.changed.notify_waiters();
+    }
+
+    /// Waits for `future` until it completes (`Some`) or [`Gates::wake_all`] is called
+    /// (`None`); the reason at once when `given_up` has one.
+    async fn wait_or_wake<F: Future>(
+        &self,
+        future: F,
+        given_up: &impl Fn() -> Option<String>,
+    ) -> Result<Option<F::Output>, String> {
+        let mut notified = std::pin::pin!(self.changed.notified());
+        notified.as_mut().enable();
+        if let Some(reason) = given_up() {
+            return Err(reason);
+        }
+        tokio::select! {
+            output = future => Ok(Some(output)),
+            () = notified => Ok(None),
+        }
     }
 
     /// Waits for `future`, or returns the reason as soon as `given_up` has one (asked first,
@@ -150,7 +198,7 @@ impl Gates {
         host: &str,
         service: Option<&Service>,
         given_up: impl Fn() -> Option<String>,
-    ) -> Result<OwnedSemaphorePermit, String> {
+    ) -> Result<(OwnedSemaphorePermit, Option<Turn>), String> {
         let semaphore = {
             let mut hosts = self.hosts.lock().unwrap_or_else(PoisonError::into_inner);
             let semaphore = hosts
@@ -166,7 +214,8 @@ impl Gates {
             let pace = paces.entry(service.name.clone()).or_insert_with(|| {
                 Arc::new(Pace {
                     interval,
-                    last_start: Arc::new(tokio::sync::Mutex::new(None)),
+                    turn: Arc::new(tokio::sync::Mutex::new(())),
+                    last_start: Mutex::new(None),
                 })
             });
             Some(Arc::clone(pace))
@@ -174,28 +223,54 @@ impl Gates {
         // A paced request takes its turn first and only then a slot on the host, holding its
         // turn meanwhile: requests waiting for their turn never hold the host's slots, which
         // other services on the same host need, and two starts are never closer than the pace.
-        let (permit, _turn) = match pace {
+        let (permit, turn) = match pace {
             None => (
                 self.wait(Arc::clone(&semaphore).acquire_owned(), &given_up)
                     .await?,
                 None,
             ),
             Some(pace) => {
-                let mut last_start = self
-                    .wait(Arc::clone(&pace.last_start).lock_owned(), &given_up)
+                let _turn = self
+                    .wait(Arc::clone(&pace.turn).lock_owned(), &given_up)
                     .await?;
-                if let Some(previous) = *last_start {
-                    self.wait(
-                        tokio::time::sleep_until(previous + pace.interval),
-                        &given_up,
-                    )
-                    .await?;
+                // Until the interval since the last start has passed; a refunded turn moves
+                // the last start back and wakes this wait to look again.
+                loop {
+                    let last = *pace
+                        .last_start
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    let Some(target) = last.map(|last| last + pace.interval) else {
+                        break;
+                    };
+                    if Instant::now() >= target {
+                        break;
+                    }
+                    if self
+                        .wait_or_wake(tokio::time::sleep_until(target), &given_up)
+                        .await?
+                        .is_some()
+                    {
+                        break;
+                    }
                 }
                 let permit = self
                     .wait(Arc::clone(&semaphore).acquire_owned(), &given_up)
                     .await?;
-                *last_start = Some(Instant::now());
-                (permit, Some(last_start))
+                let start = Instant::now();
+                let previous = pace
+                    .last_start
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .replace(start);
+                (
+                    permit,
+                    Some(Turn {
+                        pace,
+                        start,
+                        previous,
+                    }),
+                )
             }
         };
         // The semaphore is never closed.
@@ -203,7 +278,7 @@ impl Gates {
         if let Some(reason) = given_up() {
             return Err(reason);
         }
-        Ok(permit)
+        Ok((permit, turn))
     }
 }
 
@@ -327,6 +402,32 @@ mod tests {
             assert!(matches!(answer, Err(ref reason) if reason == "given up"));
         }
         assert!(started.elapsed() < Duration::from_millis(500));
+    }
+
+    #[tokio::test]
+    async fn a_refunded_turn_lets_the_next_request_start_at_once() {
+        let gates = Arc::new(Gates::new(16));
+        let service = paced("refusing", Duration::from_secs(3600));
+        let (permit, turn) = gates
+            .enter("host", Some(&service), || None)
+            .await
+            .expect("first");
+        // The next request waits for its turn (an hour)...
+        let next = {
+            let gates = Arc::clone(&gates);
+            let service = service.clone();
+            tokio::spawn(async move { gates.enter("host", Some(&service), || None).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!next.is_finished());
+        // ...until the first gives its turn back (its connection failed).
+        drop(permit);
+        turn.expect("a paced turn").refund(&gates);
+        let next = tokio::time::timeout(Duration::from_millis(500), next)
+            .await
+            .expect("started at once")
+            .expect("task");
+        assert!(next.is_ok());
     }
 
     #[tokio::test]

@@ -34,6 +34,31 @@ pub struct Endpoints {
     pub github_api: Url,
 }
 
+impl Endpoints {
+    /// Each base URL as a network service ([`crate::net::Service`]) with its own pace (the
+    /// crates.io API: one request per second, its data-access policy), deadline and give-up
+    /// state, even when one mirror serves several of them by path prefix.
+    pub fn services(&self, deadline: Option<std::time::Duration>) -> Vec<crate::net::Service> {
+        let service =
+            |name: &str, base: &Url, pace: Option<std::time::Duration>| crate::net::Service {
+                min_interval: pace,
+                deadline,
+                ..crate::net::Service::new(name, base.clone())
+            };
+        vec![
+            service("npm registry", &self.npm, None),
+            service("PyPI", &self.pypi, None),
+            service("crates.io index", &self.crates_index, None),
+            service(
+                "crates.io API",
+                &self.crates_api,
+                Some(std::time::Duration::from_secs(1)),
+            ),
+            service("GitHub API", &self.github_api, None),
+        ]
+    }
+}
+
 impl Default for Endpoints {
     fn default() -> Self {
         let parse = |text: &str| Url::parse(text).unwrap_or_else(|_| unreachable!("constant URL"));
