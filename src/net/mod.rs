@@ -323,6 +323,9 @@ pub const UNREACHABLE_AFTER: u32 = 8;
 /// The answer to one URL and `Accept` in this run, once known.
 type AnswerCell = OnceCell<Result<Kept, NetError>>;
 
+/// How long a 404 to a document that never changes once published is remembered.
+pub const NOT_FOUND_IMMUTABLE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// Bodies of this run kept in memory for later callers, at most this many bytes in all: past
 /// it, an answer is kept only while a caller holds it, and a later caller asks again (the
 /// cache answers when there is one). Without the bound, a run over packages with 50 MB
@@ -594,6 +597,30 @@ impl Net {
                 from_cache: true,
             }));
         }
+        // A 404 is a fact about the resource (no such package, no provenance for this file),
+        // remembered for as long as the answer would have been fresh (a week for documents that
+        // never change once published); other failures are never remembered.
+        let not_found_key = format!("not-found/v1 {} {}", key.accept, key.url);
+        if cached.is_none()
+            && let Some(cache) = &self.cache
+            && let Some(at) = cache.load_derived(&not_found_key).await
+            && let Some(at) = std::str::from_utf8(&at)
+                .ok()
+                .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+        {
+            let lifetime = match request.freshness {
+                Freshness::Mutable(ttl) => ttl,
+                Freshness::Immutable => NOT_FOUND_IMMUTABLE,
+            };
+            let age = Duration::try_from(self.now.duration_since(at)).unwrap_or(Duration::MAX);
+            if self.config.offline || age < lifetime {
+                self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return Err(NetError::Status {
+                    url: request.url.to_string(),
+                    status: 404,
+                });
+            }
+        }
         if self.config.offline {
             return Err(NetError::Offline {
                 url: request.url.to_string(),
@@ -636,6 +663,11 @@ impl Net {
                 }
             }
         };
+        if let (Err(NetError::Status { status: 404, .. }), Some(cache)) = (&fetched, &self.cache) {
+            cache
+                .store_derived(&not_found_key, self.now.to_string().into_bytes())
+                .await;
+        }
         let answer = fetched?;
         match (answer, cached) {
             (

@@ -868,6 +868,67 @@ async fn errors_are_not_cached() {
     assert_eq!(received_at(&server, "/gone").await, 2);
 }
 
+/// A 404 is a fact (no such document): later runs take it from the cache while it would have
+/// been fresh (offline too), then ask again; a 503 is never remembered.
+#[tokio::test]
+async fn not_found_is_remembered_while_fresh() {
+    let server = MockServer::start().await;
+    Mock::given(path("/missing"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    Mock::given(path("/flaky"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = format!("{}/missing", server.uri());
+    let run = |at: jiff::Timestamp, offline: bool| {
+        Net::new(
+            NetConfig {
+                cache_dir: Some(dir.path().to_path_buf()),
+                offline,
+                max_retries: 0,
+                ..config()
+            },
+            at,
+        )
+        .expect("net")
+    };
+    for (at, offline) in [
+        (now(), false),
+        (later(1800), false),
+        (later(30 * 86_400), true),
+    ] {
+        let net = run(at, offline);
+        let error = net.get(get(&missing)).await.expect_err("404");
+        assert_eq!(
+            error,
+            NetError::Status {
+                url: missing.clone(),
+                status: 404
+            }
+        );
+    }
+    assert_eq!(
+        received_at(&server, "/missing").await,
+        1,
+        "asked once in three runs"
+    );
+    // An hour later (the request's freshness), it is asked again.
+    run(later(3601), false)
+        .get(get(&missing))
+        .await
+        .expect_err("404");
+    assert_eq!(received_at(&server, "/missing").await, 2);
+
+    let flaky = format!("{}/flaky", server.uri());
+    for _ in 0..2 {
+        run(now(), false).get(get(&flaky)).await.expect_err("503");
+    }
+    assert_eq!(received_at(&server, "/flaky").await, 2);
+}
+
 #[tokio::test]
 async fn a_corrupt_cache_file_is_recreated() {
     let server = MockServer::start().await;
