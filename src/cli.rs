@@ -211,6 +211,17 @@ pub(crate) struct NetArgs {
     )]
     pub(crate) service_deadline: u64,
 
+    /// crates.io API requests per run (its policy allows one a second): past them, owners and
+    /// publishers come from the cache however old (said with their age) or are unknown, and
+    /// later runs fill them in, what is missing first, then what is oldest. 0: no limit.
+    #[arg(
+        long,
+        env = "DEPTRUST_CRATES_API_BUDGET",
+        value_name = "REQUESTS",
+        default_value_t = deptrust::registry::crates_io::DEFAULT_API_BUDGET
+    )]
+    pub(crate) crates_api_budget: usize,
+
     /// Cache directory [default: the platform cache directory]/deptrust.
     #[arg(long, env = "DEPTRUST_CACHE_DIR", value_name = "DIR")]
     pub(crate) cache_dir: Option<PathBuf>,

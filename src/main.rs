@@ -291,6 +291,15 @@ fn gather(
         None => TrustRoot::production()?,
     };
     let mut registries = Registries::new(&net, &endpoints).with_trust_root(&net, Arc::new(root));
+    if args.crates_db_dump.is_none() && args.crates_api_budget > 0 {
+        let crates = CratesClient::new(
+            Arc::clone(&net),
+            endpoints.crates_index.clone(),
+            endpoints.crates_api.clone(),
+        )
+        .with_api_budget(args.crates_api_budget);
+        registries = registries.with_crates_client(crates);
+    }
     if let Some(dir) = &args.crates_db_dump {
         let wanted: std::collections::BTreeSet<String> = packages
             .iter()

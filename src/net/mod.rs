@@ -463,6 +463,35 @@ impl Net {
         }
     }
 
+    /// What the cache holds for `request`, whatever its age, without asking the network: the
+    /// answer, when it was fetched, and whether it is still fresh on the run's clock. For
+    /// callers that ration a service (a per-run budget) and would rather use a stale answer,
+    /// said with its age, than none.
+    pub async fn cached(&self, request: &Request) -> Option<(Arc<Fetched>, jiff::Timestamp, bool)> {
+        let key = Key {
+            url: request.url.as_str().to_owned(),
+            accept: request.accept.unwrap_or_default().to_owned(),
+        };
+        let entry = self.cache.as_ref()?.load(&key).await?;
+        let fresh = entry.is_fresh(request.freshness, self.now);
+        let fetched_at = entry.fetched_at;
+        Some((
+            Arc::new(Fetched {
+                url: request.url.clone(),
+                final_url: entry.final_url,
+                body: entry.body,
+                from_cache: true,
+            }),
+            fetched_at,
+            fresh,
+        ))
+    }
+
+    /// The run's clock (when it started).
+    pub fn now(&self) -> jiff::Timestamp {
+        self.now
+    }
+
     /// GETs a URL (see the module doc for what is guaranteed).
     pub async fn get(&self, request: Request) -> Result<Arc<Fetched>, NetError> {
         if !request.url.username().is_empty() || request.url.password().is_some() {

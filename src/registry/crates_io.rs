@@ -36,13 +36,23 @@
 //! - What went wrong without making a whole fact unknown (an index line that does not decode, a
 //!   version entry skipped) is returned as notes by [`CratesClient::package_with_notes`].
 //!
-//! Not supported yet: a local crates.io database dump (`--crates-db-dump PATH`, the CSV files
-//! of `db-dump.tar.gz`) as the source of owners, publishers and repositories instead of the
-//! API. Reading PostgreSQL CSV output (quoted fields with commas, quotes and newlines) needs a
-//! real CSV reader (the `csv` crate); none is a dependency yet.
+//! A run's API requests are rationed ([`CratesClient::with_api_budget`], default
+//! [`DEFAULT_API_BUDGET`], `--crates-api-budget`): at one request per second, two requests per
+//! crate make a first scan of 335 crates take eleven minutes. [`CratesClient::plan`] spends the
+//! budget on owners never fetched, then crate documents never fetched (or without the version
+//! in use), then the stalest; past the budget, a document comes from the cache however old, its
+//! age in the package's notes ("owners as of 2026-11-28 (6 days old …)"), or is unknown with the
+//! reason, and later runs fill it in. Measured by `cargo bench --bench cargo_budget`.
+//!
+//! Organisations that scan many repositories can answer owners, publishers and repositories
+//! from a local crates.io database dump instead (`--crates-db-dump DIR`, `crates_dump.rs`):
+//! `curl -sSfL https://static.crates.io/db-dump.tar.gz | tar -xz` (about 1 GB unpacked, updated
+//! daily; fetching it is left to the operator, e.g. one scheduled job that shares it). The dump
+//! has no trusted-publishing data and no yank messages.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -70,6 +80,34 @@ pub struct CratesClient {
     api_down: Mutex<Option<String>>,
     /// A local database dump answering owners, publishers and repositories instead of the API.
     dump: Option<Arc<CratesDbDump>>,
+    /// The API requests this run may send, when rationed ([`CratesClient::with_api_budget`]).
+    budget: Option<Budget>,
+}
+
+/// The default number of crates.io API requests per run: at the API's one request per second
+/// it fits the default network deadline (60 s) with room for the index.
+pub const DEFAULT_API_BUDGET: usize = 50;
+
+/// A per-run ration of crates.io API requests. Past it, documents come from the cache however
+/// old (said with their age in the package's notes) or are unknown with the reason, and later
+/// runs fill them in: [`CratesClient::plan`] spends each run's budget on what is missing first,
+/// then on what is oldest.
+#[derive(Debug)]
+struct Budget {
+    limit: usize,
+    /// The URLs this run may fetch, when planned; else the first `limit` asked.
+    allowed: Mutex<Option<HashSet<String>>>,
+    spent: std::sync::atomic::AtomicUsize,
+}
+
+impl Budget {
+    fn allows(&self, url: &Url) -> bool {
+        let allowed = self.allowed.lock().unwrap_or_else(PoisonError::into_inner);
+        match allowed.as_ref() {
+            Some(allowed) => allowed.contains(url.as_str()),
+            None => self.spent.fetch_add(1, Ordering::Relaxed) < self.limit,
+        }
+    }
 }
 
 impl CratesClient {
@@ -82,7 +120,86 @@ impl CratesClient {
             api,
             api_down: Mutex::new(None),
             dump: None,
+            budget: None,
         }
+    }
+
+    /// Sends at most `limit` crates.io API requests in this run (see [`DEFAULT_API_BUDGET`]);
+    /// call [`CratesClient::plan`] with the run's crates to choose which.
+    pub fn with_api_budget(mut self, limit: usize) -> Self {
+        self.budget = Some(Budget {
+            limit,
+            allowed: Mutex::new(None),
+            spent: std::sync::atomic::AtomicUsize::new(0),
+        });
+        self
+    }
+
+    /// Chooses the API documents this run fetches within its budget, from what the cache holds
+    /// for `crates` (name, version in use): owners never fetched first, then crate documents
+    /// never fetched or without the version in use (its publisher), then stale owners, then
+    /// stale crate documents, oldest first. Owners come first because they change without a
+    /// release; a version's publisher never changes once known.
+    pub async fn plan(&self, crates: &[(&str, &str)]) {
+        let Some(budget) = &self.budget else {
+            return;
+        };
+        let mut wanted: Vec<(u8, jiff::Timestamp, String)> = Vec::new();
+        for &(name, version) in crates {
+            if !is_crate_name(name) || self.dump.is_some() {
+                continue;
+            }
+            if let Ok(url) = self.owners_url(name) {
+                match self.net.cached(&api_request(&url)).await {
+                    None => wanted.push((0, jiff::Timestamp::MIN, url.to_string())),
+                    Some((_, at, false)) => wanted.push((2, at, url.to_string())),
+                    Some((_, _, true)) => {}
+                }
+            }
+            if let Ok(url) = self.crate_url(name) {
+                match self.net.cached(&api_request(&url)).await {
+                    None => wanted.push((1, jiff::Timestamp::MIN, url.to_string())),
+                    Some((fetched, at, fresh)) => {
+                        let has_version = serde_json::from_slice::<Value>(&fetched.body)
+                            .ok()
+                            .and_then(|document| {
+                                document.get("versions")?.as_array().map(|versions| {
+                                    versions.iter().any(|entry| {
+                                        entry.get("num").and_then(Value::as_str) == Some(version)
+                                    })
+                                })
+                            })
+                            .unwrap_or(false);
+                        match (has_version, fresh) {
+                            (false, _) => wanted.push((1, at, url.to_string())),
+                            (true, false) => wanted.push((3, at, url.to_string())),
+                            (true, true) => {}
+                        }
+                    }
+                }
+            }
+        }
+        wanted.sort();
+        let allowed = wanted
+            .into_iter()
+            .take(budget.limit)
+            .map(|(_, _, url)| url)
+            .collect();
+        *budget
+            .allowed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(allowed);
+    }
+
+    fn crate_url(&self, name: &str) -> Result<Url, String> {
+        endpoint(&self.api, &["api", "v1", "crates", name]).map(|mut url| {
+            url.set_query(Some("include=versions"));
+            url
+        })
+    }
+
+    fn owners_url(&self, name: &str) -> Result<Url, String> {
+        endpoint(&self.api, &["api", "v1", "crates", name, "owners"])
     }
 
     /// Answers owners, publishers and repositories from a crates.io database dump instead of
@@ -151,13 +268,19 @@ impl CratesClient {
             return (facts, notes);
         }
 
-        let crate_url = endpoint(&self.api, &["api", "v1", "crates", name]).map(|mut url| {
-            url.set_query(Some("include=versions"));
-            url
-        });
-        let owners_url = endpoint(&self.api, &["api", "v1", "crates", name, "owners"]);
+        let crate_url = self.crate_url(name);
+        let owners_url = self.owners_url(name);
         let (krate, owners) =
             futures_util::join!(self.api_document(crate_url), self.api_document(owners_url));
+        let (krate, owners) = (
+            stale_note(
+                krate,
+                &mut notes,
+                "publishers and repository",
+                self.net.now(),
+            ),
+            stale_note(owners, &mut notes, "owners", self.net.now()),
+        );
         let krate =
             krate.and_then(|(url, document)| CrateAnswer::decode(&url, &document, &mut notes));
         let owners = owners.and_then(|(url, document)| decode_owners(&url, &document, &mut notes));
@@ -317,23 +440,38 @@ impl CratesClient {
 
     /// GETs an API document (a JSON object), unless the API failed for good earlier in the
     /// run.
-    async fn api_document(&self, url: Result<Url, String>) -> Result<(Url, Value), String> {
+    /// An API document; with its fetch time when it is a stale answer from the cache (the
+    /// budget was spent).
+    async fn api_document(
+        &self,
+        url: Result<Url, String>,
+    ) -> Result<(Url, Value, Option<jiff::Timestamp>), String> {
         let url = url?;
+        if let Some(budget) = &self.budget {
+            let cached = self.net.cached(&api_request(&url)).await;
+            let fresh = matches!(cached, Some((_, _, true)));
+            if !fresh && !budget.allows(&url) {
+                let spent = format!(
+                    "the crates.io API budget of this run ({} requests, --crates-api-budget) is spent",
+                    budget.limit
+                );
+                return match cached {
+                    Some((fetched, at, _)) => json_object(url.as_str(), &fetched.body)
+                        .map(|document| (url.clone(), document, Some(at)))
+                        .map_err(|problem| format!("{problem}; {spent}")),
+                    None => Err(format!(
+                        "`{url}` not asked: {spent}; a later run fetches it"
+                    )),
+                };
+            }
+        }
         if let Some(reason) = self.api_down() {
             return Err(format!(
                 "`{url}` not asked: the crates.io API failed earlier in this run ({reason})"
             ));
         }
         let label = url.to_string();
-        let fetched = match self
-            .net
-            .get(Request {
-                url: url.clone(),
-                accept: Some("application/json"),
-                freshness: FRESHNESS,
-            })
-            .await
-        {
+        let fetched = match self.net.get(api_request(&url)).await {
             Ok(fetched) => fetched,
             Err(error) => {
                 let reason = error.to_string();
@@ -345,7 +483,7 @@ impl CratesClient {
                 return Err(reason);
             }
         };
-        Ok((url, json_object(&label, &fetched.body)?))
+        Ok((url, json_object(&label, &fetched.body)?, None))
     }
 
     fn api_down(&self) -> Option<String> {
@@ -360,6 +498,34 @@ fn fails_for_good(error: &NetError) -> bool {
         NetError::Offline { .. } | NetError::TooLarge { .. } => false,
         _ => true,
     }
+}
+
+/// The request for an API document.
+fn api_request(url: &Url) -> Request {
+    Request {
+        url: url.clone(),
+        accept: Some("application/json"),
+        freshness: FRESHNESS,
+    }
+}
+
+/// An API answer without its fetch time; a stale one (the budget was spent) says its age in
+/// the package's notes.
+fn stale_note(
+    answer: Result<(Url, Value, Option<jiff::Timestamp>), String>,
+    notes: &mut Vec<String>,
+    what: &str,
+    now: jiff::Timestamp,
+) -> Result<(Url, Value), String> {
+    let (url, document, stale) = answer?;
+    if let Some(at) = stale {
+        let days = now.duration_since(at).as_hours().max(0) / 24;
+        notes.push(format!(
+            "{what} as of {} ({days} days old, from the cache: the crates.io API budget of this run was spent): `{url}`",
+            at.strftime("%Y-%m-%d")
+        ));
+    }
+    Ok((url, document))
 }
 
 /// Every fact unknown for `reason` (install scripts and repository facts keep theirs).
@@ -1604,5 +1770,85 @@ mod tests {
         assert!(!fails_for_good(&status(410)));
         assert!(fails_for_good(&NetError::Timeout { url: "u".into() }));
         assert!(!fails_for_good(&NetError::Offline { url: "u".into() }));
+    }
+
+    /// With a budget of three API requests over two crates (four documents), a run fetches the
+    /// owners of both first, then one crate document; the other is unknown with the reason. A
+    /// day later (everything stale), the missing crate document comes first and the owners
+    /// come from the cache, said with their age.
+    #[tokio::test]
+    async fn the_api_budget_goes_to_what_is_missing_then_to_what_is_oldest() {
+        let server = MockServer::start().await;
+        for name in ["a", "b"] {
+            let index_line = json!({"name": name, "vers": "1.0.0", "deps": [], "cksum": "a".repeat(64), "features": {}, "yanked": false});
+            serve(
+                &server,
+                &format!("/index/1/{name}"),
+                200,
+                index_line.to_string(),
+            )
+            .await;
+            serve(
+                &server,
+                &format!("/api/v1/crates/{name}/owners"),
+                200,
+                r#"{"users":[{"id":7,"login":"alice","kind":"user"}]}"#,
+            )
+            .await;
+            let document = json!({"crate": {"name": name}, "versions": [{"num": "1.0.0", "published_by": {"id": 7, "login": "alice"}}]});
+            serve(
+                &server,
+                &format!("/api/v1/crates/{name}"),
+                200,
+                document.to_string(),
+            )
+            .await;
+        }
+        let cache = tempfile::tempdir().expect("cache");
+        let day = |days: i64| {
+            let now = jiff::Timestamp::from_second(1_793_534_400 + days * 86_400).expect("time");
+            let config = crate::net::NetConfig {
+                cache_dir: Some(cache.path().to_path_buf()),
+                services: Vec::new(),
+                max_retries: 0,
+                ..crate::net::NetConfig::default()
+            };
+            let net = Net::new(config, now).expect("net");
+            let index = Url::parse(&format!("{}/index/", server.uri())).expect("URL");
+            let api = Url::parse(&format!("{}/", server.uri())).expect("URL");
+            CratesClient::new(net, index, api).with_api_budget(3)
+        };
+        let crates = [("a", "1.0.0"), ("b", "1.0.0")];
+
+        let first = day(0);
+        first.plan(&crates).await;
+        let a = first.package("a", "1.0.0").await;
+        let b = first.package("b", "1.0.0").await;
+        assert!(a.owners.known().is_some() && b.owners.known().is_some());
+        assert_eq!(find(&a, "1.0.0").publisher, user("crates:user:7", "alice"));
+        let reason = match &find(&b, "1.0.0").publisher {
+            Fact::Unknown(reason) => reason.clone(),
+            known => panic!("{known:?}"),
+        };
+        assert!(
+            reason.contains("not asked: the crates.io API budget of this run (3 requests, --crates-api-budget) is spent; a later run fetches it"),
+            "{reason}"
+        );
+
+        let second = day(1);
+        second.plan(&crates).await;
+        let b = second.package("b", "1.0.0").await;
+        assert_eq!(find(&b, "1.0.0").publisher, user("crates:user:7", "alice"));
+        assert!(b.owners.known().is_some());
+        let received = server.received_requests().await.unwrap_or_default();
+        let asked = |at: &str| received.iter().filter(|r| r.url.path() == at).count();
+        assert_eq!(asked("/api/v1/crates/b"), 1, "the missing document, once");
+        // Three per run: a's and b's owners and a's document the first day; b's document and
+        // two stale documents the second (owners refreshed before a stale crate document).
+        let api = received
+            .iter()
+            .filter(|r| r.url.path().starts_with("/api/"))
+            .count();
+        assert!(api <= 6, "{api} API requests in two runs");
     }
 }

@@ -84,6 +84,15 @@ impl Registries {
     pub async fn gather(&self, packages: &[(PackageId, Source)]) -> Vec<PackageFacts> {
         let unique: BTreeMap<&PackageId, &Source> =
             packages.iter().map(|(id, source)| (id, source)).collect();
+        // The crates.io API is rationed per run: choose what this run fetches first.
+        let crates: Vec<(&str, &str)> = unique
+            .iter()
+            .filter(|(id, source)| {
+                id.ecosystem == Ecosystem::Cargo && matches!(source, Source::Registry(_))
+            })
+            .map(|(id, _)| (id.name.as_str(), id.version.as_str()))
+            .collect();
+        self.crates.plan(&crates).await;
         let mut facts: Vec<PackageFacts> = stream::iter(unique)
             .map(|(id, source)| self.package(id, source))
             .buffer_unordered(PACKAGES_IN_FLIGHT)
