@@ -271,7 +271,6 @@ fn gather(
             deadline: (args.deadline > 0).then(|| std::time::Duration::from_secs(args.deadline)),
             services,
             tokens,
-            progress: io::stderr().is_terminal(),
             ..NetConfig::default()
         },
         now,
@@ -325,7 +324,10 @@ fn gather(
         .enable_all()
         .build()
         .context("failed to start the async runtime")?;
-    let facts = runtime.block_on(registries.gather(packages));
+    let facts = {
+        let _progress = Progress::show(&net);
+        runtime.block_on(registries.gather(packages))
+    };
     let mut previous = std::collections::BTreeMap::new();
     if keep_owners {
         runtime.block_on(async {
@@ -894,4 +896,67 @@ fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {
         sanitize(&args.path.display().to_string())
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The progress of a run's requests on stderr (never stdout): on a terminal, one line redrawn
+/// in place; elsewhere (CI), a line every ten seconds while requests are pending. Stops when
+/// dropped.
+struct Progress {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn show(net: &Arc<Net>) -> Self {
+        use std::sync::atomic::Ordering;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let terminal = io::stderr().is_terminal();
+        let thread = {
+            let stop = Arc::clone(&stop);
+            let net = Arc::clone(net);
+            std::thread::spawn(move || {
+                let bar = if terminal {
+                    let bar = indicatif::ProgressBar::new_spinner();
+                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                    Some(bar)
+                } else {
+                    None
+                };
+                let tick = std::time::Duration::from_millis(200);
+                let every = std::time::Duration::from_secs(10);
+                let mut last_line = std::time::Instant::now();
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(tick);
+                    let services = net.progress();
+                    let line = sanitize(&report::progress::line(&services));
+                    match &bar {
+                        Some(bar) => bar.set_message(line),
+                        None => {
+                            if last_line.elapsed() >= every && report::progress::pending(&services)
+                            {
+                                eprintln!("deptrust: {line}");
+                                last_line = std::time::Instant::now();
+                            }
+                        }
+                    }
+                }
+                if let Some(bar) = bar {
+                    bar.finish_and_clear();
+                }
+            })
+        };
+        Progress {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }

@@ -22,7 +22,8 @@
 //!   in errors, `Debug` output or the cache.
 //!
 //! Errors are values ([`NetError`]) that name the URL: callers turn them into *unknown* facts.
-//! The only output is the progress bar on stderr, when [`NetConfig::progress`] asks for it.
+//! It prints nothing: [`Net::progress`] tells, per service, how many of its requests were
+//! answered out of how many its callers announced ([`Net::expect`]), for `main` to show.
 //!
 //! Not supported: methods other than GET, server cache directives (`Cache-Control`,
 //! `Expires`, `Vary`), serving a stale entry when revalidation fails, and cache eviction.
@@ -43,7 +44,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use reqwest::header::{HeaderName, HeaderValue};
 use tokio::sync::OnceCell;
 use url::Url;
@@ -122,8 +122,6 @@ pub struct NetConfig {
     pub max_retry_after: Duration,
     /// Secret headers, each sent only to its own host.
     pub tokens: Vec<HostToken>,
-    /// Show a progress bar on stderr (main sets it when stderr is a terminal).
-    pub progress: bool,
     /// Hosts a redirect may reach over plain `http` (an internal mirror without TLS). Any
     /// other redirect must go to `https` or stay on the origin of the request.
     pub http_redirect_hosts: Vec<String>,
@@ -155,7 +153,6 @@ impl Default for NetConfig {
             max_retry_after: Duration::from_secs(60),
             deadline: None,
             tokens: Vec::new(),
-            progress: false,
             http_redirect_hosts: Vec::new(),
         }
     }
@@ -310,7 +307,23 @@ pub struct Net {
     /// Bytes of bodies held in `answers` (see [`MAX_KEPT_BYTES`]).
     kept_bytes: AtomicU64,
     counters: Counters,
-    progress: ProgressBar,
+    /// Per service (or host): requests answered and requests announced, for [`Net::progress`].
+    progress: Mutex<std::collections::BTreeMap<String, (u64, u64)>>,
+}
+
+/// How far one service's requests have come in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceProgress {
+    /// The service's name, or the host for a URL under no service.
+    pub name: String,
+    /// Requests answered (from the network or the cache, or failed).
+    pub done: u64,
+    /// Requests its callers announced ([`Net::expect`]), at least `done`.
+    pub expected: u64,
+    /// Its pace, when it has one (the crates.io API: one request per second).
+    pub pace: Option<Duration>,
+    /// Given up for the rest of the run: its reason.
+    pub given_up: Option<String>,
 }
 
 /// How many attempts in a row to a service (or a host outside every service) must fail to
@@ -413,15 +426,6 @@ impl Net {
                 Err(error) => (None, Some(error)),
             },
         };
-        let progress = if config.progress {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template("{spinner} fetched {pos} ({elapsed})") {
-                bar.set_style(style);
-            }
-            bar
-        } else {
-            ProgressBar::hidden()
-        };
         Ok(Arc::new(Net {
             client,
             gates: Gates::new(config.max_in_flight_per_host),
@@ -434,7 +438,7 @@ impl Net {
             unreachable: Mutex::new(HashMap::new()),
             kept_bytes: AtomicU64::new(0),
             counters: Counters::default(),
-            progress,
+            progress: Mutex::new(std::collections::BTreeMap::new()),
             config,
         }))
     }
@@ -487,6 +491,50 @@ impl Net {
         ))
     }
 
+    /// Announces `count` more requests to the service of `base` (its base URL), so that
+    /// [`Net::progress`] can tell how many are left.
+    pub fn expect(&self, base: &Url, count: u64) {
+        let name = self.progress_name(base);
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        progress.entry(name).or_default().1 += count;
+    }
+
+    /// Per service with requests announced or answered: how far it has come, its pace and
+    /// whether it was given up.
+    pub fn progress(&self) -> Vec<ServiceProgress> {
+        let progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        progress
+            .iter()
+            .map(|(name, &(done, expected))| {
+                let service = self.config.services.iter().find(|s| &s.name == name);
+                let scope = match service {
+                    Some(service) => format!("the {} at `{}`", service.name, service.base),
+                    None => format!("`{name}`"),
+                };
+                ServiceProgress {
+                    name: name.clone(),
+                    done,
+                    expected: expected.max(done),
+                    pace: service.and_then(|service| service.min_interval),
+                    given_up: self.unreachable_reason(&scope),
+                }
+            })
+            .collect()
+    }
+
+    fn progress_name(&self, url: &Url) -> String {
+        match limit::service_of(&self.config.services, url) {
+            Some(service) => service.name.clone(),
+            None => scope_of(url).unwrap_or_default().to_ascii_lowercase(),
+        }
+    }
+
+    fn count_done(&self, url: &Url) {
+        let name = self.progress_name(url);
+        let mut progress = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        progress.entry(name).or_default().0 += 1;
+    }
+
     /// The run's clock (when it started).
     pub fn now(&self) -> jiff::Timestamp {
         self.now
@@ -517,7 +565,7 @@ impl Net {
             let kept = cell
                 .get_or_init(|| async {
                     let answer = self.fetch(request.clone(), key.clone()).await;
-                    self.progress.inc(1);
+                    self.count_done(&request.url);
                     answer.map(|answer| {
                         let kept = self.keep(&answer);
                         fetched = Some(answer);
@@ -793,12 +841,6 @@ impl Net {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         unreachable.remove(host);
-    }
-}
-
-impl Drop for Net {
-    fn drop(&mut self) {
-        self.progress.finish_and_clear();
     }
 }
 

@@ -1023,10 +1023,43 @@ async fn offline_serves_any_cached_answer_and_nothing_else() {
     ));
 }
 
-#[test]
-fn the_progress_bar_is_hidden_unless_asked_for() {
-    let net = net(config());
-    assert!(net.progress.is_hidden());
+/// Progress per service: announced requests, answered ones (cache hits and failures too), the
+/// pace, and the give-up.
+#[tokio::test]
+async fn progress_counts_each_services_requests() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/api/a", "{}").await;
+    let base = |path: &str| Url::parse(&format!("{}{path}", server.uri())).expect("url");
+    let net = net(NetConfig {
+        services: vec![Service {
+            min_interval: Some(Duration::from_millis(1)),
+            ..Service::new("crates.io API", base("/api/"))
+        }],
+        ..config()
+    });
+    net.expect(&base("/api/"), 3);
+    net.get(get(format!("{}/api/a", server.uri())))
+        .await
+        .expect("a");
+    net.get(get(format!("{}/api/missing", server.uri())))
+        .await
+        .expect_err("404");
+    net.get(get(format!("{}/other", server.uri())))
+        .await
+        .expect_err("404");
+    let progress = net.progress();
+    let api = progress
+        .iter()
+        .find(|s| s.name == "crates.io API")
+        .expect("api");
+    assert_eq!((api.done, api.expected), (2, 3));
+    assert_eq!(api.pace, Some(Duration::from_millis(1)));
+    assert_eq!(api.given_up, None);
+    let host = progress
+        .iter()
+        .find(|s| s.name.starts_with("127.0.0.1"))
+        .expect("host");
+    assert_eq!((host.done, host.expected), (1, 1));
 }
 
 /// A registry that never answers (each try within the per-request timeout, retried, then a

@@ -140,9 +140,15 @@ impl CratesClient {
     /// never fetched or without the version in use (its publisher), then stale owners, then
     /// stale crate documents, oldest first. Owners come first because they change without a
     /// release; a version's publisher never changes once known.
-    pub async fn plan(&self, crates: &[(&str, &str)]) {
+    ///
+    /// Returns how many API requests this run expects to send (all of them, twice the crates,
+    /// without a budget; none with a database dump).
+    pub async fn plan(&self, crates: &[(&str, &str)]) -> usize {
+        if self.dump.is_some() {
+            return 0;
+        }
         let Some(budget) = &self.budget else {
-            return;
+            return 2 * crates.len();
         };
         let mut wanted: Vec<(u8, jiff::Timestamp, String)> = Vec::new();
         for &(name, version) in crates {
@@ -180,15 +186,17 @@ impl CratesClient {
             }
         }
         wanted.sort();
-        let allowed = wanted
+        let allowed: HashSet<String> = wanted
             .into_iter()
             .take(budget.limit)
             .map(|(_, _, url)| url)
             .collect();
+        let count = allowed.len();
         *budget
             .allowed
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(allowed);
+        count
     }
 
     fn crate_url(&self, name: &str) -> Result<Url, String> {

@@ -37,6 +37,8 @@ const PACKAGES_IN_FLIGHT: usize = 64;
 /// One client per service.
 #[derive(Debug)]
 pub struct Registries {
+    net: Arc<Net>,
+    endpoints: Endpoints,
     npm: NpmClient,
     pypi: PypiClient,
     crates: CratesClient,
@@ -48,6 +50,8 @@ impl Registries {
     /// Clients for every service, at the given endpoints.
     pub fn new(net: &Arc<Net>, endpoints: &Endpoints) -> Self {
         Registries {
+            net: Arc::clone(net),
+            endpoints: endpoints.clone(),
             npm: NpmClient::new(Arc::clone(net), endpoints.npm.clone()),
             pypi: PypiClient::new(Arc::clone(net), endpoints.pypi.clone()),
             crates: CratesClient::new(
@@ -92,7 +96,23 @@ impl Registries {
             })
             .map(|(id, _)| (id.name.as_str(), id.version.as_str()))
             .collect();
-        self.crates.plan(&crates).await;
+        let api_requests = self.crates.plan(&crates).await;
+        // What each service will be asked, for the progress `main` shows.
+        let count = |ecosystem: Ecosystem| {
+            unique
+                .iter()
+                .filter(|(id, source)| {
+                    id.ecosystem == ecosystem && matches!(source, Source::Registry(_))
+                })
+                .count() as u64
+        };
+        self.net.expect(&self.endpoints.npm, count(Ecosystem::Npm));
+        self.net
+            .expect(&self.endpoints.pypi, 2 * count(Ecosystem::Pypi));
+        self.net
+            .expect(&self.endpoints.crates_index, crates.len() as u64);
+        self.net
+            .expect(&self.endpoints.crates_api, api_requests as u64);
         let mut facts: Vec<PackageFacts> = stream::iter(unique)
             .map(|(id, source)| self.package(id, source))
             .buffer_unordered(PACKAGES_IN_FLIGHT)
@@ -104,6 +124,8 @@ impl Registries {
             .filter_map(declared_repository)
             .filter(RepoRef::is_github)
             .collect();
+        self.net
+            .expect(&self.endpoints.github_api, repositories.len() as u64);
         let answers: BTreeMap<RepoRef, Fact<RepositoryFacts>> = stream::iter(repositories)
             .map(|repo| async move {
                 let answer = self.github.repository(&repo).await;

@@ -25,6 +25,7 @@ mod explain;
 mod facts;
 mod json;
 mod markdown;
+pub mod progress;
 mod sarif;
 #[cfg(test)]
 mod scan_fixture;
