@@ -535,6 +535,11 @@ impl Net {
         progress.entry(name).or_default().0 += 1;
     }
 
+    /// Whether the run answers from the cache only (`--offline`).
+    pub fn is_offline(&self) -> bool {
+        self.config.offline
+    }
+
     /// The run's clock (when it started).
     pub fn now(&self) -> jiff::Timestamp {
         self.now

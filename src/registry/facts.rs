@@ -34,6 +34,14 @@ impl<T> Fact<T> {
         }
     }
 
+    /// Why it is unknown, when it is.
+    pub fn unknown_reason(&self) -> Option<&str> {
+        match self {
+            Fact::Known(_) => None,
+            Fact::Unknown(reason) => Some(reason),
+        }
+    }
+
     /// An unknown fact with a reason.
     pub fn unknown(reason: impl Into<String>) -> Self {
         Fact::Unknown(reason.into())

@@ -163,22 +163,104 @@ impl Registries {
                 ),
             );
         }
-        let mut facts = match id.ecosystem {
-            Ecosystem::Npm => self.npm.package(&id.name, &id.version).await,
-            Ecosystem::Pypi => self.pypi.package(&id.name, &id.version).await,
-            Ecosystem::Cargo => self.crates.package(&id.name, &id.version).await,
+        let mut facts = match self.decoded(id).await {
+            Some(facts) => facts,
+            None => {
+                let mut facts = match id.ecosystem {
+                    Ecosystem::Npm => self.npm.package(&id.name, &id.version).await,
+                    Ecosystem::Pypi => self.pypi.package(&id.name, &id.version).await,
+                    Ecosystem::Cargo => self.crates.package(&id.name, &id.version).await,
+                };
+                // Every client hands back a repository URL as declared; store it normalized.
+                if let Fact::Known(Some(url)) = &facts.repository
+                    && let Some(repo) = repo_url::normalize(url)
+                {
+                    facts.repository = Fact::Known(Some(repo.url()));
+                }
+                self.keep_decoded(id, &facts).await;
+                facts
+            }
         };
-        // Every client hands back a repository URL as declared; store it normalized.
-        if let Fact::Known(Some(url)) = &facts.repository
-            && let Some(repo) = repo_url::normalize(url)
-        {
-            facts.repository = Fact::Known(Some(repo.url()));
-        }
         if let Some(verifier) = &self.verifier {
             verifier.verify(&mut facts, &self.npm, &self.pypi).await;
         }
         facts
     }
+}
+
+impl Registries {
+    /// The key of a package's decoded facts: its id and the registry asked.
+    fn decoded_key(&self, id: &PackageId) -> String {
+        let base = match id.ecosystem {
+            Ecosystem::Npm => &self.endpoints.npm,
+            Ecosystem::Pypi => &self.endpoints.pypi,
+            Ecosystem::Cargo => &self.endpoints.crates_index,
+        };
+        format!("facts/v1 {base} {id}")
+    }
+
+    /// The facts decoded by an earlier run from documents that are still fresh, so that a warm
+    /// run reads a few hundred bytes per package instead of re-parsing its registry documents
+    /// (a PyPI project document can be megabytes). Offline, whatever their age, like the
+    /// documents themselves.
+    async fn decoded(&self, id: &PackageId) -> Option<PackageFacts> {
+        let bytes = self.net.recall(&self.decoded_key(id)).await?;
+        let kept: DecodedFacts = serde_json::from_slice(&bytes).ok()?;
+        (self.net.is_offline() || self.net.now() < kept.until).then_some(kept.facts)
+    }
+
+    /// Keeps `facts` for later runs while the documents behind them stay fresh, unless
+    /// something in them is transient: a service that did not answer, a budget that ran out,
+    /// an answer taken stale from the cache. Those are asked again next run.
+    async fn keep_decoded(&self, id: &PackageId, facts: &PackageFacts) {
+        if !lasting(facts) {
+            return;
+        }
+        let Some(until) = self.net.now().checked_add(DECODED_FRESHNESS).ok() else {
+            return;
+        };
+        let kept = DecodedFacts {
+            until,
+            facts: facts.clone(),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&kept) {
+            self.net.remember(&self.decoded_key(id), bytes).await;
+        }
+    }
+}
+
+/// How long decoded facts are reused: the freshness of the documents they come from (npm
+/// packuments, PyPI project pages, crates.io index files and API documents: one hour).
+const DECODED_FRESHNESS: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
+
+/// A package's decoded facts, kept in the cache until `until`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DecodedFacts {
+    until: jiff::Timestamp,
+    facts: PackageFacts,
+}
+
+/// Whether nothing in `facts` is transient (see [`Registries::keep_decoded`]).
+fn lasting(facts: &PackageFacts) -> bool {
+    let mut reasons: Vec<Option<&str>> = vec![
+        facts.releases.unknown_reason(),
+        facts.owners.unknown_reason(),
+        facts.repository.unknown_reason(),
+        facts.status.unknown_reason(),
+        facts.install_scripts.unknown_reason(),
+    ];
+    if let Fact::Known(releases) = &facts.releases {
+        for release in releases {
+            reasons.push(release.publisher.unknown_reason());
+            reasons.push(release.provenance.unknown_reason());
+        }
+    }
+    let transient = |text: &str| {
+        text.contains("not asked")
+            || text.contains("budget")
+            || crate::coverage::cause_of(text).network
+    };
+    !reasons.into_iter().flatten().any(transient) && !facts.notes.iter().any(|note| transient(note))
 }
 
 /// The normalized repository a package declares, when it declares one.
@@ -204,5 +286,70 @@ pub fn unknown_facts(id: &PackageId, reason: &str) -> PackageFacts {
         status: Fact::<Status>::unknown(reason),
         install_scripts: Fact::unknown(reason),
         notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::net::NetConfig;
+
+    fn packument(name: &str) -> String {
+        serde_json::json!({
+            "name": name,
+            "time": {"1.0.0": "2020-01-01T00:00:00.000Z"},
+            "maintainers": [{"name": "alice"}],
+            "versions": {"1.0.0": {"name": name, "version": "1.0.0", "_npmUser": {"name": "alice"},
+                         "dist": {"integrity": "sha512-AAAA"}}}
+        })
+        .to_string()
+    }
+
+    /// A warm run within the documents' freshness takes the decoded facts, asking nothing and
+    /// loading no document; facts with a network fault are never kept, so the next run asks.
+    #[tokio::test]
+    async fn warm_runs_reuse_decoded_facts_but_never_transient_ones() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/left-pad"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(packument("left-pad")))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/flaky"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let cache = tempfile::tempdir().expect("cache");
+        let endpoints = Endpoints {
+            npm: url::Url::parse(&format!("{}/", server.uri())).expect("url"),
+            ..Endpoints::default()
+        };
+        let packages = [
+            (PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0"), Source::Registry(None)),
+            (PackageId::new(Ecosystem::Npm, "flaky", "1.0.0"), Source::Registry(None)),
+        ];
+        let now = jiff::Timestamp::from_second(1_793_534_400).expect("time");
+        let run = |at: jiff::Timestamp| {
+            let config = NetConfig {
+                cache_dir: Some(cache.path().to_path_buf()),
+                max_retries: 0,
+                ..NetConfig::default()
+            };
+            Net::new(config, at).expect("net")
+        };
+        let first_net = run(now);
+        let first = Registries::new(&first_net, &endpoints).gather(&packages).await;
+        let later = now.checked_add(jiff::SignedDuration::from_mins(30)).expect("time");
+        let second_net = run(later);
+        let second = Registries::new(&second_net, &endpoints).gather(&packages).await;
+        assert_eq!(first[1], second[1], "left-pad: the same facts");
+        let stats = second_net.stats();
+        assert_eq!(stats.cache_hits, 0, "no document loaded for left-pad");
+        assert_eq!(stats.requests_sent, 1, "flaky asked again: {stats:?}");
+        assert!(!lasting(&first[0]), "{:?}", first[0].releases);
     }
 }
