@@ -902,51 +902,44 @@ fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {
 /// in place; elsewhere (CI), a line every ten seconds while requests are pending. Stops when
 /// dropped.
 struct Progress {
-    stop: Arc<std::sync::atomic::AtomicBool>,
+    /// Dropped to stop the thread at once (its wait ends when the channel closes).
+    stop: Option<std::sync::mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Progress {
     fn show(net: &Arc<Net>) -> Self {
-        use std::sync::atomic::Ordering;
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let terminal = io::stderr().is_terminal();
-        let thread = {
-            let stop = Arc::clone(&stop);
-            let net = Arc::clone(net);
-            std::thread::spawn(move || {
-                let bar = if terminal {
-                    let bar = indicatif::ProgressBar::new_spinner();
-                    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-                    Some(bar)
-                } else {
-                    None
-                };
-                let tick = std::time::Duration::from_millis(200);
-                let every = std::time::Duration::from_secs(10);
-                let mut last_line = std::time::Instant::now();
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(tick);
-                    let services = net.progress();
-                    let line = sanitize(&report::progress::line(&services));
-                    match &bar {
-                        Some(bar) => bar.set_message(line),
-                        None => {
-                            if last_line.elapsed() >= every && report::progress::pending(&services)
-                            {
-                                eprintln!("deptrust: {line}");
-                                last_line = std::time::Instant::now();
-                            }
+        let net = Arc::clone(net);
+        let thread = std::thread::spawn(move || {
+            let bar = terminal.then(|| {
+                let bar = indicatif::ProgressBar::new_spinner();
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            });
+            let tick = std::time::Duration::from_millis(200);
+            let every = std::time::Duration::from_secs(10);
+            let mut last_line = std::time::Instant::now();
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(tick) {
+                let services = net.progress();
+                let line = sanitize(&report::progress::line(&services));
+                match &bar {
+                    Some(bar) => bar.set_message(line),
+                    None => {
+                        if last_line.elapsed() >= every && report::progress::pending(&services) {
+                            eprintln!("deptrust: {line}");
+                            last_line = std::time::Instant::now();
                         }
                     }
                 }
-                if let Some(bar) = bar {
-                    bar.finish_and_clear();
-                }
-            })
-        };
+            }
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+        });
         Progress {
-            stop,
+            stop: Some(stop),
             thread: Some(thread),
         }
     }
@@ -954,7 +947,7 @@ impl Progress {
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(self.stop.take());
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

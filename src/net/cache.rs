@@ -168,6 +168,33 @@ impl Cache {
     }
 
     /// Stores a derived value (replacing any older one).
+    /// Every stored value of `keys` that exists, in one query per key on one connection
+    /// (a warm run of thousands of packages would otherwise pay a thread hop per key).
+    pub(super) async fn load_derived_many(
+        &self,
+        keys: Vec<String>,
+    ) -> std::collections::HashMap<String, Vec<u8>> {
+        self.blocking(move |connection| {
+            let mut found = std::collections::HashMap::new();
+            let Ok(mut statement) =
+                connection.prepare_cached("SELECT value FROM derived WHERE key = ?1")
+            else {
+                return found;
+            };
+            for key in keys {
+                if let Ok(Some(value)) = statement
+                    .query_row(params![key], |row| row.get::<_, Vec<u8>>(0))
+                    .optional()
+                {
+                    found.insert(key, value);
+                }
+            }
+            found
+        })
+        .await
+        .unwrap_or_default()
+    }
+
     pub(super) async fn store_derived(&self, key: &str, value: Vec<u8>) {
         let key = key.to_string();
         let _ = self

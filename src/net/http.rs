@@ -162,7 +162,17 @@ impl Net {
             if self.remaining().is_some_and(|left| wait >= left) {
                 return Err(error);
             }
-            tokio::time::sleep(wait).await;
+            // A service given up meanwhile ends the wait at once: the retry would not be sent.
+            if self
+                .gates
+                .wait(tokio::time::sleep(wait), &|| {
+                    self.unreachable_reason(&scope)
+                })
+                .await
+                .is_err()
+            {
+                return Err(error);
+            }
             retries += 1;
         }
     }
@@ -204,7 +214,7 @@ impl Net {
             })?;
         let _in_flight = self.counters.start_request();
 
-        let mut builder = self.client.get(hop.clone());
+        let mut builder = self.client(url).map_err(Failure::Fatal)?.get(hop.clone());
         if let Some(accept) = accept {
             builder = builder.header(header::ACCEPT, accept);
         }

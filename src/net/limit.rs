@@ -170,7 +170,7 @@ impl Gates {
 
     /// Waits for `future`, or returns the reason as soon as `given_up` has one (asked first,
     /// then each time [`Gates::wake_all`] is called).
-    async fn wait<F: Future>(
+    pub(super) async fn wait<F: Future>(
         &self,
         future: F,
         given_up: &impl Fn() -> Option<String>,

@@ -284,7 +284,9 @@ pub struct NetStats {
 /// offline mode); else the network, conditional when a stale entry has validators, through
 /// the host's gate, with retries and redirects; then the cache is updated.
 pub struct Net {
-    client: reqwest::Client,
+    /// Built on the first request that goes to the network: loading the platform's root
+    /// certificates costs a warm or offline run (that sends nothing) a tenth of a second.
+    client: std::sync::OnceLock<Result<reqwest::Client, String>>,
     config: NetConfig,
     /// The run's clock: cache ages are measured against it.
     now: jiff::Timestamp,
@@ -382,17 +384,6 @@ impl Net {
     /// A cache that cannot be opened is not an error: the run goes on without it and
     /// [`Net::cache_error`] says why.
     pub fn new(config: NetConfig, now: jiff::Timestamp) -> Result<Arc<Self>, NetError> {
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            // Followed by hand, to check every hop (see `http.rs`).
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|error| NetError::Other {
-                url: String::new(),
-                message: format!("cannot build the HTTP client: {error}"),
-            })?;
         let tokens = config
             .tokens
             .iter()
@@ -427,7 +418,7 @@ impl Net {
             },
         };
         Ok(Arc::new(Net {
-            client,
+            client: std::sync::OnceLock::new(),
             gates: Gates::new(config.max_in_flight_per_host),
             now,
             started: std::time::Instant::now(),
@@ -441,6 +432,26 @@ impl Net {
             progress: Mutex::new(std::collections::BTreeMap::new()),
             config,
         }))
+    }
+
+    /// The HTTP client, built on first use.
+    fn client(&self, url: &str) -> Result<&reqwest::Client, NetError> {
+        self.client
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .user_agent(USER_AGENT)
+                    .connect_timeout(self.config.connect_timeout)
+                    .timeout(self.config.request_timeout)
+                    // Followed by hand, to check every hop (see `http.rs`).
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|error| format!("cannot build the HTTP client: {error}"))
+            })
+            .as_ref()
+            .map_err(|message| NetError::Other {
+                url: url.to_owned(),
+                message: message.clone(),
+            })
     }
 
     /// The counters so far.
@@ -457,6 +468,14 @@ impl Net {
     /// A value stored by [`Net::remember`] in this or an earlier run (when a cache is in use).
     pub async fn recall(&self, key: &str) -> Option<Vec<u8>> {
         self.cache.as_ref()?.load_derived(key).await
+    }
+
+    /// [`Net::recall`] for many keys at once: the values found.
+    pub async fn recall_many(&self, keys: Vec<String>) -> HashMap<String, Vec<u8>> {
+        match &self.cache {
+            Some(cache) => cache.load_derived_many(keys).await,
+            None => HashMap::new(),
+        }
     }
 
     /// Keeps a value computed from fetched answers (a verification result) for later runs.

@@ -14,7 +14,7 @@
 //! Simple API page) per PyPI project, provenance only for the files of the version in use,
 //! the crates.io API only for what the sparse index cannot answer.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use futures_util::stream::{self, StreamExt};
@@ -113,8 +113,12 @@ impl Registries {
             .expect(&self.endpoints.crates_index, crates.len() as u64);
         self.net
             .expect(&self.endpoints.crates_api, api_requests as u64);
+        // Facts an earlier run decoded, read at once.
+        let keys: Vec<String> = unique.keys().map(|id| self.decoded_key(id)).collect();
+        let decoded = self.net.recall_many(keys).await;
+        let decoded = &decoded;
         let mut facts: Vec<PackageFacts> = stream::iter(unique)
-            .map(|(id, source)| self.package(id, source))
+            .map(|(id, source)| self.package(id, source, decoded))
             .buffer_unordered(PACKAGES_IN_FLIGHT)
             .collect()
             .await;
@@ -153,7 +157,12 @@ impl Registries {
         facts
     }
 
-    async fn package(&self, id: &PackageId, source: &Source) -> PackageFacts {
+    async fn package(
+        &self,
+        id: &PackageId,
+        source: &Source,
+        decoded: &HashMap<String, Vec<u8>>,
+    ) -> PackageFacts {
         if !matches!(source, Source::Registry(_)) {
             return unknown_facts(
                 id,
@@ -163,7 +172,7 @@ impl Registries {
                 ),
             );
         }
-        let mut facts = match self.decoded(id).await {
+        let mut facts = match self.decoded(id, decoded) {
             Some(facts) => facts,
             None => {
                 let mut facts = match id.ecosystem {
@@ -203,9 +212,9 @@ impl Registries {
     /// run reads a few hundred bytes per package instead of re-parsing its registry documents
     /// (a PyPI project document can be megabytes). Offline, whatever their age, like the
     /// documents themselves.
-    async fn decoded(&self, id: &PackageId) -> Option<PackageFacts> {
-        let bytes = self.net.recall(&self.decoded_key(id)).await?;
-        let kept: DecodedFacts = serde_json::from_slice(&bytes).ok()?;
+    fn decoded(&self, id: &PackageId, decoded: &HashMap<String, Vec<u8>>) -> Option<PackageFacts> {
+        let bytes = decoded.get(&self.decoded_key(id))?;
+        let kept: DecodedFacts = serde_json::from_slice(bytes).ok()?;
         (self.net.is_offline() || self.net.now() < kept.until).then_some(kept.facts)
     }
 
@@ -329,8 +338,14 @@ mod tests {
             ..Endpoints::default()
         };
         let packages = [
-            (PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0"), Source::Registry(None)),
-            (PackageId::new(Ecosystem::Npm, "flaky", "1.0.0"), Source::Registry(None)),
+            (
+                PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0"),
+                Source::Registry(None),
+            ),
+            (
+                PackageId::new(Ecosystem::Npm, "flaky", "1.0.0"),
+                Source::Registry(None),
+            ),
         ];
         let now = jiff::Timestamp::from_second(1_793_534_400).expect("time");
         let run = |at: jiff::Timestamp| {
@@ -342,10 +357,16 @@ mod tests {
             Net::new(config, at).expect("net")
         };
         let first_net = run(now);
-        let first = Registries::new(&first_net, &endpoints).gather(&packages).await;
-        let later = now.checked_add(jiff::SignedDuration::from_mins(30)).expect("time");
+        let first = Registries::new(&first_net, &endpoints)
+            .gather(&packages)
+            .await;
+        let later = now
+            .checked_add(jiff::SignedDuration::from_mins(30))
+            .expect("time");
         let second_net = run(later);
-        let second = Registries::new(&second_net, &endpoints).gather(&packages).await;
+        let second = Registries::new(&second_net, &endpoints)
+            .gather(&packages)
+            .await;
         assert_eq!(first[1], second[1], "left-pad: the same facts");
         let stats = second_net.stats();
         assert_eq!(stats.cache_hits, 0, "no document loaded for left-pad");

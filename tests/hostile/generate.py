@@ -576,6 +576,10 @@ def corpus():
          "pyproject.toml": PYPROJECT}))
     add(m, "requirements-not-a-requirement", Case(
         {"requirements.txt": "six==1.16.0\n!!! not a requirement ((\n"}))
+    # Found by cargo fuzz: pep508_rs 0.9.2 panicked on a name ending in `.` before an operator.
+    add(m, "requirements-name-ends-in-dot", Case(
+        {"requirements.txt": "six==1.16.0\nmarkupsafe.==2.1.5\n"},
+        errors=["error: failed to parse `requirements.txt` as pypi/requirements-txt at line 2: `markupsafe.==2.1.5` is not a requirement: Package name must end with an alphanumeric character, not '.'"]))
     add(m, "package-json-invalid", Case(
         {"yarn.lock": YARN_CLASSIC, "package.json": '{"name": "app", "dependencies": {'}))
     add(m, "pyproject-invalid", Case(

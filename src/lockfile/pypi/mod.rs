@@ -62,8 +62,27 @@ impl PyRequirement {
 
 /// Parses a PEP 508 requirement string (`requests[socks]>=2; python_version < "3.12"`).
 pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
-    let requirement: pep508_rs::Requirement = pep508_rs::Requirement::from_str(text.trim())
-        .map_err(|e| {
+    let text = text.trim();
+    // pep508_rs 0.9.2 panics on a name that ends in `.`, `-` or `_` followed by more text
+    // (`markupsafe.==2.1`): its parser takes the name, then its own name check refuses it and
+    // an `expect` fails. Found by `cargo fuzz` (fuzz/regressions/lockfile_requirements/);
+    // refused here first with the message pep508_rs gives at the end of a line.
+    if text.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        let name_end = text
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+            .unwrap_or(text.len());
+        if let Some(last) = text[..name_end]
+            .chars()
+            .last()
+            .filter(|c| matches!(c, '.' | '-' | '_'))
+        {
+            return Err(format!(
+                "Package name must end with an alphanumeric character, not '{last}'"
+            ));
+        }
+    }
+    let requirement: pep508_rs::Requirement =
+        pep508_rs::Requirement::from_str(text).map_err(|e| {
             e.to_string()
                 .lines()
                 .next()
@@ -624,5 +643,23 @@ mod tests {
                 "pypi:root@0.0.0 -> pypi:b@1 dev"
             ]
         );
+    }
+
+    #[test]
+    fn a_name_ending_in_punctuation_is_an_error_not_a_panic() {
+        for text in [
+            "markupsafe.==2.1",
+            "six-==1.16.0",
+            "a_ [x]",
+            "b. ; python_version > '3'",
+        ] {
+            let error = parse_requirement(text).expect_err(text);
+            assert!(
+                error.contains("must end with an alphanumeric character"),
+                "{text}: {error}"
+            );
+        }
+        assert!(parse_requirement("zope.interface==6.0").is_ok());
+        assert!(parse_requirement("six.").is_err());
     }
 }

@@ -1,0 +1,247 @@
+//! `cargo bench --bench warm`: warm runs of `deptrust facts` on 2,000 packages per ecosystem
+//! (an npm package-lock, a pinned requirements.txt, a Cargo.lock), against the cache a cold run
+//! filled from loopback registries (npm packuments with a 20 KB readme each, as real ones carry;
+//! PyPI JSON and Simple pages; the crates index; the crates.io API and GitHub refusing
+//! connections). Target (issue 10): each warm run at most 150 ms and 100 MB RSS over nothing;
+//! `deptrust graph` of the same lockfile is printed beside it for reference. Peak RSS comes
+//! from `/usr/bin/time -f %M` when it exists.
+
+#![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const PACKAGES: usize = 2000;
+const NOW: &str = "2026-11-28T12:00:00Z";
+
+struct Npm;
+
+impl Respond for Npm {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let name = request.url.path().trim_start_matches("/npm/");
+        let body = format!(
+            r#"{{"name":"{name}","readme":"{}","time":{{"1.0.0":"2020-01-01T00:00:00.000Z"}},
+               "maintainers":[{{"name":"alice"}}],
+               "versions":{{"1.0.0":{{"name":"{name}","version":"1.0.0","_npmUser":{{"name":"alice"}},
+                 "dist":{{"integrity":"sha512-AAAA","tarball":"https://example.invalid/x.tgz"}}}}}}}}"#,
+            "x".repeat(20_000)
+        );
+        ResponseTemplate::new(200).set_body_raw(body, "application/json")
+    }
+}
+
+struct Pypi;
+
+impl Respond for Pypi {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let segments: Vec<&str> = request.url.path().split('/').collect();
+        let file = |name: &str| {
+            format!(
+                r#"{{"filename":"{name}-1.0.0.tar.gz","url":"https://files.invalid/{name}-1.0.0.tar.gz","digests":{{"sha256":"{}"}},"hashes":{{"sha256":"{}"}},"upload_time_iso_8601":"2020-01-01T00:00:00Z","yanked":false}}"#,
+                "a".repeat(64),
+                "a".repeat(64)
+            )
+        };
+        let body = match segments.as_slice() {
+            ["", "pypi", "pypi", name, "json"] => format!(
+                r#"{{"info":{{"name":"{name}","version":"1.0.0","project_urls":null}},"releases":{{"1.0.0":[{}]}}}}"#,
+                file(name)
+            ),
+            ["", "pypi", "simple", name, ""] => format!(
+                r#"{{"meta":{{"api-version":"1.1"}},"name":"{name}","files":[{}],"versions":["1.0.0"]}}"#,
+                file(name)
+            ),
+            _ => return ResponseTemplate::new(404),
+        };
+        ResponseTemplate::new(200).set_body_raw(body, "application/json")
+    }
+}
+
+struct Index;
+
+impl Respond for Index {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let name = request.url.path().rsplit('/').next().unwrap_or_default();
+        let body = format!(
+            r#"{{"name":"{name}","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
+            "a".repeat(64)
+        );
+        ResponseTemplate::new(200).set_body_raw(body, "text/plain")
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("runtime: {e}"));
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/npm/"))
+            .respond_with(Npm)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/pypi/"))
+            .respond_with(Pypi)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/index/"))
+            .respond_with(Index)
+            .mount(&server)
+            .await;
+        server
+    });
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cache = dir.path().join("cache");
+    let uri = server.uri();
+    let registries = [
+        format!("--npm-registry={uri}/npm/"),
+        format!("--pypi-url={uri}/pypi/"),
+        format!("--crates-index={uri}/index/"),
+        "--crates-api=http://127.0.0.1:9/".to_string(),
+        "--github-api=http://127.0.0.1:9/".to_string(),
+        format!("--cache-dir={}", cache.display()),
+        format!("--now={NOW}"),
+    ];
+    let deptrust = PathBuf::from(env!("CARGO_BIN_EXE_deptrust"));
+    let time = Path::new("/usr/bin/time").exists();
+    println!(
+        "deptrust facts, {PACKAGES} packages per ecosystem, warm cache (wall time, peak RSS)\n"
+    );
+    for (ecosystem, lockfile) in [
+        ("npm", write_package_lock(dir.path())),
+        ("PyPI", write_requirements(dir.path())),
+        ("Cargo", write_cargo_lock(dir.path())),
+    ] {
+        let file = lockfile.display().to_string();
+        let mut cold = vec![
+            "facts".to_string(),
+            file.clone(),
+            "--deadline=300".to_string(),
+        ];
+        cold.extend(registries.iter().cloned());
+        let (cold_time, _) = run(&deptrust, &cold, false);
+        let graph = vec![
+            "graph".to_string(),
+            file.clone(),
+            "--format=json".to_string(),
+        ];
+        let (graph_time, graph_peak) = run(&deptrust, &graph, time);
+        let (warm_time, warm_peak) = run(&deptrust, &cold, time);
+        let over = warm_time.saturating_sub(graph_time);
+        let ok =
+            warm_time <= Duration::from_millis(150) && warm_peak.is_none_or(|kb| kb <= 100 * 1024);
+        println!(
+            "{ecosystem:<6} cold {:>6.2} s | graph {:>4} ms {:>6} | warm facts {:>4} ms {:>6} ({} ms over graph) [target <= 150 ms, <= 100 MB: {}]",
+            cold_time.as_secs_f64(),
+            graph_time.as_millis(),
+            megabytes(graph_peak),
+            warm_time.as_millis(),
+            megabytes(warm_peak),
+            over.as_millis(),
+            if ok { "ok" } else { "OVER TARGET" }
+        );
+    }
+}
+
+fn megabytes(peak: Option<u64>) -> String {
+    peak.map_or("n/a".to_string(), |kb| format!("{} MB", kb / 1024))
+}
+
+/// Runs deptrust with stdout discarded: wall time and peak RSS in kB (with `/usr/bin/time`).
+fn run(deptrust: &Path, args: &[String], time: bool) -> (Duration, Option<u64>) {
+    let report = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    let mut command = if time {
+        let mut command = Command::new("/usr/bin/time");
+        command
+            .args(["-f", "%M", "-o"])
+            .arg(report.path())
+            .arg(deptrust);
+        command
+    } else {
+        Command::new(deptrust)
+    };
+    command
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("deptrust runs: {e}"));
+    let elapsed = start.elapsed();
+    if !output.status.success() {
+        println!(
+            "    {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
+    }
+    let peak = std::fs::read_to_string(report.path())
+        .ok()
+        .and_then(|text| text.lines().last()?.trim().parse::<u64>().ok());
+    (elapsed, peak)
+}
+
+fn write_package_lock(dir: &Path) -> PathBuf {
+    let mut packages = String::from(r#""": {"name": "app", "version": "1.0.0", "dependencies": {"#);
+    for i in 0..PACKAGES {
+        let _ = write!(
+            packages,
+            r#"{}"pkg-{i}": "1.0.0""#,
+            if i > 0 { "," } else { "" }
+        );
+    }
+    packages.push_str("}}");
+    for i in 0..PACKAGES {
+        let _ = write!(
+            packages,
+            r#", "node_modules/pkg-{i}": {{"version": "1.0.0", "resolved": "https://registry.npmjs.org/pkg-{i}/-/pkg-{i}-1.0.0.tgz"}}"#
+        );
+    }
+    let text = format!(
+        r#"{{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "packages": {{{packages}}}}}"#
+    );
+    write(dir, "npm/package-lock.json", &text)
+}
+
+fn write_requirements(dir: &Path) -> PathBuf {
+    let text: String = (0..PACKAGES).map(|i| format!("pkg-{i}==1.0.0\n")).collect();
+    write(dir, "pypi/requirements.txt", &text)
+}
+
+fn write_cargo_lock(dir: &Path) -> PathBuf {
+    let mut text = String::from(
+        "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n",
+    );
+    for i in 0..PACKAGES {
+        let _ = writeln!(text, " \"crate-{i}\",");
+    }
+    text.push_str("]\n");
+    for i in 0..PACKAGES {
+        let _ = write!(
+            text,
+            "\n[[package]]\nname = \"crate-{i}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+            "a".repeat(64)
+        );
+    }
+    write(dir, "cargo/Cargo.lock", &text)
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap_or(dir)).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
