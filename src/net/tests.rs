@@ -565,16 +565,12 @@ async fn a_limited_host_gets_one_request_per_interval() {
         .map(|(_, at)| *at)
         .collect();
     assert_eq!(limited_arrivals.len(), 5);
-    for pair in limited_arrivals.windows(2) {
-        // The limiter spaces the starts exactly (see the test in `limit.rs`); what the server
-        // sees adds scheduling jitter between our start and the bytes arriving, so allow a
-        // little (without a limiter the gaps would be about zero).
-        assert!(
-            pair[1] - pair[0] >= interval - Duration::from_millis(40),
-            "{:?}",
-            pair[1] - pair[0]
-        );
-    }
+    // The limiter spaces the starts exactly (see the tests in `limit.rs`); what the server
+    // sees adds scheduling jitter to each arrival, which a loaded machine makes tens of
+    // milliseconds, so the span of the five is checked: jitter does not add up over it
+    // (without a limiter it would be about zero).
+    let span = limited_arrivals[4] - limited_arrivals[0];
+    assert!(span >= interval * 4 - Duration::from_millis(60), "{span:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
