@@ -114,6 +114,8 @@ pub struct NetConfig {
     pub max_body_bytes: u64,
     /// Bytes of bodies this run keeps in memory for later callers ([`MAX_KEPT_BYTES`]).
     pub max_kept_bytes: u64,
+    /// The largest body stored in the cache ([`MAX_CACHED_BODY`]).
+    pub max_cached_body: u64,
     /// Retries after the first attempt.
     pub max_retries: u32,
     /// First backoff delay; doubles each retry, with jitter.
@@ -148,6 +150,7 @@ impl Default for NetConfig {
             request_timeout: Duration::from_secs(60),
             max_body_bytes: 64 * 1024 * 1024,
             max_kept_bytes: MAX_KEPT_BYTES,
+            max_cached_body: MAX_CACHED_BODY,
             max_retries: 3,
             initial_backoff: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(60),
@@ -337,6 +340,12 @@ pub const UNREACHABLE_AFTER: u32 = 8;
 
 /// The answer to one URL and `Accept` in this run, once known.
 type AnswerCell = OnceCell<Result<Kept, NetError>>;
+
+/// The largest body stored in the cache. Writing bodies of tens of megabytes into SQLite
+/// kept memory growing with their number (80 packuments of 50 MB: 2.7 GB peak, against 0.5 GB
+/// without the cache); the few larger documents are fetched again when stale, and their
+/// decoded facts are still reused while fresh.
+pub const MAX_CACHED_BODY: u64 = 16 * 1024 * 1024;
 
 /// How long a 404 to a document that never changes once published is remembered.
 pub const NOT_FOUND_IMMUTABLE: Duration = Duration::from_secs(7 * 24 * 60 * 60);
@@ -816,7 +825,9 @@ impl Net {
                     body,
                     from_cache: false,
                 });
-                if let Some(cache) = &self.cache {
+                if let Some(cache) = &self.cache
+                    && fetched.body.len() as u64 <= self.config.max_cached_body
+                {
                     let meta = Meta {
                         etag,
                         last_modified,

@@ -1246,3 +1246,27 @@ async fn a_service_deadline_bounds_only_its_service() {
             .is_ok()
     );
 }
+
+/// Bodies above `max_cached_body` are not stored: the next run asks again.
+#[tokio::test]
+async fn large_bodies_are_not_cached() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/big", &"x".repeat(2000)).await;
+    ok_mock(&server, "/small", "ok").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for _ in 0..2 {
+        let net = net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            max_cached_body: 1000,
+            ..config()
+        });
+        net.get(get(format!("{}/big", server.uri())))
+            .await
+            .expect("big");
+        net.get(get(format!("{}/small", server.uri())))
+            .await
+            .expect("small");
+    }
+    assert_eq!(received_at(&server, "/big").await, 2);
+    assert_eq!(received_at(&server, "/small").await, 1);
+}
