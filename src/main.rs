@@ -430,6 +430,9 @@ fn load_projects(
                 lockfile::SUPPORTED_FILES
             );
         }
+        for note in &found.notes {
+            eprintln!("note: {}", sanitize(note));
+        }
         for problem in &found.problems {
             let lockfile = match problem {
                 lockfile::DiscoverError::UnreadableDirectory { path, .. } => {

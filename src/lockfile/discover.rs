@@ -69,6 +69,9 @@ pub struct Discovered {
     pub lockfiles: Vec<PathBuf>,
     /// Directories that could not be searched, sorted.
     pub problems: Vec<DiscoverError>,
+    /// Lockfiles found but not read, and why (a `package-lock.json` beside an
+    /// `npm-shrinkwrap.json`: npm uses the shrinkwrap and ignores it).
+    pub notes: Vec<String>,
 }
 
 /// The lockfiles a path stands for: itself when it is not a directory (whatever its name: the
@@ -85,6 +88,7 @@ pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
             root: file_root(path),
             lockfiles: vec![path.to_path_buf()],
             problems: Vec::new(),
+            notes: Vec::new(),
         });
     }
     let mut found = Vec::new();
@@ -142,10 +146,38 @@ pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
     }
     found.sort();
     problems.sort_by_key(|problem| problem.to_string());
+    // npm reads `npm-shrinkwrap.json` when it exists and ignores `package-lock.json` beside it.
+    let mut notes = Vec::new();
+    let shrinkwraps: Vec<PathBuf> = found
+        .iter()
+        .filter(|found| {
+            found
+                .file_name()
+                .is_some_and(|name| name == "npm-shrinkwrap.json")
+        })
+        .filter_map(|found| found.parent().map(Path::to_path_buf))
+        .collect();
+    found.retain(|found| {
+        let shadowed = found
+            .file_name()
+            .is_some_and(|name| name == "package-lock.json")
+            && found
+                .parent()
+                .is_some_and(|dir| shrinkwraps.iter().any(|s| s == dir));
+        if shadowed {
+            notes.push(format!(
+                "`{}` not read: npm uses `{}` beside it",
+                found.display(),
+                found.with_file_name("npm-shrinkwrap.json").display()
+            ));
+        }
+        !shadowed
+    });
     Ok(Discovered {
         root: path.to_path_buf(),
         lockfiles: found,
         problems,
+        notes,
     })
 }
 
@@ -249,5 +281,37 @@ mod tests {
     fn a_missing_path_is_an_error() {
         let error = discover(Path::new("/no/such/dir")).unwrap_err();
         assert!(error.to_string().contains("/no/such/dir"));
+    }
+
+    #[test]
+    fn a_shrinkwrap_shadows_the_package_lock_beside_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for file in [
+            "a/npm-shrinkwrap.json",
+            "a/package-lock.json",
+            "b/package-lock.json",
+        ] {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            std::fs::write(&path, "{}").expect("write");
+        }
+        let found = discover(dir.path()).expect("discovered");
+        let names: Vec<String> = found
+            .lockfiles
+            .iter()
+            .map(|p| {
+                p.strip_prefix(dir.path())
+                    .expect("under")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(names, ["a/npm-shrinkwrap.json", "b/package-lock.json"]);
+        assert_eq!(found.notes.len(), 1);
+        assert!(
+            found.notes[0].contains("a/package-lock.json` not read: npm uses"),
+            "{:?}",
+            found.notes
+        );
     }
 }

@@ -202,7 +202,19 @@ impl LockfileParser for PackageLock {
                     let version = version.unwrap_or_default().to_string();
                     Ok(parse_packages(input, packages)?.finish(self.id(), version))
                 }
-                None => Err(input.invalid("lockfileVersion 2 and 3 need a `packages` map")),
+                // npm reads the legacy tree whatever the version says when `packages` is
+                // missing (arborist's `loadVirtual`); so does deptrust, and says so.
+                None if wire.dependencies.is_some() => {
+                    let mut builder = parse_v1(input, &wire)?;
+                    builder.warn(format!(
+                        "lockfileVersion {} without a `packages` map: read from the legacy `dependencies` tree, as npm does",
+                        version.unwrap_or_default()
+                    ));
+                    Ok(builder.finish(self.id(), version.unwrap_or_default().to_string()))
+                }
+                None => Err(input.invalid(
+                    "lockfileVersion 2 and 3 need a `packages` map (or, as npm falls back to, a `dependencies` tree)",
+                )),
             },
             Some(1) => Ok(parse_v1(input, &wire)?.finish(self.id(), "1")),
             _ => Err(input.unsupported(
@@ -657,5 +669,26 @@ mod tests {
             source_of(Some("git+ssh://git@github.com/a/b.git#abc")),
             Source::Git(_)
         ));
+    }
+
+    #[test]
+    fn v2_and_v3_without_packages_fall_back_to_the_legacy_tree() {
+        let lockfile = parse(
+            r#"{"name": "app", "version": "1.0.0", "lockfileVersion": 2, "requires": true,
+                "dependencies": {"ms": {"version": "2.1.3", "resolved": "https://registry.npmjs.org/ms/-/ms-2.1.3.tgz"}}}"#,
+        )
+        .unwrap();
+        let ids: Vec<String> = lockfile.packages.iter().map(|p| p.id.to_string()).collect();
+        assert!(ids.contains(&"npm:ms@2.1.3".to_string()), "{ids:?}");
+        assert!(
+            lockfile
+                .warnings
+                .iter()
+                .any(|w| w.contains("legacy `dependencies` tree")),
+            "{:?}",
+            lockfile.warnings
+        );
+        let error = parse(r#"{"lockfileVersion": 3}"#).unwrap_err().to_string();
+        assert!(error.contains("need a `packages` map"), "{error}");
     }
 }

@@ -185,8 +185,9 @@ enum Logical<'t> {
     },
 }
 
-/// Joins continuation lines as pip does: a line ending in `\` continues on the next, and a
-/// comment line ends a continuation.
+/// Joins continuation lines as pip does (`join_lines` in pip's `req_file.py`): a line ending in
+/// `\` continues on the next, with every backslash at either end of it removed, and a comment
+/// line ends a continuation.
 fn logical_lines(text: &str) -> Vec<Logical<'_>> {
     let mut out = Vec::new();
     let mut pending: Option<(usize, String)> = None;
@@ -201,9 +202,10 @@ fn logical_lines(text: &str) -> Vec<Logical<'_>> {
             out.push(Logical::Comment(comment));
             continue;
         }
-        if let Some(body) = line.strip_suffix('\\') {
+        if line.ends_with('\\') {
+            // pip strips every backslash from both ends of a continued line (`line.strip("\\")`).
             let (_, buffer) = pending.get_or_insert_with(|| (number, String::new()));
-            buffer.push_str(body);
+            buffer.push_str(line.trim_matches('\\'));
             continue;
         }
         match pending.take() {
@@ -445,8 +447,23 @@ impl Reader<'_, '_> {
             "-c" | "--constraint" => {
                 // Never read (a constraint adds no package), but a path out of the project is
                 // still worth a warning: the file asks for something it should not.
-                if !value.is_empty() && !value.contains("://") {
-                    let _ = self.confined(file, line, name, value);
+                if !value.is_empty()
+                    && !value.contains("://")
+                    && let Some(relative) = self.confined(file, line, name, value)
+                {
+                    let path = self.input.dir().join(&relative);
+                    if !path.is_file() {
+                        // pip stops on a missing constraints file: what it would install from
+                        // this file is not what the pins here say.
+                        self.warn_at(
+                            file,
+                            line,
+                            format!(
+                                "constraints file `{}` not found: pip refuses this file as it is",
+                                path.display()
+                            ),
+                        );
+                    }
                 }
                 Ok(())
             }
@@ -1175,6 +1192,17 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
     }
 
     #[test]
+    fn continuation_lines_join_as_pip_joins_them() {
+        // Two or three backslashes continue the line too; pip strips them all.
+        let text = "requests==2.31.0 \\\\\n    --hash=sha256:aa \\\\\\\n    --hash=sha256:bb\nsix==1.16.0\n";
+        let lockfile = parse(text).unwrap();
+        assert_eq!(
+            ids(&lockfile),
+            ["pypi:app@0.0.0", "pypi:requests@2.31.0", "pypi:six@1.16.0"]
+        );
+    }
+
+    #[test]
     fn continuation_lines_join() {
         let text = "requests\\\n==2.31.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via -r requirements.in\n";
         let lockfile = parse(text).unwrap();
@@ -1191,6 +1219,24 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
         assert!(error.contains("at line 3"), "{error}");
         let error = parse("-r\n").unwrap_err().to_string();
         assert!(error.contains("at line 1"), "{error}");
+    }
+
+    #[test]
+    fn a_missing_constraints_file_is_warned_about() {
+        let scratch = Scratch::new("constraints", &[("constraints.txt", "six==1.16.0\n")]);
+        let top = scratch.0.join("requirements.txt");
+        let lockfile = parse_at(
+            &top,
+            "six==1.16.0\n-c constraints.txt\n--constraint=gone.txt\n-c https://example.com/c.txt\n",
+        )
+        .unwrap();
+        let warnings = lockfile.warnings.join("\n");
+        assert!(
+            warnings.contains("line 3: constraints file")
+                && warnings.contains("gone.txt` not found"),
+            "{warnings}"
+        );
+        assert_eq!(lockfile.warnings.len(), 1, "{warnings}");
     }
 
     #[test]
