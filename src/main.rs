@@ -519,9 +519,11 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// The registry packages of the projects that the policy counts, for gathering.
+/// The registry packages of the projects that the policy counts, for gathering: direct
+/// dependencies first, so that a rationed service (the crates.io API) answers for them first.
 fn packages_to_gather(projects: &[Project], config: &Config) -> Vec<(PackageId, Source)> {
     let mut packages = Vec::new();
+    let mut direct = std::collections::BTreeSet::new();
     for project in projects {
         if !config
             .policy
@@ -535,9 +537,13 @@ fn packages_to_gather(projects: &[Project], config: &Config) -> Vec<(PackageId, 
                 && (config.policy.counts_dev() || !node.dev)
             {
                 packages.push((node.package.id.clone(), node.package.source.clone()));
+                if node.direct {
+                    direct.insert(node.package.id.clone());
+                }
             }
         }
     }
+    packages.sort_by_key(|(id, _)| !direct.contains(id));
     packages
 }
 

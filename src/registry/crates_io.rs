@@ -138,8 +138,9 @@ impl CratesClient {
     /// Chooses the API documents this run fetches within its budget, from what the cache holds
     /// for `crates` (name, version in use): owners never fetched first, then crate documents
     /// never fetched or without the version in use (its publisher), then stale owners, then
-    /// stale crate documents, oldest first. Owners come first because they change without a
-    /// release; a version's publisher never changes once known.
+    /// stale crate documents, oldest first; within each, in the order of `crates` (callers put
+    /// direct dependencies first). Owners come first because they change without a release; a
+    /// version's publisher never changes once known.
     ///
     /// Returns how many API requests this run expects to send (all of them, twice the crates,
     /// without a budget; none with a database dump).
@@ -150,21 +151,21 @@ impl CratesClient {
         let Some(budget) = &self.budget else {
             return 2 * crates.len();
         };
-        let mut wanted: Vec<(u8, jiff::Timestamp, String)> = Vec::new();
-        for &(name, version) in crates {
+        let mut wanted: Vec<(u8, jiff::Timestamp, usize, String)> = Vec::new();
+        for (position, &(name, version)) in crates.iter().enumerate() {
             if !is_crate_name(name) || self.dump.is_some() {
                 continue;
             }
             if let Ok(url) = self.owners_url(name) {
                 match self.net.cached(&api_request(&url)).await {
-                    None => wanted.push((0, jiff::Timestamp::MIN, url.to_string())),
-                    Some((_, at, false)) => wanted.push((2, at, url.to_string())),
+                    None => wanted.push((0, jiff::Timestamp::MIN, position, url.to_string())),
+                    Some((_, at, false)) => wanted.push((2, at, position, url.to_string())),
                     Some((_, _, true)) => {}
                 }
             }
             if let Ok(url) = self.crate_url(name) {
                 match self.net.cached(&api_request(&url)).await {
-                    None => wanted.push((1, jiff::Timestamp::MIN, url.to_string())),
+                    None => wanted.push((1, jiff::Timestamp::MIN, position, url.to_string())),
                     Some((fetched, at, fresh)) => {
                         let has_version = serde_json::from_slice::<Value>(&fetched.body)
                             .ok()
@@ -177,8 +178,8 @@ impl CratesClient {
                             })
                             .unwrap_or(false);
                         match (has_version, fresh) {
-                            (false, _) => wanted.push((1, at, url.to_string())),
-                            (true, false) => wanted.push((3, at, url.to_string())),
+                            (false, _) => wanted.push((1, at, position, url.to_string())),
+                            (true, false) => wanted.push((3, at, position, url.to_string())),
                             (true, true) => {}
                         }
                     }
@@ -189,7 +190,7 @@ impl CratesClient {
         let allowed: HashSet<String> = wanted
             .into_iter()
             .take(budget.limit)
-            .map(|(_, _, url)| url)
+            .map(|(_, _, _, url)| url)
             .collect();
         let count = allowed.len();
         *budget

@@ -88,11 +88,15 @@ impl Registries {
     pub async fn gather(&self, packages: &[(PackageId, Source)]) -> Vec<PackageFacts> {
         let unique: BTreeMap<&PackageId, &Source> =
             packages.iter().map(|(id, source)| (id, source)).collect();
-        // The crates.io API is rationed per run: choose what this run fetches first.
-        let crates: Vec<(&str, &str)> = unique
+        // The crates.io API is rationed per run: choose what this run fetches first, in the
+        // order given (callers put direct dependencies first).
+        let mut planned = BTreeSet::new();
+        let crates: Vec<(&str, &str)> = packages
             .iter()
             .filter(|(id, source)| {
-                id.ecosystem == Ecosystem::Cargo && matches!(source, Source::Registry(_))
+                id.ecosystem == Ecosystem::Cargo
+                    && matches!(source, Source::Registry(_))
+                    && planned.insert(id)
             })
             .map(|(id, _)| (id.name.as_str(), id.version.as_str()))
             .collect();
