@@ -66,6 +66,10 @@ struct EntryWire<'a> {
     resolved: Option<Text<'a>>,
     #[serde(default)]
     link: bool,
+    #[serde(default)]
+    dev: bool,
+    #[serde(default)]
+    dev_optional: bool,
     #[serde(default, borrow)]
     dependencies: Names<'a>,
     #[serde(default, borrow)]
@@ -274,7 +278,9 @@ fn parse_packages(
         if is_root {
             builder.root(id.clone());
         }
-        builder.package(id, source);
+        // npm's own flags, used only for an entry no root reaches (the graph decides the rest).
+        builder.package(id.clone(), source);
+        builder.dev_hint(&id, entry.dev || entry.dev_optional);
         nodes.push(Some((name, version)));
     }
     let node = |location: &str| -> Option<PackageId> {
@@ -462,6 +468,8 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBu
         };
         let from = v1_id(&builder, install, entry);
         builder.package(from.clone(), v1_source(entry));
+        // npm's own flag, for a copy no root reaches (a nested entry left behind).
+        builder.dev_hint(&from, entry.dev);
         for name in entry.requires.keys() {
             match v1_resolve(&chain, name, top) {
                 Some((install, target)) => {
@@ -690,5 +698,27 @@ mod tests {
         );
         let error = parse(r#"{"lockfileVersion": 3}"#).unwrap_err().to_string();
         assert!(error.contains("need a `packages` map"), "{error}");
+    }
+
+    #[test]
+    fn entries_no_root_reaches_keep_npms_dev_flag() {
+        let lockfile = parse(
+            r#"{"name": "app", "lockfileVersion": 3, "packages": {
+                "": {"name": "app", "version": "1.0.0"},
+                "node_modules/left-behind": {"version": "1.0.0", "dev": true},
+                "node_modules/also-left": {"version": "2.0.0"}
+            }}"#,
+        )
+        .unwrap();
+        let graph = crate::graph::build(lockfile);
+        let dev = |name: &str| {
+            graph
+                .nodes
+                .iter()
+                .find(|node| node.package.id.name == name)
+                .map(|node| node.dev)
+        };
+        assert_eq!(dev("left-behind"), Some(true));
+        assert_eq!(dev("also-left"), Some(false));
     }
 }
