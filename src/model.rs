@@ -350,9 +350,31 @@ impl LockfileBuilder {
                 .into_iter()
                 .map(|((from, to), kind)| Edge { from, to, kind })
                 .collect(),
-            warnings: self.warnings,
+            warnings: counted(self.warnings),
         }
     }
+}
+
+/// Each distinct warning once, in order of first appearance, with how many times it was given
+/// when more than once (a parser warns per place a package appears: the same line thrice
+/// reads as duplicates).
+fn counted(warnings: Vec<String>) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for warning in warnings {
+        let count = counts.entry(warning.clone()).or_insert(0);
+        if *count == 0 {
+            order.push(warning);
+        }
+        *count += 1;
+    }
+    order
+        .into_iter()
+        .map(|warning| match counts.get(&warning) {
+            Some(&count) if count > 1 => format!("{warning} ({count} times)"),
+            _ => warning,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -392,5 +414,19 @@ mod tests {
         assert_eq!(lockfile.packages.len(), 2);
         assert_eq!(lockfile.packages[0].source, Source::Workspace);
         assert_eq!(lockfile.packages[1].source, Source::Unknown);
+    }
+
+    #[test]
+    fn a_repeated_warning_is_given_once_with_its_count() {
+        let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+        for _ in 0..3 {
+            builder.warn("`a` requires `b`, which is missing");
+        }
+        builder.warn("another");
+        let lockfile = builder.finish("npm/package-lock", "3");
+        assert_eq!(
+            lockfile.warnings,
+            ["`a` requires `b`, which is missing (3 times)", "another"]
+        );
     }
 }
