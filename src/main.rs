@@ -44,10 +44,17 @@ fn main() -> ExitCode {
             }
             // One `error:` line per problem (a configuration reports all of its problems at
             // once, one per line); each line sanitized on its own.
-            for line in format!("{error:#}")
-                .lines()
-                .filter(|line| !line.trim().is_empty())
-            {
+            // The chain of causes, each once: an error that already quotes its cause (`cannot
+            // read `x`: No such file…`) does not get it twice.
+            let mut message = error.to_string();
+            for cause in error.chain().skip(1) {
+                let cause = cause.to_string();
+                if !message.contains(&cause) {
+                    message.push_str(": ");
+                    message.push_str(&cause);
+                }
+            }
+            for line in message.lines().filter(|line| !line.trim().is_empty()) {
                 eprintln!("error: {}", sanitize(line));
             }
             ExitCode::from(2)
