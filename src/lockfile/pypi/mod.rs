@@ -430,8 +430,9 @@ pub(crate) fn project_root(
                     "`pyproject.toml` beside `{}` names no project: the root is named `{name}` after its directory",
                     input.path.display()
                 ),
+                // Used by poetry.lock and pdm.lock, which then guess the root's edges.
                 None => format!(
-                    "no `pyproject.toml` beside `{}`: the root is named `{name}` after its directory",
+                    "no `pyproject.toml` beside `{}`: the root is named `{name}` after its directory, its dependencies are guessed (the packages nothing else depends on) and whether each is for development comes from the lockfile's groups",
                     input.path.display()
                 ),
             });

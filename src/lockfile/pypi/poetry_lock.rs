@@ -648,7 +648,9 @@ content-hash = "00"
             lockfile
                 .warnings
                 .iter()
-                .any(|w| w.contains("no `pyproject.toml`"))
+                .any(|w| w.contains("no `pyproject.toml`")
+                    && w.contains("its dependencies are guessed")
+                    && w.contains("for development comes from the lockfile's groups"))
         );
         let root_edges: Vec<String> = edges(&lockfile)
             .into_iter()
