@@ -81,14 +81,36 @@ pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
             ));
         }
     }
-    let requirement: pep508_rs::Requirement =
-        pep508_rs::Requirement::from_str(text).map_err(|e| {
-            e.to_string()
-                .lines()
-                .next()
-                .unwrap_or("invalid requirement")
-                .to_string()
-        })?;
+    // The same for an extra (`pkg[extra_]`, `pkg[a_ , b]`).
+    if let Some(rest) = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .map(|end| text[end..].trim_start())
+        .and_then(|rest| rest.strip_prefix('['))
+    {
+        let inside = rest.split(']').next().unwrap_or(rest);
+        for extra in inside.split(',').map(str::trim) {
+            if let Some(last) = extra
+                .chars()
+                .last()
+                .filter(|c| matches!(c, '.' | '-' | '_'))
+            {
+                return Err(format!(
+                    "Extra name must end with an alphanumeric character, not '{last}'"
+                ));
+            }
+        }
+    }
+    // And should pep508_rs panic on an input the checks above do not foresee, the line is an
+    // error rather than the end of the scan.
+    let parsed = std::panic::catch_unwind(|| pep508_rs::Requirement::from_str(text))
+        .map_err(|_| "the PEP 508 parser failed on this requirement".to_string())?;
+    let requirement: pep508_rs::Requirement = parsed.map_err(|e| {
+        e.to_string()
+            .lines()
+            .next()
+            .unwrap_or("invalid requirement")
+            .to_string()
+    })?;
     let (specifiers, url) = match requirement.version_or_url {
         Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) => (Some(specifiers), None),
         Some(pep508_rs::VersionOrUrl::Url(url)) => (None, Some(url.to_string())),
@@ -662,5 +684,10 @@ mod tests {
         }
         assert!(parse_requirement("zope.interface==6.0").is_ok());
         assert!(parse_requirement("six.").is_err());
+        for text in ["jinja2[hon_ ]>=3", "a[b,c-]", "a [x.]==1"] {
+            let error = parse_requirement(text).expect_err(text);
+            assert!(error.contains("Extra name must end"), "{text}: {error}");
+        }
+        assert!(parse_requirement("requests[socks, security]>=2").is_ok());
     }
 }
