@@ -580,6 +580,9 @@ def corpus():
     add(m, "requirements-name-ends-in-dot", Case(
         {"requirements.txt": "six==1.16.0\nmarkupsafe.==2.1.5\n"},
         errors=["error: failed to parse `requirements.txt` as pypi/requirements-txt at line 2: `markupsafe.==2.1.5` is not a requirement: Package name must end with an alphanumeric character, not '.'"]))
+    add(m, "requirements-extra-ends-in-underscore", Case(
+        {"requirements.txt": "six==1.16.0\njinja2[extra_ ]>=3.1\n"},
+        errors=["error: failed to parse `requirements.txt` as pypi/requirements-txt at line 2: `jinja2[extra_ ]>=3.1` is not a requirement: Extra name must end with an alphanumeric character, not '_'"]))
     add(m, "package-json-invalid", Case(
         {"yarn.lock": YARN_CLASSIC, "package.json": '{"name": "app", "dependencies": {'}))
     add(m, "pyproject-invalid", Case(
