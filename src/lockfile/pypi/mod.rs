@@ -81,18 +81,24 @@ pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
             ));
         }
     }
-    // The same for an extra (`pkg[extra_]`, `pkg[a_ , b]`).
+    // The same for an extra (`pkg[extra_]`, `pkg[a_ , b]`): an extra is a run of name
+    // characters, ended by `,`, `]`, whitespace (any Unicode whitespace) or the end.
     if let Some(rest) = text
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
         .map(|end| text[end..].trim_start())
         .and_then(|rest| rest.strip_prefix('['))
     {
         let inside = rest.split(']').next().unwrap_or(rest);
-        for extra in inside.split(',').map(str::trim) {
-            if let Some(last) = extra
-                .chars()
-                .last()
-                .filter(|c| matches!(c, '.' | '-' | '_'))
+        let is_name = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+        let mut run_last = None;
+        for c in inside.chars().chain(std::iter::once(',')) {
+            if is_name(c) {
+                run_last = Some(c);
+                continue;
+            }
+            if let Some(last) = run_last.take()
+                && matches!(last, '.' | '-' | '_')
+                && (c == ',' || c.is_whitespace())
             {
                 return Err(format!(
                     "Extra name must end with an alphanumeric character, not '{last}'"
@@ -684,7 +690,12 @@ mod tests {
         }
         assert!(parse_requirement("zope.interface==6.0").is_ok());
         assert!(parse_requirement("six.").is_err());
-        for text in ["jinja2[hon_ ]>=3", "a[b,c-]", "a [x.]==1"] {
+        for text in [
+            "jinja2[hon_ ]>=3",
+            "a[b,c-]",
+            "a [x.]==1",
+            "inico[nfig.3.\u{c}2; python_version >= '3'",
+        ] {
             let error = parse_requirement(text).expect_err(text);
             assert!(error.contains("Extra name must end"), "{text}: {error}");
         }
