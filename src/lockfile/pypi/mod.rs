@@ -110,8 +110,11 @@ pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
     // error rather than the end of the scan.
     let parsed = std::panic::catch_unwind(|| pep508_rs::Requirement::from_str(text))
         .map_err(|_| "the PEP 508 parser failed on this requirement".to_string())?;
+    // Only the message: the error's own `Display` underlines the input and panics on an
+    // offset inside a multi-byte character (pep508_rs 0.9.2, found by `cargo fuzz`).
     let requirement: pep508_rs::Requirement = parsed.map_err(|e| {
-        e.to_string()
+        e.message
+            .to_string()
             .lines()
             .next()
             .unwrap_or("invalid requirement")
