@@ -350,7 +350,7 @@ EXPECTED_ERRORS = {
         'error: failed to parse `dir[31mx/requirements.txt` as pypi/requirements-txt at line 2: `(( bad` is not a requirement: Expected package name starting with an alphanumeric character, found `(`',
     ],
     'escape-laden/requirements-escape-in-error': [
-        'error: failed to parse `requirements.txt` as pypi/requirements-txt at line 2: `[31mevil (( ***` is not a requirement: Expected package name starting with an alphanumeric character, found ``',
+        'error: failed to parse `requirements.txt` as pypi/requirements-txt at line 2: `[31mevil (( ***` is not a requirement: it holds characters outside ASCII, which no package name or version has',
     ],
     'malformed/cargo-lock-unknown-version': [
         'error: `Cargo.lock`: unsupported cargo/cargo-lock version `99` (supported: 1, 2, 3, 4)',

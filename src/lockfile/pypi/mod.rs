@@ -63,6 +63,15 @@ impl PyRequirement {
 /// Parses a PEP 508 requirement string (`requests[socks]>=2; python_version < "3.12"`).
 pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
     let text = text.trim();
+    // pep508_rs 0.9.2 slices its input at byte offsets that can fall inside a multi-byte
+    // character (found by `cargo fuzz`, twice). Names, versions and markers of real
+    // requirements are ASCII; a direct reference to a non-ASCII path (`pkg @ file:///josé/…`)
+    // is read by the callers' own `name @ url` handling.
+    if !text.is_ascii() {
+        return Err(
+            "it holds characters outside ASCII, which no package name or version has".into(),
+        );
+    }
     // pep508_rs 0.9.2 panics on a name that ends in `.`, `-` or `_` followed by more text
     // (`markupsafe.==2.1`): its parser takes the name, then its own name check refuses it and
     // an `expect` fails. Found by `cargo fuzz` (fuzz/regressions/lockfile_requirements/);
@@ -703,5 +712,7 @@ mod tests {
             assert!(error.contains("Extra name must end"), "{text}: {error}");
         }
         assert!(parse_requirement("requests[socks, security]>=2").is_ok());
+        let error = parse_requirement("r\u{49d7}==1 ; a").expect_err("non-ASCII");
+        assert!(error.contains("outside ASCII"), "{error}");
     }
 }
