@@ -55,6 +55,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
@@ -83,6 +84,10 @@ pub struct CratesClient {
     /// The API requests this run may send, when rationed ([`CratesClient::with_api_budget`]).
     budget: Option<Budget>,
 }
+
+/// How recent a version in use must be for its documents to come first within a class of
+/// [`CratesClient::plan`]: the window in which new-publisher and too-new judge a release.
+const RECENT: Duration = Duration::from_secs(90 * 24 * 60 * 60);
 
 /// The default number of crates.io API requests per run: at the API's one request per second
 /// it fits the default network deadline (60 s) with room for the index.
@@ -138,8 +143,9 @@ impl CratesClient {
     /// Chooses the API documents this run fetches within its budget, from what the cache holds
     /// for `crates` (name, version in use): owners never fetched first, then crate documents
     /// never fetched or without the version in use (its publisher), then stale owners, then
-    /// stale crate documents, oldest first; within each, in the order of `crates` (callers put
-    /// direct dependencies first). Owners come first because they change without a release; a
+    /// stale crate documents, oldest first; within each, versions published in the last 90 days
+    /// first (from the index, which is asked here and not rationed), then in the order of
+    /// `crates` (callers put direct dependencies first). Owners come first because they change without a release; a
     /// version's publisher never changes once known.
     ///
     /// Returns how many API requests this run expects to send (all of them, twice the crates,
@@ -151,21 +157,34 @@ impl CratesClient {
         let Some(budget) = &self.budget else {
             return 2 * crates.len();
         };
-        let mut wanted: Vec<(u8, jiff::Timestamp, usize, String)> = Vec::new();
+        // The index (not rationed, and asked for every crate anyway: the answers are kept for
+        // `package`) says when each version in use was published: a recent one is where a
+        // new publisher matters most, so its documents come first within each class.
+        let recent: Vec<bool> = futures_util::stream::iter(crates.iter())
+            .map(|&(name, version)| self.recently_published(name, version))
+            .buffered(16)
+            .collect()
+            .await;
+        let mut wanted: Vec<(u8, bool, jiff::Timestamp, usize, String)> = Vec::new();
         for (position, &(name, version)) in crates.iter().enumerate() {
             if !is_crate_name(name) || self.dump.is_some() {
                 continue;
             }
+            let older = !recent.get(position).copied().unwrap_or(false);
             if let Ok(url) = self.owners_url(name) {
                 match self.net.cached(&api_request(&url)).await {
-                    None => wanted.push((0, jiff::Timestamp::MIN, position, url.to_string())),
-                    Some((_, at, false)) => wanted.push((2, at, position, url.to_string())),
+                    None => {
+                        wanted.push((0, older, jiff::Timestamp::MIN, position, url.to_string()))
+                    }
+                    Some((_, at, false)) => wanted.push((2, older, at, position, url.to_string())),
                     Some((_, _, true)) => {}
                 }
             }
             if let Ok(url) = self.crate_url(name) {
                 match self.net.cached(&api_request(&url)).await {
-                    None => wanted.push((1, jiff::Timestamp::MIN, position, url.to_string())),
+                    None => {
+                        wanted.push((1, older, jiff::Timestamp::MIN, position, url.to_string()))
+                    }
                     Some((fetched, at, fresh)) => {
                         let has_version = serde_json::from_slice::<Value>(&fetched.body)
                             .ok()
@@ -178,8 +197,8 @@ impl CratesClient {
                             })
                             .unwrap_or(false);
                         match (has_version, fresh) {
-                            (false, _) => wanted.push((1, at, position, url.to_string())),
-                            (true, false) => wanted.push((3, at, position, url.to_string())),
+                            (false, _) => wanted.push((1, older, at, position, url.to_string())),
+                            (true, false) => wanted.push((3, older, at, position, url.to_string())),
                             (true, true) => {}
                         }
                     }
@@ -190,7 +209,7 @@ impl CratesClient {
         let allowed: HashSet<String> = wanted
             .into_iter()
             .take(budget.limit)
-            .map(|(_, _, _, url)| url)
+            .map(|(_, _, _, _, url)| url)
             .collect();
         let count = allowed.len();
         *budget
@@ -198,6 +217,38 @@ impl CratesClient {
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = Some(allowed);
         count
+    }
+
+    /// Whether the index says `version` of `name` was published within [`RECENT`] of the run's
+    /// clock (false when it does not say).
+    async fn recently_published(&self, name: &str, version: &str) -> bool {
+        let Ok(url) = index_url(&self.index, name) else {
+            return false;
+        };
+        let label = url.to_string();
+        let request = Request {
+            url,
+            accept: None,
+            freshness: FRESHNESS,
+        };
+        let Ok(fetched) = self.net.get(request).await else {
+            return false;
+        };
+        let mut notes = Vec::new();
+        let Ok(entries) = decode_index(&label, name, &fetched.body, &mut notes) else {
+            return false;
+        };
+        entries
+            .iter()
+            .find(|entry| entry.version == version)
+            .and_then(|entry| entry.published)
+            .and_then(|published| {
+                jiff::SignedDuration::try_from(RECENT)
+                    .ok()
+                    .and_then(|recent| self.net.now().checked_sub(recent).ok())
+                    .map(|since| published >= since)
+            })
+            .unwrap_or(false)
     }
 
     fn crate_url(&self, name: &str) -> Result<Url, String> {
@@ -1859,5 +1910,58 @@ mod tests {
             .filter(|r| r.url.path().starts_with("/api/"))
             .count();
         assert!(api <= 6, "{api} API requests in two runs");
+    }
+
+    /// Within a class, a version published in the last 90 days comes first, whatever the order
+    /// the crates were given in: with a budget of one request, the recent crate's owners.
+    #[tokio::test]
+    async fn the_budget_goes_to_recent_releases_first() {
+        let server = MockServer::start().await;
+        for (name, pubtime) in [
+            ("old", "2020-01-01T00:00:00Z"),
+            ("new", "2026-10-25T00:00:00Z"),
+        ] {
+            let line = json!({"name": name, "vers": "1.0.0", "deps": [], "cksum": "a".repeat(64), "features": {}, "yanked": false, "pubtime": pubtime});
+            // Three-letter names live under `3/<first letter>/` in the sparse index.
+            let at = format!("/index/3/{}/{name}", &name[..1]);
+            serve(&server, &at, 200, line.to_string()).await;
+            serve(
+                &server,
+                &format!("/api/v1/crates/{name}/owners"),
+                200,
+                r#"{"users":[{"id":7,"login":"alice","kind":"user"}]}"#,
+            )
+            .await;
+        }
+        let now = jiff::Timestamp::from_second(1_793_534_400).expect("time"); // 2026-11-01
+        let net = Net::new(
+            crate::net::NetConfig {
+                services: Vec::new(),
+                max_retries: 0,
+                ..crate::net::NetConfig::default()
+            },
+            now,
+        )
+        .expect("net");
+        let index = Url::parse(&format!("{}/index/", server.uri())).expect("URL");
+        let api = Url::parse(&format!("{}/", server.uri())).expect("URL");
+        let client = CratesClient::new(net, index, api).with_api_budget(1);
+        client.plan(&[("old", "1.0.0"), ("new", "1.0.0")]).await;
+        assert!(
+            client
+                .package("new", "1.0.0")
+                .await
+                .owners
+                .known()
+                .is_some()
+        );
+        let old = client.package("old", "1.0.0").await;
+        assert!(
+            old.owners
+                .unknown_reason()
+                .is_some_and(|r| r.contains("budget")),
+            "{:?}",
+            old.owners
+        );
     }
 }
