@@ -11,6 +11,8 @@
 
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
+mod support;
+
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -25,22 +27,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const CRATES: usize = 335;
 const DAYS: usize = 7;
-
-/// Any sparse-index path `/index/…/<name>`: one release of that crate, after 50 ms.
-struct IndexFile;
-
-impl Respond for IndexFile {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let name = request.url.path().rsplit('/').next().unwrap_or_default();
-        let body = format!(
-            r#"{{"name":"{name}","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
-            "a".repeat(64)
-        );
-        ResponseTemplate::new(200)
-            .set_body_raw(body, "text/plain")
-            .set_delay(Duration::from_millis(50))
-    }
-}
 
 /// The API: owners and crate documents, 429 to a request less than a second after the last.
 #[derive(Clone, Default)]
@@ -85,7 +71,9 @@ async fn run() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path_regex("^/index/"))
-        .respond_with(IndexFile)
+        .respond_with(support::IndexFile {
+            delay: Duration::from_millis(50),
+        })
         .mount(&server)
         .await;
     let api = Api::default();

@@ -8,6 +8,8 @@
 
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use deptrust::model::{Ecosystem, PackageId, Source};
@@ -41,22 +43,6 @@ impl Respond for Packument {
     }
 }
 
-/// Answers any sparse-index path `/…/<name>` with one release of that crate, after 50 ms.
-struct IndexFile;
-
-impl Respond for IndexFile {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let name = request.url.path().rsplit('/').next().unwrap_or_default();
-        let body = format!(
-            r#"{{"name":"{name}","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
-            "a".repeat(64)
-        );
-        ResponseTemplate::new(200)
-            .set_body_raw(body, "text/plain")
-            .set_delay(Duration::from_millis(50))
-    }
-}
-
 fn crates(count: usize) -> Vec<(PackageId, Source)> {
     (0..count)
         .map(|i| {
@@ -73,7 +59,9 @@ fn crates(count: usize) -> Vec<(PackageId, Source)> {
 async fn unreachable_services(now: jiff::Timestamp) {
     let index = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(IndexFile)
+        .respond_with(support::IndexFile {
+            delay: Duration::from_millis(50),
+        })
         .mount(&index)
         .await;
     let refused = {

@@ -17,11 +17,12 @@
 
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use deptrust::model::Ecosystem;
@@ -119,28 +120,7 @@ impl Target {
 
 /// Runs deptrust once with stdout discarded; prints wall time, peak RSS and the verdict.
 fn run_cli(label: &str, deptrust: &Path, args: &[String], time: bool, target: Target) {
-    let report = tempfile::NamedTempFile::new().expect("a temporary file");
-    let mut command = if time {
-        let mut command = Command::new("/usr/bin/time");
-        command
-            .args(["-f", "%M", "-o"])
-            .arg(report.path())
-            .arg(deptrust);
-        command
-    } else {
-        Command::new(deptrust)
-    };
-    command
-        .args(args)
-        .env_remove("DEPTRUST_CONFIG")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let start = Instant::now();
-    let output = command.output().expect("deptrust runs");
-    let elapsed = start.elapsed();
-    let peak = std::fs::read_to_string(report.path())
-        .ok()
-        .and_then(|text| text.lines().last()?.trim().parse::<u64>().ok());
+    let (elapsed, peak, output) = support::timed(deptrust, args, time);
     let status = match output.status.code() {
         Some(code) => format!("exit {code}"),
         None => "killed".to_string(),

@@ -8,10 +8,11 @@
 
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
+mod support;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -62,19 +63,6 @@ impl Respond for Pypi {
     }
 }
 
-struct Index;
-
-impl Respond for Index {
-    fn respond(&self, request: &Request) -> ResponseTemplate {
-        let name = request.url.path().rsplit('/').next().unwrap_or_default();
-        let body = format!(
-            r#"{{"name":"{name}","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
-            "a".repeat(64)
-        );
-        ResponseTemplate::new(200).set_body_raw(body, "text/plain")
-    }
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -94,7 +82,9 @@ fn main() {
             .await;
         Mock::given(method("GET"))
             .and(path_regex("^/index/"))
-            .respond_with(Index)
+            .respond_with(support::IndexFile {
+                delay: Duration::ZERO,
+            })
             .mount(&server)
             .await;
         server
@@ -158,26 +148,7 @@ fn megabytes(peak: Option<u64>) -> String {
 
 /// Runs deptrust with stdout discarded: wall time and peak RSS in kB (with `/usr/bin/time`).
 fn run(deptrust: &Path, args: &[String], time: bool) -> (Duration, Option<u64>) {
-    let report = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
-    let mut command = if time {
-        let mut command = Command::new("/usr/bin/time");
-        command
-            .args(["-f", "%M", "-o"])
-            .arg(report.path())
-            .arg(deptrust);
-        command
-    } else {
-        Command::new(deptrust)
-    };
-    command
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let start = Instant::now();
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("deptrust runs: {e}"));
-    let elapsed = start.elapsed();
+    let (elapsed, peak, output) = support::timed(deptrust, args, time);
     if !output.status.success() {
         println!(
             "    {args:?}: {}",
@@ -188,9 +159,6 @@ fn run(deptrust: &Path, args: &[String], time: bool) -> (Duration, Option<u64>) 
                 .join(" | ")
         );
     }
-    let peak = std::fs::read_to_string(report.path())
-        .ok()
-        .and_then(|text| text.lines().last()?.trim().parse::<u64>().ok());
     (elapsed, peak)
 }
 
