@@ -11,6 +11,30 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+
+    /// Print only the gate line (scan) and errors: no progress, notes or warnings.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+
+    /// Also log each network request (URL, status or cache, time) and each excluded path on
+    /// stderr.
+    #[arg(long, short = 'v', global = true)]
+    pub(crate) verbose: bool,
+
+    /// Colour on a terminal: auto (when stdout is a terminal and NO_COLOR is unset), always,
+    /// never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set (to anything but an empty string) or TERM=dumb.
+    Auto,
+    /// Always, even in a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -31,6 +55,52 @@ pub(crate) enum Command {
     Explain(ExplainArgs),
     /// Write a commented deptrust.toml listing every option, rule and default.
     Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout, or write one page per command to a directory.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  deptrust completions bash > ~/.local/share/bash-completion/completions/deptrust
+  deptrust completions zsh > \"${fpath[1]}/_deptrust\"
+  deptrust completions fish > ~/.config/fish/completions/deptrust.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  deptrust man | man -l -                     read it now
+  deptrust man --dir ~/.local/share/man/man1  deptrust.1, deptrust-scan.1, … for `man deptrust-scan`";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ManArgs {
+    /// Write deptrust.1 and one page per command (deptrust-scan.1, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+}
+
+/// Where directory searches look, shared by the commands that read lockfiles.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SearchArgs {
+    /// Leave out directories and lockfiles matching GLOB, relative to each searched directory
+    /// (`fixtures`, `**/testdata`, `examples/*/yarn.lock`); repeatable; adds to `exclude` in
+    /// deptrust.toml. A lockfile named as a PATH is always read.
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) exclude: Vec<String>,
+
+    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
+    /// larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
+    pub(crate) max_file_size: u64,
 }
 
 const SCAN_EXAMPLES: &str = "\
@@ -67,6 +137,14 @@ pub(crate) struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
 
+    /// Table: packages listed per project, worst first (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = deptrust::report::DEFAULT_TOP)]
+    pub(crate) top: usize,
+
+    /// Table: list every package with findings (no --top limit).
+    #[arg(long, conflicts_with = "top")]
+    pub(crate) all: bool,
+
     /// Also write the JSON report to FILE (from the same evaluation).
     #[arg(long = "json", value_name = "FILE")]
     pub(crate) json_file: Option<PathBuf>,
@@ -93,15 +171,13 @@ pub(crate) struct ScanArgs {
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
-    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
-    /// larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
-    pub(crate) max_file_size: u64,
+    #[command(flatten)]
+    pub(crate) search: SearchArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(crate) enum ScanFormatArg {
-    /// A table per project, sorted by weighted risk, and a summary.
+    /// Per project the packages to act on, worst first; what to do; a summary; the gate.
     Table,
     /// The scan document (schema_version 1).
     Json,
@@ -124,10 +200,8 @@ pub(crate) struct ExplainArgs {
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
-    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
-    /// larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
-    pub(crate) max_file_size: u64,
+    #[command(flatten)]
+    pub(crate) search: SearchArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -169,10 +243,8 @@ pub(crate) struct FactsArgs {
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
-    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
-    /// larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
-    pub(crate) max_file_size: u64,
+    #[command(flatten)]
+    pub(crate) search: SearchArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -298,10 +370,8 @@ pub(crate) struct GraphArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Tree)]
     pub(crate) format: FormatArg,
 
-    /// Refuse lockfiles, manifests and the --baseline, --history and --trusted-root files
-    /// larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
-    pub(crate) max_file_size: u64,
+    #[command(flatten)]
+    pub(crate) search: SearchArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

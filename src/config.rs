@@ -18,6 +18,10 @@
 //!
 //! Precedence: flag, then environment variable, then this file, then the public services.
 //!
+//! `exclude = ["fixtures", "**/testdata"]` (top level): glob patterns of directories and
+//! lockfiles that directory searches leave out, relative to the searched directory (see
+//! [`crate::lockfile::Exclude`]); `--exclude` adds to them.
+//!
 //! The file is read like a lockfile ([`crate::lockfile::read_bounded`]): a regular file of at
 //! most [`MAX_CONFIG_BYTES`] (32 MiB); a `deptrust.toml` found in the scanned tree must resolve
 //! inside it.
@@ -45,6 +49,9 @@ pub struct Config {
     pub registries: RegistriesConfig,
     /// The policy ([`crate::policy`]).
     pub policy: Policy,
+    /// `exclude`: glob patterns left out of directory searches, each checked to be a valid
+    /// glob.
+    pub exclude: Vec<String>,
 }
 
 /// `[registries]`.
@@ -171,14 +178,17 @@ impl Config {
             return Err(problems.into_errors());
         }
         let mut registries = RegistriesConfig::default();
+        let mut exclude = Vec::new();
         for (key, value) in root {
             let name = key.get_ref().as_ref();
             if name == "registries" {
                 registries = read_registries(value, &mut problems);
+            } else if name == "exclude" {
+                exclude = read_exclude(value, &mut problems);
             } else if !policy::POLICY_KEYS.contains(&name) {
                 let expected = policy::POLICY_KEYS
                     .iter()
-                    .chain(["registries"].iter())
+                    .chain(["registries", "exclude"].iter())
                     .map(|key| key.to_string())
                     .collect();
                 problems.push(
@@ -193,7 +203,11 @@ impl Config {
         }
         let policy = Policy::from_document(root, catalog, &mut problems);
         problems.finish()?;
-        Ok(Config { registries, policy })
+        Ok(Config {
+            registries,
+            policy,
+            exclude,
+        })
     }
 
     /// The endpoints: these overrides, else the file's, else the public services.
@@ -243,6 +257,32 @@ fn read_registries(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) ->
     registries.crates_api = url("crates-api");
     registries.github_api = url("github-api");
     registries
+}
+
+/// `exclude = [...]`: the valid glob patterns (each invalid one is a problem at its position).
+fn read_exclude(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> Vec<String> {
+    const EXPECTED: &str = "an array of glob patterns (strings)";
+    let Some(items) = value.get_ref().as_array() else {
+        problems.wrong_type("exclude", policy::TOP_LEVEL, value, EXPECTED);
+        return Vec::new();
+    };
+    let mut patterns = Vec::new();
+    for item in items.iter() {
+        let Some(text) = problems.string("exclude", policy::TOP_LEVEL, item, "a glob pattern")
+        else {
+            continue;
+        };
+        match crate::lockfile::Exclude::new(&[text]) {
+            Ok(_) => patterns.push(text.to_string()),
+            Err(error) => problems.invalid(
+                "exclude",
+                policy::TOP_LEVEL,
+                item,
+                &format!("a valid glob pattern ({})", error.message),
+            ),
+        }
+    }
+    patterns
 }
 
 /// The absolute URL at `key` of `[registries]`, if present and valid.
@@ -305,6 +345,31 @@ mod tests {
             message.ends_with(":1:13: invalid UTF-8 (byte 0xe2): the config must be UTF-8 text"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn exclude_patterns_are_read_and_checked() {
+        let config = Config::parse(
+            "version = 1\nexclude = [\"fixtures\", \"**/testdata\"]\n",
+            Path::new("deptrust.toml"),
+        )
+        .expect("valid");
+        assert_eq!(config.exclude, ["fixtures", "**/testdata"]);
+        let error = Config::parse(
+            "version = 1\nexclude = [\"ok\", \"a/[b\", 3]\n",
+            Path::new("deptrust.toml"),
+        )
+        .expect_err("invalid")
+        .to_string();
+        let lines: Vec<&str> = error.lines().collect();
+        assert_eq!(lines.len(), 2, "{error}");
+        assert!(lines[0].starts_with("deptrust.toml:2:18:"), "{error}");
+        assert!(lines[0].contains("a valid glob pattern"), "{error}");
+        assert!(lines[1].starts_with("deptrust.toml:2:26:"), "{error}");
+        let error = Config::parse("version = 1\nexclude = \"fixtures\"\n", Path::new("d.toml"))
+            .expect_err("not an array")
+            .to_string();
+        assert!(error.contains("an array of glob patterns"), "{error}");
     }
 
     #[test]

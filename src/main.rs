@@ -27,14 +27,51 @@ use deptrust::verify::bundle::TrustRoot;
 
 mod cli;
 
+/// How much the run says on stderr, and how stdout is styled: set once from the global flags.
+#[derive(Debug, Clone, Copy)]
+struct Ui {
+    /// `--quiet`: the gate line and errors only.
+    quiet: bool,
+    /// `--verbose`: each request and each excluded path.
+    verbose: bool,
+    /// `--color`.
+    color: cli::ColorArg,
+}
+
+static UI: std::sync::OnceLock<Ui> = std::sync::OnceLock::new();
+
+fn ui() -> Ui {
+    UI.get().copied().unwrap_or(Ui {
+        quiet: false,
+        verbose: false,
+        color: cli::ColorArg::Auto,
+    })
+}
+
+/// A line on stderr unless `--quiet` (errors are printed whatever the flags).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !ui().quiet {
+            eprintln!($($arg)*);
+        }
+    };
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    let _ = UI.set(Ui {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        color: cli.color,
+    });
     let result = match cli.command {
         cli::Command::Graph(args) => graph(args),
         cli::Command::Facts(args) => facts(args),
         cli::Command::Scan(args) => scan(args),
         cli::Command::Explain(args) => explain(args),
         cli::Command::Init(args) => init(args),
+        cli::Command::Completions(args) => completions(args),
+        cli::Command::Man(args) => man(args),
     };
     match result {
         Ok(code) => code,
@@ -64,10 +101,14 @@ fn main() -> ExitCode {
 
 fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
-        max_file_bytes: args.max_file_size,
+        max_file_bytes: args.search.max_file_size,
         root: None,
     };
-    let (projects, failures, _) = load_projects(&paths_or_here(args.paths), &options)?;
+    let paths = paths_or_here(args.paths);
+    // Only its `exclude` matters here; a deptrust.toml that cannot be read is still an error.
+    let config = load_config(None, &paths)?;
+    let exclude = exclusions(&config, &args.search)?;
+    let (projects, failures, _) = load_projects(&paths, &options, &exclude)?;
     let format = GraphFormat::from(args.format);
     if matches!(format, GraphFormat::Tree | GraphFormat::Dot) {
         print_warnings(&projects);
@@ -79,7 +120,7 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
 
 fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
-        max_file_bytes: args.max_file_size,
+        max_file_bytes: args.search.max_file_size,
         root: None,
     };
     let now = clock(&args.net)?;
@@ -94,10 +135,12 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     if ids.is_empty() && paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    let config = load_config(args.net.config.as_deref(), &paths)?;
+    let exclude = exclusions(&config, &args.search)?;
     let (projects, failures, _) = if paths.is_empty() {
         (Vec::new(), Vec::new(), Vec::new())
     } else {
-        load_projects(&paths, &options)?
+        load_projects(&paths, &options, &exclude)?
     };
     let mut packages = ids;
     for project in &projects {
@@ -116,7 +159,6 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
             snapshot.replay(&ids, path)
         }
         None => {
-            let config = load_config(&args.net, &paths)?;
             let limit = options.max_file_bytes;
             gather(&args.net, &config, now, &packages, false, false, limit)?.0
         }
@@ -136,8 +178,8 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
 /// defaults. Every one is read bounded (`deptrust::config::MAX_CONFIG_BYTES`) and must be a
 /// regular file; a found `deptrust.toml` must also resolve inside its directory, and one that
 /// exists but cannot be used is an error, never a silent fall-back to the defaults.
-fn load_config(args: &cli::NetArgs, paths: &[PathBuf]) -> anyhow::Result<Config> {
-    if let Some(path) = &args.config {
+fn load_config(explicit: Option<&std::path::Path>, paths: &[PathBuf]) -> anyhow::Result<Config> {
+    if let Some(path) = explicit {
         return Ok(Config::read(path)?);
     }
     // A scanned directory, or the directory of a scanned lockfile, is the project root.
@@ -165,6 +207,17 @@ fn load_config(args: &cli::NetArgs, paths: &[PathBuf]) -> anyhow::Result<Config>
         }
     }
     Ok(Config::default())
+}
+
+/// The patterns directory searches leave out: `exclude` of the config, then `--exclude`.
+fn exclusions(config: &Config, args: &cli::SearchArgs) -> anyhow::Result<lockfile::Exclude> {
+    let patterns: Vec<&str> = config
+        .exclude
+        .iter()
+        .chain(&args.exclude)
+        .map(String::as_str)
+        .collect();
+    Ok(lockfile::Exclude::new(&patterns)?)
 }
 
 /// The run's clock: `--now` / `DEPTRUST_NOW`, else the real one (read only here).
@@ -278,12 +331,17 @@ fn gather(
             deadline: (args.deadline > 0).then(|| std::time::Duration::from_secs(args.deadline)),
             services,
             tokens,
+            log: ui().verbose.then(|| {
+                deptrust::net::RequestLog(Arc::new(|line: &str| {
+                    eprintln!("deptrust: {}", sanitize(line));
+                }))
+            }),
             ..NetConfig::default()
         },
         now,
     )?;
     if let Some(problem) = net.cache_error() {
-        eprintln!("warning: running without the cache: {}", sanitize(problem));
+        say!("warning: running without the cache: {}", sanitize(problem));
     }
     let root = match &args.trusted_root {
         Some(path) => {
@@ -314,7 +372,7 @@ fn gather(
             .collect();
         let dump = CratesDbDump::load(dir, &wanted)?;
         if dump.skipped_rows() > 0 {
-            eprintln!(
+            say!(
                 "warning: {} malformed rows of the crates.io database dump were skipped",
                 dump.skipped_rows()
             );
@@ -332,7 +390,8 @@ fn gather(
         .build()
         .context("failed to start the async runtime")?;
     let facts = {
-        let _progress = Progress::show(&net);
+        // Not with --quiet, nor with --verbose (its log lines would tear the spinner).
+        let _progress = (!ui().quiet && !ui().verbose).then(|| Progress::show(&net));
         runtime.block_on(registries.gather(packages))
     };
     let mut previous = std::collections::BTreeMap::new();
@@ -377,9 +436,10 @@ fn gather(
 
     let stats = registries.verification_stats();
     if stats.verified + stats.recalled > 0 {
-        eprintln!(
+        say!(
             "attestations: {} verified now, {} results from the cache",
-            stats.verified, stats.recalled
+            stats.verified,
+            stats.recalled
         );
     }
     Ok((facts, previous))
@@ -424,21 +484,38 @@ fn paths_or_here(paths: Vec<PathBuf>) -> Vec<PathBuf> {
 fn load_projects(
     paths: &[PathBuf],
     options: &ReadOptions,
+    exclude: &lockfile::Exclude,
 ) -> anyhow::Result<(Vec<Project>, Vec<Failure>, Vec<String>)> {
     let mut projects = Vec::new();
     let mut failures = Vec::new();
     let mut texts = Vec::new();
     for path in paths {
-        let found = lockfile::discover(path)?;
+        let found = lockfile::discover_excluding(path, exclude)?;
+        if ui().verbose {
+            for excluded in &found.excluded {
+                eprintln!(
+                    "deptrust: excluded `{}`",
+                    sanitize(&excluded.display().to_string())
+                );
+            }
+        }
         if found.lockfiles.is_empty() && found.problems.is_empty() {
             anyhow::bail!(
-                "no supported lockfile found under `{}` (supported: {})",
+                "no supported lockfile found under `{}`{} (supported: {})",
                 path.display(),
+                if found.excluded.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " outside the excluded paths ({} left out; --verbose lists them)",
+                        found.excluded.len()
+                    )
+                },
                 lockfile::SUPPORTED_FILES
             );
         }
         for note in &found.notes {
-            eprintln!("note: {}", sanitize(note));
+            say!("note: {}", sanitize(note));
         }
         for problem in &found.problems {
             let lockfile = match problem {
@@ -487,7 +564,7 @@ fn load_projects(
 fn print_warnings(projects: &[Project]) {
     for project in projects {
         for warning in &project.graph.lockfile.warnings {
-            eprintln!(
+            say!(
                 "warning: {}: {}",
                 sanitize(&project.lockfile),
                 sanitize(warning)
@@ -593,13 +670,14 @@ fn facts_for(
 
 fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
-        max_file_bytes: args.max_file_size,
+        max_file_bytes: args.search.max_file_size,
         root: None,
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
-    let config = load_config(&args.net, &paths)?;
-    let (projects, failures, texts) = load_projects(&paths, &options)?;
+    let config = load_config(args.net.config.as_deref(), &paths)?;
+    let exclude = exclusions(&config, &args.search)?;
+    let (projects, failures, texts) = load_projects(&paths, &options, &exclude)?;
     // Lockfile warnings (skipped lines, includes refused as outside the project) go to stderr:
     // the report's packages depend on them.
     print_warnings(&projects);
@@ -655,8 +733,24 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         let text = serde_json::to_string_pretty(&history)? + "\n";
         fs_err::write(path, text)?;
     }
-    let render_as = |format: cli::ScanFormatArg, out: &mut dyn Write| match format {
-        cli::ScanFormatArg::Table => report::render_scan_table(&result, out),
+    let terminal = args.output.is_none() && io::stdout().is_terminal();
+    let table = report::TableOptions {
+        width: terminal.then(terminal_width).flatten(),
+        color: args.output.is_none() && use_color(terminal),
+        top: (!args.all).then_some(args.top),
+    };
+    let to_file = report::TableOptions {
+        width: None,
+        color: false,
+        ..table
+    };
+    // `stdout`: the report the user reads now, which --quiet cuts to the gate line.
+    let render_as = |format: cli::ScanFormatArg, stdout: bool, out: &mut dyn Write| match format {
+        cli::ScanFormatArg::Table if stdout && ui().quiet => {
+            report::render_scan_gate(&result, &table, out)
+        }
+        cli::ScanFormatArg::Table if stdout => report::render_scan_table(&result, &table, out),
+        cli::ScanFormatArg::Table => report::render_scan_table(&result, &to_file, out),
         cli::ScanFormatArg::Json => report::render_scan_json(&result, out),
         cli::ScanFormatArg::Sarif => report::render_scan_sarif(&result, out),
         cli::ScanFormatArg::Markdown => report::render_scan_markdown(&result, out),
@@ -664,7 +758,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let write_file = |format: cli::ScanFormatArg, path: &std::path::Path| -> anyhow::Result<()> {
         let file = fs_err::File::create(path)?;
         let mut out = BufWriter::new(file);
-        render_as(format, &mut out)
+        render_as(format, false, &mut out)
             .and_then(|()| out.flush())
             .with_context(|| format!("failed to write `{}`", path.display()))
     };
@@ -677,14 +771,16 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
             write_file(format, path)?;
         }
     }
-    let render = |out: &mut dyn Write| render_as(args.format, out);
+    let render = |out: &mut dyn Write| render_as(args.format, true, out);
     match &args.output {
         Some(path) => {
             write_file(args.format, path)?;
-            eprintln!(
+            say!(
                 "deptrust: exposure {:.1}, gate {}; report written to {}",
                 result.exposure_score,
-                if result.gate.passed {
+                if !failures.is_empty() {
+                    "ERROR (a lockfile could not be read)"
+                } else if result.gate.passed {
                     "passed"
                 } else {
                     "FAILED"
@@ -707,16 +803,17 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
 
 fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
-        max_file_bytes: args.max_file_size,
+        max_file_bytes: args.search.max_file_size,
         root: None,
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
-    let config = load_config(&args.net, &paths)?;
+    let config = load_config(args.net.config.as_deref(), &paths)?;
+    let exclude = exclusions(&config, &args.search)?;
     let target = args.package.trim();
     let by_id = parse_package_id(target)?;
     // Lockfiles are optional when a full id is given.
-    let (projects, failures, _) = match load_projects(&paths, &options) {
+    let (projects, failures, _) = match load_projects(&paths, &options, &exclude) {
         Ok(found) => found,
         Err(_) if by_id.is_some() => (Vec::new(), Vec::new(), Vec::new()),
         Err(error) => return Err(error),
@@ -907,10 +1004,62 @@ fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {
         );
     }
     fs_err::write(&args.path, deptrust::policy::template())?;
-    eprintln!(
+    say!(
         "wrote {}: every option at its default; uncomment what you change",
         sanitize(&args.path.display().to_string())
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The terminal's width in columns: stdout's, else `COLUMNS`.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size_of(io::stdout())
+        .map(|(width, _)| usize::from(width.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|width| *width >= 20)
+}
+
+/// Whether stdout gets colour: `--color always|never`, else on a terminal unless `NO_COLOR`
+/// is set to a non-empty value (no-color.org) or `TERM=dumb`.
+fn use_color(terminal: bool) -> bool {
+    match ui().color {
+        cli::ColorArg::Always => true,
+        cli::ColorArg::Never => false,
+        cli::ColorArg::Auto => {
+            terminal
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+        }
+    }
+}
+
+fn completions(args: cli::CompletionsArgs) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut command = cli::Cli::command();
+    write_stdout(|out| {
+        clap_complete::generate(args.shell, &mut command, "deptrust", out);
+        Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The man page of deptrust (stdout), or one page per command in a directory (`deptrust.1`,
+/// `deptrust-scan.1`, …).
+fn man(args: cli::ManArgs) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let command = cli::Cli::command();
+    match &args.dir {
+        None => write_stdout(|out| clap_mangen::Man::new(command).render(out))?,
+        Some(dir) => {
+            fs_err::create_dir_all(dir)?;
+            clap_mangen::generate_to(command, dir)
+                .with_context(|| format!("cannot write the man pages into `{}`", dir.display()))?;
+            say!(
+                "wrote the man pages into {}",
+                sanitize(&dir.display().to_string())
+            );
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1223,6 +1223,11 @@ version = 1
 
 # Whether dependencies reached only through dev dependencies count.
 # dev = true
+
+# Directories and lockfiles that a directory search leaves out: glob patterns relative to the
+# searched directory (`*` stays within a path component, `**` spans several). A lockfile named
+# on the command line is always read. --exclude adds patterns.
+# exclude = [\"fixtures\", \"**/testdata\"]
 ");
     add(&crate::config::registries_template());
     add("

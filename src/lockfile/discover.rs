@@ -6,6 +6,13 @@
 //! that name is returned like a lockfile, for the reader to follow (a link to a regular file
 //! inside the scanned tree) or refuse by name; a directory or entry that cannot be read is a
 //! problem returned beside the lockfiles, so the run reports it and fails.
+//!
+//! **Excluded paths** ([`Exclude`]: `exclude` in `deptrust.toml`, `--exclude`): glob patterns
+//! matched against each directory's and lockfile's path relative to the searched directory,
+//! with `/` separators (`fixtures`, `tests/data/*`, `**/testdata`, `examples/*/yarn.lock`).
+//! `*`, `?` and `[…]` stay within one path component; `**` spans any number of them. An excluded
+//! directory is not entered. A lockfile named on the command line is read whatever the patterns
+//! say: they shape directory searches only.
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +65,64 @@ pub enum DiscoverError {
     },
 }
 
+/// Paths left out of directory searches: glob patterns relative to the searched directory.
+#[derive(Debug, Clone, Default)]
+pub struct Exclude {
+    patterns: Vec<(String, glob::Pattern)>,
+}
+
+/// A pattern of `exclude` / `--exclude` that is not a valid glob.
+#[derive(Debug, thiserror::Error)]
+#[error("exclude pattern `{pattern}` is not a valid glob: {message}")]
+pub struct ExcludeError {
+    /// The pattern as written.
+    pub pattern: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl Exclude {
+    /// Compiles the patterns (a leading `./` and a trailing `/` are ignored).
+    pub fn new<S: AsRef<str>>(patterns: &[S]) -> Result<Self, ExcludeError> {
+        let patterns = patterns
+            .iter()
+            .map(|written| {
+                let written = written.as_ref();
+                let trimmed = written.trim_start_matches("./").trim_end_matches('/');
+                glob::Pattern::new(trimmed)
+                    .map(|pattern| (written.to_string(), pattern))
+                    .map_err(|error| ExcludeError {
+                        pattern: written.to_string(),
+                        message: error.msg.to_string(),
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Exclude { patterns })
+    }
+
+    /// Whether nothing is excluded.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The first pattern matching `relative` (a path below the searched directory).
+    fn matching(&self, relative: &Path) -> Option<&str> {
+        if self.patterns.is_empty() {
+            return None;
+        }
+        let text = relative.to_string_lossy().replace('\\', "/");
+        let options = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: false,
+        };
+        self.patterns
+            .iter()
+            .find(|(_, pattern)| pattern.matches_with(&text, options))
+            .map(|(written, _)| written.as_str())
+    }
+}
+
 /// What a path given on the command line holds.
 #[derive(Debug)]
 pub struct Discovered {
@@ -72,12 +137,19 @@ pub struct Discovered {
     /// Lockfiles found but not read, and why (a `package-lock.json` beside an
     /// `npm-shrinkwrap.json`: npm uses the shrinkwrap and ignores it).
     pub notes: Vec<String>,
+    /// Directories and lockfiles left out by [`Exclude`], sorted.
+    pub excluded: Vec<PathBuf>,
 }
 
 /// The lockfiles a path stands for: itself when it is not a directory (whatever its name: the
 /// parser then says whether it is supported), or every file with a supported lockfile's name
 /// below it when it is a directory, with the directories that could not be searched.
 pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
+    discover_excluding(path, &Exclude::default())
+}
+
+/// [`discover`], leaving out what `exclude` matches below a searched directory.
+pub fn discover_excluding(path: &Path, exclude: &Exclude) -> Result<Discovered, DiscoverError> {
     let unreadable = |source| DiscoverError::Unreadable {
         path: path.to_path_buf(),
         source,
@@ -89,9 +161,11 @@ pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
             lockfiles: vec![path.to_path_buf()],
             problems: Vec::new(),
             notes: Vec::new(),
+            excluded: Vec::new(),
         });
     }
     let mut found = Vec::new();
+    let mut excluded = Vec::new();
     let mut problems = Vec::new();
     let mut stack = vec![path.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -132,11 +206,23 @@ pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
                     continue;
                 }
             };
+            let is_excluded = || {
+                entry_path
+                    .strip_prefix(path)
+                    .is_ok_and(|relative| exclude.matching(relative).is_some())
+            };
             if kind.is_dir() {
                 let name = entry.file_name();
-                if !SKIPPED_DIRS.iter().any(|skipped| name == *skipped) {
+                if SKIPPED_DIRS.iter().any(|skipped| name == *skipped) {
+                    continue;
+                }
+                if is_excluded() {
+                    excluded.push(clean(&entry_path));
+                } else {
                     stack.push(entry_path);
                 }
+            } else if is_lockfile(&entry_path) && is_excluded() {
+                excluded.push(clean(&entry_path));
             } else if is_lockfile(&entry_path) {
                 // Regular files, and symbolic links, FIFOs and devices too: the reader follows
                 // or refuses each by name rather than have it vanish from the scan.
@@ -145,6 +231,7 @@ pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
         }
     }
     found.sort();
+    excluded.sort();
     problems.sort_by_key(|problem| problem.to_string());
     // npm reads `npm-shrinkwrap.json` when it exists and ignores `package-lock.json` beside it.
     let mut notes = Vec::new();
@@ -178,6 +265,7 @@ pub fn discover(path: &Path) -> Result<Discovered, DiscoverError> {
         lockfiles: found,
         problems,
         notes,
+        excluded,
     })
 }
 
@@ -275,6 +363,85 @@ mod tests {
             assert!(message.contains("locked"), "{message}");
             assert!(message.contains("cannot search directory"), "{message}");
         }
+    }
+
+    #[test]
+    fn excluded_directories_are_not_entered_and_named_files_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for file in [
+            "Cargo.lock",
+            "fixtures/a/Cargo.lock",
+            "fuzz/Cargo.lock",
+            "web/package-lock.json",
+            "web/legacy/package-lock.json",
+            "deep/x/testdata/uv.lock",
+            "examples/one/yarn.lock",
+            "examples/two/pnpm-lock.yaml",
+        ] {
+            let path = root.join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+            std::fs::write(&path, "").expect("write");
+        }
+        let exclude = Exclude::new(&[
+            "fixtures",
+            "./fuzz/",
+            "web/legacy/*",
+            "**/testdata",
+            "examples/*/yarn.lock",
+        ])
+        .expect("valid");
+        let found = discover_excluding(root, &exclude).expect("discovered");
+        let relative = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(root)
+                        .expect("under")
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                })
+                .collect()
+        };
+        assert_eq!(
+            relative(&found.lockfiles),
+            [
+                "Cargo.lock",
+                "examples/two/pnpm-lock.yaml",
+                "web/package-lock.json"
+            ]
+        );
+        assert_eq!(
+            relative(&found.excluded),
+            [
+                "deep/x/testdata",
+                "examples/one/yarn.lock",
+                "fixtures",
+                "fuzz",
+                "web/legacy/package-lock.json"
+            ]
+        );
+        // A lockfile named on the command line is read whatever the patterns say.
+        let named = discover_excluding(&root.join("fuzz/Cargo.lock"), &exclude).expect("file");
+        assert_eq!(named.lockfiles.len(), 1);
+        // `*` stays within one component: `web/*` does not reach `web/legacy/package-lock.json`.
+        let shallow = Exclude::new(&["web/*.json"]).expect("valid");
+        let found = discover_excluding(root, &shallow).expect("discovered");
+        assert!(
+            relative(&found.lockfiles).contains(&"web/legacy/package-lock.json".to_string()),
+            "{:?}",
+            found.lockfiles
+        );
+    }
+
+    #[test]
+    fn an_invalid_exclude_pattern_is_named() {
+        let error = Exclude::new(&["ok", "a/[b"]).expect_err("invalid");
+        assert!(
+            error
+                .to_string()
+                .starts_with("exclude pattern `a/[b` is not a valid glob")
+        );
     }
 
     #[test]

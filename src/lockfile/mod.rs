@@ -38,7 +38,9 @@ pub mod read;
 #[cfg(test)]
 pub(crate) mod test_support;
 
-pub use discover::{DiscoverError, Discovered, discover};
+pub use discover::{
+    DiscoverError, Discovered, Exclude, ExcludeError, discover, discover_excluding,
+};
 pub use read::{ReadError, read_bounded};
 
 /// One lockfile format.

@@ -130,6 +130,20 @@ pub struct NetConfig {
     /// The run's network deadline, from [`Net::new`]: a request not answered by then (its
     /// retries and `Retry-After` waits included) is [`NetError::Deadline`]. `None`: none.
     pub deadline: Option<Duration>,
+    /// Where one line per request goes (`--verbose`), when set.
+    pub log: Option<RequestLog>,
+}
+
+/// Receives one line per request: `GET <url>: 200 in 85 ms (31.2 KB)`, `cache <url> (fresh)`.
+/// URLs carry no credentials (they are refused or moved into host tokens), and headers are
+/// never logged.
+#[derive(Clone)]
+pub struct RequestLog(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl std::fmt::Debug for RequestLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestLog")
+    }
 }
 
 impl Default for NetConfig {
@@ -157,6 +171,7 @@ impl Default for NetConfig {
             deadline: None,
             tokens: Vec::new(),
             http_redirect_hosts: Vec::new(),
+            log: None,
         }
     }
 }
@@ -631,6 +646,13 @@ impl Net {
         self.fetch(request, key).await
     }
 
+    /// Sends a line to the request log, when there is one.
+    fn log(&self, line: impl FnOnce() -> String) {
+        if let Some(log) = &self.config.log {
+            (log.0)(&line());
+        }
+    }
+
     /// How this run keeps `answer` for later callers (see [`MAX_KEPT_BYTES`]).
     fn keep(&self, answer: &Arc<Fetched>) -> Kept {
         let size = answer.body.len() as u64;
@@ -700,6 +722,17 @@ impl Net {
             && (self.config.offline || entry.is_fresh(request.freshness, self.now))
         {
             self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+            self.log(|| {
+                format!(
+                    "cache {} ({})",
+                    request.url,
+                    if self.config.offline {
+                        "offline"
+                    } else {
+                        "fresh"
+                    }
+                )
+            });
             return Ok(Arc::new(Fetched {
                 url: request.url,
                 final_url: entry.final_url.clone(),
@@ -725,6 +758,7 @@ impl Net {
             let age = Duration::try_from(self.now.duration_since(at)).unwrap_or(Duration::MAX);
             if self.config.offline || age < lifetime {
                 self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                self.log(|| format!("cache {}: 404 remembered from {at}", request.url));
                 return Err(NetError::Status {
                     url: request.url.to_string(),
                     status: 404,
@@ -732,6 +766,7 @@ impl Net {
             }
         }
         if self.config.offline {
+            self.log(|| format!("cache {}: not cached (offline)", request.url));
             return Err(NetError::Offline {
                 url: request.url.to_string(),
             });
@@ -761,6 +796,7 @@ impl Net {
             }
             (None, None) => None,
         };
+        let started = std::time::Instant::now();
         let fetched = match deadline {
             None => self.fetch_network(&request, validators.as_ref()).await,
             Some((left, error)) if left.is_zero() => Err(error),
@@ -773,6 +809,25 @@ impl Net {
                 }
             }
         };
+        self.log(|| {
+            let took = started.elapsed().as_millis();
+            match &fetched {
+                Ok(Answer::Body { body, .. }) => format!(
+                    "GET {}: {} in {took} ms ({:.1} KB)",
+                    request.url,
+                    if validators.is_some() {
+                        "changed"
+                    } else {
+                        "200"
+                    },
+                    body.len() as f64 / 1024.0
+                ),
+                Ok(Answer::NotModified { .. }) => {
+                    format!("GET {}: 304 not modified in {took} ms", request.url)
+                }
+                Err(error) => format!("GET {}: failed after {took} ms: {error}", request.url),
+            }
+        });
         if let (Err(NetError::Status { status: 404, .. }), Some(cache)) = (&fetched, &self.cache) {
             cache
                 .store_derived(&not_found_key, self.now.to_string().into_bytes())

@@ -18,7 +18,7 @@ pub use facts::{render_facts_json, render_facts_table};
 pub use markdown::render_scan_markdown;
 pub use sarif::render_scan_sarif;
 pub use scan_json::render_scan_json;
-pub use scan_table::render_scan_table;
+pub use scan_table::{DEFAULT_TOP, TableOptions, render_scan_gate, render_scan_table};
 
 mod dot;
 mod explain;
