@@ -78,7 +78,9 @@ impl Comment {
 }
 
 fn write_heading(report: &ScanReport, comment: &mut Comment) {
+    // A lockfile that could not be read ends the run with exit status 2: never PASSED.
     let verdict = match (report.gate.passed, report.gate.unevaluated) {
+        _ if !report.errors.is_empty() => "ERROR (a lockfile could not be read)",
         (true, _) => "PASSED",
         (false, false) => "FAILED",
         (false, true) => "FAILED (could not evaluate)",
@@ -190,10 +192,12 @@ fn write_findings(report: &ScanReport, comment: &mut Comment) {
     }
     let left_out = comment.rows(
         rows.iter().map(|(project, package, finding)| {
-            let level = match finding.level {
-                Level::Deny => "**deny**",
-                Level::Warn => "warn",
-                Level::Allow => "allow",
+            let level = match (finding.level, finding.baseline) {
+                (Level::Deny, false) => "**deny**",
+                (Level::Deny, true) => "deny (in the baseline: not gating)",
+                (Level::Warn, false) => "warn",
+                (Level::Warn, true) => "warn (in the baseline)",
+                (Level::Allow, _) => "allow",
             };
             let row = format!(
                 "{} | {} | {} | {level} | {} |",
@@ -371,6 +375,21 @@ mod tests {
         // Markup in an identifier stays inside its code span, where it is shown as text.
         assert!(text.contains("| `evil\\|pkg` | `1.0.0-<b>` |"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn baseline_findings_are_marked_and_an_unreadable_lockfile_is_an_error() {
+        let text = render(&scan_fixture::baseline_report());
+        assert!(text.contains("## deptrust scan: PASSED"), "{text}");
+        assert!(
+            text.contains("| deny (in the baseline: not gating) |"),
+            "{text}"
+        );
+        let text = render(&scan_fixture::scan_report());
+        assert!(
+            text.contains("## deptrust scan: ERROR (a lockfile could not be read)"),
+            "{text}"
+        );
     }
 
     #[test]

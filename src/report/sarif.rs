@@ -49,6 +49,14 @@ fn render(report: &ScanReport, catalog: &Catalog, out: &mut dyn Write) -> io::Re
 
 fn log<'a>(report: &'a ScanReport, catalog: &'a Catalog) -> Log<'a> {
     let mut results = Vec::new();
+    // With a baseline in play, every result says whether the baseline had it (`unchanged`,
+    // shown but not gating) or not (`new`).
+    let compared = report
+        .projects
+        .iter()
+        .flat_map(|project| &project.packages)
+        .flat_map(|package| &package.findings)
+        .any(|finding| finding.baseline);
     for project in &report.projects {
         let uri = artifact_uri(&project.lockfile);
         for package in packages_by_weighted_risk(project) {
@@ -63,8 +71,22 @@ fn log<'a>(report: &'a ScanReport, catalog: &'a Catalog) -> Log<'a> {
                     rule_index: 0,
                     level,
                     message: Message {
-                        text: sanitize_line(&format!("{}: {}", package.id, finding.message)),
+                        text: sanitize_line(&format!(
+                            "{}: {}{}",
+                            package.id,
+                            finding.message,
+                            if finding.baseline {
+                                " (in the baseline: not gating)"
+                            } else {
+                                ""
+                            }
+                        )),
                     },
+                    baseline_state: compared.then_some(if finding.baseline {
+                        "unchanged"
+                    } else {
+                        "new"
+                    }),
                     locations: [Location {
                         physical_location: PhysicalLocation {
                             artifact_location: ArtifactLocation { uri: uri.clone() },
@@ -363,6 +385,8 @@ struct SarifResult<'a> {
     rule_index: usize,
     level: &'static str,
     message: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     locations: [Location; 1],
     partial_fingerprints: BTreeMap<&'static str, String>,
     properties: ResultProperties,
@@ -421,6 +445,39 @@ mod tests {
     fn scenario() {
         let (text, _) = render_value(&scan_fixture::scan_report());
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn baseline_findings_are_unchanged_and_the_others_new() {
+        let (_, value) = render_value(&scan_fixture::baseline_report());
+        validate(&value);
+        let results = value["runs"][0]["results"].as_array().expect("results");
+        let state = |rule: &str| {
+            results
+                .iter()
+                .find(|result| result["ruleId"] == rule)
+                .map(|result| result["baselineState"].clone())
+        };
+        assert_eq!(state("new-publisher"), Some("unchanged".into()));
+        assert_eq!(state("install-script"), Some("new".into()));
+        let message = results
+            .iter()
+            .find(|result| result["ruleId"] == "new-publisher")
+            .and_then(|result| result["message"]["text"].as_str())
+            .unwrap_or_default();
+        assert!(
+            message.ends_with("(in the baseline: not gating)"),
+            "{message}"
+        );
+        // Without a baseline, no result says anything about one.
+        let (_, value) = render_value(&scan_fixture::scan_report());
+        assert!(
+            value["runs"][0]["results"]
+                .as_array()
+                .expect("results")
+                .iter()
+                .all(|result| result.get("baselineState").is_none())
+        );
     }
 
     /// The official SARIF 2.1.0 schema (see `tests/data/README.md`), format assertions on.

@@ -229,6 +229,28 @@ pub(super) fn quiet_report() -> ScanReport {
     report
 }
 
+/// The scenario scanned with `--baseline` holding `npm:foo@1.2.3`'s `new-publisher`: shown,
+/// marked, not gating, so the gate passes (the unreadable lockfile is left out).
+pub(super) fn baseline_report() -> ScanReport {
+    let mut report = scan_report();
+    report.errors.clear();
+    for finding in report
+        .projects
+        .iter_mut()
+        .flat_map(|p| &mut p.packages)
+        .flat_map(|p| &mut p.findings)
+        .filter(|f| f.rule == "new-publisher")
+    {
+        finding.baseline = true;
+    }
+    report.gate = Gate {
+        passed: true,
+        unevaluated: false,
+        reasons: Vec::new(),
+    };
+    report
+}
+
 /// A report with `count` denied findings, one per package, each with a long message.
 pub(super) fn large_report(count: usize) -> ScanReport {
     let mut report = scan_report();

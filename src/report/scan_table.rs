@@ -360,7 +360,7 @@ fn write_rows(
 }
 
 /// `deny  new-publisher`, `warn  install-script (baseline)`, `allow single-owner (exception)`,
-/// `+1 more`, `2 unknown`: the level first, so the column reads at a glance.
+/// then `; +1 more, 2 unknown` on the last: the level first, so the column reads at a glance.
 fn finding_lines(package: &PackageResult) -> Vec<(Option<Level>, String)> {
     let findings = findings_by_severity(package);
     let mut lines: Vec<(Option<Level>, String)> = findings
@@ -396,8 +396,14 @@ fn finding_lines(package: &PackageResult) -> Vec<(Option<Level>, String)> {
     if !package.unknown.is_empty() {
         tail.push(format!("{} unknown", package.unknown.len()));
     }
-    if !tail.is_empty() {
-        lines.push((None, tail.join(", ")));
+    // The counts go after the last finding, not on a line of their own.
+    match (tail.is_empty(), lines.last_mut()) {
+        (true, _) => {}
+        (false, Some((_, last))) => {
+            last.push_str("; ");
+            last.push_str(&tail.join(", "));
+        }
+        (false, None) => lines.push((None, tail.join(", "))),
     }
     lines
 }
@@ -954,22 +960,7 @@ mod tests {
 
     #[test]
     fn baseline_findings_are_marked_and_do_not_count_as_denied() {
-        let mut report = scan_fixture::scan_report();
-        report.errors.clear();
-        for finding in report
-            .projects
-            .iter_mut()
-            .flat_map(|p| &mut p.packages)
-            .flat_map(|p| &mut p.findings)
-            .filter(|f| f.rule == "new-publisher")
-        {
-            finding.baseline = true;
-        }
-        report.gate = crate::scan::Gate {
-            passed: true,
-            unevaluated: false,
-            reasons: Vec::new(),
-        };
+        let report = scan_fixture::baseline_report();
         let text = render(&report);
         insta::assert_snapshot!(text);
         assert!(
