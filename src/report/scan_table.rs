@@ -367,12 +367,11 @@ fn finding_lines(package: &PackageResult) -> Vec<(Option<Level>, String)> {
         .iter()
         .take(TOP_FINDINGS)
         .map(|finding| {
-            let mark = if finding.exception.is_some() {
-                " (accepted by an exception)"
-            } else if finding.baseline {
-                " (in the baseline: not gating)"
-            } else {
-                ""
+            let mark = match finding.level {
+                _ if finding.exception.is_some() => " (accepted by an exception)",
+                Level::Deny if finding.baseline => " (in the baseline: not gating)",
+                Level::Warn if finding.baseline => " (in the baseline)",
+                _ => "",
             };
             let level = if finding.baseline {
                 Level::Allow
@@ -479,13 +478,19 @@ fn write_what_to_do(
     writeln!(out)
 }
 
-/// The first sentence of a rule's remediation, on one line.
+/// The first sentence of a rule's remediation, on one line; two when the first is too short
+/// to act on ("Read what the scripts run.").
 fn first_sentence(text: &str) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.find(". ") {
-        Some(end) => flat[..=end].to_string(),
-        None => flat,
+    let mut end = 0;
+    while let Some(next) = flat[end..].find(". ") {
+        end += next + 1;
+        if end >= 60 {
+            return flat[..end].to_string();
+        }
+        end += 1;
     }
+    flat
 }
 
 fn write_summary(
@@ -992,9 +997,16 @@ mod tests {
         assert_eq!(lines, ["  one two", "    three", "    four", "    five"]);
         assert_eq!(wrap("a b", "  ", "  ", None), ["  a b"]);
         assert_eq!(
-            first_sentence("Check the publisher.\nThen pin. More."),
-            "Check the publisher."
+            first_sentence(
+                "Check that the new publisher is a known maintainer of the package.\nThen pin. More."
+            ),
+            "Check that the new publisher is a known maintainer of the package."
         );
+        assert_eq!(
+            first_sentence("Read it. Install with scripts disabled where the package works. Then."),
+            "Read it. Install with scripts disabled where the package works."
+        );
+        assert_eq!(first_sentence("No full stop"), "No full stop");
         assert_eq!(shell_word("npm:@scope/a@1.0.0"), "npm:@scope/a@1.0.0");
         assert_eq!(shell_word("npm:evil|pkg@1'0"), "'npm:evil|pkg@1'\\''0'");
     }

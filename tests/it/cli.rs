@@ -487,3 +487,107 @@ fn history_shows_the_previous_score_and_keeps_every_run() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a deptrust history file"));
     assert_eq!(std::fs::read_to_string(&history).unwrap(), "not json");
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definitions() {
+    let bash = run(&["completions", "bash"]);
+    assert_eq!(bash.code, 0, "{}", bash.stderr);
+    assert!(bash.stdout.contains("_deptrust()"), "{}", bash.stdout);
+    assert!(bash.stdout.contains("--exclude"), "{}", bash.stdout);
+    for shell in ["zsh", "fish", "elvish", "powershell"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(out.code, 0, "{shell}: {}", out.stderr);
+        assert!(out.stdout.contains("deptrust"), "{shell}");
+    }
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(
+        man.stdout.starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        &man.stdout[..80]
+    );
+    assert!(man.stdout.contains(".TH deptrust 1"), "{}", man.stdout);
+    let dir = tempfile::tempdir().unwrap();
+    let pages = run(&["man", "--dir", dir.path().to_str().unwrap()]);
+    assert_eq!(pages.code, 0, "{}", pages.stderr);
+    for page in ["deptrust.1", "deptrust-scan.1", "deptrust-explain.1"] {
+        assert!(dir.path().join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn exclude_leaves_paths_out_of_directory_searches() {
+    let all = run(&["graph", "fixtures/lockfiles/cargo", "--format", "table"]);
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(all.stdout.contains("basic.v1/Cargo.lock"), "{}", all.stdout);
+    let some = run(&[
+        "graph",
+        "fixtures/lockfiles/cargo",
+        "--format",
+        "table",
+        "--exclude",
+        "basic.*",
+        "--exclude",
+        "big.v4/Cargo.lock",
+        "--verbose",
+    ]);
+    assert_eq!(some.code, 0, "{}", some.stderr);
+    assert!(!some.stdout.contains("basic."), "{}", some.stdout);
+    assert!(!some.stdout.contains("big.v4"), "{}", some.stdout);
+    assert!(
+        some.stdout.contains("workspace.v4/Cargo.lock"),
+        "{}",
+        some.stdout
+    );
+    assert!(
+        some.stderr
+            .contains("excluded `fixtures/lockfiles/cargo/basic.v1`"),
+        "{}",
+        some.stderr
+    );
+    // Everything excluded: said so, not "no lockfile".
+    let none = run(&["graph", "fixtures/lockfiles/cargo", "--exclude", "*"]);
+    assert_eq!(none.code, 2);
+    assert!(
+        none.stderr
+            .contains("outside the excluded paths (7 left out; --verbose lists them)"),
+        "{}",
+        none.stderr
+    );
+    let bad = run(&["graph", "fixtures/lockfiles/cargo", "--exclude", "a/[b"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("exclude pattern `a/[b` is not a valid glob"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// This repository's own `deptrust.toml` keeps `deptrust scan .` on deptrust's dependencies.
+#[test]
+fn scanning_this_repository_reads_only_its_own_lockfile() {
+    let cache = tempfile::tempdir().unwrap();
+    let out = deptrust()
+        .args([
+            "scan",
+            ".",
+            "--offline",
+            "--format",
+            "json",
+            "--now",
+            "2026-12-04T00:00:00Z",
+        ])
+        .env("DEPTRUST_CACHE_DIR", cache.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lockfiles: Vec<&str> = report["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|project| project["lockfile"].as_str().unwrap())
+        .collect();
+    assert_eq!(lockfiles, ["Cargo.lock"]);
+    assert!(report["errors"].as_array().unwrap().is_empty());
+}

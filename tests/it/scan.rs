@@ -706,6 +706,72 @@ async fn nx_provenance_dropped_denies_and_reports_in_every_format() {
     );
 }
 
+/// The terminal views of one failed gate (nx): the table with what to do and the exception
+/// entry that would accept the finding, `--quiet`, colour only when asked, and the same scan
+/// against a baseline that already has the finding (shown, marked, passing).
+#[tokio::test(flavor = "multi_thread")]
+async fn nx_terminal_views_quiet_colour_and_baseline() {
+    let mocks = Mocks::start().await;
+    mount_left_pad(&mocks).await;
+    mount_nx(&mocks).await;
+    let project = mocks.project();
+    write_package_lock(&project, &[("nx", "21.5.0"), LEFT_PAD]);
+    let work = mocks.work.path().display().to_string();
+    let tidy = |text: &str| text.replace(&work, "[work]");
+
+    let table = mocks.scan("views", &[]);
+    assert_eq!(table.code, 1, "{}", table.stderr);
+    assert!(!table.stdout.contains('\u{1b}'), "colour in a pipe");
+    insta::assert_snapshot!("nx-failed-gate-table", tidy(&table.stdout));
+    assert!(
+        table
+            .stdout
+            .contains("details: deptrust explain npm:nx@21.5.0")
+    );
+    assert!(
+        table
+            .stdout
+            .contains("package = \"npm:nx@21.5.0\"\n  rule = \"provenance-dropped\"")
+    );
+
+    let quiet = mocks.scan("views", &["--quiet"]);
+    assert_eq!(quiet.code, 1);
+    insta::assert_snapshot!("nx-failed-gate-quiet", quiet.stdout);
+    assert!(quiet.stderr.is_empty(), "{}", quiet.stderr);
+
+    let coloured = mocks.scan("views", &["--color", "always"]);
+    assert!(
+        coloured.stdout.contains("\u{1b}[1m\u{1b}[31mGate: FAILED"),
+        "{}",
+        coloured.stdout
+    );
+    let never = mocks.scan("views", &["--color", "never"]);
+    assert_eq!(never.stdout, table.stdout);
+
+    // The same finding, already in the base branch's report: shown, marked, not gating.
+    let base = mocks.work.path().join("base.json");
+    let run = mocks.scan(
+        "views",
+        &["--format", "json", "--output", base.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let baseline = mocks.scan("views", &["--baseline", base.to_str().unwrap()]);
+    assert_eq!(baseline.code, 0, "{}", baseline.stdout);
+    insta::assert_snapshot!("nx-baseline-table", tidy(&baseline.stdout));
+    assert!(
+        baseline
+            .stdout
+            .contains("deny  provenance-dropped (in the baseline: not gating)"),
+        "{}",
+        baseline.stdout
+    );
+    assert!(
+        baseline.stdout.ends_with("Gate: PASSED\n"),
+        "{}",
+        baseline.stdout
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn exceptions_allow_a_deny_until_they_expire() {
     let mocks = Mocks::start().await;
