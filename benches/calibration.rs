@@ -4,7 +4,7 @@
 //! For every project directory, offline: the built `deptrust` binary runs
 //! `deptrust scan <project> --replay <project>/facts.snapshot.json.gz --now <the snapshot's
 //! clock> --format json`, exactly what a user replaying the recorded decision runs, and the
-//! public JSON scan document (README, "Scan output") is read back. Going through the binary and
+//! public JSON scan document (`docs/json.md`, "Scan output") is read back. Going through the binary and
 //! its JSON keeps this bench independent of how the scan is assembled inside (signals and
 //! scoring change on their own); only the snapshot's clock is read through the library.
 //!

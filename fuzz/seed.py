@@ -66,10 +66,10 @@ def main():
         parts = [dump / "data" / f for f in ("crates.csv", "versions.csv", "crate_owners.csv", "users.csv", "teams.csv")]
         parts.append(dump / "metadata.json")
         put("crates_dump", b"\xff".join(p.read_bytes() if p.exists() else b"" for p in parts))
-    # deptrust.toml: the README's examples.
-    readme = (ROOT / "README.md").read_text()
-    for block in readme.split("```toml")[1:]:
-        put("config", block.split("```", 1)[0].encode())
+    # deptrust.toml: the examples of the README and docs/.
+    for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for block in doc.read_text().split("```toml")[1:]:
+            put("config", block.split("```", 1)[0].encode())
     for target in sorted(p.name for p in CORPUS.iterdir()):
         print(f"{target}: {len(list((CORPUS / target).iterdir()))} seeds")
 

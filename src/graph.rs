@@ -10,7 +10,7 @@
 //! - `dependents`: how many packages (roots included) depend on it, directly or transitively.
 //! - `reached_by`: the roots from which it is reachable.
 //! - `blast_radius` in (0, 1]: how much of the project is exposed through the package
-//!   (README, "Scoring"):
+//!   (`docs/scoring.md`, "Scoring"):
 //!
 //!   ```text
 //!   centrality   = min(1, ln(1 + d) / ln(1 + min(P/2, 100)))   d: packages (not roots) depending on it

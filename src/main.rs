@@ -735,7 +735,11 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     }
     let terminal = args.output.is_none() && io::stdout().is_terminal();
     let table = report::TableOptions {
-        width: terminal.then(terminal_width).flatten(),
+        width: if args.output.is_some() {
+            None
+        } else {
+            terminal_width(terminal)
+        },
         color: args.output.is_none() && use_color(terminal),
         top: (!args.all).then_some(args.top),
     };
@@ -1011,12 +1015,18 @@ fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The terminal's width in columns: stdout's, else `COLUMNS`.
-fn terminal_width() -> Option<usize> {
-    terminal_size::terminal_size_of(io::stdout())
-        .map(|(width, _)| usize::from(width.0))
-        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
-        .filter(|width| *width >= 20)
+/// The width stdout's text is laid out for: the terminal's (or `COLUMNS` when its size cannot
+/// be read); in a pipe, `COLUMNS` when it is set (`COLUMNS=100 deptrust scan | less`), else
+/// none. Widths under 20 are ignored.
+fn terminal_width(terminal: bool) -> Option<usize> {
+    let columns = || std::env::var("COLUMNS").ok()?.trim().parse().ok();
+    let size = || terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| usize::from(w.0));
+    let width = if terminal {
+        size().or_else(columns)
+    } else {
+        columns()
+    };
+    width.filter(|width| *width >= 20)
 }
 
 /// Whether stdout gets colour: `--color always|never`, else on a terminal unless `NO_COLOR`

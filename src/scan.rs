@@ -2,7 +2,7 @@
 //! and turned into one gate decision. Pure: the facts, graphs, policy and clock come in, a
 //! [`ScanReport`] goes out; renderers in [`crate::report`] write it.
 //!
-//! The JSON form of [`ScanReport`] is public (`schema_version` 1; README, "Scan output").
+//! The JSON form of [`ScanReport`] is public (`schema_version` 1; `docs/json.md`, "Scan output").
 //!
 //! Scoring (README, "Scoring"; arithmetic in [`crate::score`]): a package's risk is the risk of
 //! its most severe finding at level warn or deny (`rules/severity.toml`); its weighted risk is

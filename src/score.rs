@@ -1,6 +1,6 @@
 //! The exposure score: how much of a project is exposed to the problems its packages have, from
 //! 0 (nothing found) to 100. Pure arithmetic on (severity, blast radius) pairs; the model and its
-//! reasons are in the README ("Scoring"), the numbers in `rules/severity.toml`.
+//! reasons are in `docs/scoring.md` ("Scoring"), the numbers in `rules/severity.toml`.
 //!
 //! Each severity s has a `risk` r(s) and a `ceiling` C(s) (non-decreasing with severity, r ≤ C).
 //! A package counts with the severity of its most severe finding at level warn or deny; its

@@ -1270,3 +1270,65 @@ async fn large_bodies_are_not_cached() {
     assert_eq!(received_at(&server, "/big").await, 2);
     assert_eq!(received_at(&server, "/small").await, 1);
 }
+
+#[tokio::test]
+async fn the_request_log_gets_one_line_per_request_and_never_a_token() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/doc", "body").await;
+    Mock::given(path("/gone"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let cache_dir = tempfile::tempdir().expect("tempdir");
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let logged = Arc::clone(&lines);
+    let log = RequestLog(Arc::new(move |line: &str| {
+        logged.lock().expect("lock").push(line.to_string());
+    }));
+    let host = Url::parse(&server.uri()).expect("url");
+    let config = || NetConfig {
+        cache_dir: Some(cache_dir.path().to_path_buf()),
+        log: Some(log.clone()),
+        tokens: vec![HostToken {
+            host: scope_of(&host).expect("scope"),
+            header: "Authorization".into(),
+            value: "Bearer secret-token-value".into(),
+        }],
+        ..self::config()
+    };
+    let first = net(config());
+    first
+        .get(get(format!("{}/doc", server.uri())))
+        .await
+        .expect("doc");
+    let _ = first.get(get(format!("{}/gone", server.uri()))).await;
+    // A second run: the document is fresh in the cache, the 404 remembered.
+    let second = net(config());
+    second
+        .get(get(format!("{}/doc", server.uri())))
+        .await
+        .expect("doc");
+    let _ = second.get(get(format!("{}/gone", server.uri()))).await;
+    let lines = lines.lock().expect("lock").clone();
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    let uri = server.uri();
+    assert!(
+        lines[0].starts_with(&format!("GET {uri}/doc: 200 in ")),
+        "{lines:#?}"
+    );
+    assert!(lines[0].ends_with(" KB)"), "{lines:#?}");
+    assert!(
+        lines[1].starts_with(&format!("GET {uri}/gone: failed after ")),
+        "{lines:#?}"
+    );
+    assert!(lines[1].contains("404"), "{lines:#?}");
+    assert_eq!(lines[2], format!("cache {uri}/doc (fresh)"));
+    assert!(
+        lines[3].starts_with(&format!("cache {uri}/gone: 404 remembered")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().all(|line| !line.contains("secret")),
+        "{lines:#?}"
+    );
+}

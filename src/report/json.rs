@@ -1,5 +1,5 @@
 //! `--format json`: the public, versioned JSON document (`schema_version: 1`), documented in
-//! the README. Fields are only ever added within a schema version.
+//! `docs/json.md` ("Graph output"). Fields are only ever added within a schema version.
 
 use std::io::{self, Write};
 

@@ -1,4 +1,4 @@
-//! `deptrust scan --format json`: the public, versioned document (`schema_version` 1, README
+//! `deptrust scan --format json`: the public, versioned document (`schema_version` 1, `docs/json.md`
 //! "Scan output"), the [`ScanReport`] as it is, every package included. Fields are only ever
 //! added within a schema version.
 //!

@@ -591,3 +591,22 @@ fn scanning_this_repository_reads_only_its_own_lockfile() {
     assert_eq!(lockfiles, ["Cargo.lock"]);
     assert!(report["errors"].as_array().unwrap().is_empty());
 }
+
+/// The README's sample output is the snapshot of the nx test at 100 columns, not a copy that
+/// drifts.
+#[test]
+fn the_readme_sample_is_the_tested_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let sample = readme
+        .split_once("$ deptrust scan\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(sample, _)| sample)
+        .expect("a sample after `$ deptrust scan` in the README");
+    let snapshot = std::fs::read_to_string(
+        root.join("tests/it/snapshots/it__scan__nx-failed-gate-table-100-columns.snap"),
+    )
+    .unwrap();
+    let expected = snapshot.splitn(3, "---\n").nth(2).expect("snapshot body");
+    assert_eq!(sample.trim_end(), expected.trim_end());
+}

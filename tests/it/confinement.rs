@@ -132,7 +132,7 @@ fn scan_reports_refusals_in_every_format_without_the_secret() {
                 format,
             ],
         );
-        // Offline with an empty cache: no registry reached, the gate does not pass (README
+        // Offline with an empty cache: no registry reached, the gate does not pass (`docs/scoring.md`,
         // "Coverage and unknowns").
         assert_eq!(run.code, 3, "{format}: {}", run.stderr);
         assert_refusals(&run.stderr);

@@ -3,7 +3,7 @@
 //! reason naming the URL and what was expected; it never clears a signal (`no-source-repo`,
 //! `deprecated`, `install-script` judged on a document that is not one) and never becomes a
 //! verdict (`provenance-invalid`, critical, from a document that is not a provenance document).
-//! A malformed `200` is a reached registry, so the gate passes with unknowns (exit 0, README
+//! A malformed `200` is a reached registry, so the gate passes with unknowns (exit 0, `docs/scoring.md`,
 //! "Coverage and unknowns"); only `unknown = "deny"` would fail it.
 
 use std::path::Path;

@@ -734,6 +734,21 @@ async fn nx_terminal_views_quiet_colour_and_baseline() {
             .contains("package = \"npm:nx@21.5.0\"\n  rule = \"provenance-dropped\"")
     );
 
+    // The width of a terminal of 100 columns (the README's sample is this output).
+    let output = mocks
+        .deptrust("views")
+        .env("COLUMNS", "100")
+        .current_dir(&project)
+        .arg("scan")
+        .output()
+        .unwrap();
+    let narrow = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        narrow.lines().all(|line| line.chars().count() <= 100),
+        "{narrow}"
+    );
+    insta::assert_snapshot!("nx-failed-gate-table-100-columns", narrow);
+
     let quiet = mocks.scan("views", &["--quiet"]);
     assert_eq!(quiet.code, 1);
     insta::assert_snapshot!("nx-failed-gate-quiet", quiet.stdout);
