@@ -7,6 +7,7 @@
 //! [`report`] (renderers). The library never prints; `main` reads the clock, the environment
 //! and the terminal.
 
+pub mod app;
 pub mod config;
 pub mod coverage;
 pub mod fuzz;

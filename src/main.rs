@@ -15,7 +15,7 @@ use deptrust::config::{Config, RegistriesConfig};
 use deptrust::history::History;
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::model::{Ecosystem, PackageId, Source};
-use deptrust::net::{HostToken, Net, NetConfig};
+use deptrust::net::{Net, NetConfig};
 use deptrust::registry::crates_dump::CratesDbDump;
 use deptrust::registry::crates_io::CratesClient;
 use deptrust::registry::facts::PackageFacts;
@@ -248,75 +248,21 @@ fn gather(
     Vec<PackageFacts>,
     std::collections::BTreeMap<String, PackageFacts>,
 )> {
-    let endpoints = config.endpoints(&RegistriesConfig {
+    let operator = RegistriesConfig {
         npm: args.npm_registry.clone(),
         pypi: args.pypi_url.clone(),
         crates_index: args.crates_index.clone(),
         crates_api: args.crates_api.clone(),
         github_api: args.github_api.clone(),
-    });
-    let mut endpoints = endpoints;
-    let mut tokens = Vec::new();
-    for url in [
-        &mut endpoints.npm,
-        &mut endpoints.pypi,
-        &mut endpoints.crates_index,
-        &mut endpoints.crates_api,
-        &mut endpoints.github_api,
-    ] {
-        let (clean, token) = deptrust::net::split_userinfo(url);
-        *url = clean;
-        tokens.extend(token);
-    }
-    // A token from the environment goes to the service's default host or to an endpoint the
-    // operator named (flag or environment variable), never to one that only a deptrust.toml
-    // names: the file is part of the scanned project, which a pull request can change. Nor
-    // over plain http to another machine.
-    let defaults = deptrust::registry::Endpoints::default();
-    let mut token = |variable: &str,
-                     url: &url::Url,
-                     flag: Option<&url::Url>,
-                     default: &url::Url| {
-        let Ok(value) = std::env::var(variable) else {
-            return;
-        };
-        if value.trim().is_empty() {
-            return;
-        }
-        let named_by_operator = flag.is_some() || url.origin() == default.origin();
-        let loopback = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-        if !named_by_operator || (url.scheme() != "https" && !loopback) {
-            eprintln!(
-                "warning: {variable} is not sent to `{}` ({}); name it with a flag or environment variable to use a token there",
-                sanitize(&deptrust::net::redact_userinfo(url)),
-                if named_by_operator {
-                    "not https"
-                } else {
-                    "set only in deptrust.toml"
-                }
-            );
-            return;
-        }
-        if let Some(scope) = deptrust::net::scope_of(url) {
-            tokens.push(HostToken {
-                host: scope,
-                header: "Authorization".into(),
-                value: format!("Bearer {}", value.trim()),
-            });
-        }
     };
-    token(
-        "GITHUB_TOKEN",
-        &endpoints.github_api,
-        args.github_api.as_ref(),
-        &defaults.github_api,
-    );
-    token(
-        "DEPTRUST_NPM_TOKEN",
-        &endpoints.npm,
-        args.npm_registry.as_ref(),
-        &defaults.npm,
-    );
+    let mut endpoints = config.endpoints(&operator);
+    let (tokens, refusals) =
+        deptrust::app::tokens::scoped_tokens(&mut endpoints, &operator, |name| {
+            std::env::var(name).ok()
+        });
+    for refusal in refusals {
+        eprintln!("warning: {}", sanitize(&refusal.to_string()));
+    }
     let cache_dir = args
         .cache_dir
         .clone()
@@ -703,7 +649,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let baseline = match &args.baseline {
-        Some(path) => Some(read_baseline(path, limit)?),
+        Some(path) => Some(deptrust::app::baseline::read(path, limit)?),
         None => None,
     };
     let mut result = scan::evaluate(
@@ -940,64 +886,6 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     Ok(exit_code(&failures))
-}
-
-/// The (package id, rule) pairs of the findings of a scan JSON report (a regular file of at
-/// most `max_file_bytes`).
-fn read_baseline(
-    path: &std::path::Path,
-    max_file_bytes: u64,
-) -> anyhow::Result<std::collections::BTreeSet<(String, String)>> {
-    let bytes = lockfile::read_bounded(path, max_file_bytes, None)
-        .context("cannot read the --baseline report")?;
-    let text = String::from_utf8(bytes)
-        .with_context(|| format!("--baseline `{}` is not UTF-8 text", path.display()))?;
-    let document: serde_json::Value = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "--baseline `{}` is not a deptrust scan JSON report",
-            path.display()
-        )
-    })?;
-    if document
-        .get("schema_version")
-        .and_then(serde_json::Value::as_u64)
-        != Some(u64::from(scan::SCHEMA_VERSION))
-    {
-        anyhow::bail!(
-            "--baseline `{}` is not a deptrust scan JSON report with schema_version {}",
-            path.display(),
-            scan::SCHEMA_VERSION
-        );
-    }
-    let mut pairs = std::collections::BTreeSet::new();
-    let projects = document
-        .get("projects")
-        .and_then(serde_json::Value::as_array)
-        .into_iter()
-        .flatten();
-    for project in projects {
-        let packages = project
-            .get("packages")
-            .and_then(serde_json::Value::as_array)
-            .into_iter()
-            .flatten();
-        for package in packages {
-            let Some(id) = package.get("id").and_then(serde_json::Value::as_str) else {
-                continue;
-            };
-            let findings = package
-                .get("findings")
-                .and_then(serde_json::Value::as_array)
-                .into_iter()
-                .flatten();
-            for finding in findings {
-                if let Some(rule) = finding.get("rule").and_then(serde_json::Value::as_str) {
-                    pairs.insert((id.to_string(), rule.to_string()));
-                }
-            }
-        }
-    }
-    Ok(pairs)
 }
 
 fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {

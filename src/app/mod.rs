@@ -1,0 +1,6 @@
+//! The commands' pipelines as library calls, so that `main` is left with arguments, rendering
+//! and the exit code: the token rule ([`tokens`]), the `--baseline` report ([`baseline`]).
+//! Nothing here prints; what a user should be told comes back as values.
+
+pub mod baseline;
+pub mod tokens;
