@@ -280,8 +280,21 @@ fn read_v5(
     Err(match version {
         Some(version) if generation(&version).is_none() => input.unsupported(version, SUPPORTED),
         Some(version) if is_plain_v5(&version) => yaml_error(input, &v5_error, skipped_lines),
-        _ => yaml_error(input, error, skipped_lines),
+        Some(_) => yaml_error(input, error, skipped_lines),
+        // Not YAML, or no version: the reading that got further met the file's real fault
+        // (the other one stopped at the first importer written in the other shape).
+        None if position(&v5_error) > position(error) => {
+            yaml_error(input, &v5_error, skipped_lines)
+        }
+        None => yaml_error(input, error, skipped_lines),
     })
+}
+
+/// Where an error was met, `(line, column)`; `(0, 0)` when unknown.
+fn position(error: &serde_saphyr::Error) -> (u64, u64) {
+    error
+        .location()
+        .map_or((0, 0), |location| (location.line(), location.column()))
 }
 
 /// A 5.x version whose importers are written with plain version strings (all but
@@ -1169,6 +1182,368 @@ packages:
         assert!(lockfile.warnings.is_empty(), "{:?}", lockfile.warnings);
     }
 
+    const V5: &str = "\
+lockfileVersion: 5.4
+
+specifiers:
+  '@babel/core': ^7.23.0
+  '@babel/plugin-syntax-jsx': ^7.23.0
+  fsevents: ^2.3.0
+  is-negative: github:kevva/is-negative#1d7e288
+  is-positive: https://example.com/is-positive-1.0.0.tgz
+  local: file:vendor/local
+  private: ^1.0.0
+  react: ^18.2.0
+  react-dom: ^18.2.0
+  str: npm:string-width@^4
+  tool: ^1.0.0
+
+dependencies:
+  '@babel/core': 7.23.9
+  '@babel/plugin-syntax-jsx': 7.23.3_@babel+core@7.23.9
+  is-negative: github.com/kevva/is-negative/1d7e288222b53a0cab90a331f1865220ec29560c
+  local: file:vendor/local_react@17.0.2
+  private: registry.example.com/private/1.0.0
+  react: 18.2.0
+  react-dom: 18.2.0_react@18.2.0
+  str: /string-width/4.2.3
+
+devDependencies:
+  is-positive: '@example.com/is-positive-1.0.0.tgz'
+  tool: 1.0.0_7nlsuvxyk3ihtrnunkpkf3ldma
+
+optionalDependencies:
+  fsevents: 2.3.3
+
+packages:
+
+  /@babel/core/7.23.9:
+    resolution: {integrity: sha512-a}
+    dev: false
+
+  /@babel/plugin-syntax-jsx/7.23.3_@babel+core@7.23.9:
+    resolution: {integrity: sha512-b}
+    peerDependencies:
+      '@babel/core': ^7.0.0-0
+    dependencies:
+      '@babel/core': 7.23.9
+      '@babel/helper-plugin-utils': 7.22.5
+    dev: false
+
+  /fsevents/2.3.3:
+    resolution: {integrity: sha512-c}
+    os: [darwin]
+    requiresBuild: true
+    dev: false
+    optional: true
+
+  /react-dom/18.2.0_react@18.2.0:
+    resolution: {integrity: sha512-d}
+    peerDependencies:
+      react: ^18.2.0
+    dependencies:
+      react: 18.2.0
+    dev: false
+
+  /react/17.0.2:
+    resolution: {integrity: sha512-e}
+
+  /react/18.2.0:
+    resolution: {integrity: sha512-f, tarball: https://npm.example.com/react/-/react-18.2.0.tgz}
+
+  /string-width/4.2.3:
+    resolution: {integrity: sha512-g}
+    dev: false
+
+  /tool/1.0.0_7nlsuvxyk3ihtrnunkpkf3ldma:
+    resolution: {integrity: sha512-h}
+    peerDependencies:
+      react: '*'
+      react-dom: '*'
+    dependencies:
+      react: 18.2.0
+      react-dom: 18.2.0_react@18.2.0
+    optionalDependencies:
+      fsevents: 2.3.3
+    dev: true
+
+  /tool/1.0.0_react@17.0.2:
+    resolution: {integrity: sha512-h}
+    peerDependencies:
+      react: '*'
+    dependencies:
+      react: 17.0.2
+    dev: false
+
+  registry.example.com/private/1.0.0:
+    resolution: {integrity: sha512-i}
+    dev: false
+
+  github.com/kevva/is-negative/1d7e288222b53a0cab90a331f1865220ec29560c:
+    resolution: {tarball: https://codeload.github.com/kevva/is-negative/tar.gz/1d7e288222b53a0cab90a331f1865220ec29560c}
+    name: is-negative
+    version: 2.1.0
+    dev: false
+
+  '@example.com/is-positive-1.0.0.tgz':
+    resolution: {tarball: https://example.com/is-positive-1.0.0.tgz}
+    name: is-positive
+    version: 1.0.0
+    dev: true
+
+  file:vendor/local_react@17.0.2:
+    resolution: {directory: vendor/local, type: directory}
+    name: local
+    version: 0.1.0
+    peerDependencies:
+      react: '*'
+    dependencies:
+      react: 17.0.2
+      tool: 1.0.0_react@17.0.2
+    dev: false
+";
+
+    #[test]
+    fn v5_single_project_with_peers_aliases_and_non_registry_packages() {
+        let lockfile = parse_with(&[("package.json", r#"{"name": "solo"}"#)], V5);
+        assert_eq!(lockfile.format_version, "5.4");
+        assert_eq!(lockfile.roots[0].to_string(), "npm:solo@0.0.0");
+        assert_eq!(
+            ids(&lockfile),
+            [
+                "npm:@babel/core@7.23.9",
+                "npm:@babel/plugin-syntax-jsx@7.23.3",
+                "npm:fsevents@2.3.3",
+                "npm:is-negative@2.1.0",
+                "npm:is-positive@1.0.0",
+                "npm:local@0.1.0",
+                "npm:private@1.0.0",
+                "npm:react@17.0.2",
+                "npm:react@18.2.0",
+                "npm:react-dom@18.2.0",
+                "npm:solo@0.0.0",
+                "npm:string-width@4.2.3",
+                "npm:tool@1.0.0",
+            ]
+        );
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "npm:@babel/plugin-syntax-jsx@7.23.3 -> npm:@babel/core@7.23.9 peer",
+                "npm:local@0.1.0 -> npm:react@17.0.2 peer",
+                "npm:local@0.1.0 -> npm:tool@1.0.0 normal",
+                "npm:react-dom@18.2.0 -> npm:react@18.2.0 peer",
+                "npm:solo@0.0.0 -> npm:@babel/core@7.23.9 normal",
+                "npm:solo@0.0.0 -> npm:@babel/plugin-syntax-jsx@7.23.3 normal",
+                "npm:solo@0.0.0 -> npm:fsevents@2.3.3 optional",
+                "npm:solo@0.0.0 -> npm:is-negative@2.1.0 normal",
+                "npm:solo@0.0.0 -> npm:is-positive@1.0.0 dev",
+                "npm:solo@0.0.0 -> npm:local@0.1.0 normal",
+                "npm:solo@0.0.0 -> npm:private@1.0.0 normal",
+                "npm:solo@0.0.0 -> npm:react@18.2.0 normal",
+                "npm:solo@0.0.0 -> npm:react-dom@18.2.0 normal",
+                "npm:solo@0.0.0 -> npm:string-width@4.2.3 normal",
+                "npm:solo@0.0.0 -> npm:tool@1.0.0 dev",
+                "npm:tool@1.0.0 -> npm:fsevents@2.3.3 optional",
+                "npm:tool@1.0.0 -> npm:react@17.0.2 peer",
+                "npm:tool@1.0.0 -> npm:react@18.2.0 peer",
+                "npm:tool@1.0.0 -> npm:react-dom@18.2.0 peer",
+            ]
+        );
+        let sources: BTreeMap<String, Source> = lockfile
+            .packages
+            .iter()
+            .map(|p| (p.id.to_string(), p.source.clone()))
+            .collect();
+        assert_eq!(sources["npm:@babel/core@7.23.9"], Source::Registry(None));
+        assert_eq!(
+            sources["npm:react@18.2.0"],
+            Source::Registry(Some("https://npm.example.com/".into()))
+        );
+        assert_eq!(
+            sources["npm:private@1.0.0"],
+            Source::Registry(Some("https://registry.example.com/".into()))
+        );
+        assert!(
+            matches!(&sources["npm:is-negative@2.1.0"], Source::Git(url) if url.contains("codeload"))
+        );
+        assert_eq!(
+            sources["npm:is-positive@1.0.0"],
+            Source::Url("https://example.com/is-positive-1.0.0.tgz".into())
+        );
+        assert_eq!(
+            sources["npm:local@0.1.0"],
+            Source::Path("vendor/local".into())
+        );
+        assert_eq!(lockfile.warnings.len(), 1, "{:?}", lockfile.warnings);
+        assert!(
+            lockfile.warnings[0].contains("/@babel/helper-plugin-utils/7.22.5"),
+            "{:?}",
+            lockfile.warnings
+        );
+        let crlf = parse_with(
+            &[("package.json", r#"{"name": "solo"}"#)],
+            &V5.replace('\n', "\r\n"),
+        );
+        assert_eq!(edges(&crlf), edges(&lockfile));
+    }
+
+    #[test]
+    fn v5_workspace_links_between_importers() {
+        let lockfile = "\
+lockfileVersion: 5.3
+importers:
+  .:
+    specifiers:
+      '@w/a': workspace:*
+    devDependencies:
+      '@w/a': link:packages/a
+  packages/a:
+    specifiers:
+      '@w/b': workspace:^
+      outside: link:../../../elsewhere
+      legacy: npm:ms@2.0.0
+      plugin: ^1.0.0
+    dependencies:
+      '@w/b': link:../b
+      outside: link:../../../elsewhere
+      legacy: /ms/2.0.0
+      plugin: 1.0.0_@w+b@packages+b
+  packages/b:
+    specifiers:
+      ms: ^2.1.3
+    dependencies:
+      ms: 2.1.3
+  packages/empty: {}
+packages:
+  /ms/2.0.0:
+    resolution: {integrity: sha512-ms0}
+  /ms/2.1.3:
+    resolution: {integrity: sha512-ms}
+  /plugin/1.0.0_@w+b@packages+b:
+    resolution: {integrity: sha512-plugin}
+    peerDependencies:
+      '@w/b': '*'
+    dependencies:
+      '@w/b': link:packages/b
+";
+        let parsed = parse_with(
+            &[
+                ("package.json", r#"{"name": "root", "private": true}"#),
+                (
+                    "packages/a/package.json",
+                    r#"{"name": "@w/a", "version": "1.0.0"}"#,
+                ),
+                ("packages/b/package.json", r#"{"version": "2.0.0"}"#),
+                ("packages/empty/package.json", r#"{"name": "empty"}"#),
+            ],
+            lockfile,
+        );
+        assert_eq!(parsed.format_version, "5.3");
+        let roots: Vec<String> = parsed.roots.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            roots,
+            [
+                "npm:@w/a@1.0.0",
+                "npm:b@2.0.0",
+                "npm:empty@0.0.0",
+                "npm:root@0.0.0"
+            ]
+        );
+        assert_eq!(
+            edges(&parsed),
+            [
+                "npm:@w/a@1.0.0 -> npm:b@2.0.0 normal",
+                "npm:@w/a@1.0.0 -> npm:ms@2.0.0 normal",
+                "npm:@w/a@1.0.0 -> npm:outside@0.0.0 normal",
+                "npm:@w/a@1.0.0 -> npm:plugin@1.0.0 normal",
+                "npm:b@2.0.0 -> npm:ms@2.1.3 normal",
+                "npm:plugin@1.0.0 -> npm:b@2.0.0 peer",
+                "npm:root@0.0.0 -> npm:@w/a@1.0.0 dev",
+            ]
+        );
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+        assert!(
+            parsed.warnings[0].contains("../elsewhere/package.json"),
+            "{:?}",
+            parsed.warnings
+        );
+    }
+
+    #[test]
+    fn v5_hostile_inputs_never_panic() {
+        let cases = [
+            // Types other than the plain strings 5.x importers hold: errors naming the line.
+            "lockfileVersion: 5.4\ndependencies:\n  a: [1]\n",
+            "lockfileVersion: 5.4\nimporters:\n  .:\n    dependencies:\n      a: ~\n",
+            "lockfileVersion: 5.4\npackages:\n  /a/1.0.0:\n    dependencies: [x]\n",
+            "lockfileVersion: 5.4\npackages: [\n",
+            "lockfileVersion: 5.4\ndependencies:\n  a: 1.0.0\n  a: 2.0.0\n",
+        ];
+        for contents in cases {
+            let error = parse(contents).unwrap_err();
+            assert!(
+                matches!(error, ParseError::Syntax { line: Some(_), .. }),
+                "{contents}: {error}"
+            );
+        }
+        // Not YAML further down a 5.x file: the fault's own line, not the first importer's.
+        let broken = "lockfileVersion: 5.4\ndependencies:\n  a: 1.0.0\npackages:\n  /a/1.0.0: {}\n  /b/1.0.0_\u{7f}: {}\n";
+        let error = parse(broken).unwrap_err();
+        assert!(
+            matches!(error, ParseError::Syntax { line: Some(6), .. }),
+            "{error}"
+        );
+        // The 6.x importer shape under a plain 5.x version is read as `5.4-inlineSpecifiers`.
+        let inline = "lockfileVersion: 5.4\ndependencies:\n  a: {specifier: ^1, version: 1.0.0}\npackages:\n  /a/1.0.0: {}\n";
+        assert_eq!(
+            edges(&parse(inline).unwrap()),
+            ["npm:nonexistent-dir@0.0.0 -> npm:a@1.0.0 normal"]
+        );
+        // Paths and references that name nothing: warnings or skipped entries, never a panic.
+        let odd = "\
+lockfileVersion: 5.4
+dependencies:
+  a: ''
+  b: _
+  c: /
+  d: //
+  e: /@/
+  f: 1.0.0_
+  g: 'file:'
+  h: 'link:'
+  i: /é/1.0.0_ü
+  j: '@'
+  k: 1.0.0(x@1.0.0)
+packages:
+  /:
+  '':
+  _: {}
+  /a/:
+    name: named
+  /é/1.0.0_ü:
+    dependencies:
+      z: /é/1.0.0_ü
+  /f/1.0.0: {}
+  'file:':
+    dependencies:
+      a: ''
+  /x/1.0.0_%: {}
+";
+        let lockfile = parse(odd).unwrap();
+        assert!(
+            ids(&lockfile).contains(&"npm:é@1.0.0".to_string()),
+            "{:?}",
+            ids(&lockfile)
+        );
+        assert!(
+            edges(&lockfile).contains(&"npm:nonexistent-dir@0.0.0 -> npm:f@1.0.0 normal".into()),
+            "{:?}",
+            edges(&lockfile)
+        );
+        assert!(!lockfile.warnings.is_empty());
+    }
+
     #[test]
     fn workspace_links_between_importers() {
         let lockfile = "\
@@ -1238,7 +1613,16 @@ snapshots:
             )
         };
         for version in [
-            "4.0", "5.5", "5.9", "5.10", "'5.04'", "'5.4-foo'", "3", "'7.0'", "'8.0'", "'10.0'",
+            "4.0",
+            "5.5",
+            "5.9",
+            "5.10",
+            "'5.04'",
+            "'5.4-foo'",
+            "3",
+            "'7.0'",
+            "'8.0'",
+            "'10.0'",
             "'6.x'",
         ] {
             for contents in [shaped(version), format!("lockfileVersion: {version}\n")] {
