@@ -39,9 +39,9 @@
 //! (codeload.github.com, GitLab, Bitbucket archives) and `type: git` → git; `directory` and
 //! `file:` tarballs → path.
 //!
-//! Not supported: lockfile versions 4.x and older (`/name/1.0.0/peer@2.0.0` paths, `shrinkwrapVersion`),
-//! 5.5 and later minors of 5 (never written), 7.0 (written only by pnpm 9 pre-releases) and any
-//! other major, refused by name. A per-importer lockfile (`shared-workspace-lockfile=false`) is
+//! Not supported: versions below 5 (pnpm 1 and 2 wrote `shrinkwrap.yaml`, another file), 5.5
+//! and later minors of 5 (never written), 7.0 (written only by pnpm 9 pre-releases) and any other
+//! major, refused by name. A per-importer lockfile (`shared-workspace-lockfile=false`) is
 //! read as the single project it describes. Ignored: `specifiers`, `settings`, `overrides`,
 //! `catalogs` (what counts is the version a `catalog:` specifier resolved to),
 //! `patchedDependencies`, `time`, `packageExtensionsChecksum`, `pnpmfileChecksum`, the
@@ -448,11 +448,9 @@ impl<'a> Graph<'a> {
         path: &str,
         package: Option<&PackageWire>,
     ) -> Option<(String, String, Option<Registry>)> {
-        if self.generation == Generation::V5 {
-            return v5_name_version(path, package);
-        }
         let (key, host) = match self.generation {
-            Generation::V5 | Generation::V9 => (Some(remove_suffix(path)), None),
+            Generation::V5 => return v5_name_version(path, package),
+            Generation::V9 => (Some(remove_suffix(path)), None),
             Generation::V6 => match path.strip_prefix('/') {
                 Some(relative) => (Some(remove_suffix(relative)), None),
                 // `registry.example.com/foo@1.0.0`: a registry path with its host.
