@@ -1,6 +1,15 @@
-//! `pnpm-lock.yaml`, lockfile versions 6.x and 9.x, read without running pnpm.
+//! `pnpm-lock.yaml`, lockfile versions 5.x, 6.x and 9.x, read without running pnpm.
 //!
 //! Versions ([pnpm's lockfile spec](https://github.com/pnpm/spec/tree/master/lockfile)):
+//! - **5.0 to 5.4** ([5.x](https://github.com/pnpm/spec/blob/master/lockfile/5.md), pnpm 3 to 7;
+//!   pnpm 7 writes 5.4): `importers` (or, for a single project, top-level `dependencies`,
+//!   `devDependencies`, `optionalDependencies`) map names to plain version references beside a
+//!   `specifiers` map; `packages` keyed by dependency path, `/name/1.0.0`,
+//!   `/@scope/name/1.0.0_@scope+peer@2.0.0` (resolved peers after the first `_` following the
+//!   version, a scoped peer's `/` written `+`, long suffixes a base32 hash; `host/name/1.0.0`
+//!   for a registry other than the default), holding metadata and the edges as in 6.x.
+//!   `5.4-inlineSpecifiers` (pnpm 7 with `use-inline-specifiers-lockfile-format`) writes its
+//!   importers as 6.x does (`{specifier, version}`) and its paths as 5.4.
 //! - **6.0, 6.1** ([6.0](https://github.com/pnpm/spec/blob/master/lockfile/6.0.md), pnpm 8;
 //!   6.1 adds `settings`): `importers` (or, for a single project, top-level `dependencies`,
 //!   `devDependencies`, `optionalDependencies`) of `{specifier, version}`; one `packages` map
@@ -16,26 +25,27 @@
 //! (`dependencies` normal, `devDependencies` dev, `optionalDependencies` optional); a `link:`
 //! version is an edge to the importer at that path (to a path package outside the workspace
 //! otherwise). A version reference resolves to a dependency path as pnpm's `refToRelative`
-//! does: `1.0.0(peer@2.0.0)` → `name@1.0.0(peer@2.0.0)`, aliases `real@1.0.0` (v6:
-//! `/real@1.0.0`) as written, tarball, git and `file:` ids. One node per real `name@version`:
-//! the peer suffix (and `(patch_hash=…)`) is dropped, so peer variants merge; non-registry
-//! packages take the `version` their entry records. Package edges: `dependencies` → normal,
-//! except the names the package declares in `peerDependencies` → peer (pnpm writes a variant's
-//! resolved peers among its `dependencies`); `optionalDependencies` → optional. References to
-//! dependency paths the file lacks are warnings, not errors.
+//! does: `1.0.0(peer@2.0.0)` → `name@1.0.0(peer@2.0.0)` (v6: `/name@…`, v5: `1.0.0_peer@2.0.0`
+//! → `/name/1.0.0_peer@2.0.0`), aliases `real@1.0.0` (v6: `/real@1.0.0`, v5: `/real/1.0.0`) as
+//! written, tarball, git and `file:` ids. One node per real `name@version`: the peer suffix (and
+//! `(patch_hash=…)`) is dropped, so peer variants merge; non-registry packages take the `name`
+//! and `version` their entry records. Package edges: `dependencies` → normal, except the names
+//! the package declares in `peerDependencies` → peer (pnpm writes a variant's resolved peers
+//! among its `dependencies`); `optionalDependencies` → optional. References to dependency paths
+//! the file lacks are warnings, not errors.
 //!
 //! Sources: `resolution.integrity` alone → the default registry; a registry package whose
 //! `tarball` is elsewhere → that registry; other tarballs → URL, git-hosted tarballs
 //! (codeload.github.com, GitLab, Bitbucket archives) and `type: git` → git; `directory` and
 //! `file:` tarballs → path.
 //!
-//! Not supported: lockfile versions 5.x and older (`/name/1.0.0_peer@2.0.0` paths, `specifiers`
-//! maps), 7.0 (written only by pnpm 9 pre-releases) and any other major, refused by name. A
-//! per-importer lockfile (`shared-workspace-lockfile=false`) is read as the single project it
-//! describes. Ignored: `settings`, `overrides`, `catalogs` (what counts is the version a
-//! `catalog:` specifier resolved to), `patchedDependencies`, `time`, `packageExtensionsChecksum`,
-//! `pnpmfileChecksum`, the `dev`/`optional` flags (the graph computes them) and
-//! `transitivePeerDependencies`.
+//! Not supported: versions below 5 (pnpm 1 and 2 wrote `shrinkwrap.yaml`, another file), 5.5
+//! and later minors of 5 (never written), 7.0 (written only by pnpm 9 pre-releases) and any other
+//! major, refused by name. A per-importer lockfile (`shared-workspace-lockfile=false`) is
+//! read as the single project it describes. Ignored: `specifiers`, `settings`, `overrides`,
+//! `catalogs` (what counts is the version a `catalog:` specifier resolved to),
+//! `patchedDependencies`, `time`, `packageExtensionsChecksum`, `pnpmfileChecksum`, the
+//! `dev`/`optional` flags (the graph computes them) and `transitivePeerDependencies`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -53,7 +63,9 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 #[derive(Debug)]
 pub(crate) struct PnpmLock;
 
-const SUPPORTED: &str = "6.0, 6.1, 9.0";
+mod v5;
+
+const SUPPORTED: &str = "5.0, 5.1, 5.2, 5.3, 5.4, 5.4-inlineSpecifiers, 6.0, 6.1, 9.0";
 
 /// pnpm lockfiles are shallow (an importer dependency is five levels deep); anything much deeper
 /// is not a lockfile and is refused before it can cost stack or time.
@@ -67,9 +79,11 @@ const MAX_REPLAYED_EVENTS: usize = 100_000;
 const MIN_NODES: usize = 250_000;
 const MIN_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 
-/// The two supported lockfile generations.
+/// The supported lockfile generations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Generation {
+    /// 5.x: `/name/version_peers` paths, edges in `packages`.
+    V5,
     /// 6.x: `/name@version` paths, edges in `packages`.
     V6,
     /// 9.x: `name@version` paths, edges in `snapshots`.
@@ -176,10 +190,7 @@ impl LockfileParser for PnpmLock {
         let mut wire: LockWire =
             match serde_saphyr::from_str_with_options(document, yaml_options(document.len())) {
                 Ok(wire) => wire,
-                Err(error) => {
-                    return Err(refused_version(input, document)
-                        .unwrap_or_else(|| yaml_error(input, &error, skipped_lines)));
-                }
+                Err(error) => read_v5(input, document, &error, skipped_lines)?,
             };
         let Some(version) = wire.lockfile_version.as_deref() else {
             return Err(input.invalid("no `lockfileVersion`"));
@@ -237,16 +248,59 @@ fn yaml_options(len: usize) -> serde_saphyr::Options {
     }
 }
 
-/// A file that failed to deserialize may be a well-formed lockfile of another version (5.x
-/// importers map names to plain strings): name the version rather than the field.
-fn refused_version(input: &LockfileInput<'_>, document: &str) -> Option<ParseError> {
-    let probe: VersionProbe =
-        serde_saphyr::from_str_with_options(document, yaml_options(document.len())).ok()?;
-    let version = probe.lockfile_version?.text();
-    match generation(&version) {
-        Some(_) => None,
-        None => Some(input.unsupported(version, SUPPORTED)),
-    }
+/// A file that failed to deserialize as 6.x/9.x (`error`): a 5.x lockfile (importers map names
+/// to plain version strings, written beside `specifiers`), a well-formed lockfile of a version
+/// refused by name, or a YAML error, reported against the shape its version calls for.
+fn read_v5(
+    input: &LockfileInput<'_>,
+    document: &str,
+    error: &serde_saphyr::Error,
+    skipped_lines: usize,
+) -> Result<LockWire, ParseError> {
+    let v5_error = match serde_saphyr::from_str_with_options::<v5::LockWireV5>(
+        document,
+        yaml_options(document.len()),
+    ) {
+        Ok(wire) => {
+            return match wire.version() {
+                Some(version) if is_plain_v5(&version) => Ok(wire.into_wire()),
+                Some(version) if generation(&version).is_none() => {
+                    Err(input.unsupported(version, SUPPORTED))
+                }
+                _ => Err(yaml_error(input, error, skipped_lines)),
+            };
+        }
+        Err(v5_error) => v5_error,
+    };
+    let probe: Option<VersionProbe> =
+        serde_saphyr::from_str_with_options(document, yaml_options(document.len())).ok();
+    let version = probe
+        .and_then(|probe| probe.lockfile_version)
+        .map(|v| v.text());
+    Err(match version {
+        Some(version) if generation(&version).is_none() => input.unsupported(version, SUPPORTED),
+        Some(version) if is_plain_v5(&version) => yaml_error(input, &v5_error, skipped_lines),
+        Some(_) => yaml_error(input, error, skipped_lines),
+        // Not YAML, or no version: the reading that got further met the file's real fault
+        // (the other one stopped at the first importer written in the other shape).
+        None if position(&v5_error) > position(error) => {
+            yaml_error(input, &v5_error, skipped_lines)
+        }
+        None => yaml_error(input, error, skipped_lines),
+    })
+}
+
+/// Where an error was met, `(line, column)`; `(0, 0)` when unknown.
+fn position(error: &serde_saphyr::Error) -> (u64, u64) {
+    error
+        .location()
+        .map_or((0, 0), |location| (location.line(), location.column()))
+}
+
+/// A 5.x version whose importers are written with plain version strings (all but
+/// `5.4-inlineSpecifiers`).
+fn is_plain_v5(version: &str) -> bool {
+    generation(version) == Some(Generation::V5) && version != v5::INLINE_SPECIFIERS
 }
 
 /// A YAML error at its line in the file: when an env document was cut off, its lines are added
@@ -272,14 +326,18 @@ fn yaml_error(
     input.syntax(line, message)
 }
 
-/// `6.0`, `6.1`, `9.0` (and any other minor of 6 and 9: pnpm versions are ComVer, a minor
-/// change stays readable).
+/// `5.0` to `5.4` (and pnpm 7's `5.4-inlineSpecifiers`), `6.0`, `6.1`, `9.0` (and any other
+/// minor of 6 and 9: pnpm versions are ComVer, a minor change stays readable; 5.x ended with 5.4).
 fn generation(version: &str) -> Option<Generation> {
+    if version == v5::INLINE_SPECIFIERS {
+        return Some(Generation::V5);
+    }
     let (major, minor) = version.split_once('.').unwrap_or((version, "0"));
     if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     match major {
+        "5" if matches!(minor, "0" | "1" | "2" | "3" | "4") => Some(Generation::V5),
         "6" => Some(Generation::V6),
         "9" => Some(Generation::V9),
         _ => None,
@@ -329,7 +387,7 @@ impl<'a> Graph<'a> {
         let packages = wire.packages.as_ref();
         let metadata = |path: &str| packages.and_then(|p| p.get(path)).and_then(Option::as_ref);
         let mut paths: Vec<&str> = match self.generation {
-            Generation::V6 => packages
+            Generation::V5 | Generation::V6 => packages
                 .map(|p| p.keys().map(String::as_str).collect())
                 .unwrap_or_default(),
             Generation::V9 => {
@@ -354,9 +412,9 @@ impl<'a> Graph<'a> {
         };
         paths.sort_unstable();
         for path in paths {
-            let base = remove_suffix(path);
+            let base = self.base_path(path);
             let package = match self.generation {
-                Generation::V6 => metadata(path),
+                Generation::V5 | Generation::V6 => metadata(path),
                 Generation::V9 => metadata(base),
             };
             let Some((name, version, registry)) = self.name_version(path, package) else {
@@ -375,6 +433,14 @@ impl<'a> Graph<'a> {
         }
     }
 
+    /// A dependency path without its peer (and patch) suffix.
+    fn base_path<'p>(&self, path: &'p str) -> &'p str {
+        match self.generation {
+            Generation::V5 => v5::remove_peers(path),
+            Generation::V6 | Generation::V9 => remove_suffix(path),
+        }
+    }
+
     /// The real name and version of a dependency path, and its registry when it is a registry
     /// package (a semver version in the path).
     fn name_version(
@@ -383,6 +449,7 @@ impl<'a> Graph<'a> {
         package: Option<&PackageWire>,
     ) -> Option<(String, String, Option<Registry>)> {
         let (key, host) = match self.generation {
+            Generation::V5 => return v5_name_version(path, package),
             Generation::V9 => (Some(remove_suffix(path)), None),
             Generation::V6 => match path.strip_prefix('/') {
                 Some(relative) => (Some(remove_suffix(relative)), None),
@@ -413,7 +480,7 @@ impl<'a> Graph<'a> {
         };
         let name = match self.generation {
             Generation::V9 => parsed_name.or(declared_name),
-            Generation::V6 => declared_name.or(parsed_name),
+            Generation::V5 | Generation::V6 => declared_name.or(parsed_name),
         }?;
         let version = package
             .and_then(|p| p.version.as_deref())
@@ -488,12 +555,12 @@ impl<'a> Graph<'a> {
         Ok(())
     }
 
-    /// Adds the edges of every package: 6.x `packages` entries, 9.x `snapshots`.
+    /// Adds the edges of every package: 5.x and 6.x `packages` entries, 9.x `snapshots`.
     fn packages(&mut self, wire: &LockWire) {
         let mut entries: Vec<EdgeList<'_>> = Vec::new();
         let packages = wire.packages.as_ref();
         match self.generation {
-            Generation::V6 => {
+            Generation::V5 | Generation::V6 => {
                 for (path, package) in packages.into_iter().flatten() {
                     let package = package.as_ref();
                     entries.push(EdgeList {
@@ -554,7 +621,7 @@ impl<'a> Graph<'a> {
                 let found = self
                     .nodes
                     .get(&path)
-                    .or_else(|| self.nodes.get(remove_suffix(&path)))
+                    .or_else(|| self.nodes.get(self.base_path(&path)))
                     .cloned();
                 match found {
                     Some(id) => id,
@@ -603,7 +670,7 @@ impl<'a> Graph<'a> {
     }
 }
 
-/// The edges one `packages` (6.x) or `snapshots` (9.x) entry records.
+/// The edges one `packages` (5.x, 6.x) or `snapshots` (9.x) entry records.
 struct EdgeList<'w> {
     path: &'w str,
     dependencies: Option<&'w BTreeMap<String, String>>,
@@ -615,7 +682,7 @@ struct EdgeList<'w> {
 enum Registry {
     /// The default registry (npmjs.org, or whatever `.npmrc` configures).
     Default,
-    /// A 6.x path that names its registry's host.
+    /// A 5.x or 6.x path that names its registry's host.
     Host(String),
 }
 
@@ -626,6 +693,7 @@ fn to_dependency_path(generation: Generation, reference: &str, alias: &str) -> R
         return Reference::Link(target.to_string());
     }
     let path = match generation {
+        Generation::V5 => v5::ref_to_path(reference, alias),
         Generation::V9 => {
             if reference.starts_with('@') {
                 reference.to_string()
@@ -653,6 +721,27 @@ fn to_dependency_path(generation: Generation, reference: &str, alias: &str) -> R
         }
     };
     Reference::Package(path)
+}
+
+/// The real name and version of a 5.x dependency path and, for a registry path, its registry:
+/// a non-registry entry records its `name` and `version`, which win as in 6.x.
+fn v5_name_version(
+    path: &str,
+    package: Option<&PackageWire>,
+) -> Option<(String, String, Option<Registry>)> {
+    let parsed = v5::parse_path(path);
+    let name = package
+        .and_then(|p| p.name.as_deref())
+        .or(parsed.map(|p| p.name))?;
+    let version = package
+        .and_then(|p| p.version.as_deref())
+        .or(parsed.map(|p| p.version))
+        .unwrap_or("0.0.0");
+    let registry = parsed.map(|p| match p.host {
+        Some(host) => Registry::Host(host.to_string()),
+        None => Registry::Default,
+    });
+    Some((name.to_string(), version.to_string(), registry))
 }
 
 /// Drops the suffix of a dependency path: the resolved peers (`(react@18.2.0)`, nested or
@@ -1091,6 +1180,368 @@ packages:
         assert!(lockfile.warnings.is_empty(), "{:?}", lockfile.warnings);
     }
 
+    const V5: &str = "\
+lockfileVersion: 5.4
+
+specifiers:
+  '@babel/core': ^7.23.0
+  '@babel/plugin-syntax-jsx': ^7.23.0
+  fsevents: ^2.3.0
+  is-negative: github:kevva/is-negative#1d7e288
+  is-positive: https://example.com/is-positive-1.0.0.tgz
+  local: file:vendor/local
+  private: ^1.0.0
+  react: ^18.2.0
+  react-dom: ^18.2.0
+  str: npm:string-width@^4
+  tool: ^1.0.0
+
+dependencies:
+  '@babel/core': 7.23.9
+  '@babel/plugin-syntax-jsx': 7.23.3_@babel+core@7.23.9
+  is-negative: github.com/kevva/is-negative/1d7e288222b53a0cab90a331f1865220ec29560c
+  local: file:vendor/local_react@17.0.2
+  private: registry.example.com/private/1.0.0
+  react: 18.2.0
+  react-dom: 18.2.0_react@18.2.0
+  str: /string-width/4.2.3
+
+devDependencies:
+  is-positive: '@example.com/is-positive-1.0.0.tgz'
+  tool: 1.0.0_7nlsuvxyk3ihtrnunkpkf3ldma
+
+optionalDependencies:
+  fsevents: 2.3.3
+
+packages:
+
+  /@babel/core/7.23.9:
+    resolution: {integrity: sha512-a}
+    dev: false
+
+  /@babel/plugin-syntax-jsx/7.23.3_@babel+core@7.23.9:
+    resolution: {integrity: sha512-b}
+    peerDependencies:
+      '@babel/core': ^7.0.0-0
+    dependencies:
+      '@babel/core': 7.23.9
+      '@babel/helper-plugin-utils': 7.22.5
+    dev: false
+
+  /fsevents/2.3.3:
+    resolution: {integrity: sha512-c}
+    os: [darwin]
+    requiresBuild: true
+    dev: false
+    optional: true
+
+  /react-dom/18.2.0_react@18.2.0:
+    resolution: {integrity: sha512-d}
+    peerDependencies:
+      react: ^18.2.0
+    dependencies:
+      react: 18.2.0
+    dev: false
+
+  /react/17.0.2:
+    resolution: {integrity: sha512-e}
+
+  /react/18.2.0:
+    resolution: {integrity: sha512-f, tarball: https://npm.example.com/react/-/react-18.2.0.tgz}
+
+  /string-width/4.2.3:
+    resolution: {integrity: sha512-g}
+    dev: false
+
+  /tool/1.0.0_7nlsuvxyk3ihtrnunkpkf3ldma:
+    resolution: {integrity: sha512-h}
+    peerDependencies:
+      react: '*'
+      react-dom: '*'
+    dependencies:
+      react: 18.2.0
+      react-dom: 18.2.0_react@18.2.0
+    optionalDependencies:
+      fsevents: 2.3.3
+    dev: true
+
+  /tool/1.0.0_react@17.0.2:
+    resolution: {integrity: sha512-h}
+    peerDependencies:
+      react: '*'
+    dependencies:
+      react: 17.0.2
+    dev: false
+
+  registry.example.com/private/1.0.0:
+    resolution: {integrity: sha512-i}
+    dev: false
+
+  github.com/kevva/is-negative/1d7e288222b53a0cab90a331f1865220ec29560c:
+    resolution: {tarball: https://codeload.github.com/kevva/is-negative/tar.gz/1d7e288222b53a0cab90a331f1865220ec29560c}
+    name: is-negative
+    version: 2.1.0
+    dev: false
+
+  '@example.com/is-positive-1.0.0.tgz':
+    resolution: {tarball: https://example.com/is-positive-1.0.0.tgz}
+    name: is-positive
+    version: 1.0.0
+    dev: true
+
+  file:vendor/local_react@17.0.2:
+    resolution: {directory: vendor/local, type: directory}
+    name: local
+    version: 0.1.0
+    peerDependencies:
+      react: '*'
+    dependencies:
+      react: 17.0.2
+      tool: 1.0.0_react@17.0.2
+    dev: false
+";
+
+    #[test]
+    fn v5_single_project_with_peers_aliases_and_non_registry_packages() {
+        let lockfile = parse_with(&[("package.json", r#"{"name": "solo"}"#)], V5);
+        assert_eq!(lockfile.format_version, "5.4");
+        assert_eq!(lockfile.roots[0].to_string(), "npm:solo@0.0.0");
+        assert_eq!(
+            ids(&lockfile),
+            [
+                "npm:@babel/core@7.23.9",
+                "npm:@babel/plugin-syntax-jsx@7.23.3",
+                "npm:fsevents@2.3.3",
+                "npm:is-negative@2.1.0",
+                "npm:is-positive@1.0.0",
+                "npm:local@0.1.0",
+                "npm:private@1.0.0",
+                "npm:react@17.0.2",
+                "npm:react@18.2.0",
+                "npm:react-dom@18.2.0",
+                "npm:solo@0.0.0",
+                "npm:string-width@4.2.3",
+                "npm:tool@1.0.0",
+            ]
+        );
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "npm:@babel/plugin-syntax-jsx@7.23.3 -> npm:@babel/core@7.23.9 peer",
+                "npm:local@0.1.0 -> npm:react@17.0.2 peer",
+                "npm:local@0.1.0 -> npm:tool@1.0.0 normal",
+                "npm:react-dom@18.2.0 -> npm:react@18.2.0 peer",
+                "npm:solo@0.0.0 -> npm:@babel/core@7.23.9 normal",
+                "npm:solo@0.0.0 -> npm:@babel/plugin-syntax-jsx@7.23.3 normal",
+                "npm:solo@0.0.0 -> npm:fsevents@2.3.3 optional",
+                "npm:solo@0.0.0 -> npm:is-negative@2.1.0 normal",
+                "npm:solo@0.0.0 -> npm:is-positive@1.0.0 dev",
+                "npm:solo@0.0.0 -> npm:local@0.1.0 normal",
+                "npm:solo@0.0.0 -> npm:private@1.0.0 normal",
+                "npm:solo@0.0.0 -> npm:react@18.2.0 normal",
+                "npm:solo@0.0.0 -> npm:react-dom@18.2.0 normal",
+                "npm:solo@0.0.0 -> npm:string-width@4.2.3 normal",
+                "npm:solo@0.0.0 -> npm:tool@1.0.0 dev",
+                "npm:tool@1.0.0 -> npm:fsevents@2.3.3 optional",
+                "npm:tool@1.0.0 -> npm:react@17.0.2 peer",
+                "npm:tool@1.0.0 -> npm:react@18.2.0 peer",
+                "npm:tool@1.0.0 -> npm:react-dom@18.2.0 peer",
+            ]
+        );
+        let sources: BTreeMap<String, Source> = lockfile
+            .packages
+            .iter()
+            .map(|p| (p.id.to_string(), p.source.clone()))
+            .collect();
+        assert_eq!(sources["npm:@babel/core@7.23.9"], Source::Registry(None));
+        assert_eq!(
+            sources["npm:react@18.2.0"],
+            Source::Registry(Some("https://npm.example.com/".into()))
+        );
+        assert_eq!(
+            sources["npm:private@1.0.0"],
+            Source::Registry(Some("https://registry.example.com/".into()))
+        );
+        assert!(
+            matches!(&sources["npm:is-negative@2.1.0"], Source::Git(url) if url.contains("codeload"))
+        );
+        assert_eq!(
+            sources["npm:is-positive@1.0.0"],
+            Source::Url("https://example.com/is-positive-1.0.0.tgz".into())
+        );
+        assert_eq!(
+            sources["npm:local@0.1.0"],
+            Source::Path("vendor/local".into())
+        );
+        assert_eq!(lockfile.warnings.len(), 1, "{:?}", lockfile.warnings);
+        assert!(
+            lockfile.warnings[0].contains("/@babel/helper-plugin-utils/7.22.5"),
+            "{:?}",
+            lockfile.warnings
+        );
+        let crlf = parse_with(
+            &[("package.json", r#"{"name": "solo"}"#)],
+            &V5.replace('\n', "\r\n"),
+        );
+        assert_eq!(edges(&crlf), edges(&lockfile));
+    }
+
+    #[test]
+    fn v5_workspace_links_between_importers() {
+        let lockfile = "\
+lockfileVersion: 5.3
+importers:
+  .:
+    specifiers:
+      '@w/a': workspace:*
+    devDependencies:
+      '@w/a': link:packages/a
+  packages/a:
+    specifiers:
+      '@w/b': workspace:^
+      outside: link:../../../elsewhere
+      legacy: npm:ms@2.0.0
+      plugin: ^1.0.0
+    dependencies:
+      '@w/b': link:../b
+      outside: link:../../../elsewhere
+      legacy: /ms/2.0.0
+      plugin: 1.0.0_@w+b@packages+b
+  packages/b:
+    specifiers:
+      ms: ^2.1.3
+    dependencies:
+      ms: 2.1.3
+  packages/empty: {}
+packages:
+  /ms/2.0.0:
+    resolution: {integrity: sha512-ms0}
+  /ms/2.1.3:
+    resolution: {integrity: sha512-ms}
+  /plugin/1.0.0_@w+b@packages+b:
+    resolution: {integrity: sha512-plugin}
+    peerDependencies:
+      '@w/b': '*'
+    dependencies:
+      '@w/b': link:packages/b
+";
+        let parsed = parse_with(
+            &[
+                ("package.json", r#"{"name": "root", "private": true}"#),
+                (
+                    "packages/a/package.json",
+                    r#"{"name": "@w/a", "version": "1.0.0"}"#,
+                ),
+                ("packages/b/package.json", r#"{"version": "2.0.0"}"#),
+                ("packages/empty/package.json", r#"{"name": "empty"}"#),
+            ],
+            lockfile,
+        );
+        assert_eq!(parsed.format_version, "5.3");
+        let roots: Vec<String> = parsed.roots.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            roots,
+            [
+                "npm:@w/a@1.0.0",
+                "npm:b@2.0.0",
+                "npm:empty@0.0.0",
+                "npm:root@0.0.0"
+            ]
+        );
+        assert_eq!(
+            edges(&parsed),
+            [
+                "npm:@w/a@1.0.0 -> npm:b@2.0.0 normal",
+                "npm:@w/a@1.0.0 -> npm:ms@2.0.0 normal",
+                "npm:@w/a@1.0.0 -> npm:outside@0.0.0 normal",
+                "npm:@w/a@1.0.0 -> npm:plugin@1.0.0 normal",
+                "npm:b@2.0.0 -> npm:ms@2.1.3 normal",
+                "npm:plugin@1.0.0 -> npm:b@2.0.0 peer",
+                "npm:root@0.0.0 -> npm:@w/a@1.0.0 dev",
+            ]
+        );
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+        assert!(
+            parsed.warnings[0].contains("../elsewhere/package.json"),
+            "{:?}",
+            parsed.warnings
+        );
+    }
+
+    #[test]
+    fn v5_hostile_inputs_never_panic() {
+        let cases = [
+            // Types other than the plain strings 5.x importers hold: errors naming the line.
+            "lockfileVersion: 5.4\ndependencies:\n  a: [1]\n",
+            "lockfileVersion: 5.4\nimporters:\n  .:\n    dependencies:\n      a: ~\n",
+            "lockfileVersion: 5.4\npackages:\n  /a/1.0.0:\n    dependencies: [x]\n",
+            "lockfileVersion: 5.4\npackages: [\n",
+            "lockfileVersion: 5.4\ndependencies:\n  a: 1.0.0\n  a: 2.0.0\n",
+        ];
+        for contents in cases {
+            let error = parse(contents).unwrap_err();
+            assert!(
+                matches!(error, ParseError::Syntax { line: Some(_), .. }),
+                "{contents}: {error}"
+            );
+        }
+        // Not YAML further down a 5.x file: the fault's own line, not the first importer's.
+        let broken = "lockfileVersion: 5.4\ndependencies:\n  a: 1.0.0\npackages:\n  /a/1.0.0: {}\n  /b/1.0.0_\u{7f}: {}\n";
+        let error = parse(broken).unwrap_err();
+        assert!(
+            matches!(error, ParseError::Syntax { line: Some(6), .. }),
+            "{error}"
+        );
+        // The 6.x importer shape under a plain 5.x version is read as `5.4-inlineSpecifiers`.
+        let inline = "lockfileVersion: 5.4\ndependencies:\n  a: {specifier: ^1, version: 1.0.0}\npackages:\n  /a/1.0.0: {}\n";
+        assert_eq!(
+            edges(&parse(inline).unwrap()),
+            ["npm:nonexistent-dir@0.0.0 -> npm:a@1.0.0 normal"]
+        );
+        // Paths and references that name nothing: warnings or skipped entries, never a panic.
+        let odd = "\
+lockfileVersion: 5.4
+dependencies:
+  a: ''
+  b: _
+  c: /
+  d: //
+  e: /@/
+  f: 1.0.0_
+  g: 'file:'
+  h: 'link:'
+  i: /é/1.0.0_ü
+  j: '@'
+  k: 1.0.0(x@1.0.0)
+packages:
+  /:
+  '':
+  _: {}
+  /a/:
+    name: named
+  /é/1.0.0_ü:
+    dependencies:
+      z: /é/1.0.0_ü
+  /f/1.0.0: {}
+  'file:':
+    dependencies:
+      a: ''
+  /x/1.0.0_%: {}
+";
+        let lockfile = parse(odd).unwrap();
+        assert!(
+            ids(&lockfile).contains(&"npm:é@1.0.0".to_string()),
+            "{:?}",
+            ids(&lockfile)
+        );
+        assert!(
+            edges(&lockfile).contains(&"npm:nonexistent-dir@0.0.0 -> npm:f@1.0.0 normal".into()),
+            "{:?}",
+            edges(&lockfile)
+        );
+        assert!(!lockfile.warnings.is_empty());
+    }
+
     #[test]
     fn workspace_links_between_importers() {
         let lockfile = "\
@@ -1152,28 +1603,73 @@ snapshots:
 
     #[test]
     fn refuses_unknown_versions_by_name() {
-        let v5 = "lockfileVersion: 5.4\nspecifiers:\n  a: ^1.0.0\ndependencies:\n  a: 1.0.0\npackages:\n  /a/1.0.0:\n    resolution: {integrity: x}\n";
-        let error = parse(v5).unwrap_err().to_string();
-        assert!(
-            error.contains("unsupported npm/pnpm-lock version `5.4`"),
-            "{error}"
-        );
-        for version in ["'7.0'", "'8.0'", "'5.4-inlineSpecifiers'", "'10.0'"] {
-            let error = parse(&format!("lockfileVersion: {version}\n"))
-                .unwrap_err()
-                .to_string();
-            assert!(
-                error.contains("unsupported npm/pnpm-lock version"),
-                "{error}"
-            );
-            assert!(error.contains("supported: 6.0, 6.1, 9.0"), "{error}");
+        // Well-formed 5.x-shaped files of versions pnpm never wrote are refused by name, with
+        // the deserializing shape (plain importer versions) or without.
+        let shaped = |version: &str| {
+            format!(
+                "lockfileVersion: {version}\nspecifiers:\n  a: ^1.0.0\ndependencies:\n  a: 1.0.0\npackages:\n  /a/1.0.0:\n    resolution: {{integrity: x}}\n"
+            )
+        };
+        for version in [
+            "4.0",
+            "5.5",
+            "5.9",
+            "5.10",
+            "'5.04'",
+            "'5.4-foo'",
+            "3",
+            "'7.0'",
+            "'8.0'",
+            "'10.0'",
+            "'6.x'",
+        ] {
+            for contents in [shaped(version), format!("lockfileVersion: {version}\n")] {
+                let error = parse(&contents).unwrap_err().to_string();
+                assert!(
+                    error.contains("unsupported npm/pnpm-lock version"),
+                    "{version}: {error}"
+                );
+                assert!(
+                    error.contains(
+                        "supported: 5.0, 5.1, 5.2, 5.3, 5.4, 5.4-inlineSpecifiers, 6.0, 6.1, 9.0"
+                    ),
+                    "{error}"
+                );
+            }
         }
+        assert!(
+            parse(&shaped("5.9"))
+                .unwrap_err()
+                .to_string()
+                .contains("version `5.9`")
+        );
         let error = parse("importers: {}\n").unwrap_err().to_string();
         assert!(error.contains("lockfileVersion"), "{error}");
-        assert_eq!(
-            parse("lockfileVersion: '6.1'\n").unwrap().format_version,
-            "6.1"
-        );
+        let error = parse("specifiers: {}\ndependencies:\n  a: 1.0.0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("at line 3"), "{error}");
+        for (version, shown) in [
+            ("'6.1'", "6.1"),
+            ("5.4", "5.4"),
+            ("'5.3'", "5.3"),
+            ("5.0", "5.0"),
+            ("5", "5"),
+            ("5.1", "5.1"),
+            ("'5.4-inlineSpecifiers'", "5.4-inlineSpecifiers"),
+        ] {
+            let lockfile = parse(&format!("lockfileVersion: {version}\n")).unwrap();
+            assert_eq!(lockfile.format_version, shown);
+            let lockfile = parse(&shaped(version));
+            if shown.starts_with('5') && !shown.ends_with("Specifiers") {
+                assert_eq!(
+                    edges(&lockfile.unwrap()),
+                    ["npm:nonexistent-dir@0.0.0 -> npm:a@1.0.0 normal"]
+                );
+            } else {
+                assert!(lockfile.is_err(), "{version}");
+            }
+        }
     }
 
     #[test]
