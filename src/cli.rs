@@ -353,7 +353,7 @@ Examples:
   deptrust graph . --format dot | dot -Tsvg > deps.svg
 
 Supported lockfiles: Cargo.lock (v1-v4), package-lock.json / npm-shrinkwrap.json (v1-v3),
-yarn.lock (classic and berry), pnpm-lock.yaml (v6, v9), uv.lock, poetry.lock, Pipfile.lock,
+yarn.lock (classic and berry), pnpm-lock.yaml (v5.x, v6, v9), uv.lock, poetry.lock, Pipfile.lock,
 pdm.lock, requirements*.txt (pip-compile style).
 
 Directories are searched recursively, skipping node_modules, target, .git, virtualenvs and

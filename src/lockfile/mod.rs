@@ -8,7 +8,7 @@
 //! | `npm/package-lock` | `package-lock.json`, `npm-shrinkwrap.json` | 1, 2, 3 |
 //! | `npm/yarn-classic` | `yarn.lock` (+ `package.json` files) | 1 |
 //! | `npm/yarn-berry` | `yarn.lock` with `__metadata` (+ `package.json` files) | 4 to 10 |
-//! | `npm/pnpm-lock` | `pnpm-lock.yaml` (+ `package.json` files) | 6, 9 |
+//! | `npm/pnpm-lock` | `pnpm-lock.yaml` (+ `package.json` files) | 5.x, 6, 9 |
 //! | `pypi/uv-lock` | `uv.lock` | 1 |
 //! | `pypi/poetry-lock` | `poetry.lock` (+ `pyproject.toml`) | 1.x, 2.x |
 //! | `pypi/pipfile-lock` | `Pipfile.lock` (+ `Pipfile`) | spec 6 |

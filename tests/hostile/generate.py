@@ -389,7 +389,7 @@ EXPECTED_ERRORS = {
         'error: failed to parse `pnpm-lock.yaml` as npm/pnpm-lock at line 2: error: line 2 column 12: expected mapping start',
     ],
     'malformed/pnpm-lock-unknown-version': [
-        'error: `pnpm-lock.yaml`: unsupported npm/pnpm-lock version `42.0` (supported: 6.0, 6.1, 9.0)',
+        'error: `pnpm-lock.yaml`: unsupported npm/pnpm-lock version `42.0` (supported: 5.0, 5.1, 5.2, 5.3, 5.4, 5.4-inlineSpecifiers, 6.0, 6.1, 9.0)',
     ],
     'malformed/poetry-lock-bad-toml': [
         'error: failed to parse `poetry.lock` as pypi/poetry-lock at line 4: invalid basic string, expected `"`',
