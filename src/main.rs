@@ -66,6 +66,7 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let (projects, failures, _) = load_projects(&paths_or_here(args.paths), &options)?;
     let format = GraphFormat::from(args.format);
@@ -81,6 +82,7 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let now = clock(&args.net)?;
     let mut ids = Vec::new();
@@ -595,6 +597,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
@@ -709,6 +712,7 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);

@@ -152,8 +152,17 @@ pub fn render_explain(
     Ok(())
 }
 
-/// The blast radius formula of [`crate::graph`] with its numbers.
+/// The blast radius formula of [`crate::graph`] with its numbers, and whether the package runs
+/// at build time.
 fn blast_arithmetic(occurrence: &Occurrence) -> String {
+    let line = blast_formula(occurrence);
+    match build_time_note(&occurrence.node) {
+        Some(note) => format!("{line}; {note}"),
+        None => line,
+    }
+}
+
+fn blast_formula(occurrence: &Occurrence) -> String {
     let node = &occurrence.node;
     let weight = if node.dev { "½ (dev-only)" } else { "1" };
     let roots = occurrence.roots;
@@ -179,6 +188,21 @@ fn blast_arithmetic(occurrence: &Occurrence) -> String {
         roots.max(1),
         node.blast_radius,
     )
+}
+
+/// What a package that runs code at build time exposes, said next to its blast radius (the
+/// number itself does not change: calibration).
+fn build_time_note(node: &Node) -> Option<String> {
+    let build_time = node.package.build_time;
+    let what = match (build_time.build_script, build_time.proc_macro) {
+        (true, true) => "it has a build script and is a proc macro",
+        (true, false) => "it has a build script",
+        (false, true) => "it is a proc macro",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "it runs at build time: {what}, so its code runs on every developer machine and CI runner that builds the project, even where it is not shipped (not counted in the blast radius)"
+    ))
 }
 
 fn verdict_line(verdict: &Verdict) -> String {
