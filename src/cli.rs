@@ -349,7 +349,11 @@ pub(crate) struct CargoMetadataArgs {
     pub(crate) cargo_metadata: bool,
 
     /// Read Cargo.lock and Cargo.toml alone: never run `cargo metadata`.
-    #[arg(long, env = "DEPTRUST_NO_CARGO_METADATA")]
+    #[arg(
+        long,
+        env = "DEPTRUST_NO_CARGO_METADATA",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
     pub(crate) no_cargo_metadata: bool,
 }
 

@@ -175,7 +175,10 @@ fn exact_mode(
     builder: &mut LockfileBuilder,
 ) -> Result<Option<cargo_metadata::Exact>, ParseError> {
     let mode = input.options.cargo.mode;
-    if mode == CargoMetadata::Off {
+    if mode == CargoMetadata::Off
+        || (mode == CargoMetadata::Auto && !input.dir().join("Cargo.toml").is_file())
+    {
+        // Without a Cargo.toml, the lockfile alone is read and already warned about.
         return Ok(None);
     }
     let locked: Vec<cargo_metadata::Locked<'_>> = packages

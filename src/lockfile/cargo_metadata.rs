@@ -240,6 +240,7 @@ fn run_once(
         .arg("--manifest-path")
         .arg(manifest)
         .current_dir(std::env::temp_dir())
+        .env("CARGO_TERM_COLOR", "never")
         .env("RUSTC_WRAPPER", "")
         .env("RUSTC_WORKSPACE_WRAPPER", "")
         .stdin(Stdio::null())
@@ -679,6 +680,16 @@ mod tests {
             "{:?}",
             lockfile.warnings
         );
+        assert_eq!(lockfile.warnings.len(), 1, "{:?}", lockfile.warnings);
         assert!(log(dir.path()).is_empty());
+        let error = parse(
+            dir.path(),
+            CargoMetadata::Require,
+            dir.path().join("cargo"),
+            Duration::from_secs(30),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("no Cargo.toml beside"), "{error}");
     }
 }
