@@ -228,3 +228,57 @@ fn verdict_line(verdict: &Verdict) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BuildTime, Ecosystem, LockedPackage, Source};
+
+    fn occurrence(build_time: BuildTime) -> Occurrence {
+        Occurrence {
+            lockfile: "Cargo.lock".into(),
+            node: Node {
+                package: LockedPackage {
+                    id: PackageId::new(Ecosystem::Cargo, "cc", "1.0.0"),
+                    source: Source::Registry(None),
+                    dev_hint: None,
+                    build_time,
+                },
+                root: false,
+                direct: true,
+                dev: false,
+                depth: Some(1),
+                dependents: 1,
+                reached_by: vec![0],
+                blast_radius: 0.6,
+            },
+            packages: 10,
+            roots: 1,
+            score: None,
+        }
+    }
+
+    #[test]
+    fn the_blast_radius_line_says_when_a_crate_runs_at_build_time() {
+        let plain = blast_arithmetic(&occurrence(BuildTime::default()));
+        assert!(!plain.contains("build time"), "{plain}");
+        let script = blast_arithmetic(&occurrence(BuildTime {
+            build_script: true,
+            proc_macro: false,
+        }));
+        // The same arithmetic, and the note after it.
+        assert!(script.starts_with(&plain), "{script}");
+        assert!(
+            script.ends_with("; it runs at build time: it has a build script, so its code runs on every developer machine and CI runner that builds the project, even where it is not shipped (not counted in the blast radius)"),
+            "{script}"
+        );
+        let both = blast_arithmetic(&occurrence(BuildTime {
+            build_script: true,
+            proc_macro: true,
+        }));
+        assert!(
+            both.contains("it has a build script and is a proc macro"),
+            "{both}"
+        );
+    }
+}

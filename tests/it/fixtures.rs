@@ -323,6 +323,87 @@ fn cargo_buildkinds_fixture_needs_the_exact_mode() {
     assert!(differences(&dir, ROOT_KINDS).is_empty());
 }
 
+/// The exact mode says more and changes no number: the graph JSON gains `build_time` and
+/// `platforms` where they apply (omitted elsewhere), and every metric is the lockfile's.
+#[cfg(unix)]
+#[test]
+fn cargo_exact_mode_changes_no_metric_and_adds_json_fields() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lockfiles/cargo/buildkinds.v4");
+    let scripts = tempfile::tempdir().unwrap();
+    let exact = ReadOptions {
+        cargo: CargoOptions {
+            mode: CargoMetadata::Require,
+            cargo: Some(fake_cargo(scripts.path(), &dir.join("listing.json"))),
+            ..CargoOptions::default()
+        },
+        ..ReadOptions::default()
+    };
+    let path = dir.join("Cargo.lock");
+    let alone = graph::build(lockfile::parse_file(&path, ReadOptions::default()).unwrap());
+    let exact = graph::build(lockfile::parse_file(&path, exact).unwrap());
+    let metrics = |graph: &DepGraph| -> Vec<String> {
+        graph
+            .nodes
+            .iter()
+            .map(|n| {
+                format!(
+                    "{} {} {} {:?} {} {:?} {}",
+                    n.package.id,
+                    n.direct,
+                    n.dev,
+                    n.depth,
+                    n.dependents,
+                    n.reached_by,
+                    n.blast_radius
+                )
+            })
+            .collect()
+    };
+    assert_eq!(metrics(&alone), metrics(&exact));
+
+    let render = |graph: DepGraph| -> serde_json::Value {
+        let mut out = Vec::new();
+        deptrust::report::render_graphs(
+            deptrust::report::GraphFormat::Json,
+            &[deptrust::report::Project {
+                lockfile: "Cargo.lock".into(),
+                graph,
+            }],
+            &[],
+            &mut out,
+        )
+        .unwrap();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let alone = render(alone);
+    let exact = render(exact);
+    let text = alone.to_string();
+    assert!(!text.contains("build_time") && !text.contains("platforms"));
+    let packages = exact["projects"][0]["packages"].as_array().unwrap();
+    let find = |name: &str| packages.iter().find(|p| p["name"] == name).unwrap();
+    assert_eq!(
+        find("serde_derive")["build_time"],
+        serde_json::json!(["proc-macro"])
+    );
+    assert_eq!(
+        find("libz-sys")["build_time"],
+        serde_json::json!(["build-script"])
+    );
+    assert!(find("vcpkg").get("build_time").is_none());
+    let edges = exact["projects"][0]["edges"].as_array().unwrap();
+    let winapi = edges
+        .iter()
+        .find(|e| e["to"] == "cargo:winapi@0.3.9")
+        .unwrap();
+    assert_eq!(winapi["platforms"], serde_json::json!(["cfg(windows)"]));
+    let vcpkg = edges
+        .iter()
+        .find(|e| e["to"] == "cargo:vcpkg@0.2.15")
+        .unwrap();
+    assert_eq!(vcpkg["kind"], "build");
+    assert!(vcpkg.get("platforms").is_none());
+}
+
 /// The real `cargo metadata`, offline, on a workspace of path crates only.
 #[test]
 fn cargo_exact_with_the_real_cargo() {
