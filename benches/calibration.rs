@@ -116,6 +116,7 @@ fn replay(binary: &Path, directory: &Path) -> Result<Project, String> {
     let now = snapshot.now.to_string();
     let started = Instant::now();
     let mut command = Command::new(binary);
+    command.env("DEPTRUST_NO_CARGO_METADATA", "1");
     command
         .args(["scan", "--format", "json", "--now", &now, "--replay"])
         .arg(&snapshot_path)

@@ -88,7 +88,7 @@ fn compare(
 ) {
     let ours = median(
         Command::new(deptrust)
-            .args(["graph", "--format", "json"])
+            .args(["graph", "--format", "json", "--no-cargo-metadata"])
             .arg(lockfile),
         21,
     );

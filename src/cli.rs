@@ -173,6 +173,9 @@ pub(crate) struct ScanArgs {
 
     #[command(flatten)]
     pub(crate) search: SearchArgs,
+
+    #[command(flatten)]
+    pub(crate) cargo: CargoMetadataArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -202,6 +205,9 @@ pub(crate) struct ExplainArgs {
 
     #[command(flatten)]
     pub(crate) search: SearchArgs,
+
+    #[command(flatten)]
+    pub(crate) cargo: CargoMetadataArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -245,6 +251,9 @@ pub(crate) struct FactsArgs {
 
     #[command(flatten)]
     pub(crate) search: SearchArgs,
+
+    #[command(flatten)]
+    pub(crate) cargo: CargoMetadataArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -372,6 +381,9 @@ pub(crate) struct GraphArgs {
 
     #[command(flatten)]
     pub(crate) search: SearchArgs,
+
+    #[command(flatten)]
+    pub(crate) cargo: CargoMetadataArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -393,6 +405,40 @@ impl From<FormatArg> for deptrust::report::GraphFormat {
             FormatArg::Tree => Self::Tree,
             FormatArg::Dot => Self::Dot,
             FormatArg::Table => Self::Table,
+        }
+    }
+}
+
+/// Cargo's exact mode: `cargo metadata` for the edge kinds and build-time crates a Cargo.lock
+/// does not record (on by default when cargo and the Cargo.toml are found).
+#[derive(Debug, clap::Args)]
+pub(crate) struct CargoMetadataArgs {
+    /// Require exact Cargo edge kinds and build-time crates from `cargo metadata` (it may then
+    /// download crate manifests); fail when cargo cannot tell.
+    #[arg(long, conflicts_with = "no_cargo_metadata")]
+    pub(crate) cargo_metadata: bool,
+
+    /// Read Cargo.lock and Cargo.toml alone: never run `cargo metadata`.
+    #[arg(
+        long,
+        env = "DEPTRUST_NO_CARGO_METADATA",
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub(crate) no_cargo_metadata: bool,
+}
+
+impl CargoMetadataArgs {
+    /// The read options' Cargo mode.
+    pub(crate) fn options(&self) -> deptrust::lockfile::CargoOptions {
+        use deptrust::lockfile::CargoMetadata;
+        let mode = match (self.cargo_metadata, self.no_cargo_metadata) {
+            (true, _) => CargoMetadata::Require,
+            (false, true) => CargoMetadata::Off,
+            (false, false) => CargoMetadata::Auto,
+        };
+        deptrust::lockfile::CargoOptions {
+            mode,
+            ..Default::default()
         }
     }
 }

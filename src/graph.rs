@@ -29,6 +29,10 @@
 //!   Pipfile's own edges): its structure is unknown, so it counts as a direct dependency of every
 //!   root, never as zero. Roots themselves have blast radius 0.
 //!
+//! - `build_time` (on the package, [`LockedPackage::build_time`]): it runs its own code when
+//!   the project is built (a Cargo build script or proc macro, known in Cargo's exact mode). It
+//!   is said in the reports, and changes neither the blast radius nor any score.
+//!
 //! Dependents are counted on the condensation of the graph (strongly connected components, as
 //! npm graphs have cycles) with bitsets, in chunks of bounded memory: O(E · S / 64) word
 //! operations, where S counts only the packages that reach another one, and only components
@@ -77,6 +81,14 @@ pub struct DepGraph {
     pub nodes: Vec<Node>,
     /// Node indexes of the roots, in id order.
     pub roots: Vec<usize>,
+}
+
+impl Node {
+    /// Whether the package runs its own code when the project is built (see
+    /// [`LockedPackage::build_time`]).
+    pub fn runs_at_build_time(&self) -> bool {
+        self.package.build_time.any()
+    }
 }
 
 impl DepGraph {
@@ -522,6 +534,7 @@ mod tests {
                     id: PackageId::new(Ecosystem::Npm, "x", "1.0.0"),
                     source: Source::Unknown,
                     dev_hint: None,
+                    build_time: Default::default(),
                 },
                 root: false,
                 direct: false,
@@ -545,6 +558,7 @@ mod tests {
                 id: PackageId::new(Ecosystem::Npm, "x", "1.0.0"),
                 source: Source::Unknown,
                 dev_hint: None,
+                build_time: Default::default(),
             },
             root: false,
             direct,

@@ -103,6 +103,7 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.search.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let paths = paths_or_here(args.paths);
     // Only its `exclude` matters here; a deptrust.toml that cannot be read is still an error.
@@ -122,6 +123,7 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.search.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let now = clock(&args.net)?;
     let mut ids = Vec::new();
@@ -618,6 +620,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.search.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
@@ -755,6 +758,7 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     let options = ReadOptions {
         max_file_bytes: args.search.max_file_size,
         root: None,
+        cargo: args.cargo.options(),
     };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);

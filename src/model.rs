@@ -190,6 +190,37 @@ impl Source {
     }
 }
 
+/// Whether a package runs its own code when the project is built (Cargo build scripts and
+/// proc macros run on every developer machine and CI runner that builds the project). Known
+/// only where the package manager was asked (Cargo's exact mode, see
+/// [`crate::lockfile::CargoMetadata`]); all `false` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct BuildTime {
+    /// It has a build script (a `custom-build` target).
+    pub build_script: bool,
+    /// It is a proc macro.
+    pub proc_macro: bool,
+}
+
+impl BuildTime {
+    /// Whether it runs code at build time at all.
+    pub fn any(self) -> bool {
+        self.build_script || self.proc_macro
+    }
+
+    /// Why it runs at build time, as printed in JSON: `build-script`, `proc-macro`.
+    pub fn reasons(self) -> Vec<&'static str> {
+        let mut reasons = Vec::new();
+        if self.build_script {
+            reasons.push("build-script");
+        }
+        if self.proc_macro {
+            reasons.push("proc-macro");
+        }
+        reasons
+    }
+}
+
 /// One package as a lockfile records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockedPackage {
@@ -200,6 +231,8 @@ pub struct LockedPackage {
     /// The lockfile's own dev flag, for formats that record no edges for this package
     /// (Pipfile.lock): used only when the package cannot be reached from a root.
     pub dev_hint: Option<bool>,
+    /// Whether it runs code at build time, where known (see [`BuildTime`]).
+    pub build_time: BuildTime,
 }
 
 /// One dependency edge.
@@ -211,6 +244,11 @@ pub struct Edge {
     pub to: PackageId,
     /// Why.
     pub kind: DepKind,
+    /// The platforms (`cfg(windows)`, a target triple) the edge exists on, when only some;
+    /// empty when it exists on every platform or the lockfile does not say (only Cargo's
+    /// exact mode knows).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub platforms: Vec<String>,
 }
 
 /// What one parser read from one lockfile: packages (roots included), roots and edges, sorted.
@@ -242,6 +280,10 @@ pub struct LockfileBuilder {
     packages: BTreeMap<PackageId, (Source, Option<bool>)>,
     roots: BTreeSet<PackageId>,
     edges: BTreeMap<(PackageId, PackageId), DepKind>,
+    /// Edges that exist only on some platforms (filled by Cargo's exact mode only).
+    platforms: BTreeMap<(PackageId, PackageId), Vec<String>>,
+    /// Packages that run code at build time (filled by Cargo's exact mode only).
+    build_time: BTreeMap<PackageId, BuildTime>,
     warnings: Vec<String>,
 }
 
@@ -253,6 +295,8 @@ impl LockfileBuilder {
             packages: BTreeMap::new(),
             roots: BTreeSet::new(),
             edges: BTreeMap::new(),
+            platforms: BTreeMap::new(),
+            build_time: BTreeMap::new(),
             warnings: Vec::new(),
         }
     }
@@ -313,6 +357,24 @@ impl LockfileBuilder {
             .or_insert(kind);
     }
 
+    /// Records that the edge `from → to` exists only on these platforms (see
+    /// [`Edge::platforms`]); an empty list or an edge never added is ignored.
+    pub fn platforms(&mut self, from: &PackageId, to: &PackageId, platforms: &[String]) {
+        if !platforms.is_empty() {
+            self.platforms
+                .insert((from.clone(), to.clone()), platforms.to_vec());
+        }
+    }
+
+    /// Records whether a package runs code at build time (see [`BuildTime`]).
+    pub fn build_time(&mut self, id: &PackageId, build_time: BuildTime) {
+        if build_time.any() {
+            self.build_time.insert(id.clone(), build_time);
+        } else {
+            self.build_time.remove(id);
+        }
+    }
+
     /// Adds a warning.
     pub fn warn(&mut self, message: impl Into<String>) {
         self.warnings.push(message.into());
@@ -339,6 +401,7 @@ impl LockfileBuilder {
                 .packages
                 .into_iter()
                 .map(|(id, (source, dev_hint))| LockedPackage {
+                    build_time: self.build_time.remove(&id).unwrap_or_default(),
                     id,
                     source,
                     dev_hint,
@@ -348,7 +411,21 @@ impl LockfileBuilder {
             edges: self
                 .edges
                 .into_iter()
-                .map(|((from, to), kind)| Edge { from, to, kind })
+                .map(|((from, to), kind)| {
+                    let platforms = if self.platforms.is_empty() {
+                        Vec::new()
+                    } else {
+                        self.platforms
+                            .remove(&(from.clone(), to.clone()))
+                            .unwrap_or_default()
+                    };
+                    Edge {
+                        from,
+                        to,
+                        kind,
+                        platforms,
+                    }
+                })
                 .collect(),
             warnings: counted(self.warnings),
         }

@@ -158,6 +158,10 @@ pub struct PackageResult {
     pub line: Option<u32>,
     /// Blast radius (0–1).
     pub blast_radius: f64,
+    /// Why it runs its own code when the project is built (`build-script`, `proc-macro`;
+    /// Cargo's exact mode only); omitted from JSON when empty. It does not change the score.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub build_time: Vec<&'static str>,
     /// Risk from its findings (0–100).
     pub risk: f64,
     /// `risk × blast_radius`: the exposure score this package alone would give.
@@ -466,6 +470,7 @@ pub fn evaluate(
                 direct: node.direct,
                 dev: node.dev,
                 blast_radius: round3(node.blast_radius),
+                build_time: node.package.build_time.reasons(),
                 risk,
                 weighted_risk: weighted(risk, node.blast_radius),
                 contribution: 0.0,

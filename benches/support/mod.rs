@@ -47,6 +47,7 @@ pub(crate) fn timed(
     command
         .args(args)
         .env_remove("DEPTRUST_CONFIG")
+        .env("DEPTRUST_NO_CARGO_METADATA", "1")
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     let start = Instant::now();

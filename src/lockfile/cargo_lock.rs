@@ -16,6 +16,15 @@
 //! `normal`: a lockfile does not record that a registry crate's dependency is a build
 //! dependency, and dev-dependencies of non-members are never in it.
 //!
+//! The exact mode ([`CargoMetadata`], module [`cargo_metadata`]) asks `cargo metadata` for what
+//! the lockfile does not say: the kind of every edge (a registry crate's build dependencies
+//! included), the platforms of target-specific edges (`[target.'cfg(windows)'.dependencies]`),
+//! and which crates have a build script or are proc macros (they run at build time). The
+//! lockfile stays the graph: packages, roots and edges are its own; only kinds, platforms and
+//! build-time flags come from cargo, matched by name, version and source. An edge cargo does not
+//! list keeps its lockfile kind. When cargo cannot tell, the lockfile alone is read and a warning
+//! says why (an error when the mode is required).
+//!
 //! Not supported: virtual manifests outside the lockfile's directory (`package.workspace =
 //! "../.."` pointing elsewhere), `[patch]`/`[replace]` sections (their effect is in the lockfile,
 //! so the graph is right; only the manifest side is not read).
@@ -25,9 +34,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::cargo_metadata::{self, CargoMetadata};
 use super::confine::normalize;
 use super::{LockfileInput, LockfileParser, ParseError, file_name};
-use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
+use crate::model::{BuildTime, DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `Cargo.lock` parser.
 #[derive(Debug)]
@@ -110,6 +120,18 @@ impl LockfileParser for CargoLock {
             builder.root(ids[member].clone());
         }
 
+        let exact = exact_mode(input, &packages, &mut builder)?;
+        if let Some(exact) = &exact {
+            for (i, id) in ids.iter().enumerate() {
+                builder.build_time(
+                    id,
+                    BuildTime {
+                        build_script: exact.build_script[i],
+                        proc_macro: exact.proc_macro[i],
+                    },
+                );
+            }
+        }
         for (i, package) in packages.iter().enumerate() {
             for dependency in &package.dependencies {
                 let Some(target) = resolve(dependency, &packages, &by_name) else {
@@ -119,6 +141,16 @@ impl LockfileParser for CargoLock {
                     ));
                     continue;
                 };
+                let exact_edge = exact
+                    .as_ref()
+                    .and_then(|exact| exact.edges.get(&(i, target)));
+                if let Some((kind, platforms)) = exact_edge {
+                    builder.edge(&ids[i], &ids[target], *kind);
+                    if !platforms.is_empty() {
+                        builder.platforms(&ids[i], &ids[target], platforms);
+                    }
+                    continue;
+                }
                 let kind = match workspace.members.get(&i) {
                     Some(manifest) => manifest.kind_of(&packages[target]),
                     None => DepKind::Normal,
@@ -130,6 +162,53 @@ impl LockfileParser for CargoLock {
             builder.warn(warning);
         }
         Ok(builder.finish(self.id(), version))
+    }
+}
+
+/// Runs `cargo metadata` when [`ReadOptions::cargo`](super::ReadOptions) asks for it (module
+/// [`cargo_metadata`](super::cargo_metadata)): `None` for the lockfile alone, with a warning
+/// saying why when the exact mode was asked for and could not run, or an error when it was
+/// required.
+fn exact_mode(
+    input: &LockfileInput<'_>,
+    packages: &[PackageWire],
+    builder: &mut LockfileBuilder,
+) -> Result<Option<cargo_metadata::Exact>, ParseError> {
+    let mode = input.options.cargo.mode;
+    if mode == CargoMetadata::Off
+        || (mode == CargoMetadata::Auto && !input.dir().join("Cargo.toml").is_file())
+    {
+        // Without a Cargo.toml, the lockfile alone is read and already warned about.
+        return Ok(None);
+    }
+    let locked: Vec<cargo_metadata::Locked<'_>> = packages
+        .iter()
+        .map(|package| cargo_metadata::Locked {
+            name: &package.name,
+            version: &package.version,
+            source: package.source.as_deref(),
+        })
+        .collect();
+    let result = cargo_metadata::run(input)
+        .and_then(|json| cargo_metadata::read(&json, &locked).map_err(cargo_metadata::Unavailable));
+    match result {
+        Ok(exact) => {
+            for warning in &exact.warnings {
+                builder.warn(warning.clone());
+            }
+            Ok(Some(exact))
+        }
+        Err(cargo_metadata::Unavailable(why)) if mode == CargoMetadata::Require => Err(input
+            .manifest(
+                Path::new("Cargo.toml"),
+                format!("--cargo-metadata: exact edge kinds unavailable: {why}"),
+            )),
+        Err(cargo_metadata::Unavailable(why)) => {
+            builder.warn(format!(
+                "edge kinds from the lockfile alone (edges between registry crates are `normal`, build scripts and proc macros unknown): {why}"
+            ));
+            Ok(None)
+        }
     }
 }
 
@@ -201,6 +280,16 @@ fn same_source(package: Option<&str>, wanted: &str) -> bool {
                 || (CRATES_IO.contains(&source) && CRATES_IO.contains(&wanted))
         }
         None => false,
+    }
+}
+
+/// Whether a lockfile source and a `cargo metadata` source are one (both `None` for a path
+/// package).
+pub(super) fn same_source_opt(locked: Option<&str>, metadata: Option<&str>) -> bool {
+    match (locked, metadata) {
+        (None, None) => true,
+        (locked, Some(metadata)) => same_source(locked, metadata),
+        (Some(_), None) => false,
     }
 }
 

@@ -17,7 +17,10 @@
 //!
 //! A parser reads its lockfile from memory and may read the manifests beside it through
 //! [`LockfileInput`] (Cargo.toml, package.json, pyproject.toml, Pipfile, included requirement
-//! files). It never runs a package manager and never touches the network.
+//! files). It never runs a package manager and never touches the network, with one opt-in
+//! exception: Cargo's exact mode ([`CargoMetadata`], off by default in [`ReadOptions`], on
+//! by default on the command line) runs `cargo metadata --offline` for the edge kinds and
+//! build-time crates a `Cargo.lock` does not record.
 //!
 //! Every path a lockfile or manifest names is confined to the project root (see [`confine`]):
 //! absolute paths, `..` out of the root, VCS metadata and symbolic links out of the root are
@@ -30,6 +33,7 @@ use std::path::{Path, PathBuf};
 use crate::model::{Ecosystem, Lockfile};
 
 mod cargo_lock;
+mod cargo_metadata;
 pub mod confine;
 mod discover;
 mod npm;
@@ -38,6 +42,7 @@ pub mod read;
 #[cfg(test)]
 pub(crate) mod test_support;
 
+pub use cargo_metadata::{CargoMetadata, CargoOptions};
 pub use discover::{
     DiscoverError, Discovered, Exclude, ExcludeError, discover, discover_excluding,
 };
@@ -87,6 +92,8 @@ pub struct ReadOptions {
     /// The scanned tree: a lockfile or manifest that resolves outside it (through a symbolic
     /// link, a symlinked directory or `..`) is refused. `None` reads wherever a path leads.
     pub root: Option<PathBuf>,
+    /// Whether and how `Cargo.lock` is completed by `cargo metadata` (off by default).
+    pub cargo: CargoOptions,
 }
 
 impl Default for ReadOptions {
@@ -94,6 +101,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             root: None,
+            cargo: CargoOptions::default(),
         }
     }
 }

@@ -152,8 +152,17 @@ pub fn render_explain(
     Ok(())
 }
 
-/// The blast radius formula of [`crate::graph`] with its numbers.
+/// The blast radius formula of [`crate::graph`] with its numbers, and whether the package runs
+/// at build time.
 fn blast_arithmetic(occurrence: &Occurrence) -> String {
+    let line = blast_formula(occurrence);
+    match build_time_note(&occurrence.node) {
+        Some(note) => format!("{line}; {note}"),
+        None => line,
+    }
+}
+
+fn blast_formula(occurrence: &Occurrence) -> String {
     let node = &occurrence.node;
     let weight = if node.dev { "½ (dev-only)" } else { "1" };
     let roots = occurrence.roots;
@@ -181,6 +190,21 @@ fn blast_arithmetic(occurrence: &Occurrence) -> String {
     )
 }
 
+/// What a package that runs code at build time exposes, said next to its blast radius (the
+/// number itself does not change: calibration).
+fn build_time_note(node: &Node) -> Option<String> {
+    let build_time = node.package.build_time;
+    let what = match (build_time.build_script, build_time.proc_macro) {
+        (true, true) => "it has a build script and is a proc macro",
+        (true, false) => "it has a build script",
+        (false, true) => "it is a proc macro",
+        (false, false) => return None,
+    };
+    Some(format!(
+        "it runs at build time: {what}, so its code runs on every developer machine and CI runner that builds the project, even where it is not shipped (not counted in the blast radius)"
+    ))
+}
+
 fn verdict_line(verdict: &Verdict) -> String {
     let exception = verdict
         .exception
@@ -202,5 +226,59 @@ fn verdict_line(verdict: &Verdict) -> String {
         Outcome::Unknown { fact, reason } => {
             format!("{:<27} unknown ({fact}): {reason}{exception}", verdict.rule)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BuildTime, Ecosystem, LockedPackage, Source};
+
+    fn occurrence(build_time: BuildTime) -> Occurrence {
+        Occurrence {
+            lockfile: "Cargo.lock".into(),
+            node: Node {
+                package: LockedPackage {
+                    id: PackageId::new(Ecosystem::Cargo, "cc", "1.0.0"),
+                    source: Source::Registry(None),
+                    dev_hint: None,
+                    build_time,
+                },
+                root: false,
+                direct: true,
+                dev: false,
+                depth: Some(1),
+                dependents: 1,
+                reached_by: vec![0],
+                blast_radius: 0.6,
+            },
+            packages: 10,
+            roots: 1,
+            score: None,
+        }
+    }
+
+    #[test]
+    fn the_blast_radius_line_says_when_a_crate_runs_at_build_time() {
+        let plain = blast_arithmetic(&occurrence(BuildTime::default()));
+        assert!(!plain.contains("build time"), "{plain}");
+        let script = blast_arithmetic(&occurrence(BuildTime {
+            build_script: true,
+            proc_macro: false,
+        }));
+        // The same arithmetic, and the note after it.
+        assert!(script.starts_with(&plain), "{script}");
+        assert!(
+            script.ends_with("; it runs at build time: it has a build script, so its code runs on every developer machine and CI runner that builds the project, even where it is not shipped (not counted in the blast radius)"),
+            "{script}"
+        );
+        let both = blast_arithmetic(&occurrence(BuildTime {
+            build_script: true,
+            proc_macro: true,
+        }));
+        assert!(
+            both.contains("it has a build script and is a proc macro"),
+            "{both}"
+        );
     }
 }

@@ -1,5 +1,13 @@
 //! `--format json`: the public, versioned JSON document (`schema_version: 1`), documented in
 //! `docs/json.md` ("Graph output"). Fields are only ever added within a schema version.
+//!
+//! Fields added within version 1 and omitted when they say nothing, so documents without them
+//! read as before:
+//! - `packages[].build_time`: why the package runs its own code when the project is built,
+//!   `["build-script"]`, `["proc-macro"]` or both; present only when known (Cargo's exact mode,
+//!   `cargo metadata`) and non-empty. It changes neither `blast_radius` nor any score.
+//! - `edges[].platforms`: the platforms (`cfg(windows)`, a target triple) an edge exists on,
+//!   when only some; present only when known (Cargo's exact mode) and not every platform.
 
 use std::io::{self, Write};
 
@@ -25,7 +33,7 @@ struct ProjectJson<'a> {
     format_version: &'a str,
     roots: Vec<String>,
     packages: Vec<PackageJson<'a>>,
-    edges: Vec<EdgeJson>,
+    edges: Vec<EdgeJson<'a>>,
     warnings: &'a [String],
 }
 
@@ -44,13 +52,19 @@ struct PackageJson<'a> {
     dependents: u32,
     reached_by: Vec<String>,
     blast_radius: f64,
+    /// Why it runs code at build time (module doc); omitted when empty.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    build_time: Vec<&'static str>,
 }
 
 #[derive(Serialize)]
-struct EdgeJson {
+struct EdgeJson<'a> {
     from: String,
     to: String,
     kind: &'static str,
+    /// The platforms it exists on when only some (module doc); omitted when empty.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    platforms: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -111,6 +125,7 @@ fn project(project: &Project) -> ProjectJson<'_> {
                     .map(|&root| root_ids[root as usize].clone())
                     .collect(),
                 blast_radius: node.blast_radius,
+                build_time: node.package.build_time.reasons(),
             })
             .collect(),
         edges: graph
@@ -120,6 +135,7 @@ fn project(project: &Project) -> ProjectJson<'_> {
                 from: edge.from.to_string(),
                 to: edge.to.to_string(),
                 kind: edge.kind.as_str(),
+                platforms: &edge.platforms,
             })
             .collect(),
         warnings: &graph.lockfile.warnings,

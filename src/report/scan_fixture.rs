@@ -404,6 +404,7 @@ fn package(
         dev: false,
         line,
         blast_radius,
+        build_time: Vec::new(),
         risk,
         weighted_risk: risk * blast_radius,
         contribution: risk * blast_radius,

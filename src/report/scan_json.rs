@@ -2,6 +2,11 @@
 //! "Scan output"), the [`ScanReport`] as it is, every package included. Fields are only ever
 //! added within a schema version.
 //!
+//! `packages[].build_time` (added within version 1): why the package runs its own code when the
+//! project is built, `["build-script"]`, `["proc-macro"]` or both, known in Cargo's exact mode
+//! (`cargo metadata`) only; omitted when empty. It changes neither the blast radius nor the
+//! score.
+//!
 //! Registry text is kept as it came (a consumer may need the exact bytes) and written by
 //! [`write_terminal_safe_json`](super::write_terminal_safe_json), so escape sequences and bidi
 //! overrides are `\uXXXX` escapes even when the document is printed on a terminal.

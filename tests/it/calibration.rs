@@ -43,6 +43,7 @@ fn a_calibration_project_replays_with_every_package_recorded() {
     // The replayed scan evaluates every package, with no network and no error.
     let output = Command::cargo_bin("deptrust")
         .unwrap()
+        .env("DEPTRUST_NO_CARGO_METADATA", "1")
         .env_remove("DEPTRUST_CONFIG")
         .env_remove("DEPTRUST_NOW")
         .current_dir(&directory)
@@ -88,6 +89,7 @@ fn explain_and_the_json_give_a_package_s_contribution() {
     let run = |args: &[&str]| {
         let output = Command::cargo_bin("deptrust")
             .unwrap()
+            .env("DEPTRUST_NO_CARGO_METADATA", "1")
             .current_dir(&directory)
             .env_remove("DEPTRUST_CONFIG")
             .args(args)

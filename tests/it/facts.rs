@@ -43,6 +43,7 @@ fn deptrust(npm: &str, github: &str, cache: &Path) -> Command {
     let mut command = Command::cargo_bin("deptrust").unwrap();
     command
         .env_clear()
+        .env("DEPTRUST_NO_CARGO_METADATA", "1")
         .env("DEPTRUST_NPM_REGISTRY", npm)
         .env("DEPTRUST_GITHUB_API", github)
         .env("DEPTRUST_PYPI_URL", &dead)
@@ -402,6 +403,7 @@ async fn a_project_config_cannot_redirect_the_token() {
     let mut command = Command::cargo_bin("deptrust").unwrap();
     command
         .env_clear()
+        .env("DEPTRUST_NO_CARGO_METADATA", "1")
         .env("DEPTRUST_NPM_REGISTRY", format!("{}/", npm.uri()))
         .env("DEPTRUST_PYPI_URL", refused())
         .env("DEPTRUST_CRATES_INDEX", refused())

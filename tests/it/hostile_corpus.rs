@@ -168,6 +168,7 @@ fn run(cwd: &Path, args: &[String], env: &[(&str, String)], out_dir: &Path) -> R
     let stderr = out_dir.join("stderr");
     let mut child = Command::new(env!("CARGO_BIN_EXE_deptrust"))
         .env_clear()
+        .env("DEPTRUST_NO_CARGO_METADATA", "1")
         .current_dir(cwd)
         .envs(env.iter().map(|(k, v)| (k, v)))
         .args(args)

@@ -179,6 +179,7 @@ async fn a_hostile_registry_leaves_facts_unknown_and_never_fails_the_gate() {
     let output = Command::cargo_bin("deptrust")
         .unwrap()
         .env_clear()
+        .env("DEPTRUST_NO_CARGO_METADATA", "1")
         .current_dir(work.path())
         .env("DEPTRUST_NPM_REGISTRY", format!("{}/", npm.uri()))
         .env("DEPTRUST_PYPI_URL", format!("{}/", pypi.uri()))

@@ -63,6 +63,7 @@ impl Project {
         let stderr = self.work.path().join("stderr");
         let mut child = Command::new(env!("CARGO_BIN_EXE_deptrust"))
             .env_clear()
+            .env("DEPTRUST_NO_CARGO_METADATA", "1")
             .current_dir(self.work.path())
             .env("DEPTRUST_NOW", "2026-11-28T12:00:00Z")
             .arg("scan")

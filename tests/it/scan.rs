@@ -72,6 +72,7 @@ impl Mocks {
         let mut command = Command::cargo_bin("deptrust").unwrap();
         command
             .env_clear()
+            .env("DEPTRUST_NO_CARGO_METADATA", "1")
             .current_dir(self.work.path())
             .env("DEPTRUST_NPM_REGISTRY", format!("{}/", self.npm.uri()))
             .env("DEPTRUST_PYPI_URL", format!("{}/", self.pypi.uri()))
