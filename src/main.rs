@@ -175,40 +175,9 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&failures))
 }
 
-/// The configuration: `--config`, else the `deptrust.toml` of the first scanned directory (or
-/// of the directory of a scanned lockfile) that has one, else `./deptrust.toml`, else the
-/// defaults. Every one is read bounded (`deptrust::config::MAX_CONFIG_BYTES`) and must be a
-/// regular file; a found `deptrust.toml` must also resolve inside its directory, and one that
-/// exists but cannot be used is an error, never a silent fall-back to the defaults.
+/// The configuration (see [`deptrust::app::projects::find_config`]).
 fn load_config(explicit: Option<&std::path::Path>, paths: &[PathBuf]) -> anyhow::Result<Config> {
-    if let Some(path) = explicit {
-        return Ok(Config::read(path)?);
-    }
-    // A scanned directory, or the directory of a scanned lockfile, is the project root.
-    let candidates = paths
-        .iter()
-        .filter_map(|path| {
-            if path.is_dir() {
-                Some(path.clone())
-            } else {
-                path.parent().map(|dir| {
-                    if dir.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        dir.to_path_buf()
-                    }
-                })
-            }
-        })
-        .chain([PathBuf::from(".")]);
-    for dir in candidates {
-        let candidate = dir.join("deptrust.toml");
-        // `symlink_metadata`: a link or a FIFO of that name is reported, not skipped.
-        if std::fs::symlink_metadata(&candidate).is_ok() {
-            return Ok(Config::read_within(&candidate, Some(&dir))?);
-        }
-    }
-    Ok(Config::default())
+    Ok(deptrust::app::projects::find_config(explicit, paths)?)
 }
 
 /// The patterns directory searches leave out: `exclude` of the config, then `--exclude`.
@@ -425,88 +394,37 @@ fn paths_or_here(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     }
 }
 
-/// Discovers, parses and graphs every lockfile under the paths, keeping each graphed lockfile's
-/// text. A path that cannot be searched is an error; a lockfile that cannot be read or parsed,
-/// and a directory below a path that cannot be searched, is a failure reported beside the
-/// others (never skipped in silence). Reads are confined to each path's scanned tree.
+/// The projects under the paths (see [`deptrust::app::projects::load_projects`]), with its
+/// notes on stderr and, under `--verbose`, what `exclude` left out.
 fn load_projects(
     paths: &[PathBuf],
     options: &ReadOptions,
     exclude: &lockfile::Exclude,
 ) -> anyhow::Result<(Vec<Project>, Vec<Failure>, Vec<String>)> {
-    let mut projects = Vec::new();
-    let mut failures = Vec::new();
-    let mut texts = Vec::new();
-    for path in paths {
-        let found = lockfile::discover_excluding(path, exclude)?;
+    let verbose_excluded = |excluded: &[PathBuf]| {
         if ui().verbose {
-            for excluded in &found.excluded {
+            for path in excluded {
                 eprintln!(
                     "deptrust: excluded `{}`",
-                    sanitize(&excluded.display().to_string())
+                    sanitize(&path.display().to_string())
                 );
             }
         }
-        if found.lockfiles.is_empty() && found.problems.is_empty() {
-            anyhow::bail!(
-                "no supported lockfile found under `{}`{} (supported: {})",
-                path.display(),
-                if found.excluded.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " outside the excluded paths ({} left out; --verbose lists them)",
-                        found.excluded.len()
-                    )
-                },
-                lockfile::SUPPORTED_FILES
-            );
-        }
-        for note in &found.notes {
-            say!("note: {}", sanitize(note));
-        }
-        for problem in &found.problems {
-            let lockfile = match problem {
-                lockfile::DiscoverError::UnreadableDirectory { path, .. } => {
-                    path.to_string_lossy().replace('\\', "/")
-                }
-                _ => path.to_string_lossy().replace('\\', "/"),
-            };
-            failures.push(Failure {
-                lockfile,
-                message: problem.to_string(),
-            });
-        }
-        let options = ReadOptions {
-            root: Some(found.root.clone()),
-            ..options.clone()
-        };
-        for lockfile_path in found.lockfiles {
-            let shown = lockfile_path.to_string_lossy().replace('\\', "/");
-            let parsed = if lockfile::is_lockfile(&lockfile_path) {
-                lockfile::read_text(&lockfile_path, &options).and_then(|text| {
-                    lockfile::parse_text(&lockfile_path, &text, options.clone())
-                        .map(|parsed| (parsed, text))
-                })
-            } else {
-                lockfile::parse_file(&lockfile_path, options.clone()).map(|p| (p, String::new()))
-            };
-            match parsed {
-                Ok((parsed, text)) => {
-                    projects.push(Project {
-                        lockfile: shown,
-                        graph: deptrust::graph::build(parsed),
-                    });
-                    texts.push(text);
-                }
-                Err(error) => failures.push(Failure {
-                    lockfile: shown,
-                    message: error.to_string(),
-                }),
+    };
+    let loaded = match deptrust::app::projects::load_projects(paths, options, exclude) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            if let deptrust::app::projects::LoadError::NoLockfile { excluded, .. } = &error {
+                verbose_excluded(excluded);
             }
+            return Err(error.into());
         }
+    };
+    verbose_excluded(&loaded.excluded);
+    for note in &loaded.notes {
+        say!("note: {}", sanitize(note));
     }
-    Ok((projects, failures, texts))
+    Ok((loaded.projects, loaded.failures, loaded.texts))
 }
 
 fn print_warnings(projects: &[Project]) {

@@ -1,6 +1,8 @@
 //! The commands' pipelines as library calls, so that `main` is left with arguments, rendering
-//! and the exit code: the token rule ([`tokens`]), the `--baseline` report ([`baseline`]).
+//! and the exit code: the configuration and the projects of a run ([`projects`]), the token rule ([`tokens`]),
+//! the `--baseline` report ([`baseline`]).
 //! Nothing here prints; what a user should be told comes back as values.
 
 pub mod baseline;
+pub mod projects;
 pub mod tokens;
