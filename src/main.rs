@@ -15,15 +15,11 @@ use deptrust::config::{Config, RegistriesConfig};
 use deptrust::history::History;
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::model::{Ecosystem, PackageId, Source};
-use deptrust::net::{Net, NetConfig};
-use deptrust::registry::crates_dump::CratesDbDump;
-use deptrust::registry::crates_io::CratesClient;
+use deptrust::net::Net;
 use deptrust::registry::facts::PackageFacts;
-use deptrust::registry::gather::Registries;
 use deptrust::registry::snapshot::Snapshot;
 use deptrust::report::{self, Failure, GraphFormat, Project, sanitize};
 use deptrust::scan;
-use deptrust::verify::bundle::TrustRoot;
 
 mod cli;
 
@@ -162,7 +158,8 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let limit = options.max_file_bytes;
-            gather(&args.net, &config, now, &packages, false, false, limit)?.0
+            let owners = deptrust::app::gather::Owners::Ignore;
+            gather(&args.net, &config, now, &packages, owners, limit)?.facts
         }
     };
     if let Some(path) = &args.net.snapshot {
@@ -201,165 +198,64 @@ fn clock(args: &cli::NetArgs) -> anyhow::Result<jiff::Timestamp> {
     }
 }
 
-/// Earlier runs' owners, per `<ecosystem>:<name>`, kept in the cache.
-const OWNERS_SEEN: &str = "owners-seen-v1";
-
-/// Asks the registries, with the network configured from flags, environment and config file.
-/// With `keep_owners`, also returns the owners an earlier run recorded for each package (as
-/// facts with only `owners` known); with `record_owners` too, records this run's.
+/// Asks the registries ([`deptrust::app::gather::gather`]) with the network configured from
+/// flags, environment and config file, showing progress and its warnings on stderr.
 fn gather(
     args: &cli::NetArgs,
     config: &Config,
     now: jiff::Timestamp,
     packages: &[(PackageId, Source)],
-    keep_owners: bool,
-    record_owners: bool,
+    owners: deptrust::app::gather::Owners,
     max_file_bytes: u64,
-) -> anyhow::Result<(
-    Vec<PackageFacts>,
-    std::collections::BTreeMap<String, PackageFacts>,
-)> {
-    let operator = RegistriesConfig {
-        npm: args.npm_registry.clone(),
-        pypi: args.pypi_url.clone(),
-        crates_index: args.crates_index.clone(),
-        crates_api: args.crates_api.clone(),
-        github_api: args.github_api.clone(),
+) -> anyhow::Result<deptrust::app::gather::Gathered> {
+    let options = deptrust::app::gather::GatherOptions {
+        operator: RegistriesConfig {
+            npm: args.npm_registry.clone(),
+            pypi: args.pypi_url.clone(),
+            crates_index: args.crates_index.clone(),
+            crates_api: args.crates_api.clone(),
+            github_api: args.github_api.clone(),
+        },
+        offline: args.offline,
+        cache_dir: args
+            .cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|dir| dir.join("deptrust"))),
+        deadline: (args.deadline > 0).then(|| std::time::Duration::from_secs(args.deadline)),
+        service_deadline: (args.service_deadline > 0)
+            .then(|| std::time::Duration::from_secs(args.service_deadline)),
+        crates_api_budget: args.crates_api_budget,
+        crates_db_dump: args.crates_db_dump.clone(),
+        trusted_root: args.trusted_root.clone(),
+        max_file_bytes,
+        log: ui().verbose.then(|| {
+            deptrust::net::RequestLog(Arc::new(|line: &str| {
+                eprintln!("deptrust: {}", sanitize(line));
+            }))
+        }),
     };
-    let mut endpoints = config.endpoints(&operator);
-    let (tokens, refusals) =
-        deptrust::app::tokens::scoped_tokens(&mut endpoints, &operator, |name| {
-            std::env::var(name).ok()
-        });
-    for refusal in refusals {
+    let gathered = deptrust::app::gather::gather(
+        &options,
+        config,
+        now,
+        packages,
+        owners,
+        |name| std::env::var(name).ok(),
+        // Not with --quiet, nor with --verbose (its log lines would tear the spinner).
+        |net| (!ui().quiet && !ui().verbose).then(|| Progress::show(net)),
+    )?;
+    // A token that was not sent is said even under --quiet.
+    for refusal in &gathered.refusals {
         eprintln!("warning: {}", sanitize(&refusal.to_string()));
     }
-    let cache_dir = args
-        .cache_dir
-        .clone()
-        .or_else(|| dirs::cache_dir().map(|dir| dir.join("deptrust")));
-    let services = endpoints.services(
-        (args.service_deadline > 0).then(|| std::time::Duration::from_secs(args.service_deadline)),
-    );
-    let net = Net::new(
-        NetConfig {
-            offline: args.offline,
-            cache_dir,
-            deadline: (args.deadline > 0).then(|| std::time::Duration::from_secs(args.deadline)),
-            services,
-            tokens,
-            log: ui().verbose.then(|| {
-                deptrust::net::RequestLog(Arc::new(|line: &str| {
-                    eprintln!("deptrust: {}", sanitize(line));
-                }))
-            }),
-            ..NetConfig::default()
-        },
-        now,
-    )?;
-    if let Some(problem) = net.cache_error() {
-        say!("warning: running without the cache: {}", sanitize(problem));
+    for warning in &gathered.warnings {
+        say!("warning: {}", sanitize(warning));
     }
-    let root = match &args.trusted_root {
-        Some(path) => {
-            let bytes = lockfile::read_bounded(path, max_file_bytes, None)
-                .context("cannot read the trusted root")?;
-            let text = String::from_utf8(bytes).with_context(|| {
-                format!("the trusted root `{}` is not UTF-8 text", path.display())
-            })?;
-            TrustRoot::from_json(&text, &path.display().to_string())?
-        }
-        None => TrustRoot::production()?,
-    };
-    let mut registries = Registries::new(&net, &endpoints).with_trust_root(&net, Arc::new(root));
-    if args.crates_db_dump.is_none() && args.crates_api_budget > 0 {
-        let crates = CratesClient::new(
-            Arc::clone(&net),
-            endpoints.crates_index.clone(),
-            endpoints.crates_api.clone(),
-        )
-        .with_api_budget(args.crates_api_budget);
-        registries = registries.with_crates_client(crates);
+    let (verified, recalled) = gathered.attestations;
+    if verified + recalled > 0 {
+        say!("attestations: {verified} verified now, {recalled} results from the cache");
     }
-    if let Some(dir) = &args.crates_db_dump {
-        let wanted: std::collections::BTreeSet<String> = packages
-            .iter()
-            .filter(|(id, _)| id.ecosystem == Ecosystem::Cargo)
-            .map(|(id, _)| id.name.clone())
-            .collect();
-        let dump = CratesDbDump::load(dir, &wanted)?;
-        if dump.skipped_rows() > 0 {
-            say!(
-                "warning: {} malformed rows of the crates.io database dump were skipped",
-                dump.skipped_rows()
-            );
-        }
-        let crates = CratesClient::new(
-            Arc::clone(&net),
-            endpoints.crates_index.clone(),
-            endpoints.crates_api.clone(),
-        )
-        .with_dump(Arc::new(dump));
-        registries = registries.with_crates_client(crates);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("failed to start the async runtime")?;
-    let facts = {
-        // Not with --quiet, nor with --verbose (its log lines would tear the spinner).
-        let _progress = (!ui().quiet && !ui().verbose).then(|| Progress::show(&net));
-        runtime.block_on(registries.gather(packages))
-    };
-    let mut previous = std::collections::BTreeMap::new();
-    if keep_owners {
-        runtime.block_on(async {
-            // Every package's earlier record is read before any is written: a package locked at
-            // two versions has one key, and must not compare with this run's own record.
-            let mut latest: std::collections::BTreeMap<String, &PackageFacts> =
-                std::collections::BTreeMap::new();
-            for package in &facts {
-                latest.insert(format!("{}:{}", package.ecosystem, package.name), package);
-            }
-            for key in latest.keys() {
-                if let Some(bytes) = net.recall(&format!("{OWNERS_SEEN}:{key}")).await
-                    && let Ok(seen) = serde_json::from_slice::<PackageFacts>(&bytes)
-                {
-                    previous.insert(key.clone(), seen);
-                }
-            }
-            if !record_owners {
-                return;
-            }
-            for (key, package) in &latest {
-                if package.owners.known().is_none() {
-                    continue;
-                }
-                let mut kept = deptrust::registry::gather::unknown_facts(
-                    &PackageId::new(
-                        Ecosystem::parse(&package.ecosystem).unwrap_or(Ecosystem::Npm),
-                        &package.name,
-                        &package.version,
-                    ),
-                    "not kept between runs",
-                );
-                kept.owners = package.owners.clone();
-                if let Ok(bytes) = serde_json::to_vec(&kept) {
-                    net.remember(&format!("{OWNERS_SEEN}:{key}"), bytes).await;
-                }
-            }
-        });
-    }
-
-    let stats = registries.verification_stats();
-    if stats.verified + stats.recalled > 0 {
-        say!(
-            "attestations: {} verified now, {} results from the cache",
-            stats.verified,
-            stats.recalled
-        );
-    }
-    Ok((facts, previous))
+    Ok(gathered)
 }
 
 /// `npm:lodash@4.17.21` → an id; anything else is a path (`Ok(None)`); a malformed id with a
@@ -517,15 +413,15 @@ fn facts_for(
             let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
             (snapshot.replay(&ids, path), Default::default())
         }
-        None => gather(
-            net,
-            config,
-            now,
-            packages,
-            true,
-            record_owners,
-            max_file_bytes,
-        )?,
+        None => {
+            let owners = if record_owners {
+                deptrust::app::gather::Owners::ReadAndRecord
+            } else {
+                deptrust::app::gather::Owners::Read
+            };
+            let gathered = gather(net, config, now, packages, owners, max_file_bytes)?;
+            (gathered.facts, gathered.previous)
+        }
     };
     if let Some(path) = &net.snapshot {
         Snapshot::new(now, facts.clone()).write(path)?;
