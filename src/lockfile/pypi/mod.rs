@@ -762,6 +762,27 @@ mod tests {
             assert!(error.contains("Extra name must end"), "{text}: {error}");
         }
         assert!(parse_requirement("requests[socks, security]>=2").is_ok());
+        // pep508_rs 0.9.2 overflows (a panic that poisons its marker algebra for the rest of
+        // the process) on a 20-digit `python_version`, and overflows the stack on deep
+        // parentheses: such markers are refused before it sees them.
+        let deep = format!(
+            "a; {}python_version < '3'{}",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        for text in [
+            "a; python_version > '3.18446744073709551615'",
+            "a @ https://x.example/a.whl ; python_version <= '3.18446744073709551615'",
+            deep.as_str(),
+        ] {
+            let error = parse_requirement(text).expect_err(&text[..40]);
+            assert!(error.starts_with("its marker: "), "{error}");
+        }
+        let requirement = parse_requirement("a>=1; python_version < '3.8'").unwrap();
+        assert!(requirement.marker.unknown().is_none());
+        let requirement = parse_requirement("a; python_version < '3.x'").unwrap();
+        assert!(requirement.marker.unknown().is_some());
+        assert_eq!(parse_requirement("a").unwrap().marker, Marker::TRUE);
         let error = parse_requirement("r\u{49d7}==1 ; a").expect_err("non-ASCII");
         assert!(error.contains("outside ASCII"), "{error}");
     }
