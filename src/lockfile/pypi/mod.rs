@@ -6,6 +6,28 @@
 //! Names are normalized per [PEP 503](https://peps.python.org/pep-0503/#normalized-names),
 //! versions per [PEP 440](https://peps.python.org/pep-0440/#normalization) (a version that does
 //! not parse is kept as written).
+//!
+//! Environment markers ([`markers`]): uv.lock, poetry.lock and pdm.lock are universal locks,
+//! for every platform and every Python of the project's `requires-python` range, so the graph
+//! covers every platform and no marker is evaluated against one environment. What is decided,
+//! for those three (uv.lock: top-level `requires-python`; pdm.lock: `[[metadata.targets]]
+//! requires_python` or `[metadata] requires_python`; poetry.lock: `[metadata]
+//! python-versions`; else the pyproject's `project.requires-python` or
+//! `tool.poetry.dependencies.python`):
+//! - a dependency whose marker can never hold within that Python range (with the declaring
+//!   package's own marker, where the lockfile records one) is no edge: only
+//!   `python_version` / `python_full_version` can make a marker impossible; platform markers
+//!   never do;
+//! - where a name is locked at several versions for different markers (a forked lock), an
+//!   edge goes to the versions whose own markers (uv's `resolution-markers`, Poetry's
+//!   `markers`, PDM's `marker`) can hold together with the edge's; when none can, to all of
+//!   them, with a warning;
+//! - a marker that does not parse (or that `pep508_rs` reads only in part) is unknown: it may
+//!   hold, the edge is kept, and a warning says so.
+//!
+//! Pipfile.lock and requirements.txt pin each package with the marker under which it is
+//! installed, and record no edges between packages: their markers are not decided (every
+//! entry is a node).
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +38,9 @@ use serde::de::DeserializeOwned;
 
 use super::{LockfileInput, ParseError};
 use crate::model::{DepKind, LockfileBuilder, PackageId, Source};
+use markers::Marker;
 
+pub(crate) mod markers;
 pub(crate) mod pdm_lock;
 pub(crate) mod pipfile_lock;
 pub(crate) mod poetry_lock;
@@ -47,6 +71,8 @@ pub(crate) struct PyRequirement {
     pub(crate) specifiers: Option<pep440_rs::VersionSpecifiers>,
     /// A direct URL, when given instead of specifiers.
     pub(crate) url: Option<String>,
+    /// The environment marker after `;` (`true` when there is none).
+    pub(crate) marker: Marker,
 }
 
 impl PyRequirement {
@@ -115,6 +141,16 @@ pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
             }
         }
     }
+    // The marker is checked before pep508_rs sees it (see `markers`: its algebra lives behind
+    // a process-wide lock that a panic would poison), then read again on its own, so that a
+    // comparison pep508_rs ignores makes the marker unknown rather than narrower.
+    let marker = match markers::requirement_marker_text(text) {
+        Some((_, marker)) => {
+            markers::check_marker_text(marker).map_err(|reason| format!("its marker: {reason}"))?;
+            Some(marker)
+        }
+        None => None,
+    };
     // And should pep508_rs panic on an input the checks above do not foresee, the line is an
     // error rather than the end of the scan.
     let parsed = std::panic::catch_unwind(|| pep508_rs::Requirement::from_str(text))
@@ -143,6 +179,7 @@ pub(crate) fn parse_requirement(text: &str) -> Result<PyRequirement, String> {
             .collect(),
         specifiers,
         url,
+        marker: marker.map_or(Marker::TRUE, markers::parse_marker),
     })
 }
 
@@ -157,6 +194,8 @@ pub(crate) struct PyDeclared {
     pub(crate) kind: DepKind,
     /// The requirement as parsed, for matching among several locked versions.
     pub(crate) requirement: Option<PyRequirement>,
+    /// Its environment marker (PEP 508, or a Poetry dependency's `markers`); `true` without.
+    pub(crate) marker: Marker,
 }
 
 /// The parts of a `pyproject.toml` that shape the graph (PEP 621 `[project]`, PEP 735
@@ -169,6 +208,10 @@ pub(crate) struct Pyproject {
     pub(crate) version: Option<String>,
     /// Every declared dependency.
     pub(crate) declared: Vec<PyDeclared>,
+    /// `project.requires-python` (PEP 440 specifiers), as written.
+    pub(crate) requires_python: Option<String>,
+    /// `tool.poetry.dependencies.python` (a Poetry constraint), as written.
+    pub(crate) poetry_python: Option<String>,
 }
 
 impl Pyproject {
@@ -193,6 +236,8 @@ impl Pyproject {
                 .or_else(|| string(&["tool", "poetry", "version"]))
                 .map(|version| normalize_version(&version)),
             declared: Vec::new(),
+            requires_python: string(&["project", "requires-python"]),
+            poetry_python: string(&["tool", "poetry", "dependencies", "python"]),
         };
         let pep508_list = |value: Option<&toml::Value>| -> Vec<String> {
             value
@@ -276,6 +321,7 @@ impl Pyproject {
                 name: requirement.name.clone(),
                 extras: requirement.extras.clone(),
                 kind,
+                marker: requirement.marker.clone(),
                 requirement: Some(requirement),
             });
         }
@@ -296,6 +342,10 @@ impl Pyproject {
                         kind
                     },
                     requirement: None,
+                    marker: spec
+                        .markers
+                        .as_deref()
+                        .map_or(Marker::TRUE, markers::parse_marker),
                 });
             }
         }
@@ -712,6 +762,27 @@ mod tests {
             assert!(error.contains("Extra name must end"), "{text}: {error}");
         }
         assert!(parse_requirement("requests[socks, security]>=2").is_ok());
+        // pep508_rs 0.9.2 overflows (a panic that poisons its marker algebra for the rest of
+        // the process) on a 20-digit `python_version`, and overflows the stack on deep
+        // parentheses: such markers are refused before it sees them.
+        let deep = format!(
+            "a; {}python_version < '3'{}",
+            "(".repeat(50_000),
+            ")".repeat(50_000)
+        );
+        for text in [
+            "a; python_version > '3.18446744073709551615'",
+            "a @ https://x.example/a.whl ; python_version <= '3.18446744073709551615'",
+            deep.as_str(),
+        ] {
+            let error = parse_requirement(text).expect_err(&text[..40]);
+            assert!(error.starts_with("its marker: "), "{error}");
+        }
+        let requirement = parse_requirement("a>=1; python_version < '3.8'").unwrap();
+        assert!(requirement.marker.unknown().is_none());
+        let requirement = parse_requirement("a; python_version < '3.x'").unwrap();
+        assert!(requirement.marker.unknown().is_some());
+        assert_eq!(parse_requirement("a").unwrap().marker, Marker::TRUE);
         let error = parse_requirement("r\u{49d7}==1 ; a").expect_err("non-ASCII");
         assert!(error.contains("outside ASCII"), "{error}");
     }

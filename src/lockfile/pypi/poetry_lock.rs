@@ -25,15 +25,29 @@
 //!   An `optional = true` dependency is an edge (`optional`) only when some dependent asks for
 //!   an extra of `[package.extras]` that lists it; extras are activated transitively;
 //! - several locked versions of one name (marker forks): the constraint picks (Poetry's `^`,
-//!   `~`, `*`, `||` syntax and PEP 440), then equal markers, else every candidate.
+//!   `~`, `*`, `||` syntax and PEP 440), then markers (below), else every candidate, with a
+//!   warning;
+//! - markers (see [`super::markers`] for what is decided): a dependency whose `markers`,
+//!   together with the declaring package's own `markers` (lock 2.1; a table of markers per
+//!   group is their disjunction), can never hold within the project's Python range is no
+//!   edge (Poetry writes each package's dependencies as published, so
+//!   `importlib-metadata = { markers = "python_version < \"3.8\"" }` stays in a lock for
+//!   `^3.10`). The range is `[metadata] python-versions` (a Poetry constraint), else the
+//!   pyproject's `project.requires-python` or `tool.poetry.dependencies.python`, else every
+//!   Python. Among several locked versions, an edge goes to those whose `markers` can hold
+//!   together with the dependency's and the declaring package's. A marker that is not
+//!   understood counts as one that may hold, with a warning. The root's PEP 621 dependencies
+//!   and `markers = "…"` of its Poetry dependencies are decided the same way.
 //!
 //! Without a `pyproject.toml` (warned), the root depends on every package nothing else depends
 //! on, `dev` when the lockfile's own `category`/`groups` say so.
 //!
-//! Not supported: markers are not evaluated (the graph covers every platform); a root
-//! dependency with several locked versions is linked to all of them (the pyproject's Poetry
-//! constraints are not compared); a dependency that is not locked (its markers never hold) is
-//! a warning, not an edge.
+//! Not supported: platform markers are not evaluated (the graph covers every platform); lock
+//! versions before 2.1 record no per-package markers, so forks there are told apart by
+//! constraint and the dependency's own markers only; a root dependency with several locked
+//! versions is linked to all of them whose markers agree (the pyproject's Poetry constraints
+//! and its `python = "…"` keys are not compared); a dependency that is not locked although its
+//! markers can hold is a warning, not an edge.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -41,6 +55,7 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+use super::markers::{Marker, MarkerScope, parse_marker, python_range};
 use super::{
     PoetrySpec, allowed_or_all, normalize_name, normalize_version, project_root, read_toml,
 };
@@ -66,6 +81,8 @@ struct MetadataWire {
     lock_version: Option<toml::Value>,
     /// `[metadata.files]`: Poetry 1.0.0 to 1.0.9 wrote it without a `lock-version`.
     files: Option<toml::Value>,
+    /// The project's Python range, a Poetry constraint (`^3.10`, `>=3.8,<4.0`).
+    python_versions: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -122,8 +139,21 @@ impl PackageWire {
         self.category.as_deref().map(|category| category == "dev")
     }
 
-    fn markers(&self) -> Option<&str> {
-        self.markers.as_ref().and_then(toml::Value::as_str)
+    /// The package's own markers: a string, or (2.1) a table of markers per group, which
+    /// holds where any of them does.
+    fn marker(&self) -> Option<Marker> {
+        match self.markers.as_ref()? {
+            toml::Value::String(text) => Some(parse_marker(text)),
+            toml::Value::Table(groups) => Some(Marker::any(groups.values().map(|value| {
+                value.as_str().map_or_else(
+                    || Marker::Unknown(format!("`{value}` is not a string")),
+                    parse_marker,
+                )
+            }))),
+            other => Some(Marker::Unknown(format!(
+                "`{other}` is not a string or table"
+            ))),
+        }
     }
 
     fn to_source(&self) -> Source {
@@ -162,17 +192,44 @@ impl LockfileParser for PoetryLock {
             detect_version(input, probe.metadata.as_ref())
         })?;
         let version = detect_version(input, wire.metadata.as_ref())?;
+        let lock_python = wire
+            .metadata
+            .as_ref()
+            .and_then(|m| m.python_versions.clone());
         let mut graph = Graph::new(wire);
         let (root, project) = project_root(input, &mut graph.builder)?;
+        // The lock's range and the pyproject's Poetry one are Poetry constraints, PEP 621's
+        // `requires-python` PEP 440 specifiers.
+        let python = match (lock_python, &project) {
+            (Some(range), _) => Some((range.clone(), poetry_python_range(&range))),
+            (None, Some(project)) => match (&project.requires_python, &project.poetry_python) {
+                (Some(range), _) => Some((range.clone(), python_range(&[range]))),
+                (None, Some(range)) => Some((range.clone(), poetry_python_range(range))),
+                (None, None) => None,
+            },
+            (None, None) => None,
+        };
+        if let Some((range, parsed)) = python {
+            if parsed.is_none() {
+                graph.builder.warn(format!(
+                    "the Python range `{range}` does not parse: markers are decided for every Python"
+                ));
+            }
+            graph.scope = MarkerScope::new(parsed);
+        }
         match project {
             Some(project) => {
                 for declared in &project.declared {
+                    if !graph.scope.can_hold(&[&declared.marker]) {
+                        continue;
+                    }
                     let targets = match &declared.requirement {
                         Some(requirement) => {
                             graph.candidates(&declared.name, |version| requirement.allows(version))
                         }
                         None => graph.candidates(&declared.name, |_| true),
                     };
+                    let targets = graph.by_markers(&root, &declared.marker, &Marker::TRUE, targets);
                     if targets.is_empty() {
                         graph.builder.warn(format!(
                             "`{root}` depends on `{}`, which is not in the lockfile",
@@ -218,6 +275,9 @@ struct Graph {
     specs: Vec<Vec<PoetrySpec>>,
     ids: Vec<PackageId>,
     by_name: HashMap<String, Vec<usize>>,
+    /// Each package's own markers (`true` without them).
+    markers: Vec<Marker>,
+    scope: MarkerScope,
     builder: LockfileBuilder,
     /// Extras asked of a package, still to expand.
     pending: Vec<(usize, String)>,
@@ -240,11 +300,26 @@ impl Graph {
             }
         }
         let specs = packages.iter().map(PackageWire::specs).collect();
+        let markers = packages
+            .iter()
+            .zip(&ids)
+            .map(|(package, id)| {
+                let marker = package.marker().unwrap_or(Marker::TRUE);
+                if let Some(reason) = marker.unknown() {
+                    builder.warn(format!(
+                        "the markers of `{id}` are not understood ({reason}): they count as ones that may hold"
+                    ));
+                }
+                marker
+            })
+            .collect();
         Graph {
             packages,
             specs,
             ids,
             by_name,
+            markers,
+            scope: MarkerScope::default(),
             builder,
             pending: Vec::new(),
         }
@@ -259,30 +334,66 @@ impl Graph {
         allowed_or_all(all, |&i| allows(&self.ids[i].version))
     }
 
-    /// The packages a dependency entry names: by its constraint, then by equal markers.
-    fn resolve(&self, spec: &PoetrySpec) -> Vec<usize> {
+    /// Of several candidates, those whose markers can hold together with the dependency's
+    /// (`edge`) and the declaring package's (`parent`); all of them, with a warning, when none
+    /// can.
+    fn by_markers(
+        &mut self,
+        from: &PackageId,
+        edge: &Marker,
+        parent: &Marker,
+        candidates: Vec<usize>,
+    ) -> Vec<usize> {
+        if candidates.len() < 2 {
+            return candidates;
+        }
+        let with_markers: Vec<(usize, &Marker)> = candidates
+            .iter()
+            .map(|&i| (i, self.markers.get(i).unwrap_or(&Marker::TRUE)))
+            .collect();
+        if let Some(picked) = self.scope.pick(&[edge, parent], &with_markers) {
+            return picked;
+        }
+        let name = &self.ids[candidates[0]].name;
+        let versions: Vec<&str> = candidates
+            .iter()
+            .map(|&i| self.ids[i].version.as_str())
+            .collect();
+        let warning = format!(
+            "`{from}` depends on `{name}`, locked at {}, and no version's markers can hold together with the dependency's: the edge goes to every one",
+            versions.join(", ")
+        );
+        self.builder.warn(warning);
+        candidates
+    }
+
+    /// The packages a dependency entry of `from` names: none when its markers can never hold;
+    /// else by its constraint, then by markers.
+    fn resolve(&mut self, from: usize, spec: &PoetrySpec) -> Vec<usize> {
+        let from_id = self.ids[from].clone();
+        let edge = spec.markers.as_deref().map_or(Marker::TRUE, parse_marker);
+        if let (Some(text), Some(reason)) = (&spec.markers, edge.unknown()) {
+            self.builder.warn(format!(
+                "`{from_id}` depends on `{}` with markers `{text}` that are not understood ({reason}): the edge is kept",
+                spec.name
+            ));
+        }
+        let parent = self.markers.get(from).cloned().unwrap_or(Marker::TRUE);
+        if !self.scope.can_hold(&[&edge, &parent]) {
+            return Vec::new();
+        }
         let candidates = self.candidates(&spec.name, |version| {
             spec.constraint
                 .as_deref()
                 .is_none_or(|constraint| constraint_allows(constraint, version).unwrap_or(true))
         });
-        if candidates.len() < 2 {
-            return candidates;
+        if candidates.is_empty() {
+            self.builder.warn(format!(
+                "`{from_id}` depends on `{}`, which is not in the lockfile",
+                spec.name
+            ));
         }
-        let same_markers: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| {
-                spec.markers.is_some()
-                    && self.packages.get(i).and_then(PackageWire::markers)
-                        == spec.markers.as_deref()
-            })
-            .collect();
-        if same_markers.is_empty() {
-            candidates
-        } else {
-            same_markers
-        }
+        self.by_markers(&from_id, &edge, &parent, candidates)
     }
 
     fn edge_to(&mut self, from: &PackageId, target: usize, kind: DepKind, extras: &[String]) {
@@ -344,14 +455,8 @@ impl Graph {
     }
 
     fn spec_edges(&mut self, from: usize, spec: &PoetrySpec, kind: DepKind) {
-        let targets = self.resolve(spec);
+        let targets = self.resolve(from, spec);
         let from_id = self.ids[from].clone();
-        if targets.is_empty() {
-            self.builder.warn(format!(
-                "`{from_id}` depends on `{}`, which is not in the lockfile",
-                spec.name
-            ));
-        }
         for target in targets {
             self.edge_to(&from_id, target, kind, &spec.extras);
         }
@@ -359,7 +464,17 @@ impl Graph {
 
     /// Without a pyproject: the root depends on every package nothing else depends on.
     fn guess_root_edges(&mut self, root: &PackageId) {
-        let depended = self.specs.iter().flatten().map(|spec| spec.name.as_str());
+        // A dependency whose markers never hold does not count.
+        let depended = self
+            .specs
+            .iter()
+            .zip(&self.markers)
+            .flat_map(|(specs, parent)| specs.iter().map(move |spec| (spec, parent)))
+            .filter(|(spec, parent)| {
+                let edge = spec.markers.as_deref().map_or(Marker::TRUE, parse_marker);
+                self.scope.can_hold(&[&edge, parent])
+            })
+            .map(|(spec, _)| spec.name.as_str());
         let packages = self.packages.iter().zip(&self.ids).map(|(package, id)| {
             let kind = if package.dev_hint() == Some(true) {
                 DepKind::Dev
@@ -395,6 +510,17 @@ fn extra_entry(entry: &str) -> (String, Vec<String>) {
         })
         .unwrap_or_default();
     (normalize_name(name), extras)
+}
+
+/// A Poetry constraint on the Python version (`^3.10`, `>=3.8,<4.0 || ^2.7`) as a marker;
+/// `None` when it does not parse.
+fn poetry_python_range(constraint: &str) -> Option<pep508_rs::MarkerTree> {
+    let branches: Vec<String> = constraint
+        .split("||")
+        .map(pep440_specifiers)
+        .collect::<Option<Vec<String>>>()?;
+    let branches: Vec<&str> = branches.iter().map(String::as_str).collect();
+    python_range(&branches)
 }
 
 /// Whether a version satisfies a Poetry constraint (`^1.2`, `~1.2`, `>=1,<2 || >3`, `*`,
@@ -638,6 +764,135 @@ content-hash = "00"
             .filter(|e| e.starts_with("pypi:pandas"))
             .collect();
         assert_eq!(pandas, ["pypi:pandas@2.2.0 -> pypi:numpy@1.26.4 normal"]);
+    }
+
+    #[test]
+    fn markers_drop_impossible_edges_and_pick_fork_versions() {
+        let lock = r#"
+[[package]]
+name = "contourpy"
+version = "1.3.2"
+optional = false
+groups = ["main"]
+markers = "python_version == \"3.10\""
+
+[package.dependencies]
+numpy = ">=1.23"
+
+[[package]]
+name = "contourpy"
+version = "1.3.3"
+optional = false
+groups = ["main"]
+markers = { main = "python_version >= \"3.11\"", dev = "python_version >= \"3.12\"" }
+
+[package.dependencies]
+numpy = ">=1.25"
+
+[[package]]
+name = "numpy"
+version = "2.2.6"
+optional = false
+groups = ["main"]
+markers = "python_version == \"3.10\""
+
+[[package]]
+name = "numpy"
+version = "2.4.6"
+optional = false
+groups = ["main"]
+markers = "python_version >= \"3.11\""
+
+[[package]]
+name = "jsonschema"
+version = "4.17.3"
+optional = false
+groups = ["main"]
+
+[package.dependencies]
+attrs = ">=17.4.0"
+importlib-metadata = { version = "*", markers = "python_version < \"3.8\"" }
+colorama = { version = "*", markers = "sys_platform == \"win32\"" }
+odd = { version = "*", markers = "python_version < \"3.x\"" }
+
+[[package]]
+name = "attrs"
+version = "26.1.0"
+optional = false
+groups = ["main"]
+
+[[package]]
+name = "importlib-metadata"
+version = "9.0.1"
+optional = false
+groups = ["main"]
+
+[[package]]
+name = "colorama"
+version = "0.4.6"
+optional = false
+groups = ["main"]
+
+[[package]]
+name = "odd"
+version = "1.0"
+optional = false
+groups = ["main"]
+
+[metadata]
+lock-version = "2.1"
+python-versions = "^3.10"
+content-hash = "00"
+"#;
+        let dir = project(
+            r#"
+[project]
+name = "forked"
+version = "0.1.0"
+requires-python = ">=3.7"
+dependencies = [
+    "contourpy",
+    "jsonschema",
+    "importlib-metadata",
+    "backports-zoneinfo; python_version < '3.9'",
+]
+"#,
+        );
+        let lockfile = parse_in(dir.path(), lock).unwrap();
+        let package_edges: Vec<String> = edges(&lockfile)
+            .into_iter()
+            .filter(|e| !e.starts_with("pypi:forked"))
+            .collect();
+        assert_eq!(
+            package_edges,
+            [
+                "pypi:contourpy@1.3.2 -> pypi:numpy@2.2.6 normal",
+                "pypi:contourpy@1.3.3 -> pypi:numpy@2.4.6 normal",
+                "pypi:jsonschema@4.17.3 -> pypi:attrs@26.1.0 normal",
+                "pypi:jsonschema@4.17.3 -> pypi:colorama@0.4.6 normal",
+                "pypi:jsonschema@4.17.3 -> pypi:odd@1.0 normal",
+            ]
+        );
+        let warnings = lockfile.warnings.join("\n");
+        assert!(warnings.contains("`odd` with markers"), "{warnings}");
+        // The lock's `python-versions` (^3.10) is the range, not the pyproject's (>=3.7):
+        // `backports-zoneinfo` is not locked and never holds, so no warning either.
+        assert!(!warnings.contains("backports-zoneinfo"), "{warnings}");
+        assert!(!warnings.contains("importlib-metadata"), "{warnings}");
+
+        // Without the lock's range, the pyproject's is used.
+        let open = lock.replace("python-versions = \"^3.10\"\n", "");
+        let lockfile = parse_in(dir.path(), &open).unwrap();
+        assert!(edges(&lockfile).contains(
+            &"pypi:jsonschema@4.17.3 -> pypi:importlib-metadata@9.0.1 normal".to_string()
+        ));
+        let poetry = project(
+            "[tool.poetry]\nname = \"p\"\n[tool.poetry.dependencies]\npython = \"~3.10\"\n",
+        );
+        let lockfile = parse_in(poetry.path(), &open).unwrap();
+        assert!(!edges(&lockfile).contains(
+            &"pypi:jsonschema@4.17.3 -> pypi:importlib-metadata@9.0.1 normal".to_string()
+        ));
     }
 
     #[test]

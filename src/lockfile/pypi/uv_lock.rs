@@ -17,19 +17,34 @@
 //!   P's `optional-dependencies.x`, which become `optional` edges from P (as `uv tree` shows
 //!   `P[x]`). Activation is transitive;
 //! - a dependency names its package by name, adding `version` and `source` only when several
-//!   packages share the name (marker forks): both are matched when present.
+//!   packages share the name (marker forks): both are matched when present;
+//! - markers (see [`super::markers`] for what is decided): a dependency whose `marker` can
+//!   never hold within the top-level `requires-python` (else the pyproject's
+//!   `project.requires-python` beside the lockfile, else every Python) is no edge. uv itself
+//!   writes no such dependency (it simplifies markers against `requires-python`), so this only
+//!   guards hand-made or foreign files. When several locked packages still match a dependency
+//!   (no `version` given), the edge goes to those whose `resolution-markers` (the forks that
+//!   chose the version; none: every fork) can hold together with the dependency's `marker`
+//!   and the declaring package's `resolution-markers`; when none can, to all of them, with a
+//!   warning. A marker that is not understood counts as one that may hold, with a warning.
+//!   `resolution-markers` never remove an edge on their own: they say which forks chose a
+//!   version, not every environment in which it is installed (uv reuses a version locked for
+//!   one fork in another: `exceptiongroup -> typing-extensions 4.13.2` with marker
+//!   `python_full_version < '3.9' or python_full_version >= '3.11'`, while 4.13.2's
+//!   `resolution-markers` say `< '3.9'`).
 //!
 //! Not supported: the dependency groups of a virtual workspace root (`[manifest]
 //! dependency-groups`, a root without a package: a warning says they are skipped), and
 //! `[manifest] requirements` / `overrides` / `constraints` (their effect is already in the
-//! resolved packages). Markers are not evaluated: the graph covers every platform.
+//! resolved packages). Platform markers are not evaluated: the graph covers every platform.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{normalize_name, normalize_version, read_toml};
+use super::markers::{Marker, MarkerScope, parse_marker, python_range};
+use super::{normalize_name, normalize_version, read_pyproject, read_toml};
 use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -50,6 +65,8 @@ struct VersionWire {
 #[derive(Deserialize)]
 struct LockWire {
     version: Option<toml::Value>,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<String>,
     manifest: Option<ManifestWire>,
     #[serde(default)]
     package: Vec<PackageWire>,
@@ -70,6 +87,9 @@ struct PackageWire {
     name: String,
     version: Option<String>,
     source: Option<SourceWire>,
+    /// The forks whose resolution chose this version (none: every fork).
+    #[serde(default)]
+    resolution_markers: Vec<String>,
     #[serde(default)]
     dependencies: Vec<DependencyWire>,
     #[serde(default)]
@@ -98,6 +118,7 @@ struct DependencyWire {
     source: Option<SourceWire>,
     #[serde(default)]
     extra: Vec<String>,
+    marker: Option<String>,
 }
 
 impl SourceWire {
@@ -146,7 +167,25 @@ impl LockfileParser for UvLock {
             detect_version(input, probe.version.as_ref())
         })?;
         let version = detect_version(input, wire.version.as_ref())?;
-        Ok(Graph::new(wire).build(self.id(), version))
+        // uv always writes `requires-python`; the pyproject is only read when it is missing.
+        let python = match &wire.requires_python {
+            Some(range) => Some(range.clone()),
+            None => read_pyproject(input, Path::new(""))
+                .ok()
+                .flatten()
+                .and_then(|project| project.requires_python),
+        };
+        let mut graph = Graph::new(wire);
+        if let Some(range) = python {
+            let parsed = python_range(&[&range]);
+            if parsed.is_none() {
+                graph.builder.warn(format!(
+                    "the Python range `{range}` does not parse: markers are decided for every Python"
+                ));
+            }
+            graph.scope = MarkerScope::new(parsed);
+        }
+        Ok(graph.build(self.id(), version))
     }
 }
 
@@ -169,12 +208,15 @@ struct Graph {
     wire: LockWire,
     ids: Vec<PackageId>,
     by_name: HashMap<String, Vec<usize>>,
+    /// Each package's `resolution-markers`, as one disjunction.
+    markers: Vec<Marker>,
+    scope: MarkerScope,
     builder: LockfileBuilder,
 }
 
 impl Graph {
     fn new(wire: LockWire) -> Self {
-        let builder = LockfileBuilder::new(Ecosystem::Pypi);
+        let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
         let ids: Vec<PackageId> = wire
             .package
             .iter()
@@ -190,10 +232,26 @@ impl Graph {
         for (i, id) in ids.iter().enumerate() {
             by_name.entry(id.name.clone()).or_default().push(i);
         }
+        let markers = wire
+            .package
+            .iter()
+            .zip(&ids)
+            .map(|(package, id)| {
+                let marker = Marker::any(package.resolution_markers.iter().map(|m| parse_marker(m)));
+                if let Some(reason) = marker.unknown() {
+                    builder.warn(format!(
+                        "the `resolution-markers` of `{id}` are not understood ({reason}): they count as ones that may hold"
+                    ));
+                }
+                marker
+            })
+            .collect();
         Graph {
             wire,
             ids,
             by_name,
+            markers,
+            scope: MarkerScope::default(),
             builder,
         }
     }
@@ -328,8 +386,38 @@ impl Graph {
         };
         let mut found: Vec<(usize, Vec<String>)> = Vec::new();
         let mut missing: Vec<String> = Vec::new();
+        let mut problems: Vec<String> = Vec::new();
+        let from_id = &self.ids[from];
+        let parent = self.markers.get(from).unwrap_or(&Marker::TRUE);
         for dependency in lists.into_iter().flatten() {
-            let targets = self.resolve(dependency);
+            let marker = dependency
+                .marker
+                .as_deref()
+                .map_or(Marker::TRUE, parse_marker);
+            if let (Some(text), Some(reason)) = (&dependency.marker, marker.unknown()) {
+                problems.push(format!(
+                    "`{from_id}` depends on `{}` with a marker `{text}` that is not understood ({reason}): the edge is kept",
+                    dependency.name
+                ));
+            }
+            if !self.scope.can_hold(&[&marker]) {
+                continue;
+            }
+            let targets = match self.resolve(dependency, &marker, parent) {
+                Ok(targets) => targets,
+                Err(targets) => {
+                    let versions: Vec<&str> = targets
+                        .iter()
+                        .map(|&t| self.ids[t].version.as_str())
+                        .collect();
+                    problems.push(format!(
+                        "`{from_id}` depends on `{}`, locked at {}, and no version's `resolution-markers` can hold together with the dependency's marker: the edge goes to every one",
+                        dependency.name,
+                        versions.join(", ")
+                    ));
+                    targets
+                }
+            };
             if targets.is_empty() {
                 missing.push(dependency.name.clone());
             }
@@ -337,6 +425,9 @@ impl Graph {
             found.extend(targets.into_iter().map(|t| (t, extras.clone())));
         }
         let from_id = self.ids[from].clone();
+        for problem in problems {
+            self.builder.warn(problem);
+        }
         for name in missing {
             self.builder.warn(format!(
                 "`{from_id}` depends on `{name}`, which is not in the lockfile"
@@ -348,13 +439,20 @@ impl Graph {
         }
     }
 
-    /// The packages a dependency entry names: by name, then version and source when given.
-    fn resolve(&self, dependency: &DependencyWire) -> Vec<usize> {
+    /// The packages a dependency entry names: by name, then version and source when given,
+    /// then (several still matching) by markers: the dependency's own and those of the
+    /// declaring package, `parent`. `Err` with every match when no match's markers agree.
+    fn resolve(
+        &self,
+        dependency: &DependencyWire,
+        marker: &Marker,
+        parent: &Marker,
+    ) -> Result<Vec<usize>, Vec<usize>> {
         let Some(candidates) = self.by_name.get(&normalize_name(&dependency.name)) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let version = dependency.version.as_deref().map(normalize_version);
-        candidates
+        let matching: Vec<usize> = candidates
             .iter()
             .copied()
             .filter(|&i| version.as_ref().is_none_or(|v| self.ids[i].version == *v))
@@ -366,7 +464,17 @@ impl Graph {
                         .is_some_and(|p| p.source.as_ref() == Some(wanted))
                 })
             })
-            .collect()
+            .collect();
+        if matching.len() < 2 {
+            return Ok(matching);
+        }
+        let with_markers: Vec<(usize, &Marker)> = matching
+            .iter()
+            .map(|&i| (i, self.markers.get(i).unwrap_or(&Marker::TRUE)))
+            .collect();
+        self.scope
+            .pick(&[marker, parent], &with_markers)
+            .ok_or(matching)
     }
 }
 
@@ -534,6 +642,123 @@ source = { url = "https://example.org/z-1.0.tar.gz" }
                 "pypi:x@1.0 -> pypi:y@1.0 optional",
                 "pypi:y@1.0 -> pypi:z@1.0 optional",
             ]
+        );
+    }
+
+    #[test]
+    fn markers_drop_impossible_edges_and_pick_fork_versions() {
+        let lock = r#"
+version = 1
+revision = 3
+requires-python = ">=3.9"
+
+[[package]]
+name = "app"
+version = "1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "lib" },
+    { name = "old", marker = "python_full_version < '3.8'" },
+    { name = "odd", marker = "python_version < '3.x'" },
+    { name = "split", marker = "sys_platform == 'darwin'" },
+]
+
+[[package]]
+name = "lib"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.10'"]
+dependencies = [{ name = "dep" }]
+
+[[package]]
+name = "lib"
+version = "2.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.11'", "python_full_version == '3.10.*'"]
+dependencies = [{ name = "dep" }, { name = "plat", marker = "sys_platform == 'win32'" }]
+
+[[package]]
+name = "dep"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.10'"]
+
+[[package]]
+name = "dep"
+version = "2.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.10'"]
+
+[[package]]
+name = "old"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "odd"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "plat"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "split"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["sys_platform == 'linux'"]
+
+[[package]]
+name = "split"
+version = "2.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["sys_platform == 'win32'"]
+"#;
+        let lockfile = parse(lock).unwrap();
+        assert_eq!(
+            edges(&lockfile),
+            [
+                "pypi:app@1.0 -> pypi:lib@1.0 normal",
+                "pypi:app@1.0 -> pypi:lib@2.0 normal",
+                // Unknown marker: kept.
+                "pypi:app@1.0 -> pypi:odd@1.0 normal",
+                // No version's markers agree: every version.
+                "pypi:app@1.0 -> pypi:split@1.0 normal",
+                "pypi:app@1.0 -> pypi:split@2.0 normal",
+                // Each fork of `lib` to the fork of `dep` its markers agree with.
+                "pypi:lib@1.0 -> pypi:dep@1.0 normal",
+                "pypi:lib@2.0 -> pypi:dep@2.0 normal",
+                // Platform markers never drop an edge.
+                "pypi:lib@2.0 -> pypi:plat@1.0 normal",
+            ]
+        );
+        let warnings = lockfile.warnings.join("\n");
+        assert!(warnings.contains("`odd` with a marker"), "{warnings}");
+        assert!(
+            warnings.contains("`split`, locked at 1.0, 2.0"),
+            "{warnings}"
+        );
+        assert!(!warnings.contains("`old`"), "{warnings}");
+
+        // Without `requires-python` (and no pyproject), only the forks are told apart.
+        let open = lock.replace("requires-python = \">=3.9\"\n", "");
+        let lockfile = parse(&open).unwrap();
+        assert!(
+            edges(&lockfile).contains(&"pypi:app@1.0 -> pypi:old@1.0 normal".to_string()),
+            "{:?}",
+            edges(&lockfile)
+        );
+        // A Python range that does not parse leaves every Python open, with a warning.
+        let bad = lock.replace(">=3.9", ">=3.9;?");
+        let lockfile = parse(&bad).unwrap();
+        assert!(edges(&lockfile).contains(&"pypi:app@1.0 -> pypi:old@1.0 normal".to_string()));
+        assert!(
+            lockfile
+                .warnings
+                .iter()
+                .any(|w| w.contains("does not parse"))
         );
     }
 
