@@ -12,7 +12,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use deptrust::config::{Config, RegistriesConfig};
-use deptrust::history::History;
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::model::{Ecosystem, PackageId, Source};
 use deptrust::net::Net;
@@ -198,17 +197,12 @@ fn clock(args: &cli::NetArgs) -> anyhow::Result<jiff::Timestamp> {
     }
 }
 
-/// Asks the registries ([`deptrust::app::gather::gather`]) with the network configured from
-/// flags, environment and config file, showing progress and its warnings on stderr.
-fn gather(
+/// The network options of the command line, resolved (the default cache directory, deadlines).
+fn gather_options(
     args: &cli::NetArgs,
-    config: &Config,
-    now: jiff::Timestamp,
-    packages: &[(PackageId, Source)],
-    owners: deptrust::app::gather::Owners,
     max_file_bytes: u64,
-) -> anyhow::Result<deptrust::app::gather::Gathered> {
-    let options = deptrust::app::gather::GatherOptions {
+) -> deptrust::app::gather::GatherOptions {
+    deptrust::app::gather::GatherOptions {
         operator: RegistriesConfig {
             npm: args.npm_registry.clone(),
             pypi: args.pypi_url.clone(),
@@ -233,7 +227,54 @@ fn gather(
                 eprintln!("deptrust: {}", sanitize(line));
             }))
         }),
-    };
+    }
+}
+
+/// What the user hears while the library works: notes, warnings, progress, on stderr.
+struct Stderr;
+
+impl deptrust::app::scan::Observer for Stderr {
+    fn loaded(&self, loaded: &deptrust::app::projects::Loaded) {
+        print_loaded(loaded);
+        // Lockfile warnings (skipped lines, includes refused as outside the project) go to
+        // stderr: the report's packages depend on them.
+        print_warnings(&loaded.projects);
+        report_failures(&loaded.failures);
+    }
+
+    fn gathering(&self, net: &Arc<Net>) -> Option<Box<dyn std::any::Any>> {
+        // Not with --quiet, nor with --verbose (its log lines would tear the spinner).
+        (!ui().quiet && !ui().verbose)
+            .then(|| Box::new(Progress::show(net)) as Box<dyn std::any::Any>)
+    }
+
+    fn gathered(&self, gathered: &deptrust::app::gather::Gathered) {
+        // A token that was not sent is said even under --quiet.
+        for refusal in &gathered.refusals {
+            eprintln!("warning: {}", sanitize(&refusal.to_string()));
+        }
+        for warning in &gathered.warnings {
+            say!("warning: {}", sanitize(warning));
+        }
+        let (verified, recalled) = gathered.attestations;
+        if verified + recalled > 0 {
+            say!("attestations: {verified} verified now, {recalled} results from the cache");
+        }
+    }
+}
+
+/// Asks the registries ([`deptrust::app::gather::gather`]) with the network configured from
+/// flags, environment and config file, showing progress and its warnings on stderr.
+fn gather(
+    args: &cli::NetArgs,
+    config: &Config,
+    now: jiff::Timestamp,
+    packages: &[(PackageId, Source)],
+    owners: deptrust::app::gather::Owners,
+    max_file_bytes: u64,
+) -> anyhow::Result<deptrust::app::gather::Gathered> {
+    use deptrust::app::scan::Observer;
+    let options = gather_options(args, max_file_bytes);
     let gathered = deptrust::app::gather::gather(
         &options,
         config,
@@ -241,20 +282,9 @@ fn gather(
         packages,
         owners,
         |name| std::env::var(name).ok(),
-        // Not with --quiet, nor with --verbose (its log lines would tear the spinner).
-        |net| (!ui().quiet && !ui().verbose).then(|| Progress::show(net)),
+        |net| Stderr.gathering(net),
     )?;
-    // A token that was not sent is said even under --quiet.
-    for refusal in &gathered.refusals {
-        eprintln!("warning: {}", sanitize(&refusal.to_string()));
-    }
-    for warning in &gathered.warnings {
-        say!("warning: {}", sanitize(warning));
-    }
-    let (verified, recalled) = gathered.attestations;
-    if verified + recalled > 0 {
-        say!("attestations: {verified} verified now, {recalled} results from the cache");
-    }
+    Stderr.gathered(&gathered);
     Ok(gathered)
 }
 
@@ -297,30 +327,37 @@ fn load_projects(
     options: &ReadOptions,
     exclude: &lockfile::Exclude,
 ) -> anyhow::Result<(Vec<Project>, Vec<Failure>, Vec<String>)> {
-    let verbose_excluded = |excluded: &[PathBuf]| {
-        if ui().verbose {
-            for path in excluded {
-                eprintln!(
-                    "deptrust: excluded `{}`",
-                    sanitize(&path.display().to_string())
-                );
-            }
-        }
-    };
     let loaded = match deptrust::app::projects::load_projects(paths, options, exclude) {
         Ok(loaded) => loaded,
         Err(error) => {
             if let deptrust::app::projects::LoadError::NoLockfile { excluded, .. } = &error {
-                verbose_excluded(excluded);
+                print_excluded(excluded);
             }
             return Err(error.into());
         }
     };
-    verbose_excluded(&loaded.excluded);
+    print_loaded(&loaded);
+    Ok((loaded.projects, loaded.failures, loaded.texts))
+}
+
+/// Under `--verbose`, each path `exclude` left out.
+fn print_excluded(excluded: &[PathBuf]) {
+    if ui().verbose {
+        for path in excluded {
+            eprintln!(
+                "deptrust: excluded `{}`",
+                sanitize(&path.display().to_string())
+            );
+        }
+    }
+}
+
+/// The exclusions (`--verbose`) and notes of the projects found.
+fn print_loaded(loaded: &deptrust::app::projects::Loaded) {
+    print_excluded(&loaded.excluded);
     for note in &loaded.notes {
         say!("note: {}", sanitize(note));
     }
-    Ok((loaded.projects, loaded.failures, loaded.texts))
 }
 
 fn print_warnings(projects: &[Project]) {
@@ -365,34 +402,6 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// The registry packages of the projects that the policy counts, for gathering: direct
-/// dependencies first, so that a rationed service (the crates.io API) answers for them first.
-fn packages_to_gather(projects: &[Project], config: &Config) -> Vec<(PackageId, Source)> {
-    let mut packages = Vec::new();
-    let mut direct = std::collections::BTreeSet::new();
-    for project in projects {
-        if !config
-            .policy
-            .counts_ecosystem(project.graph.lockfile.ecosystem)
-        {
-            continue;
-        }
-        for node in &project.graph.nodes {
-            if !node.root
-                && matches!(node.package.source, Source::Registry(_))
-                && (config.policy.counts_dev() || !node.dev)
-            {
-                packages.push((node.package.id.clone(), node.package.source.clone()));
-                if node.direct {
-                    direct.insert(node.package.id.clone());
-                }
-            }
-        }
-    }
-    packages.sort_by_key(|(id, _)| !direct.contains(id));
-    packages
-}
-
 /// Facts from a snapshot (`--replay`) or the registries; with the owners earlier runs saw.
 /// `record_owners`: remember this run's owners for the next (a scan does; `explain` only
 /// reads them).
@@ -431,71 +440,42 @@ fn facts_for(
 }
 
 fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
-    let options = ReadOptions {
-        max_file_bytes: args.search.max_file_size,
-        root: None,
-        cargo: args.cargo.options(),
-    };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
-    let config = load_config(args.net.config.as_deref(), &paths)?;
-    let exclude = exclusions(&config, &args.search)?;
-    let (projects, failures, texts) = load_projects(&paths, &options, &exclude)?;
-    // Lockfile warnings (skipped lines, includes refused as outside the project) go to stderr:
-    // the report's packages depend on them.
-    print_warnings(&projects);
-    report_failures(&failures);
-    let packages = packages_to_gather(&projects, &config);
-    let limit = options.max_file_bytes;
-    let (facts, previous) = facts_for(&args.net, &config, now, &packages, true, limit)?;
-    let texts: Vec<Option<String>> = texts.into_iter().map(Some).collect();
-    let inputs: Vec<scan::Input<'_>> = projects
-        .iter()
-        .zip(&texts)
-        .map(|(project, text)| scan::Input {
-            lockfile: project.lockfile.trim_start_matches("./"),
-            graph: &project.graph,
-            text: text.as_deref(),
-        })
-        .collect();
-    let errors = failures
-        .iter()
-        .map(|failure| scan::ScanError {
-            lockfile: failure.lockfile.clone(),
-            message: failure.message.clone(),
-        })
-        .collect();
-    let baseline = match &args.baseline {
-        Some(path) => Some(deptrust::app::baseline::read(path, limit)?),
-        None => None,
-    };
-    let mut result = scan::evaluate(
-        &inputs,
-        &facts,
-        &previous,
-        scan::Options {
-            policy: &config.policy,
-            now,
-            baseline: baseline.as_ref(),
+    let limit = args.search.max_file_size;
+    let gather = gather_options(&args.net, limit);
+    let request = deptrust::app::scan::ScanRequest {
+        paths: &paths,
+        read: ReadOptions {
+            max_file_bytes: limit,
+            root: None,
+            cargo: args.cargo.options(),
         },
-        errors,
-    );
-    if let Some(path) = &args.history {
-        let mut history = match lockfile::read_bounded(path, limit, None) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes)
-                    .with_context(|| format!("--history `{}` is not UTF-8 text", path.display()))?;
-                History::parse(&text, &path.display().to_string())?
-            }
-            Err(error) if error.is_not_found() => History::default(),
+        config: args.net.config.as_deref(),
+        exclude: &args.search.exclude,
+        now,
+        facts: match &args.net.replay {
+            Some(path) => deptrust::app::scan::FactsFrom::Replay(path),
+            None => deptrust::app::scan::FactsFrom::Registries(&gather),
+        },
+        snapshot: args.net.snapshot.as_deref(),
+        baseline: args.baseline.as_deref(),
+        history: args.history.as_deref(),
+    };
+    let outcome =
+        match deptrust::app::scan::run(&request, &Stderr, &|name| std::env::var(name).ok()) {
+            Ok(outcome) => outcome,
             Err(error) => {
-                return Err(anyhow::Error::new(error).context("cannot read the --history file"));
+                if let deptrust::app::scan::ScanRunError::Load(
+                    deptrust::app::projects::LoadError::NoLockfile { excluded, .. },
+                ) = &error
+                {
+                    print_excluded(excluded);
+                }
+                return Err(error.into());
             }
         };
-        history.annotate_and_record(&mut result);
-        let text = serde_json::to_string_pretty(&history)? + "\n";
-        fs_err::write(path, text)?;
-    }
+    let result = &outcome.report;
     let terminal = args.output.is_none() && io::stdout().is_terminal();
     let table = report::TableOptions {
         width: if args.output.is_some() {
@@ -514,13 +494,13 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     // `stdout`: the report the user reads now, which --quiet cuts to the gate line.
     let render_as = |format: cli::ScanFormatArg, stdout: bool, out: &mut dyn Write| match format {
         cli::ScanFormatArg::Table if stdout && ui().quiet => {
-            report::render_scan_gate(&result, &table, out)
+            report::render_scan_gate(result, &table, out)
         }
-        cli::ScanFormatArg::Table if stdout => report::render_scan_table(&result, &table, out),
-        cli::ScanFormatArg::Table => report::render_scan_table(&result, &to_file, out),
-        cli::ScanFormatArg::Json => report::render_scan_json(&result, out),
-        cli::ScanFormatArg::Sarif => report::render_scan_sarif(&result, out),
-        cli::ScanFormatArg::Markdown => report::render_scan_markdown(&result, out),
+        cli::ScanFormatArg::Table if stdout => report::render_scan_table(result, &table, out),
+        cli::ScanFormatArg::Table => report::render_scan_table(result, &to_file, out),
+        cli::ScanFormatArg::Json => report::render_scan_json(result, out),
+        cli::ScanFormatArg::Sarif => report::render_scan_sarif(result, out),
+        cli::ScanFormatArg::Markdown => report::render_scan_markdown(result, out),
     };
     let write_file = |format: cli::ScanFormatArg, path: &std::path::Path| -> anyhow::Result<()> {
         let file = fs_err::File::create(path)?;
@@ -545,7 +525,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
             say!(
                 "deptrust: exposure {:.1}, gate {}; report written to {}",
                 result.exposure_score,
-                if !failures.is_empty() {
+                if !result.errors.is_empty() {
                     "ERROR (a lockfile could not be read)"
                 } else if result.gate.passed {
                     "passed"
@@ -557,15 +537,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         }
         None => write_stdout(render)?,
     }
-    Ok(if !failures.is_empty() {
-        ExitCode::from(2)
-    } else if result.gate.unevaluated {
-        ExitCode::from(3)
-    } else if !result.gate.passed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(ExitCode::from(outcome.exit_status()))
 }
 
 fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
@@ -651,7 +623,7 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
         .filter(|project| occurrences.iter().any(|o| o.lockfile == project.lockfile))
         .collect();
     let mut wanted = ids.clone();
-    wanted.extend(packages_to_gather(&involved, &config));
+    wanted.extend(deptrust::app::scan::packages_to_gather(&involved, &config));
     wanted.sort();
     wanted.dedup();
     let limit = options.max_file_bytes;
