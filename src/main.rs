@@ -101,9 +101,14 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
         cargo: args.cargo.options(),
     };
     let paths = paths_or_here(args.paths);
-    // Only its `exclude` matters here; a deptrust.toml that cannot be read is still an error.
-    let config = load_config(None, &paths)?;
-    let exclude = exclusions(&config, &args.search)?;
+    // Only the configuration's `exclude` matters here, and only to search directories: for
+    // lockfiles named one by one it is not read. A deptrust.toml that cannot be read is
+    // still an error when it is.
+    let exclude = if paths.iter().any(|path| path.is_dir()) {
+        exclusions(&load_config(None, &paths)?, &args.search)?
+    } else {
+        lockfile::Exclude::new(&args.search.exclude)?
+    };
     let (projects, failures, _) = load_projects(&paths, &options, &exclude)?;
     let format = GraphFormat::from(args.format);
     if matches!(format, GraphFormat::Tree | GraphFormat::Dot) {

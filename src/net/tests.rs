@@ -526,7 +526,9 @@ impl Respond for ArrivalTimes {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_limited_host_gets_one_request_per_interval() {
-    let interval = Duration::from_millis(200);
+    // Long enough that five unpaced requests on a loaded 2-core machine (hundreds of
+    // milliseconds) still finish well before the paced ones could.
+    let interval = Duration::from_millis(500);
     let server = MockServer::start().await;
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     Mock::given(method("GET"))
