@@ -53,6 +53,10 @@ pub(crate) enum Command {
     /// Show one package's facts, every signal's verdict and the arithmetic of its score.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// What changes in trust between two states of the dependencies: lockfiles, directories or
+    /// git revisions. Fails (exit 1) only when the change brings a finding at level deny.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// Write a commented deptrust.toml listing every option, rule and default.
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
@@ -73,6 +77,57 @@ const MAN_EXAMPLES: &str = "\
 Examples:
   deptrust man | man -l -                     read it now
   deptrust man --dir ~/.local/share/man/man1  deptrust.1, deptrust-scan.1, … for `man deptrust-scan`";
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  deptrust diff                             the last commit (HEAD) against the working tree
+  deptrust diff origin/main                 the base branch against the working tree
+  deptrust diff main feature                two revisions (lockfiles read from git objects)
+  deptrust diff old/package-lock.json package-lock.json   two lockfiles
+  deptrust diff origin/main --format markdown >> \"$GITHUB_STEP_SUMMARY\"
+
+Each side is a lockfile, a directory, or a git revision of the repository in the current
+directory (git is needed only for revisions). Per lockfile: packages added, removed, upgraded,
+downgraded, with their blast radius; for each version change, what changed in who publishes it
+and how it is built (publisher, provenance, builder, install scripts, maintainers, repository);
+the findings the new versions bring; the exposure score before and after. The policy is the head
+side's deptrust.toml (or --config).
+
+Exit status: 0 the change brings no finding at level deny; 1 it does; 2 usage or input error.";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct DiffArgs {
+    /// The base: a lockfile, a directory or a git revision [default: HEAD].
+    #[arg(value_name = "BASE")]
+    pub(crate) base: Option<String>,
+
+    /// The head: a lockfile, a directory or a git revision [default: . (the working tree)].
+    #[arg(value_name = "HEAD")]
+    pub(crate) head: Option<String>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormatArg::Table)]
+    pub(crate) format: DiffFormatArg,
+
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+
+    #[command(flatten)]
+    pub(crate) search: SearchArgs,
+
+    #[command(flatten)]
+    pub(crate) cargo: CargoMetadataArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum DiffFormatArg {
+    /// Per lockfile the packages that changed, with their trust delta; the gate last.
+    Table,
+    /// The diff document (schema_version 1).
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct CompletionsArgs {

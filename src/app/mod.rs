@@ -1,10 +1,12 @@
 //! The commands' pipelines as library calls, so that `main` is left with arguments, rendering
 //! and the exit code: the configuration and the projects of a run ([`projects`]), the token rule ([`tokens`]),
 //! the `--baseline` report ([`baseline`]), gathering facts with earlier runs' owners
-//! ([`gather`]), and `deptrust scan` as one call ([`scan`]).
+//! ([`gather`]), `deptrust scan` as one call ([`scan`]), and the trust delta of a change
+//! ([`diff`]).
 //! Nothing here prints; what a user should be told comes back as values.
 
 pub mod baseline;
+pub mod diff;
 pub mod gather;
 pub mod projects;
 pub mod scan;

@@ -82,6 +82,8 @@ pub struct ScanOutcome {
     pub config: Config,
     /// The projects judged.
     pub projects: Vec<Project>,
+    /// The facts used, by package id.
+    pub facts: BTreeMap<String, PackageFacts>,
 }
 
 impl ScanOutcome {
@@ -226,6 +228,7 @@ pub fn run(
         report,
         config,
         projects,
+        facts,
     })
 }
 

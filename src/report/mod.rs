@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use crate::graph::DepGraph;
 
+pub use diff::{render_diff_json, render_diff_markdown, render_diff_table};
 pub use explain::{Occurrence, render_explain};
 pub use facts::{render_facts_json, render_facts_table};
 pub use markdown::render_scan_markdown;
@@ -20,6 +21,7 @@ pub use sarif::render_scan_sarif;
 pub use scan_json::render_scan_json;
 pub use scan_table::{DEFAULT_TOP, TableOptions, render_scan_gate, render_scan_table};
 
+mod diff;
 mod dot;
 mod explain;
 mod facts;

@@ -1580,3 +1580,238 @@ async fn a_repository_on_another_host_is_declared_and_its_facts_unknown() {
     assert!(text.contains(reason), "{snapshot:#}");
     assert_clean(&report, "npm:left-pad@1.3.0");
 }
+
+// ---------------------------------------------------------------------------------------------
+// deptrust diff: the trust delta of an upgrade.
+
+/// `shady` 1.0.0 published by alice with provenance, 1.1.0 by mallory without it; `better`
+/// 1.0.0 without provenance, 1.1.0 by the same publisher with it.
+async fn mount_upgrades(mocks: &Mocks) {
+    let attested = |name: &str, version: &str| {
+        json!({"dist": {"attestations": {
+            "url": format!("https://registry.npmjs.org/-/npm/v1/attestations/{name}@{version}"),
+            "provenance": {"predicateType": "https://slsa.dev/provenance/v1"},
+        }}})
+    };
+    serve(
+        &mocks.npm,
+        "/shady",
+        packument(
+            "shady",
+            "https://github.com/o/shady",
+            &["alice"],
+            &[
+                rel("1.0.0", "2025-01-10T10:00:00.000Z", "alice", &["alice"])
+                    .with(attested("shady", "1.0.0")),
+                rel(
+                    "1.1.0",
+                    "2025-03-10T10:00:00.000Z",
+                    "mallory",
+                    &["alice", "mallory"],
+                ),
+            ],
+        ),
+    )
+    .await;
+    serve(
+        &mocks.npm,
+        "/better",
+        packument(
+            "better",
+            "https://github.com/o/better",
+            &["bob"],
+            &[
+                rel("1.0.0", "2025-01-10T10:00:00.000Z", "bob", &["bob"]),
+                rel("1.1.0", "2025-03-10T10:00:00.000Z", "bob", &["bob"])
+                    .with(attested("better", "1.1.0")),
+            ],
+        ),
+    )
+    .await;
+    for repo in ["o/shady", "o/better"] {
+        serve(
+            &mocks.github,
+            &format!("/repos/{repo}"),
+            github_repo(repo, 4242, false, "2026-11-27T08:00:00Z"),
+        )
+        .await;
+    }
+}
+
+impl Mocks {
+    /// `deptrust diff <args>` run in `dir`, with git on PATH.
+    fn diff(&self, cache: &str, dir: &Path, args: &[&str]) -> Run {
+        let output = self
+            .deptrust(cache)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(dir)
+            .arg("diff")
+            .args(args)
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_names_a_new_publisher_and_lost_provenance_and_fails_only_on_the_delta() {
+    let mocks = Mocks::start().await;
+    mount_upgrades(&mocks).await;
+    let base = mocks.work.path().join("base");
+    let head = mocks.work.path().join("head");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::create_dir_all(&head).unwrap();
+    write_package_lock(&base, &[("shady", "1.0.0"), ("better", "1.0.0")]);
+    write_package_lock(&head, &[("shady", "1.1.0"), ("better", "1.1.0")]);
+
+    let run = mocks.diff(
+        "diff",
+        mocks.work.path(),
+        &[
+            "base/package-lock.json",
+            "head/package-lock.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let diff = run.json();
+    assert_eq!(diff["schema_version"], 1);
+    let packages = diff["projects"][0]["packages"].as_array().unwrap();
+    let change = |name: &str| {
+        packages
+            .iter()
+            .find(|p| p["package"] == format!("npm:{name}"))
+            .unwrap_or_else(|| panic!("{name} in {diff:#}"))
+    };
+    let shady = change("shady");
+    assert_eq!(shady["change"], "upgraded");
+    let kinds: Vec<&str> = shady["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"publisher-changed"), "{kinds:?}");
+    assert!(kinds.contains(&"provenance-lost"), "{kinds:?}");
+    assert!(kinds.contains(&"maintainers-added"), "{kinds:?}");
+    assert_eq!(
+        diff["gate"]["reasons"],
+        json!(["npm:shady@1.1.0: provenance-dropped (deny), brought by this change"])
+    );
+    let better = change("better");
+    assert_eq!(better["trust"][0]["kind"], "provenance-gained");
+    assert_eq!(better["trust"][0]["improvement"], true);
+
+    // The text view names both, the gate last.
+    let run = mocks.diff(
+        "diff",
+        mocks.work.path(),
+        &["base/package-lock.json", "head/package-lock.json"],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout
+            .contains("worse:  publisher-changed: 1.0.0 was published by alice, 1.1.0 by mallory"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("better: provenance-gained"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .trim_end()
+            .ends_with("npm:shady@1.1.0: provenance-dropped (deny), brought by this change"),
+        "{}",
+        run.stdout
+    );
+
+    // An upgrade that only adds provenance passes, shown as an improvement.
+    write_package_lock(&head, &[("shady", "1.0.0"), ("better", "1.1.0")]);
+    let run = mocks.diff(
+        "diff",
+        mocks.work.path(),
+        &[
+            "base/package-lock.json",
+            "head/package-lock.json",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("## deptrust diff: PASSED"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("✅ `provenance-gained"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// `deptrust diff` with no arguments: the last commit against the working tree, the base read
+/// from git objects.
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_between_a_git_revision_and_the_working_tree() {
+    let mocks = Mocks::start().await;
+    mount_upgrades(&mocks).await;
+    let project = mocks.project();
+    write_package_lock(&project, &[("shady", "1.0.0")]);
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .current_dir(&project)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    write_package_lock(&project, &[("shady", "1.1.0")]);
+
+    let run = mocks.diff("git", &project, &["--format", "json"]);
+    // The upgrade drops provenance (deny by default): the change fails the gate.
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let diff = run.json();
+    assert_eq!(diff["base"], "HEAD");
+    assert_eq!(diff["projects"].as_array().unwrap().len(), 1, "{diff:#}");
+    assert_eq!(diff["projects"][0]["lockfile"], "package-lock.json");
+    let shady = &diff["projects"][0]["packages"][0];
+    assert_eq!(shady["from"], json!(["1.0.0"]));
+    assert_eq!(shady["to"], json!(["1.1.0"]));
+    assert!(
+        shady["new_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "provenance-dropped" && f["level"] == "deny"),
+        "{shady:#}"
+    );
+    // The working tree is untouched.
+    let lock = std::fs::read_to_string(project.join("package-lock.json")).unwrap();
+    assert!(lock.contains("1.1.0"));
+    // A name that is neither a path nor a revision is an input error.
+    let run = mocks.diff("git", &project, &["no-such-branch"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("`no-such-branch` is neither a path nor a git revision"),
+        "{}",
+        run.stderr
+    );
+}
