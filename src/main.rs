@@ -684,109 +684,35 @@ fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(&failures))
 }
 
-/// A directory removed when dropped (a git revision's lockfiles and manifests).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(label: &str) -> anyhow::Result<Self> {
-        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let path =
-            std::env::temp_dir().join(format!("deptrust-{label}-{}-{n}", std::process::id()));
-        fs_err::create_dir_all(&path)?;
-        Ok(TempDir(path))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// One side of a diff: the path to scan, the root its lockfile paths are relative to, and the
-/// directory holding a revision's files (removed when done).
-fn diff_side(
-    named: &str,
-    max_file_bytes: u64,
-) -> anyhow::Result<(PathBuf, String, Option<TempDir>)> {
-    let path = PathBuf::from(named);
-    if path.exists() {
-        let root = if path.is_file() {
-            path.parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map_or_else(|| ".".to_string(), |p| p.display().to_string())
-        } else {
-            named.to_string()
-        };
-        return Ok((path, root, None));
-    }
-    let here = std::path::Path::new(".");
-    if !deptrust::app::diff::is_revision(here, named) {
-        anyhow::bail!(
-            "`{}` is neither a path nor a git revision of the repository here",
-            sanitize(named)
-        );
-    }
-    let dir = TempDir::new("diff")?;
-    let written = deptrust::app::diff::extract_revision(here, named, &dir.0, max_file_bytes)?;
-    if written == 0 {
-        anyhow::bail!("revision `{}` holds no lockfile", sanitize(named));
-    }
-    let root = dir.0.display().to_string();
-    Ok((dir.0.clone(), root, Some(dir)))
-}
-
 fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
     let now = clock(&args.net)?;
     let limit = args.search.max_file_size;
-    let base_name = args.base.clone().unwrap_or_else(|| "HEAD".to_string());
-    let head_name = args.head.clone().unwrap_or_else(|| ".".to_string());
-    let (base_path, base_root, _base_dir) = diff_side(&base_name, limit)?;
-    let (head_path, head_root, _head_dir) = diff_side(&head_name, limit)?;
-    // One policy for both sides: the head's (a revision's own deptrust.toml is not read).
-    let config = args.net.config.clone().or_else(|| {
-        let dir = if head_path.is_file() {
-            head_path.parent().map(PathBuf::from).unwrap_or_default()
-        } else {
-            head_path.clone()
-        };
-        let candidate = dir.join("deptrust.toml");
-        candidate.exists().then_some(candidate)
-    });
     let gather = gather_options(&args.net, limit);
-    let scan_side = |path: &PathBuf| {
-        let paths = [path.clone()];
-        let request = deptrust::app::scan::ScanRequest {
-            paths: &paths,
-            read: ReadOptions {
-                max_file_bytes: limit,
-                root: None,
-                cargo: args.cargo.options(),
-            },
-            config: config.as_deref(),
-            exclude: &args.search.exclude,
-            now,
-            facts: match &args.net.replay {
-                Some(path) => deptrust::app::scan::FactsFrom::Replay(path),
-                None => deptrust::app::scan::FactsFrom::Registries(&gather),
-            },
-            snapshot: None,
-            baseline: None,
-            history: None,
-        };
-        deptrust::app::scan::run(&request, &Stderr, &|name| std::env::var(name).ok())
+    let request = deptrust::app::diff::DiffRequest {
+        base: args.base.as_deref().unwrap_or("HEAD"),
+        head: args.head.as_deref().unwrap_or("."),
+        repository: std::path::Path::new("."),
+        read: ReadOptions {
+            max_file_bytes: limit,
+            root: None,
+            cargo: args.cargo.options(),
+        },
+        config: args.net.config.as_deref(),
+        exclude: &args.search.exclude,
+        now,
+        facts: match &args.net.replay {
+            Some(path) => deptrust::app::scan::FactsFrom::Replay(path),
+            None => deptrust::app::scan::FactsFrom::Registries(&gather),
+        },
     };
-    let base = scan_side(&base_path)?;
-    let head = scan_side(&head_path)?;
-    let diff =
-        deptrust::app::diff::compare(&base_name, &base, &base_root, &head_name, &head, &head_root);
+    let (diff, status) =
+        deptrust::app::diff::run(&request, &Stderr, &|name| std::env::var(name).ok())?;
     write_stdout(|out| match args.format {
         cli::DiffFormatArg::Table => report::render_diff_table(&diff, out),
         cli::DiffFormatArg::Json => report::render_diff_json(&diff, out),
         cli::DiffFormatArg::Markdown => report::render_diff_markdown(&diff, out),
     })?;
-    Ok(ExitCode::from(diff.exit_status(&base, &head)))
+    Ok(ExitCode::from(status))
 }
 
 fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::scan::ScanOutcome;
+use super::scan::{FactsFrom, Observer, ScanOutcome, ScanRequest, ScanRunError};
 use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::rules::Level;
 
@@ -495,6 +495,161 @@ fn join(names: &[&String]) -> String {
         .map(|n| n.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One `deptrust diff`.
+#[derive(Debug, Clone)]
+pub struct DiffRequest<'a> {
+    /// The base: a lockfile, a directory or a git revision.
+    pub base: &'a str,
+    /// The head: the same.
+    pub head: &'a str,
+    /// The git repository revisions are read from.
+    pub repository: &'a Path,
+    /// How lockfiles are read.
+    pub read: crate::lockfile::ReadOptions,
+    /// `--config`; else the head's `deptrust.toml` (a revision's own is not read).
+    pub config: Option<&'a Path>,
+    /// `--exclude` patterns.
+    pub exclude: &'a [String],
+    /// The run's clock.
+    pub now: jiff::Timestamp,
+    /// Where facts come from (both sides share it, and the cache).
+    pub facts: FactsFrom<'a>,
+}
+
+/// Why a diff could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiffError {
+    /// A side names neither a path nor a revision.
+    #[error("`{0}` is neither a path nor a git revision of the repository here")]
+    NoSuchSide(String),
+    /// A revision holds no lockfile.
+    #[error("revision `{0}` holds no lockfile")]
+    EmptyRevision(String),
+    /// A revision could not be read.
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    /// The temporary directory for a revision could not be made.
+    #[error("cannot make a temporary directory for a revision: {0}")]
+    TempDir(#[source] std::io::Error),
+    /// A side could not be scanned.
+    #[error(transparent)]
+    Scan(#[from] ScanRunError),
+}
+
+/// A directory removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> std::io::Result<Self> {
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("deptrust-diff-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One side of a diff: what to scan, the root its lockfile paths are relative to, and the
+/// directory holding a revision's files (removed with it).
+struct Side {
+    path: PathBuf,
+    root: String,
+    _dir: Option<TempDir>,
+}
+
+fn side(named: &str, repository: &Path, max_file_bytes: u64) -> Result<Side, DiffError> {
+    let path = PathBuf::from(named);
+    if path.exists() {
+        let root = if path.is_file() {
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| ".".to_string(), |p| p.display().to_string())
+        } else {
+            named.to_string()
+        };
+        return Ok(Side {
+            path,
+            root,
+            _dir: None,
+        });
+    }
+    if !is_revision(repository, named) {
+        return Err(DiffError::NoSuchSide(named.to_string()));
+    }
+    let dir = TempDir::new().map_err(DiffError::TempDir)?;
+    if extract_revision(repository, named, &dir.0, max_file_bytes)? == 0 {
+        return Err(DiffError::EmptyRevision(named.to_string()));
+    }
+    Ok(Side {
+        path: dir.0.clone(),
+        root: dir.0.display().to_string(),
+        _dir: Some(dir),
+    })
+}
+
+/// Scans both sides (one [`super::scan::run`] each) and compares them; the exit status
+/// with it ([`Diff::exit_status`]).
+pub fn run(
+    request: &DiffRequest<'_>,
+    observer: &dyn Observer,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Diff, u8), DiffError> {
+    let limit = request.read.max_file_bytes;
+    let base = side(request.base, request.repository, limit)?;
+    let head = side(request.head, request.repository, limit)?;
+    // One policy for both sides: the head's.
+    let found;
+    let config = match request.config {
+        Some(path) => Some(path),
+        None => {
+            let dir = if head.path.is_file() {
+                head.path
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            } else {
+                head.path.clone()
+            };
+            found = dir.join("deptrust.toml");
+            found.exists().then_some(found.as_path())
+        }
+    };
+    let scan = |side: &Side| {
+        let paths = [side.path.clone()];
+        let request = ScanRequest {
+            paths: &paths,
+            read: request.read.clone(),
+            config,
+            exclude: request.exclude,
+            now: request.now,
+            facts: request.facts,
+            snapshot: None,
+            baseline: None,
+            history: None,
+        };
+        super::scan::run(&request, observer, env)
+    };
+    let base_outcome = scan(&base)?;
+    let head_outcome = scan(&head)?;
+    let diff = compare(
+        request.base,
+        &base_outcome,
+        &base.root,
+        request.head,
+        &head_outcome,
+        &head.root,
+    );
+    let status = diff.exit_status(&base_outcome, &head_outcome);
+    Ok((diff, status))
 }
 
 /// Why a git revision could not be read.
