@@ -368,6 +368,9 @@ fn print_loaded(loaded: &deptrust::app::projects::Loaded) {
 
 fn print_warnings(projects: &[Project]) {
     for project in projects {
+        for note in &project.graph.lockfile.notes {
+            say!("note: {}: {}", sanitize(&project.lockfile), sanitize(note));
+        }
         for warning in &project.graph.lockfile.warnings {
             say!(
                 "warning: {}: {}",

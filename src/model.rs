@@ -269,6 +269,9 @@ pub struct Lockfile {
     /// Things the user should know that did not stop the parse (unpinned requirements, dangling
     /// references).
     pub warnings: Vec<String>,
+    /// How the file was read, when it is worth saying but is no fault of the file (Cargo's
+    /// exact mode falling back to the lockfile alone).
+    pub notes: Vec<String>,
 }
 
 /// Collects packages, roots and edges while a parser walks its file, merging duplicates: one
@@ -285,6 +288,7 @@ pub struct LockfileBuilder {
     /// Packages that run code at build time (filled by Cargo's exact mode only).
     build_time: BTreeMap<PackageId, BuildTime>,
     warnings: Vec<String>,
+    notes: Vec<String>,
 }
 
 impl LockfileBuilder {
@@ -298,6 +302,7 @@ impl LockfileBuilder {
             platforms: BTreeMap::new(),
             build_time: BTreeMap::new(),
             warnings: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -380,6 +385,11 @@ impl LockfileBuilder {
         self.warnings.push(message.into());
     }
 
+    /// Records how the file was read ([`Lockfile::notes`]).
+    pub fn note(&mut self, message: impl Into<String>) {
+        self.notes.push(message.into());
+    }
+
     /// Finishes the lockfile. Edge endpoints that were never added as packages are added with an
     /// unknown source, so the graph is always closed.
     pub fn finish(mut self, format: &'static str, format_version: impl Into<String>) -> Lockfile {
@@ -428,6 +438,7 @@ impl LockfileBuilder {
                 })
                 .collect(),
             warnings: counted(self.warnings),
+            notes: self.notes,
         }
     }
 }

@@ -6,6 +6,8 @@
 //! - `packages[].build_time`: why the package runs its own code when the project is built,
 //!   `["build-script"]`, `["proc-macro"]` or both; present only when known (Cargo's exact mode,
 //!   `cargo metadata`) and non-empty. It changes neither `blast_radius` nor any score.
+//! - `notes` (per project): how the file was read when worth saying but no fault of the file
+//!   (Cargo's exact mode falling back to the lockfile alone); omitted when empty.
 //! - `edges[].platforms`: the platforms (`cfg(windows)`, a target triple) an edge exists on,
 //!   when only some; present only when known (Cargo's exact mode) and not every platform.
 
@@ -35,6 +37,8 @@ struct ProjectJson<'a> {
     packages: Vec<PackageJson<'a>>,
     edges: Vec<EdgeJson<'a>>,
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -139,5 +143,6 @@ fn project(project: &Project) -> ProjectJson<'_> {
             })
             .collect(),
         warnings: &graph.lockfile.warnings,
+        notes: &graph.lockfile.notes,
     }
 }
