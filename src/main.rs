@@ -470,6 +470,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         snapshot: args.net.snapshot.as_deref(),
         baseline: args.baseline.as_deref(),
         history: args.history.as_deref(),
+        owners: deptrust::app::gather::Owners::ReadAndRecord,
     };
     let outcome =
         match deptrust::app::scan::run(&request, &Stderr, &|name| std::env::var(name).ok()) {

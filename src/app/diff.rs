@@ -635,6 +635,7 @@ pub fn run(
             snapshot: None,
             baseline: None,
             history: None,
+            owners: super::gather::Owners::Read,
         };
         super::scan::run(&request, observer, env)
     };

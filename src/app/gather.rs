@@ -218,7 +218,13 @@ async fn owners_seen(
     }
     if record {
         for (key, package) in &latest {
-            if package.owners.known().is_none() {
+            // Unknown owners are not a record; unchanged ones are already recorded (a warm
+            // run writes nothing).
+            if package.owners.known().is_none()
+                || previous
+                    .get(key)
+                    .is_some_and(|seen: &PackageFacts| seen.owners == package.owners)
+            {
                 continue;
             }
             let mut kept = crate::registry::gather::unknown_facts(

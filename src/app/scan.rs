@@ -53,6 +53,9 @@ pub struct ScanRequest<'a> {
     pub baseline: Option<&'a Path>,
     /// The exposure history file: read for the trend, this run appended.
     pub history: Option<&'a Path>,
+    /// Whether earlier runs' owners are read, and this run's recorded (`scan` records them;
+    /// `diff` only reads, so a change under review does not become what was seen).
+    pub owners: Owners,
 }
 
 /// What a user should hear while a scan runs; every method may do nothing.
@@ -184,7 +187,7 @@ pub fn run(
                 &config,
                 request.now,
                 &packages,
-                Owners::ReadAndRecord,
+                request.owners,
                 env,
                 |net| observer.gathering(net),
             )?;
@@ -331,6 +334,7 @@ mod tests {
             snapshot: None,
             baseline: None,
             history: Some(&history),
+            owners: Owners::ReadAndRecord,
         };
         let outcome = run(&request, &Silent, &|_| None).expect("scanned");
         assert_eq!(outcome.projects.len(), 1);
