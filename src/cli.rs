@@ -109,6 +109,14 @@ pub(crate) struct DiffArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = DiffFormatArg::Table)]
     pub(crate) format: DiffFormatArg,
 
+    /// Also write the JSON document to FILE (from the same comparison).
+    #[arg(long = "json", value_name = "FILE")]
+    pub(crate) json_file: Option<PathBuf>,
+
+    /// Also write the Markdown comment to FILE (from the same comparison).
+    #[arg(long = "markdown", value_name = "FILE")]
+    pub(crate) markdown_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub(crate) net: NetArgs,
 

@@ -711,11 +711,23 @@ fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let (diff, status) =
         deptrust::app::diff::run(&request, &Stderr, &|name| std::env::var(name).ok())?;
-    write_stdout(|out| match args.format {
+    let render = |format: cli::DiffFormatArg, out: &mut dyn Write| match format {
         cli::DiffFormatArg::Table => report::render_diff_table(&diff, out),
         cli::DiffFormatArg::Json => report::render_diff_json(&diff, out),
         cli::DiffFormatArg::Markdown => report::render_diff_markdown(&diff, out),
-    })?;
+    };
+    for (format, path) in [
+        (cli::DiffFormatArg::Json, &args.json_file),
+        (cli::DiffFormatArg::Markdown, &args.markdown_file),
+    ] {
+        if let Some(path) = path {
+            let mut out = BufWriter::new(fs_err::File::create(path)?);
+            render(format, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("failed to write `{}`", path.display()))?;
+        }
+    }
+    write_stdout(|out| render(args.format, out))?;
     Ok(ExitCode::from(status))
 }
 
