@@ -57,6 +57,10 @@ pub(crate) enum Command {
     /// git revisions. Fails (exit 1) only when the change brings a finding at level deny.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Record the identities accepted for each package (owners, publishers, trusted-publishing
+    /// builders) in deptrust-ledger.toml, from what the registries say now.
+    #[command(after_help = TRUST_EXAMPLES)]
+    Trust(TrustArgs),
     /// Write a commented deptrust.toml listing every option, rule and default.
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
@@ -135,6 +139,36 @@ pub(crate) enum DiffFormatArg {
     Json,
     /// A pull-request comment.
     Markdown,
+}
+
+const TRUST_EXAMPLES: &str = "\
+Examples:
+  deptrust trust                        every package of the lockfiles here (trust on first use)
+  deptrust trust --package pypi:requests   after reviewing a change of owners: accept it
+
+The ledger (deptrust-ledger.toml, beside the lockfiles) is meant to be committed: scan and diff
+then report owners that differ from it (owners-changed) even on a CI runner with an empty
+cache, and a reviewer accepts a change by committing the updated ledger in the same pull
+request. Packages not named keep their entries.";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct TrustArgs {
+    /// Lockfiles or directories to search [default: .]
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Only this package (`<ecosystem>:<name>`); repeatable. Default: every package.
+    #[arg(long = "package", value_name = "PACKAGE")]
+    pub(crate) packages: Vec<String>,
+
+    #[command(flatten)]
+    pub(crate) net: NetArgs,
+
+    #[command(flatten)]
+    pub(crate) search: SearchArgs,
+
+    #[command(flatten)]
+    pub(crate) cargo: CargoMetadataArgs,
 }
 
 #[derive(Debug, clap::Args)]

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => scan(args),
         cli::Command::Explain(args) => explain(args),
         cli::Command::Diff(args) => diff(args),
+        cli::Command::Trust(args) => trust(args),
         cli::Command::Init(args) => init(args),
         cli::Command::Completions(args) => completions(args),
         cli::Command::Man(args) => man(args),
@@ -453,6 +454,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
     let paths = paths_or_here(args.paths);
     let limit = args.search.max_file_size;
     let gather = gather_options(&args.net, limit);
+    let ledger = deptrust::app::ledger::find(&paths);
     let request = deptrust::app::scan::ScanRequest {
         paths: &paths,
         read: ReadOptions {
@@ -471,6 +473,7 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
         baseline: args.baseline.as_deref(),
         history: args.history.as_deref(),
         owners: deptrust::app::gather::Owners::ReadAndRecord,
+        ledger: ledger.as_deref(),
     };
     let outcome =
         match deptrust::app::scan::run(&request, &Stderr, &|name| std::env::var(name).ok()) {
@@ -729,6 +732,90 @@ fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
     }
     write_stdout(|out| render(args.format, out))?;
     Ok(ExitCode::from(status))
+}
+
+/// `deptrust trust`: the ledger written from what the registries say now.
+fn trust(args: cli::TrustArgs) -> anyhow::Result<ExitCode> {
+    use deptrust::app::ledger::{LEDGER_FILE, Ledger};
+    let now = clock(&args.net)?;
+    let paths = paths_or_here(args.paths);
+    let limit = args.search.max_file_size;
+    for package in &args.packages {
+        let known = package.split_once(':').is_some_and(|(ecosystem, name)| {
+            Ecosystem::parse(ecosystem).is_some() && !name.is_empty()
+        });
+        if !known {
+            anyhow::bail!(
+                "--package `{}` is not `<ecosystem>:<name>` (cargo, npm, pypi)",
+                sanitize(package)
+            );
+        }
+    }
+    let gather = gather_options(&args.net, limit);
+    let request = deptrust::app::scan::ScanRequest {
+        paths: &paths,
+        read: ReadOptions {
+            max_file_bytes: limit,
+            root: None,
+            cargo: args.cargo.options(),
+        },
+        config: args.net.config.as_deref(),
+        exclude: &args.search.exclude,
+        now,
+        facts: match &args.net.replay {
+            Some(path) => deptrust::app::scan::FactsFrom::Replay(path),
+            None => deptrust::app::scan::FactsFrom::Registries(&gather),
+        },
+        snapshot: args.net.snapshot.as_deref(),
+        baseline: None,
+        history: None,
+        owners: deptrust::app::gather::Owners::Read,
+        ledger: None,
+    };
+    let outcome = deptrust::app::scan::run(&request, &Stderr, &|name| std::env::var(name).ok())?;
+    let path = deptrust::app::ledger::find(&paths).unwrap_or_else(|| {
+        let first = &paths[0];
+        let dir = if first.is_dir() {
+            first.clone()
+        } else {
+            first.parent().map(PathBuf::from).unwrap_or_default()
+        };
+        dir.join(LEDGER_FILE)
+    });
+    let mut ledger = Ledger::read(&path, limit)?.unwrap_or_default();
+    let only: Option<std::collections::BTreeSet<String>> =
+        (!args.packages.is_empty()).then(|| args.packages.iter().cloned().collect());
+    let facts: Vec<&PackageFacts> = outcome.facts.values().collect();
+    let written = ledger.accept(&facts, only.as_ref());
+    if let Some(missing) = only
+        .iter()
+        .flatten()
+        .find(|key| !ledger.packages.contains_key(*key))
+    {
+        anyhow::bail!(
+            "--package `{}` is not a registry package of the lockfiles under {}",
+            sanitize(missing),
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    ledger.write(&path)?;
+    say!(
+        "wrote {written} {} to {} ({} in all)",
+        if written == 1 { "entry" } else { "entries" },
+        sanitize(&path.display().to_string()),
+        ledger.packages.len()
+    );
+    // The ledger records; it judges nothing. A lockfile that could not be read is still an
+    // input error.
+    Ok(if outcome.report.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {

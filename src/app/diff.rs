@@ -623,6 +623,10 @@ pub fn run(
             found.exists().then_some(found.as_path())
         }
     };
+    // One ledger for both sides: the head's.
+    let head_paths = [head.path.clone()];
+    let ledger_path = super::ledger::find(&head_paths);
+    let ledger = ledger_path.as_deref();
     let scan = |side: &Side| {
         let paths = [side.path.clone()];
         let request = ScanRequest {
@@ -636,6 +640,7 @@ pub fn run(
             baseline: None,
             history: None,
             owners: super::gather::Owners::Read,
+            ledger,
         };
         super::scan::run(&request, observer, env)
     };

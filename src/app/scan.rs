@@ -56,6 +56,9 @@ pub struct ScanRequest<'a> {
     /// Whether earlier runs' owners are read, and this run's recorded (`scan` records them;
     /// `diff` only reads, so a change under review does not become what was seen).
     pub owners: Owners,
+    /// The trust ledger ([`super::ledger`]): its owners stand for an earlier run's, for the
+    /// packages it names.
+    pub ledger: Option<&'a Path>,
 }
 
 /// What a user should hear while a scan runs; every method may do nothing.
@@ -137,6 +140,9 @@ pub enum ScanRunError {
     /// The history file is not a history.
     #[error(transparent)]
     History(#[from] HistoryError),
+    /// The trust ledger could not be used.
+    #[error(transparent)]
+    Ledger(#[from] super::ledger::LedgerError),
     /// The history file could not be written.
     #[error("cannot write the --history file `{}`: {source}", .path.display())]
     HistoryWrite {
@@ -200,6 +206,13 @@ pub fn run(
     }
     let facts: BTreeMap<String, PackageFacts> =
         facts.into_iter().map(|f| (f.id.clone(), f)).collect();
+    // The ledger's owners replace an earlier run's for the packages it names.
+    let mut previous = previous;
+    if let Some(path) = request.ledger
+        && let Some(ledger) = super::ledger::Ledger::read(path, limit)?
+    {
+        previous.extend(ledger.as_previous());
+    }
     let baseline = match request.baseline {
         Some(path) => Some(super::baseline::read(path, limit)?),
         None => None,
@@ -335,6 +348,7 @@ mod tests {
             baseline: None,
             history: Some(&history),
             owners: Owners::ReadAndRecord,
+            ledger: None,
         };
         let outcome = run(&request, &Silent, &|_| None).expect("scanned");
         assert_eq!(outcome.projects.len(), 1);

@@ -167,6 +167,11 @@ pub enum IdentityKind {
     TrustedPublisher,
 }
 
+/// What [`PackageFacts::registry`] says for owners that come from the trust ledger
+/// (`deptrust-ledger.toml`) rather than from a registry, so that `owners-changed` names the
+/// ledger as what they changed since.
+pub const LEDGER_SOURCE: &str = "ledger:deptrust-ledger.toml";
+
 /// Someone who can publish the package now.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Owner {

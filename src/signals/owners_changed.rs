@@ -111,7 +111,12 @@ impl Signal for OwnersChanged {
                     compared = true;
                     let change = Change::between(before, now);
                     if !change.is_empty() {
-                        parts.push(format!("since the earlier run: {}", change.describe()));
+                        let since = if previous.registry == crate::registry::facts::LEDGER_SOURCE {
+                            "since the trust ledger (deptrust-ledger.toml)"
+                        } else {
+                            "since the earlier run"
+                        };
+                        parts.push(format!("{since}: {}", change.describe()));
                         evidence.insert(
                             "since_earlier_run".into(),
                             change.evidence("earlier_run_version", &previous.version, None),

@@ -1815,3 +1815,121 @@ async fn diff_between_a_git_revision_and_the_working_tree() {
         run.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The trust ledger: owners compared on runners that keep no cache.
+
+/// A PyPI owner added between two CI runs, each with an empty cache: without a ledger the
+/// second run cannot tell (no earlier run is recorded); with the committed ledger it reports
+/// `owners-changed` naming the ledger, and `deptrust trust --package` accepts the change.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pypi_owner_added_between_ci_runs_is_caught_through_the_ledger() {
+    let mocks = Mocks::start().await;
+    let project = mocks.project();
+    std::fs::write(
+        project.join("requirements.txt"),
+        "demo-lib==1.0.0\n    # via -r requirements.in\n",
+    )
+    .unwrap();
+    let mount = |owners: &'static [&'static str]| {
+        let pypi = &mocks.pypi;
+        async move {
+            pypi.reset().await;
+            let roles: Vec<Value> = owners
+                .iter()
+                .map(|user| json!({"role": "Owner", "user": user}))
+                .collect();
+            let filename = "demo_lib-1.0.0-py3-none-any.whl";
+            let sha256 = format!("{:064x}", 7);
+            serve(
+                pypi,
+                "/pypi/demo-lib/json",
+                json!({"info": {"name": "demo-lib", "version": "1.0.0", "project_urls": null},
+                       "ownership": {"organization": null, "roles": roles},
+                       "releases": {"1.0.0": [{"filename": filename, "packagetype": "bdist_wheel",
+                           "upload_time_iso_8601": "2024-01-01T00:00:00Z",
+                           "digests": {"sha256": sha256}}]}}),
+            )
+            .await;
+            serve(
+                pypi,
+                "/simple/demo-lib/",
+                json!({"meta": {"api-version": "1.4"}, "name": "demo-lib", "versions": ["1.0.0"],
+                       "files": [{"filename": filename, "hashes": {"sha256": sha256},
+                                  "upload-time": "2024-01-01T00:00:00Z", "yanked": false}]}),
+            )
+            .await;
+        }
+    };
+    let id = "pypi:demo-lib@1.0.0";
+    let trust = |cache: &str, args: &[&str]| {
+        let output = mocks
+            .deptrust(cache)
+            .current_dir(&project)
+            .arg("trust")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+
+    // Run 1 (its own empty cache): the team accepts what it sees and commits the ledger.
+    mount(&["alice"]).await;
+    trust("run-1", &[]);
+    let ledger = std::fs::read_to_string(project.join("deptrust-ledger.toml")).unwrap();
+    assert!(
+        ledger.contains("[packages.\"pypi:demo-lib\"]\nowners = [\"pypi:user:alice\"]"),
+        "{ledger}"
+    );
+
+    // Run 2, a fresh runner (empty cache), after an owner was added.
+    mount(&["alice", "mallory"]).await;
+    let report = mocks.scan("run-2", &["--format", "json"]).json();
+    let changed = finding(&report, id, "owners-changed");
+    let message = changed["message"].as_str().unwrap();
+    assert!(
+        message.contains("since the trust ledger (deptrust-ledger.toml)")
+            && message.contains("mallory"),
+        "{changed:#}"
+    );
+
+    // Without the ledger the same fresh runner has nothing to compare with.
+    std::fs::rename(
+        project.join("deptrust-ledger.toml"),
+        mocks.work.path().join("ledger.bak"),
+    )
+    .unwrap();
+    let report = mocks.scan("run-3", &["--format", "json"]).json();
+    assert!(
+        rules_at(&report, id, "warn")
+            .iter()
+            .all(|r| r != "owners-changed"),
+        "{report:#}"
+    );
+    std::fs::rename(
+        mocks.work.path().join("ledger.bak"),
+        project.join("deptrust-ledger.toml"),
+    )
+    .unwrap();
+
+    // Reviewed and accepted: the ledger is updated in the same pull request, and the next
+    // fresh runner is quiet.
+    trust("run-4", &["--package", "pypi:demo-lib"]);
+    let ledger = std::fs::read_to_string(project.join("deptrust-ledger.toml")).unwrap();
+    assert!(
+        ledger.contains("owners = [\"pypi:user:alice\", \"pypi:user:mallory\"]"),
+        "{ledger}"
+    );
+    let report = mocks.scan("run-5", &["--format", "json"]).json();
+    assert!(
+        rules_at(&report, id, "warn")
+            .iter()
+            .all(|r| r != "owners-changed"),
+        "{report:#}"
+    );
+}
