@@ -736,21 +736,9 @@ fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
 
 /// `deptrust trust`: the ledger written from what the registries say now.
 fn trust(args: cli::TrustArgs) -> anyhow::Result<ExitCode> {
-    use deptrust::app::ledger::{LEDGER_FILE, Ledger};
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
     let limit = args.search.max_file_size;
-    for package in &args.packages {
-        let known = package.split_once(':').is_some_and(|(ecosystem, name)| {
-            Ecosystem::parse(ecosystem).is_some() && !name.is_empty()
-        });
-        if !known {
-            anyhow::bail!(
-                "--package `{}` is not `<ecosystem>:<name>` (cargo, npm, pypi)",
-                sanitize(package)
-            );
-        }
-    }
     let gather = gather_options(&args.net, limit);
     let request = deptrust::app::scan::ScanRequest {
         paths: &paths,
@@ -772,46 +760,23 @@ fn trust(args: cli::TrustArgs) -> anyhow::Result<ExitCode> {
         owners: deptrust::app::gather::Owners::Read,
         ledger: None,
     };
-    let outcome = deptrust::app::scan::run(&request, &Stderr, &|name| std::env::var(name).ok())?;
-    let path = deptrust::app::ledger::find(&paths).unwrap_or_else(|| {
-        let first = &paths[0];
-        let dir = if first.is_dir() {
-            first.clone()
-        } else {
-            first.parent().map(PathBuf::from).unwrap_or_default()
-        };
-        dir.join(LEDGER_FILE)
-    });
-    let mut ledger = Ledger::read(&path, limit)?.unwrap_or_default();
-    let only: Option<std::collections::BTreeSet<String>> =
-        (!args.packages.is_empty()).then(|| args.packages.iter().cloned().collect());
-    let facts: Vec<&PackageFacts> = outcome.facts.values().collect();
-    let written = ledger.accept(&facts, only.as_ref());
-    if let Some(missing) = only
-        .iter()
-        .flatten()
-        .find(|key| !ledger.packages.contains_key(*key))
-    {
-        anyhow::bail!(
-            "--package `{}` is not a registry package of the lockfiles under {}",
-            sanitize(missing),
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    ledger.write(&path)?;
+    let trusted = deptrust::app::ledger::trust(&request, &args.packages, &Stderr, &|name| {
+        std::env::var(name).ok()
+    })?;
     say!(
-        "wrote {written} {} to {} ({} in all)",
-        if written == 1 { "entry" } else { "entries" },
-        sanitize(&path.display().to_string()),
-        ledger.packages.len()
+        "wrote {} {} to {} ({} in all)",
+        trusted.written,
+        if trusted.written == 1 {
+            "entry"
+        } else {
+            "entries"
+        },
+        sanitize(&trusted.path.display().to_string()),
+        trusted.total
     );
     // The ledger records; it judges nothing. A lockfile that could not be read is still an
     // input error.
-    Ok(if outcome.report.errors.is_empty() {
+    Ok(if trusted.outcome.report.errors.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)

@@ -264,6 +264,93 @@ pub fn find(paths: &[PathBuf]) -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
+/// Why `deptrust trust` could not record.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// A package named is not `<ecosystem>:<name>`.
+    #[error("--package `{0}` is not `<ecosystem>:<name>` (cargo, npm, pypi)")]
+    NotAPackage(String),
+    /// A package named is not in the lockfiles.
+    #[error("--package `{0}` is not a registry package of the lockfiles scanned")]
+    NotInLockfiles(String),
+    /// The scan failed.
+    #[error(transparent)]
+    Scan(#[from] super::scan::ScanRunError),
+    /// The ledger could not be read or written.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+/// What `deptrust trust` did.
+#[derive(Debug)]
+pub struct Trusted {
+    /// The ledger file written.
+    pub path: PathBuf,
+    /// Entries written this run.
+    pub written: usize,
+    /// Entries in the ledger now.
+    pub total: usize,
+    /// The scan that gathered the facts (its errors: lockfiles that could not be read).
+    pub outcome: super::scan::ScanOutcome,
+}
+
+/// `deptrust trust`: scans `request` (earlier runs' owners read, not recorded; no ledger read,
+/// since it is what is being written), then records what the registries say now for every
+/// registry package, or only `packages` (`<ecosystem>:<name>`), in the ledger of the paths
+/// (created beside the lockfiles when there is none).
+pub fn trust(
+    request: &super::scan::ScanRequest<'_>,
+    packages: &[String],
+    observer: &dyn super::scan::Observer,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Trusted, TrustError> {
+    for package in packages {
+        let known = package.split_once(':').is_some_and(|(ecosystem, name)| {
+            crate::model::Ecosystem::parse(ecosystem).is_some() && !name.is_empty()
+        });
+        if !known {
+            return Err(TrustError::NotAPackage(package.clone()));
+        }
+    }
+    let request = super::scan::ScanRequest {
+        owners: super::gather::Owners::Read,
+        ledger: None,
+        baseline: None,
+        history: None,
+        ..request.clone()
+    };
+    let outcome = super::scan::run(&request, observer, env)?;
+    let path = find(request.paths).unwrap_or_else(|| {
+        let dir = match request.paths.first() {
+            Some(first) if first.is_dir() => first.clone(),
+            Some(first) => first.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => PathBuf::new(),
+        };
+        dir.join(LEDGER_FILE)
+    });
+    let limit = request.read.max_file_bytes;
+    let mut ledger = Ledger::read(&path, limit)?.unwrap_or_default();
+    let only: Option<BTreeSet<String>> =
+        (!packages.is_empty()).then(|| packages.iter().cloned().collect());
+    let facts: Vec<&PackageFacts> = outcome.facts.values().collect();
+    let written = ledger.accept(&facts, only.as_ref());
+    if let Some(missing) = only
+        .iter()
+        .flatten()
+        .find(|key| !ledger.packages.contains_key(*key))
+    {
+        return Err(TrustError::NotInLockfiles(missing.clone()));
+    }
+    ledger.write(&path)?;
+    Ok(Trusted {
+        path,
+        written,
+        total: ledger.packages.len(),
+        outcome,
+    })
+}
+
 /// An identity from its stable id: `npm:user:alice` shows as `alice`.
 fn identity_of(id: &str) -> Identity {
     let kind = if id.contains(":team:") || id.contains(":org:") {
