@@ -13,7 +13,7 @@ use anyhow::Context;
 use clap::Parser;
 use deptrust::config::{Config, RegistriesConfig};
 use deptrust::lockfile::{self, ReadOptions};
-use deptrust::model::{Ecosystem, PackageId, Source};
+use deptrust::model::{PackageId, Source};
 use deptrust::net::Net;
 use deptrust::registry::facts::PackageFacts;
 use deptrust::registry::snapshot::Snapshot;
@@ -131,7 +131,7 @@ fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
     let mut ids = Vec::new();
     let mut paths = Vec::new();
     for target in &args.targets {
-        match parse_package_id(target)? {
+        match deptrust::app::explain::parse_package_id(target)? {
             Some(id) => ids.push((id, Source::Registry(None))),
             None => paths.push(PathBuf::from(target)),
         }
@@ -295,30 +295,6 @@ fn gather(
     Ok(gathered)
 }
 
-/// `npm:lodash@4.17.21` → an id; anything else is a path (`Ok(None)`); a malformed id with a
-/// known ecosystem prefix is an error.
-fn parse_package_id(target: &str) -> anyhow::Result<Option<PackageId>> {
-    let Some((ecosystem, rest)) = target.split_once(':') else {
-        return Ok(None);
-    };
-    let ecosystem = match ecosystem {
-        "cargo" => Ecosystem::Cargo,
-        "npm" => Ecosystem::Npm,
-        "pypi" => Ecosystem::Pypi,
-        _ => return Ok(None),
-    };
-    let at = rest
-        .get(1..)
-        .and_then(|tail| tail.rfind('@'))
-        .map(|index| index + 1)
-        .filter(|&index| index + 1 < rest.len());
-    let Some(at) = at else {
-        anyhow::bail!("`{target}` is not a package id: expected `{ecosystem}:<name>@<version>`");
-    };
-    let (name, version) = (&rest[..at], &rest[at + 1..]);
-    Ok(Some(PackageId::new(ecosystem, name, version)))
-}
-
 fn paths_or_here(paths: Vec<PathBuf>) -> Vec<PathBuf> {
     if paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -410,43 +386,6 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .downcast_ref::<io::Error>()
             .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
     })
-}
-
-/// Facts from a snapshot (`--replay`) or the registries; with the owners earlier runs saw.
-/// `record_owners`: remember this run's owners for the next (a scan does; `explain` only
-/// reads them).
-fn facts_for(
-    net: &cli::NetArgs,
-    config: &Config,
-    now: jiff::Timestamp,
-    packages: &[(PackageId, Source)],
-    record_owners: bool,
-    max_file_bytes: u64,
-) -> anyhow::Result<(
-    std::collections::BTreeMap<String, PackageFacts>,
-    std::collections::BTreeMap<String, PackageFacts>,
-)> {
-    let (facts, previous) = match &net.replay {
-        Some(path) => {
-            let snapshot = Snapshot::read(path, 1 << 30)?;
-            let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
-            (snapshot.replay(&ids, path), Default::default())
-        }
-        None => {
-            let owners = if record_owners {
-                deptrust::app::gather::Owners::ReadAndRecord
-            } else {
-                deptrust::app::gather::Owners::Read
-            };
-            let gathered = gather(net, config, now, packages, owners, max_file_bytes)?;
-            (gathered.facts, gathered.previous)
-        }
-    };
-    if let Some(path) = &net.snapshot {
-        Snapshot::new(now, facts.clone()).write(path)?;
-    }
-    let facts = facts.into_iter().map(|f| (f.id.clone(), f)).collect();
-    Ok((facts, previous))
 }
 
 fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
@@ -554,141 +493,64 @@ fn scan(args: cli::ScanArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn explain(args: cli::ExplainArgs) -> anyhow::Result<ExitCode> {
-    let options = ReadOptions {
-        max_file_bytes: args.search.max_file_size,
-        root: None,
-        cargo: args.cargo.options(),
-    };
     let now = clock(&args.net)?;
     let paths = paths_or_here(args.paths);
-    let config = load_config(args.net.config.as_deref(), &paths)?;
-    let exclude = exclusions(&config, &args.search)?;
-    let target = args.package.trim();
-    let by_id = parse_package_id(target)?;
-    // Lockfiles are optional when a full id is given.
-    let (projects, failures, _) = match load_projects(&paths, &options, &exclude) {
-        Ok(found) => found,
-        Err(_) if by_id.is_some() => (Vec::new(), Vec::new(), Vec::new()),
-        Err(error) => return Err(error),
-    };
-    report_failures(&failures);
-    let (name, version) = match target.rsplit_once('@').filter(|(n, _)| !n.is_empty()) {
-        Some((name, version)) => (name, Some(version)),
-        None => (target, None),
-    };
-    let mut occurrences = Vec::new();
-    for project in &projects {
-        for node in &project.graph.nodes {
-            let id = &node.package.id;
-            // PyPI names match as the index does (PEP 503: `Jinja2` is `jinja2`).
-            let same = |wanted: &str| match id.ecosystem {
-                Ecosystem::Pypi => deptrust::model::normalize_pypi_name(wanted) == id.name,
-                _ => id.name == wanted,
-            };
-            let matches = match &by_id {
-                Some(wanted) => {
-                    id.ecosystem == wanted.ecosystem
-                        && same(&wanted.name)
-                        && id.version == wanted.version
-                }
-                None => {
-                    (same(name) || same(target))
-                        && version.is_none_or(|v| id.version == v || same(target))
-                }
-            };
-            if matches && !node.root {
-                occurrences.push(report::Occurrence {
-                    lockfile: project.lockfile.clone(),
-                    node: node.clone(),
-                    packages: project.graph.nodes.len(),
-                    roots: project.graph.roots.len(),
-                    score: None,
-                });
-            }
-        }
-    }
-    let ids: Vec<(PackageId, Source)> = match (&by_id, occurrences.is_empty()) {
-        (Some(id), true) => vec![(id.clone(), Source::Registry(None))],
-        (None, true) => anyhow::bail!(
-            "`{}` is not in any lockfile under {} (give a package id such as npm:{}@1.0.0 to explain a package alone)",
-            sanitize(target),
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", "),
-            sanitize(name)
-        ),
-        (_, false) => {
-            let mut ids: Vec<(PackageId, Source)> = occurrences
-                .iter()
-                .map(|o| (o.node.package.id.clone(), o.node.package.source.clone()))
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        }
-    };
-    // The projects it sits in are judged whole, so that its contribution to each one's score
-    // can be shown (from the cache after a scan).
-    let involved: Vec<Project> = projects
-        .into_iter()
-        .filter(|project| occurrences.iter().any(|o| o.lockfile == project.lockfile))
-        .collect();
-    let mut wanted = ids.clone();
-    wanted.extend(deptrust::app::scan::packages_to_gather(&involved, &config));
-    wanted.sort();
-    wanted.dedup();
-    let limit = options.max_file_bytes;
-    let (facts, previous) = facts_for(&args.net, &config, now, &wanted, false, limit)?;
-    let inputs: Vec<scan::Input<'_>> = involved
-        .iter()
-        .map(|project| scan::Input {
-            lockfile: &project.lockfile,
-            graph: &project.graph,
-            text: None,
-        })
-        .collect();
-    let judged = scan::evaluate(
-        &inputs,
-        &facts,
-        &previous,
-        scan::Options {
-            policy: &config.policy,
-            now,
-            baseline: None,
+    let limit = args.search.max_file_size;
+    let gather = gather_options(&args.net, limit);
+    let request = deptrust::app::explain::ExplainRequest {
+        target: &args.package,
+        paths: &paths,
+        read: ReadOptions {
+            max_file_bytes: limit,
+            root: None,
+            cargo: args.cargo.options(),
         },
-        Vec::new(),
-    );
-    for occurrence in &mut occurrences {
-        let id = occurrence.node.package.id.to_string();
-        occurrence.score = judged
-            .projects
-            .iter()
-            .filter(|project| project.lockfile == occurrence.lockfile)
-            .find_map(|project| {
-                project
-                    .packages
-                    .iter()
-                    .find(|package| package.id == id)
-                    .map(|package| (package.contribution, project.exposure_score))
-            });
-    }
+        config: args.net.config.as_deref(),
+        exclude: &args.search.exclude,
+        now,
+        facts: match &args.net.replay {
+            Some(path) => deptrust::app::scan::FactsFrom::Replay(path),
+            None => deptrust::app::scan::FactsFrom::Registries(&gather),
+        },
+        snapshot: args.net.snapshot.as_deref(),
+    };
+    let explained = deptrust::app::explain::explain(&request, &ExplainStderr, &|name| {
+        std::env::var(name).ok()
+    })?;
     write_stdout(|out| {
         report::render_explain(
-            &occurrences,
-            &ids.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
-            &facts,
-            &previous,
+            &explained.occurrences,
+            &explained.ids,
+            &explained.facts,
+            &explained.previous,
             scan::Options {
-                policy: &config.policy,
+                policy: &explained.config.policy,
                 now,
                 baseline: None,
             },
             out,
         )
     })?;
-    Ok(exit_code(&failures))
+    Ok(exit_code(&explained.failures))
+}
+
+/// What `explain` says on stderr: like a scan, without the lockfiles' warnings (the package's
+/// own story is on stdout).
+struct ExplainStderr;
+
+impl deptrust::app::scan::Observer for ExplainStderr {
+    fn loaded(&self, loaded: &deptrust::app::projects::Loaded) {
+        print_loaded(loaded);
+        report_failures(&loaded.failures);
+    }
+
+    fn gathering(&self, net: &Arc<Net>) -> Option<Box<dyn std::any::Any>> {
+        Stderr.gathering(net)
+    }
+
+    fn gathered(&self, gathered: &deptrust::app::gather::Gathered) {
+        Stderr.gathered(gathered);
+    }
 }
 
 fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
