@@ -88,10 +88,11 @@ Examples:
   deptrust diff origin/main                 the base branch against the working tree
   deptrust diff main feature                two revisions (lockfiles read from git objects)
   deptrust diff old/package-lock.json package-lock.json   two lockfiles
+  deptrust diff npm:axios@1.7.9 npm:axios@1.8.0   two versions of one package, no lockfile
   deptrust diff origin/main --format markdown >> \"$GITHUB_STEP_SUMMARY\"
 
 Each side is a lockfile, a directory, or a git revision of the repository in the current
-directory (git is needed only for revisions). Per lockfile: packages added, removed, upgraded,
+directory (git is needed only for revisions); or both sides are package ids. Per lockfile: packages added, removed, upgraded,
 downgraded, with their blast radius; for each version change, what changed in who publishes it
 and how it is built (publisher, provenance, builder, install scripts, maintainers, repository);
 the findings the new versions bring; the exposure score before and after. The policy is the head

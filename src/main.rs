@@ -574,8 +574,25 @@ fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
             None => deptrust::app::scan::FactsFrom::Registries(&gather),
         },
     };
-    let (diff, status) =
-        deptrust::app::diff::run(&request, &Stderr, &|name| std::env::var(name).ok())?;
+    let env = |name: &str| std::env::var(name).ok();
+    let ids = (
+        deptrust::app::explain::parse_package_id(request.base)?,
+        deptrust::app::explain::parse_package_id(request.head)?,
+    );
+    let (diff, status) = match &ids {
+        (Some(old), Some(new)) => deptrust::app::diff::run_ids(
+            &deptrust::app::diff::IdsRequest {
+                old,
+                new,
+                config: request.config,
+                now,
+                facts: request.facts,
+            },
+            &Stderr,
+            &env,
+        )?,
+        _ => deptrust::app::diff::run(&request, &Stderr, &env)?,
+    };
     let render = |format: cli::DiffFormatArg, out: &mut dyn Write| match format {
         cli::DiffFormatArg::Table => report::render_diff_table(&diff, out),
         cli::DiffFormatArg::Json => report::render_diff_json(&diff, out),

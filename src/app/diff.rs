@@ -12,8 +12,10 @@
 //! have for that package (by rule); the exposure score before and after. The gate is on the
 //! delta: it fails when the change brings a finding at level deny, whatever the standing debt.
 //!
-//! Not yet: two package ids (`deptrust diff npm:a@1 npm:a@2`, which needs each version's
-//! declared dependencies from the registry), SARIF, and a trust ledger.
+//! Two package ids (`deptrust diff npm:axios@1.7.9 npm:axios@1.8.0`, [`run_ids`]) give the
+//! same trust delta and new findings for one package before any lockfile changes (its blast
+//! radius is unknown there: 0). Not yet: the dependencies the new version declares that the old
+//! one did not (the facts do not carry declared dependencies), and SARIF.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -58,7 +60,8 @@ pub struct Before<T> {
 pub struct ProjectDiff {
     /// The lockfile, relative to its side's root.
     pub lockfile: String,
-    /// `added` (only in the head), `removed` (only in the base) or `changed`.
+    /// `added` (only in the head), `removed` (only in the base), `changed`, or `package` for
+    /// two package ids compared with no lockfile (`lockfile` is then empty).
     pub status: &'static str,
     /// Its exposure score before and after (0 on the side it is missing from).
     pub exposure: Before<f64>,
@@ -537,6 +540,164 @@ pub enum DiffError {
     /// A side could not be scanned.
     #[error(transparent)]
     Scan(#[from] ScanRunError),
+    /// Two package ids that are not versions of one package.
+    #[error("`{0}` and `{1}` are not two versions of one package")]
+    NotOnePackage(String, String),
+    /// Facts could not be gathered at all.
+    #[error(transparent)]
+    Gather(#[from] super::gather::GatherError),
+    /// The configuration could not be used.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The snapshot could not be read.
+    #[error(transparent)]
+    Snapshot(#[from] crate::registry::snapshot::SnapshotError),
+}
+
+/// `deptrust diff <id> <id>`: two versions of one package, with no lockfile.
+#[derive(Debug, Clone)]
+pub struct IdsRequest<'a> {
+    /// The version in use (`npm:axios@1.7.9`).
+    pub old: &'a crate::model::PackageId,
+    /// The version considered.
+    pub new: &'a crate::model::PackageId,
+    /// `--config`, else `./deptrust.toml` when present.
+    pub config: Option<&'a Path>,
+    /// The run's clock.
+    pub now: jiff::Timestamp,
+    /// Where facts come from.
+    pub facts: FactsFrom<'a>,
+}
+
+/// The trust delta between two versions of one package, judged as a direct dependency of
+/// unknown reach (blast radius 0), with the exit status (1 when the new version brings a
+/// finding at level deny).
+pub fn run_ids(
+    request: &IdsRequest<'_>,
+    observer: &dyn Observer,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(Diff, u8), DiffError> {
+    use crate::model::Source;
+    let (old, new) = (request.old, request.new);
+    if old.ecosystem != new.ecosystem || old.name != new.name {
+        return Err(DiffError::NotOnePackage(old.to_string(), new.to_string()));
+    }
+    let config = super::projects::find_config(request.config, &[PathBuf::from(".")])?;
+    let packages = [
+        (old.clone(), Source::Registry(None)),
+        (new.clone(), Source::Registry(None)),
+    ];
+    let (facts, previous) = match request.facts {
+        FactsFrom::Replay(path) => {
+            let snapshot = crate::registry::snapshot::Snapshot::read(path, 1 << 30)?;
+            (
+                snapshot.replay(&[old.clone(), new.clone()], path),
+                BTreeMap::new(),
+            )
+        }
+        FactsFrom::Registries(options) => {
+            let gathered = super::gather::gather(
+                options,
+                &config,
+                request.now,
+                &packages,
+                super::gather::Owners::Read,
+                env,
+                |net| observer.gathering(net),
+            )?;
+            observer.gathered(&gathered);
+            (gathered.facts, gathered.previous)
+        }
+    };
+    let find = |id: &crate::model::PackageId| facts.iter().find(|f| f.id == id.to_string());
+    let options = crate::scan::Options {
+        policy: &config.policy,
+        now: request.now,
+        baseline: None,
+    };
+    let placement = crate::signals::Placement {
+        direct: true,
+        dev: false,
+        blast_radius: 0.0,
+    };
+    let key = format!("{}:{}", old.ecosystem, old.name);
+    let risks = |id: &crate::model::PackageId| -> Vec<(String, Level, String)> {
+        let Some(package) = find(id) else {
+            return Vec::new();
+        };
+        crate::scan::judge(package, previous.get(&key), placement, options)
+            .into_iter()
+            .filter_map(|verdict| match verdict.outcome {
+                crate::signals::Outcome::Risk { message, .. } => {
+                    let level = if verdict.exception.is_some() {
+                        Level::Allow
+                    } else {
+                        verdict.level
+                    };
+                    Some((verdict.rule.to_string(), level, message))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let old_rules: BTreeSet<String> = risks(old).into_iter().map(|(rule, ..)| rule).collect();
+    let new_findings: Vec<NewFinding> = risks(new)
+        .into_iter()
+        .filter(|(rule, level, _)| *level != Level::Allow && !old_rules.contains(rule))
+        .map(|(rule, level, message)| NewFinding {
+            id: new.to_string(),
+            rule,
+            level,
+            message,
+        })
+        .collect();
+    let change = match crate::version_order::Version::parse(old.ecosystem.as_str(), &old.version)
+        .ok()
+        .zip(crate::version_order::Version::parse(new.ecosystem.as_str(), &new.version).ok())
+        .and_then(|(a, b)| a.compare(&b))
+    {
+        Some(std::cmp::Ordering::Less) => "upgraded",
+        Some(std::cmp::Ordering::Greater) => "downgraded",
+        _ => "changed",
+    };
+    let reasons: Vec<String> = new_findings
+        .iter()
+        .filter(|f| f.level == Level::Deny)
+        .map(|f| format!("{}: {} (deny), brought by this change", f.id, f.rule))
+        .collect();
+    let diff = Diff {
+        schema_version: DIFF_SCHEMA_VERSION,
+        base: old.to_string(),
+        head: new.to_string(),
+        exposure: Before {
+            before: 0.0,
+            after: 0.0,
+        },
+        projects: vec![ProjectDiff {
+            lockfile: String::new(),
+            status: "package",
+            exposure: Before {
+                before: 0.0,
+                after: 0.0,
+            },
+            packages: vec![PackageChange {
+                package: key,
+                change,
+                from: vec![old.version.clone()],
+                to: vec![new.version.clone()],
+                blast_radius: 0.0,
+                dev: false,
+                trust: trust_delta(find(old), find(new), &old.version, &new.version),
+                new_findings,
+            }],
+        }],
+        gate: DiffGate {
+            passed: reasons.is_empty(),
+            reasons,
+        },
+    };
+    let status = u8::from(!diff.gate.passed);
+    Ok((diff, status))
 }
 
 /// A directory removed when dropped.

@@ -25,14 +25,21 @@ pub fn render_diff_table(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
             continue;
         }
         writeln!(out)?;
-        writeln!(
-            out,
-            "{} ({}): exposure score {:.1} → {:.1}",
-            sanitize_line(&project.lockfile),
-            project.status,
-            project.exposure.before,
-            project.exposure.after
-        )?;
+        if project.status == "package" {
+            writeln!(
+                out,
+                "two versions of one package, no lockfile (blast radius unknown: 0)"
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} ({}): exposure score {:.1} → {:.1}",
+                sanitize_line(&project.lockfile),
+                project.status,
+                project.exposure.before,
+                project.exposure.after
+            )?;
+        }
         for package in &project.packages {
             write_package(package, out)?;
         }
@@ -149,14 +156,18 @@ pub fn render_diff_markdown(diff: &Diff, out: &mut dyn Write) -> io::Result<()> 
     }
     for project in diff.projects.iter().filter(|p| !p.packages.is_empty()) {
         writeln!(out)?;
-        writeln!(
-            out,
-            "### {} ({}): {:.1} → {:.1}",
-            code(&project.lockfile),
-            project.status,
-            project.exposure.before,
-            project.exposure.after
-        )?;
+        if project.status == "package" {
+            writeln!(out, "### Two versions of one package (no lockfile)")?;
+        } else {
+            writeln!(
+                out,
+                "### {} ({}): {:.1} → {:.1}",
+                code(&project.lockfile),
+                project.status,
+                project.exposure.before,
+                project.exposure.after
+            )?;
+        }
         writeln!(out)?;
         writeln!(
             out,

@@ -1933,3 +1933,45 @@ async fn a_pypi_owner_added_between_ci_runs_is_caught_through_the_ledger() {
         "{report:#}"
     );
 }
+
+/// Two versions of one package, before any lockfile changes: the same trust delta.
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_of_two_package_ids_shows_the_trust_delta() {
+    let mocks = Mocks::start().await;
+    mount_upgrades(&mocks).await;
+    let run = mocks.diff(
+        "ids",
+        mocks.work.path(),
+        &["npm:shady@1.0.0", "npm:shady@1.1.0", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let diff = run.json();
+    let change = &diff["projects"][0]["packages"][0];
+    assert_eq!(change["package"], "npm:shady");
+    assert_eq!(change["change"], "upgraded");
+    let kinds: Vec<&str> = change["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"publisher-changed") && kinds.contains(&"provenance-lost"),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        diff["gate"]["reasons"],
+        json!(["npm:shady@1.1.0: provenance-dropped (deny), brought by this change"])
+    );
+    let run = mocks.diff(
+        "ids",
+        mocks.work.path(),
+        &["npm:shady@1.0.0", "npm:other@1.1.0"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("are not two versions of one package"),
+        "{}",
+        run.stderr
+    );
+}
