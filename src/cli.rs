@@ -122,6 +122,11 @@ pub(crate) struct DiffArgs {
     #[arg(long = "markdown", value_name = "FILE")]
     pub(crate) markdown_file: Option<PathBuf>,
 
+    /// Also write SARIF to FILE: the findings the change brings, at their lockfile lines (for
+    /// code scanning on a pull request). Not with two package ids (no lockfile to point at).
+    #[arg(long = "sarif", value_name = "FILE")]
+    pub(crate) sarif_file: Option<PathBuf>,
+
     #[command(flatten)]
     pub(crate) net: NetArgs,
 
@@ -140,6 +145,8 @@ pub(crate) enum DiffFormatArg {
     Json,
     /// A pull-request comment.
     Markdown,
+    /// SARIF 2.1.0: the findings the change brings.
+    Sarif,
 }
 
 const TRUST_EXAMPLES: &str = "\

@@ -579,28 +579,44 @@ fn diff(args: cli::DiffArgs) -> anyhow::Result<ExitCode> {
         deptrust::app::explain::parse_package_id(request.base)?,
         deptrust::app::explain::parse_package_id(request.head)?,
     );
-    let (diff, status) = match &ids {
-        (Some(old), Some(new)) => deptrust::app::diff::run_ids(
-            &deptrust::app::diff::IdsRequest {
-                old,
-                new,
-                config: request.config,
-                now,
-                facts: request.facts,
-            },
-            &Stderr,
-            &env,
-        )?,
-        _ => deptrust::app::diff::run(&request, &Stderr, &env)?,
+    let (diff, status, changes) = match &ids {
+        (Some(old), Some(new)) => {
+            if args.sarif_file.is_some() || matches!(args.format, cli::DiffFormatArg::Sarif) {
+                anyhow::bail!(
+                    "SARIF points at lockfile lines: it needs two lockfiles, directories or revisions, not two package ids"
+                );
+            }
+            let (diff, status) = deptrust::app::diff::run_ids(
+                &deptrust::app::diff::IdsRequest {
+                    old,
+                    new,
+                    config: request.config,
+                    now,
+                    facts: request.facts,
+                },
+                &Stderr,
+                &env,
+            )?;
+            (diff, status, None)
+        }
+        _ => {
+            let outcome = deptrust::app::diff::run(&request, &Stderr, &env)?;
+            (outcome.diff, outcome.status, Some(outcome.changes))
+        }
     };
     let render = |format: cli::DiffFormatArg, out: &mut dyn Write| match format {
         cli::DiffFormatArg::Table => report::render_diff_table(&diff, out),
         cli::DiffFormatArg::Json => report::render_diff_json(&diff, out),
         cli::DiffFormatArg::Markdown => report::render_diff_markdown(&diff, out),
+        cli::DiffFormatArg::Sarif => match &changes {
+            Some(changes) => report::render_scan_sarif(changes, out),
+            None => Ok(()),
+        },
     };
     for (format, path) in [
         (cli::DiffFormatArg::Json, &args.json_file),
         (cli::DiffFormatArg::Markdown, &args.markdown_file),
+        (cli::DiffFormatArg::Sarif, &args.sarif_file),
     ] {
         if let Some(path) = path {
             let mut out = BufWriter::new(fs_err::File::create(path)?);

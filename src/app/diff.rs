@@ -757,13 +757,63 @@ fn side(named: &str, repository: &Path, max_file_bytes: u64) -> Result<Side, Dif
     })
 }
 
+/// A finished `deptrust diff` of two states.
+#[derive(Debug)]
+pub struct DiffOutcome {
+    /// The comparison.
+    pub diff: Diff,
+    /// Its exit status ([`Diff::exit_status`]).
+    pub status: u8,
+    /// The head's scan report cut down to the findings the change brings (each package at its
+    /// lockfile line; a revision's lockfiles named by their path in the repository), for
+    /// SARIF: code scanning then shows what the pull request adds, not the standing debt.
+    pub changes: ScanReport,
+}
+
+/// The head's report with only the findings the change brings, and the diff's gate.
+fn changes_report(diff: &Diff, head: &ScanOutcome, head_root: &str) -> ScanReport {
+    let brought: BTreeSet<(&str, &str)> = diff
+        .projects
+        .iter()
+        .flat_map(|p| &p.packages)
+        .flat_map(|p| &p.new_findings)
+        .map(|f| (f.id.as_str(), f.rule.as_str()))
+        .collect();
+    let root = head_root.trim_end_matches('/');
+    let mut report = head.report.clone();
+    for project in &mut report.projects {
+        if !root.is_empty()
+            && root != "."
+            && let Some(rest) = project.lockfile.strip_prefix(root)
+        {
+            project.lockfile = rest.trim_start_matches('/').to_string();
+        }
+        for package in &mut project.packages {
+            let id = package.id.clone();
+            package
+                .findings
+                .retain(|f| brought.contains(&(id.as_str(), f.rule.as_str())));
+        }
+        project.packages.retain(|p| !p.findings.is_empty());
+    }
+    report.exceptions.clear();
+    report.gate = crate::scan::Gate {
+        passed: diff.gate.passed,
+        unevaluated: false,
+        reasons: diff.gate.reasons.clone(),
+    };
+    report
+}
+
+use crate::scan::ScanReport;
+
 /// Scans both sides (one [`super::scan::run`] each) and compares them; the exit status
 /// with it ([`Diff::exit_status`]).
 pub fn run(
     request: &DiffRequest<'_>,
     observer: &dyn Observer,
     env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(Diff, u8), DiffError> {
+) -> Result<DiffOutcome, DiffError> {
     let limit = request.read.max_file_bytes;
     let base = side(request.base, request.repository, limit)?;
     let head = side(request.head, request.repository, limit)?;
@@ -816,7 +866,18 @@ pub fn run(
         &head.root,
     );
     let status = diff.exit_status(&base_outcome, &head_outcome);
-    Ok((diff, status))
+    // A revision's files sit in a temporary directory: their paths are made relative to it.
+    // A path given is kept as given (relative to where deptrust runs, like a scan's).
+    let changes = changes_report(
+        &diff,
+        &head_outcome,
+        if head._dir.is_some() { &head.root } else { "" },
+    );
+    Ok(DiffOutcome {
+        diff,
+        status,
+        changes,
+    })
 }
 
 /// Why a git revision could not be read.

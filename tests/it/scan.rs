@@ -1733,6 +1733,46 @@ async fn diff_names_a_new_publisher_and_lost_provenance_and_fails_only_on_the_de
         run.stdout
     );
 
+    // SARIF of the change: only the findings it brings, at the head lockfile's lines.
+    let sarif_path = mocks.work.path().join("diff.sarif");
+    let run = mocks.diff(
+        "diff",
+        mocks.work.path(),
+        &[
+            "base/package-lock.json",
+            "head/package-lock.json",
+            "--sarif",
+            sarif_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"provenance-dropped"), "{rules:?}");
+    for result in results {
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(
+            location["artifactLocation"]["uri"], "head/package-lock.json",
+            "{result:#}"
+        );
+        assert!(
+            location["region"]["startLine"].as_u64().unwrap() > 1,
+            "{result:#}"
+        );
+        assert!(
+            result["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("npm:shady@1.1.0"),
+            "{result:#}"
+        );
+    }
+
     // An upgrade that only adds provenance passes, shown as an improvement.
     write_package_lock(&head, &[("shady", "1.0.0"), ("better", "1.1.0")]);
     let run = mocks.diff(
