@@ -1845,6 +1845,20 @@ async fn diff_between_a_git_revision_and_the_working_tree() {
     // The working tree is untouched.
     let lock = std::fs::read_to_string(project.join("package-lock.json")).unwrap();
     assert!(lock.contains("1.1.0"));
+    // Two revisions, both read from git objects: the upgrade committed, the tree then reverted
+    // by hand (the working tree no longer matches either).
+    git(&["commit", "-q", "-am", "upgrade"]);
+    write_package_lock(&project, &[("shady", "1.0.0")]);
+    let run = mocks.diff("git", &project, &["HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let diff = run.json();
+    assert_eq!(diff["base"], "HEAD~1");
+    assert_eq!(diff["head"], "HEAD");
+    assert_eq!(
+        diff["projects"][0]["lockfile"], "package-lock.json",
+        "{diff:#}"
+    );
+    assert_eq!(diff["projects"][0]["packages"][0]["to"], json!(["1.1.0"]));
     // A name that is neither a path nor a revision is an input error.
     let run = mocks.diff("git", &project, &["no-such-branch"]);
     assert_eq!(run.code, 2);
