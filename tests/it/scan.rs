@@ -2029,3 +2029,85 @@ async fn diff_of_two_package_ids_shows_the_trust_delta() {
         run.stderr
     );
 }
+
+/// A crates.io version bump whose new release was published by someone else: the diff names
+/// the new publisher (crates.io `published_by`) and the `new-publisher` finding it brings.
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_catches_a_crates_io_bump_with_a_new_published_by() {
+    let mocks = Mocks::start().await;
+    let crates = MockServer::start().await;
+    let lines = [
+        json!({"name": "bumpy", "vers": "1.0.0", "deps": [], "cksum": "a".repeat(64),
+               "features": {}, "yanked": false, "pubtime": "2025-01-10T10:00:00Z"}),
+        json!({"name": "bumpy", "vers": "1.1.0", "deps": [], "cksum": "b".repeat(64),
+               "features": {}, "yanked": false, "pubtime": "2026-11-20T10:00:00Z"}),
+    ];
+    let index: String = lines.iter().map(|line| format!("{line}\n")).collect();
+    Mock::given(wiremock::matchers::path("/index/bu/mp/bumpy"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(index))
+        .mount(&crates)
+        .await;
+    serve(
+        &crates,
+        "/api/v1/crates/bumpy",
+        json!({"crate": {"name": "bumpy", "repository": null},
+               "versions": [
+                   {"num": "1.0.0", "created_at": "2025-01-10T10:00:00Z",
+                    "published_by": {"id": 7, "login": "alice"}},
+                   {"num": "1.1.0", "created_at": "2026-11-20T10:00:00Z",
+                    "published_by": {"id": 666, "login": "mallory"}}]}),
+    )
+    .await;
+    serve(
+        &crates,
+        "/api/v1/crates/bumpy/owners",
+        json!({"users": [{"id": 7, "login": "alice", "kind": "user"}]}),
+    )
+    .await;
+    let cargo_lock = |version: &str| {
+        format!(
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"bumpy\"]\n\n[[package]]\nname = \"bumpy\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        )
+    };
+    for (dir, version) in [("base", "1.0.0"), ("head", "1.1.0")] {
+        let dir = mocks.work.path().join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("Cargo.lock"), cargo_lock(version)).unwrap();
+    }
+    let output = mocks
+        .deptrust("crates")
+        .env("DEPTRUST_CRATES_INDEX", format!("{}/index/", crates.uri()))
+        .env("DEPTRUST_CRATES_API", format!("{}/", crates.uri()))
+        .current_dir(mocks.work.path())
+        .args([
+            "diff",
+            "base/Cargo.lock",
+            "head/Cargo.lock",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let diff: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{e}: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    let change = &diff["projects"][0]["packages"][0];
+    assert_eq!(change["package"], "cargo:bumpy", "{diff:#}");
+    assert_eq!(change["change"], "upgraded");
+    assert_eq!(
+        change["trust"][0]["kind"], "publisher-changed",
+        "{change:#}"
+    );
+    assert_eq!(
+        change["trust"][0]["detail"],
+        "1.0.0 was published by alice, 1.1.0 by mallory"
+    );
+    assert!(
+        change["new_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "new-publisher"),
+        "{change:#}"
+    );
+}
