@@ -88,6 +88,40 @@ pub struct PackageChange {
     pub trust: Vec<TrustChange>,
     /// Findings of the head version the base version did not have (by rule).
     pub new_findings: Vec<NewFinding>,
+    /// What the new version declares that the old one did not, when the registry says for
+    /// both (npm, crates.io).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<DeclaredChange>,
+}
+
+/// The difference between two versions' declared dependencies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeclaredChange {
+    /// Dependencies only the new version declares: `name requirement`.
+    pub added: Vec<String>,
+    /// Dependencies only the old version declared.
+    pub removed: Vec<String>,
+}
+
+/// What the new version declares that the old one did not (and the reverse); `None` when the
+/// registry does not say for both, or nothing changed.
+pub fn declared_change(
+    old: Option<&PackageFacts>,
+    new: Option<&PackageFacts>,
+) -> Option<DeclaredChange> {
+    let before = old?.declared_dependencies.as_ref()?;
+    let after = new?.declared_dependencies.as_ref()?;
+    let added: Vec<String> = after
+        .iter()
+        .filter(|(name, _)| !before.contains_key(*name))
+        .map(|(name, requirement)| format!("{name} {requirement}"))
+        .collect();
+    let removed: Vec<String> = before
+        .iter()
+        .filter(|(name, _)| !after.contains_key(*name))
+        .map(|(name, requirement)| format!("{name} {requirement}"))
+        .collect();
+    (!added.is_empty() || !removed.is_empty()).then_some(DeclaredChange { added, removed })
 }
 
 /// One change in trust between two versions of a package.
@@ -239,13 +273,14 @@ pub fn compare(
                 });
             let id_of = |version: &str| format!("{key}@{version}");
             let mut trust = Vec::new();
+            let mut declared = None;
             if let ([old_version], [new_version]) = (from.as_slice(), to.as_slice()) {
-                trust = trust_delta(
+                let (old_facts, new_facts) = (
                     base.facts.get(&id_of(old_version)),
                     head.facts.get(&id_of(new_version)),
-                    old_version,
-                    new_version,
                 );
+                trust = trust_delta(old_facts, new_facts, old_version, new_version);
+                declared = declared_change(old_facts, new_facts);
             }
             let new_findings = new_findings(base, head, key, &from, &to);
             for finding in &new_findings {
@@ -265,6 +300,7 @@ pub fn compare(
                 dev,
                 trust,
                 new_findings,
+                declared,
             });
         }
         // Widest reach first, then by name.
@@ -689,6 +725,7 @@ pub fn run_ids(
                 dev: false,
                 trust: trust_delta(find(old), find(new), &old.version, &new.version),
                 new_findings,
+                declared: declared_change(find(old), find(new)),
             }],
         }],
         gate: DiffGate {

@@ -297,6 +297,7 @@ impl CratesClient {
             repository_facts: Fact::unknown("not looked up"),
             status: Fact::unknown("not looked up"),
             notes: Vec::new(),
+            declared_dependencies: None,
             install_scripts: Fact::unknown(
                 "crates.io does not report build scripts (build.rs and proc macros run at build time)",
             ),
@@ -321,6 +322,12 @@ impl CratesClient {
         {
             set_all_unknown(&mut facts, &format!("not in the index: {reason}"));
             return (facts, notes);
+        }
+        if let Ok(entries) = &index {
+            facts.declared_dependencies = entries
+                .iter()
+                .find(|entry| entry.version == version)
+                .and_then(|entry| entry.dependencies.clone());
         }
 
         if let Some(dump) = &self.dump {
@@ -633,6 +640,29 @@ struct IndexEntry {
     yanked: bool,
     integrity: Option<String>,
     published: Option<Timestamp>,
+    /// Normal and build dependencies, package name → requirement; `None` when `deps` is
+    /// missing or not a list.
+    dependencies: Option<BTreeMap<String, String>>,
+}
+
+/// An index line's `deps` other than dev ones, by package name (a renamed dependency's
+/// `package`), with their requirements; entries that are not objects with string `name` and
+/// `req` are left out.
+fn declared(deps: Option<&serde_json::Value>) -> Option<BTreeMap<String, String>> {
+    let deps = deps?.as_array()?;
+    Some(
+        deps.iter()
+            .filter(|dep| dep.get("kind").and_then(serde_json::Value::as_str) != Some("dev"))
+            .filter_map(|dep| {
+                let name = dep
+                    .get("package")
+                    .and_then(serde_json::Value::as_str)
+                    .or_else(|| dep.get("name").and_then(serde_json::Value::as_str))?;
+                let requirement = dep.get("req").and_then(serde_json::Value::as_str)?;
+                Some((name.to_string(), requirement.to_string()))
+            })
+            .collect(),
+    )
 }
 
 impl IndexEntry {
@@ -658,6 +688,7 @@ impl IndexEntry {
             ));
         }
         IndexEntry {
+            dependencies: declared(line.deps.as_ref()),
             version: line.vers,
             yanked: line.yanked.unwrap_or(false),
             integrity,
@@ -937,6 +968,10 @@ fn decode_owners(
 struct IndexLine {
     name: String,
     vers: String,
+    /// Read leniently ([`declared`]): a malformed `deps` costs the declared dependencies, not
+    /// the release.
+    #[serde(default)]
+    deps: Option<serde_json::Value>,
     #[serde(default)]
     cksum: Option<String>,
     #[serde(default)]
@@ -1837,6 +1872,29 @@ mod tests {
     /// owners of both first, then one crate document; the other is unknown with the reason. A
     /// day later (everything stale), the missing crate document comes first and the owners
     /// come from the cache, said with their age.
+    #[test]
+    fn declared_dependencies_skip_dev_ones_and_use_the_real_name_of_a_renamed_one() {
+        let deps = json!([
+            {"name": "serde", "req": "^1.0", "kind": "normal"},
+            {"name": "cc", "req": "^1.2", "kind": "build"},
+            {"name": "proptest", "req": "^1", "kind": "dev"},
+            {"name": "old_name", "package": "real-name", "req": "=0.3.1"},
+            {"name": 7, "req": "^1"},
+            "not an object"
+        ]);
+        let found = declared(Some(&deps)).expect("a list");
+        let pairs: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(name, req)| (name.as_str(), req.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [("cc", "^1.2"), ("real-name", "=0.3.1"), ("serde", "^1.0")]
+        );
+        assert!(declared(Some(&json!({"not": "a list"}))).is_none());
+        assert!(declared(None).is_none());
+    }
+
     #[tokio::test]
     async fn the_api_budget_goes_to_what_is_missing_then_to_what_is_oldest() {
         let server = MockServer::start().await;

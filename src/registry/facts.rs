@@ -78,6 +78,12 @@ pub struct PackageFacts {
     /// attestation), for the record.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// What the version in use declares it depends on (name → requirement), from the
+    /// registry's metadata: npm `dependencies`, `optionalDependencies` and `peerDependencies`;
+    /// the crates.io index's `deps` other than dev ones (by package name). `None` when the
+    /// registry does not say (PyPI's project document describes only its latest release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_dependencies: Option<BTreeMap<String, String>>,
 }
 
 /// One published version.

@@ -299,6 +299,7 @@ pub fn unknown_facts(id: &PackageId, reason: &str) -> PackageFacts {
         status: Fact::<Status>::unknown(reason),
         install_scripts: Fact::unknown(reason),
         notes: Vec::new(),
+        declared_dependencies: None,
     }
 }
 

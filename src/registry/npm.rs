@@ -226,6 +226,7 @@ impl NpmClient {
             repository_facts: Fact::unknown(reason),
             status: Fact::unknown(reason),
             install_scripts: Fact::unknown(reason),
+            declared_dependencies: None,
         }
     }
 
@@ -340,6 +341,24 @@ impl NpmClient {
             Err(reason) => Fact::unknown(reason.clone()),
             Ok(document) => install_scripts(url, version, &document.scripts),
         };
+        facts.declared_dependencies = in_use.as_ref().ok().map(|document| {
+            // A requirement that is not a string (a hostile or broken document) is left out.
+            [
+                &document.peer_dependencies,
+                &document.optional_dependencies,
+                &document.dependencies,
+            ]
+            .into_iter()
+            .filter_map(|field| match field {
+                Field::Valid(map) => Some(map),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|(name, requirement)| {
+                requirement.as_str().map(|r| (name.clone(), r.to_string()))
+            })
+            .collect()
+        });
         facts.status = match &in_use {
             Err(reason) => Fact::unknown(reason.clone()),
             Ok(document) => match deprecation(&document.deprecated) {
@@ -814,6 +833,11 @@ struct VersionWire {
     scripts: Field<BTreeMap<String, Value>>,
     repository: Field<Value>,
     maintainers: Field<Vec<Value>>,
+    dependencies: Field<BTreeMap<String, Value>>,
+    #[serde(rename = "optionalDependencies")]
+    optional_dependencies: Field<BTreeMap<String, Value>>,
+    #[serde(rename = "peerDependencies")]
+    peer_dependencies: Field<BTreeMap<String, Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -180,6 +180,7 @@ impl PypiClient {
             version: version.to_string(),
             registry: self.base.to_string(),
             notes: Vec::new(),
+            declared_dependencies: None,
             releases: Fact::unknown("not looked up"),
             owners: Fact::unknown("not looked up"),
             repository: Fact::unknown("not looked up"),

@@ -104,6 +104,13 @@ fn write_package(package: &PackageChange, out: &mut dyn Write) -> io::Result<()>
             sanitize_line(&change.detail)
         )?;
     }
+    if let Some(declared) = &package.declared {
+        for (sign, list) in [("+", &declared.added), ("-", &declared.removed)] {
+            for dependency in list {
+                writeln!(out, "      declares {sign} {}", sanitize_line(dependency))?;
+            }
+        }
+    }
     for finding in &package.new_findings {
         writeln!(
             out,
@@ -186,6 +193,10 @@ pub fn render_diff_markdown(diff: &Diff, out: &mut dyn Write) -> io::Result<()> 
                     )
                 })
                 .collect();
+            if let Some(declared) = &package.declared {
+                trust.extend(declared.added.iter().map(|d| format!("➕ {}", code(d))));
+                trust.extend(declared.removed.iter().map(|d| format!("➖ {}", code(d))));
+            }
             trust.extend(
                 package
                     .new_findings

@@ -144,6 +144,7 @@ pub(crate) fn facts_with(ecosystem: &str, version: &str, releases: Vec<Release>)
         status: Fact::Known(Status::default()),
         install_scripts: Fact::Known(BTreeMap::new()),
         notes: Vec::new(),
+        declared_dependencies: None,
     }
 }
 

@@ -1602,13 +1602,15 @@ async fn mount_upgrades(mocks: &Mocks) {
             &["alice"],
             &[
                 rel("1.0.0", "2025-01-10T10:00:00.000Z", "alice", &["alice"])
-                    .with(attested("shady", "1.0.0")),
+                    .with(attested("shady", "1.0.0"))
+                    .with(json!({"dependencies": {"tslib": "^2.0.0"}})),
                 rel(
                     "1.1.0",
                     "2025-03-10T10:00:00.000Z",
                     "mallory",
                     &["alice", "mallory"],
-                ),
+                )
+                .with(json!({"dependencies": {"tslib": "^2.1.0", "plain-crypto-js": "^4.2.1"}})),
             ],
         ),
     )
@@ -2016,6 +2018,11 @@ async fn diff_of_two_package_ids_shows_the_trust_delta() {
     assert_eq!(
         diff["gate"]["reasons"],
         json!(["npm:shady@1.1.0: provenance-dropped (deny), brought by this change"])
+    );
+    // The dependency the new version declares that the old one did not.
+    assert_eq!(
+        change["declared"],
+        json!({"added": ["plain-crypto-js ^4.2.1"], "removed": []})
     );
     let run = mocks.diff(
         "ids",
