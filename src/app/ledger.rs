@@ -22,8 +22,10 @@
 //! a reviewer accepts the change by updating the ledger in the same pull request. Packages the
 //! ledger does not name fall back to the cache's earlier runs.
 //!
-//! Recorded but not yet judged: `publishers` and `trusted-publishing` (for review in the pull
-//! request; `new-publisher` and `publisher-identity-changed` judge from the release history).
+//! Its `publishers` stand for the identities accepted to publish: `new-publisher` reports a
+//! version in use published by a known identity outside them, whatever its age. Recorded but
+//! not yet judged: `trusted-publishing` (for review in the pull request;
+//! `publisher-identity-changed` judges from the release history).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -231,6 +233,28 @@ impl Ledger {
                     "not in the trust ledger",
                 );
                 facts.registry = LEDGER_SOURCE.to_string();
+                // One stand-in release per accepted publisher: `new-publisher` compares the
+                // version in use's publisher with them.
+                facts.releases = Fact::Known(
+                    entry
+                        .publishers
+                        .iter()
+                        .map(|id| crate::registry::facts::Release {
+                            version: "ledger".to_string(),
+                            published: None,
+                            publisher: Fact::Known(Some(identity_of(id))),
+                            yanked: false,
+                            yank_reason: None,
+                            provenance: Fact::unknown("not in the trust ledger"),
+                            integrity: None,
+                            signatures: Vec::new(),
+                            maintainers: None,
+                            repository: None,
+                            files: Vec::new(),
+                            verification: None,
+                        })
+                        .collect(),
+                );
                 facts.owners = Fact::Known(
                     entry
                         .owners

@@ -62,6 +62,9 @@ impl Signal for NewPublisher {
             Err(outcome) => return outcome,
         };
         let in_use = history.in_use();
+        if let Some(outcome) = outside_the_ledger(cx, in_use) {
+            return outcome;
+        }
         let start = in_use.published.and_then(|published| {
             published
                 .checked_sub(SignedDuration::from_hours(window * 24))
@@ -167,6 +170,51 @@ impl Signal for NewPublisher {
             severity: severity_field(self.id(), severity),
         }
     }
+}
+
+/// The trust ledger's check (see `app::ledger`): when the ledger accepted publishers for this
+/// package (the earlier record's releases, one per accepted identity) and the version in use
+/// was published by a known identity that is not among them, that is a finding whatever its
+/// age: the ledger is what the team accepted, and a reviewer accepts a new publisher by
+/// updating it.
+fn outside_the_ledger(cx: &Context<'_>, in_use: &Release) -> Option<Outcome> {
+    let previous = cx.previous?;
+    if previous.registry != crate::registry::facts::LEDGER_SOURCE {
+        return None;
+    }
+    let accepted: Vec<&Identity> = previous
+        .releases
+        .known()?
+        .iter()
+        .filter_map(|release| match &release.publisher {
+            Fact::Known(Some(identity)) => Some(identity),
+            _ => None,
+        })
+        .collect();
+    let Fact::Known(Some(publisher)) = &in_use.publisher else {
+        return None;
+    };
+    if accepted.is_empty() || accepted.iter().any(|identity| identity.id == publisher.id) {
+        return None;
+    }
+    Some(Outcome::Risk {
+        message: format!(
+            "{} was published by {}, who is not among the publishers accepted in the trust ledger (deptrust-ledger.toml): {}",
+            in_use.version,
+            publisher.display,
+            accepted
+                .iter()
+                .map(|identity| identity.display.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        evidence: json!({
+            "version": in_use.version,
+            "publisher": publisher,
+            "ledger_publishers": accepted,
+        }),
+        severity: None,
+    })
 }
 
 /// How a release stands to the version in use, for a message.

@@ -2118,3 +2118,58 @@ async fn diff_catches_a_crates_io_bump_with_a_new_published_by() {
         "{change:#}"
     );
 }
+
+/// The ledger's publishers: an upgrade to a version published by an identity the ledger did
+/// not accept is a `new-publisher` finding whatever the release's age, until a reviewer
+/// accepts it with `deptrust trust --package`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_publisher_outside_the_ledger_is_reported_until_accepted() {
+    let mocks = Mocks::start().await;
+    mount_upgrades(&mocks).await;
+    let project = mocks.project();
+    let id = "npm:shady@1.1.0";
+    let trust = |cache: &str, args: &[&str]| {
+        let output = mocks
+            .deptrust(cache)
+            .current_dir(&project)
+            .arg("trust")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    write_package_lock(&project, &[("shady", "1.0.0")]);
+    trust("p1", &[]);
+    let ledger = std::fs::read_to_string(project.join("deptrust-ledger.toml")).unwrap();
+    assert!(
+        ledger.contains("publishers = [\"npm:user:alice\"]"),
+        "{ledger}"
+    );
+
+    // The upgrade: 1.1.0 was published by mallory (long enough ago that the release history
+    // alone would no longer count it).
+    write_package_lock(&project, &[("shady", "1.1.0")]);
+    let report = mocks.scan("p2", &["--format", "json"]).json();
+    let found = finding(&report, id, "new-publisher");
+    let message = found["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "was published by mallory, who is not among the publishers accepted in the trust ledger"
+        ),
+        "{found:#}"
+    );
+
+    trust("p3", &["--package", "npm:shady"]);
+    let report = mocks.scan("p4", &["--format", "json"]).json();
+    assert!(
+        rules_at(&report, id, "warn")
+            .iter()
+            .all(|r| r != "new-publisher"),
+        "{report:#}"
+    );
+}
