@@ -13,10 +13,7 @@ use anyhow::Context;
 use clap::Parser;
 use deptrust::config::{Config, RegistriesConfig};
 use deptrust::lockfile::{self, ReadOptions};
-use deptrust::model::{PackageId, Source};
 use deptrust::net::Net;
-use deptrust::registry::facts::PackageFacts;
-use deptrust::registry::snapshot::Snapshot;
 use deptrust::report::{self, Failure, GraphFormat, Project, sanitize};
 use deptrust::scan;
 
@@ -122,60 +119,34 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn facts(args: cli::FactsArgs) -> anyhow::Result<ExitCode> {
-    let options = ReadOptions {
-        max_file_bytes: args.search.max_file_size,
-        root: None,
-        cargo: args.cargo.options(),
-    };
     let now = clock(&args.net)?;
-    let mut ids = Vec::new();
-    let mut paths = Vec::new();
-    for target in &args.targets {
-        match deptrust::app::explain::parse_package_id(target)? {
-            Some(id) => ids.push((id, Source::Registry(None))),
-            None => paths.push(PathBuf::from(target)),
-        }
-    }
-    if ids.is_empty() && paths.is_empty() {
-        paths.push(PathBuf::from("."));
-    }
-    let config = load_config(args.net.config.as_deref(), &paths)?;
-    let exclude = exclusions(&config, &args.search)?;
-    let (projects, failures, _) = if paths.is_empty() {
-        (Vec::new(), Vec::new(), Vec::new())
-    } else {
-        load_projects(&paths, &options, &exclude)?
+    let limit = args.search.max_file_size;
+    let gather = gather_options(&args.net, limit);
+    let request = deptrust::app::facts::FactsRequest {
+        targets: &args.targets,
+        read: ReadOptions {
+            max_file_bytes: limit,
+            root: None,
+            cargo: args.cargo.options(),
+        },
+        config: args.net.config.as_deref(),
+        exclude: &args.search.exclude,
+        now,
+        facts: match &args.net.replay {
+            Some(path) => deptrust::app::scan::FactsFrom::Replay(path),
+            None => deptrust::app::scan::FactsFrom::Registries(&gather),
+        },
+        snapshot: args.net.snapshot.as_deref(),
     };
-    let mut packages = ids;
-    for project in &projects {
-        for node in &project.graph.nodes {
-            if !node.root {
-                packages.push((node.package.id.clone(), node.package.source.clone()));
-            }
-        }
-    }
-    report_failures(&failures);
-
-    let facts: Vec<PackageFacts> = match &args.net.replay {
-        Some(path) => {
-            let snapshot = Snapshot::read(path, 1 << 30)?;
-            let ids: Vec<PackageId> = packages.iter().map(|(id, _)| id.clone()).collect();
-            snapshot.replay(&ids, path)
-        }
-        None => {
-            let limit = options.max_file_bytes;
-            let owners = deptrust::app::gather::Owners::Ignore;
-            gather(&args.net, &config, now, &packages, owners, limit)?.facts
-        }
-    };
-    if let Some(path) = &args.net.snapshot {
-        Snapshot::new(now, facts.clone()).write(path)?;
-    }
+    let outcome =
+        deptrust::app::facts::facts(&request, &ExplainStderr, &|name| std::env::var(name).ok())?;
     write_stdout(|out| match args.format {
-        cli::FactsFormatArg::Json => report::render_facts_json(now, &facts, &failures, out),
-        cli::FactsFormatArg::Table => report::render_facts_table(&facts, out),
+        cli::FactsFormatArg::Json => {
+            report::render_facts_json(now, &outcome.facts, &outcome.failures, out)
+        }
+        cli::FactsFormatArg::Table => report::render_facts_table(&outcome.facts, out),
     })?;
-    Ok(exit_code(&failures))
+    Ok(exit_code(&outcome.failures))
 }
 
 /// The configuration (see [`deptrust::app::projects::find_config`]).
@@ -268,31 +239,6 @@ impl deptrust::app::scan::Observer for Stderr {
             say!("attestations: {verified} verified now, {recalled} results from the cache");
         }
     }
-}
-
-/// Asks the registries ([`deptrust::app::gather::gather`]) with the network configured from
-/// flags, environment and config file, showing progress and its warnings on stderr.
-fn gather(
-    args: &cli::NetArgs,
-    config: &Config,
-    now: jiff::Timestamp,
-    packages: &[(PackageId, Source)],
-    owners: deptrust::app::gather::Owners,
-    max_file_bytes: u64,
-) -> anyhow::Result<deptrust::app::gather::Gathered> {
-    use deptrust::app::scan::Observer;
-    let options = gather_options(args, max_file_bytes);
-    let gathered = deptrust::app::gather::gather(
-        &options,
-        config,
-        now,
-        packages,
-        owners,
-        |name| std::env::var(name).ok(),
-        |net| Stderr.gathering(net),
-    )?;
-    Stderr.gathered(&gathered);
-    Ok(gathered)
 }
 
 fn paths_or_here(paths: Vec<PathBuf>) -> Vec<PathBuf> {
