@@ -23,9 +23,9 @@
 //! ledger does not name fall back to the cache's earlier runs.
 //!
 //! Its `publishers` stand for the identities accepted to publish: `new-publisher` reports a
-//! version in use published by a known identity outside them, whatever its age. Recorded but
-//! not yet judged: `trusted-publishing` (for review in the pull request;
-//! `publisher-identity-changed` judges from the release history).
+//! version in use published by a known identity outside them, whatever its age. Its
+//! `trusted-publishing` builders work the same way for `publisher-identity-changed`: a version
+//! in use built from another repository, or by another workflow, than every accepted builder.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -253,6 +253,33 @@ impl Ledger {
                             files: Vec::new(),
                             verification: None,
                         })
+                        .chain(entry.trusted_publishing.iter().map(|builder| {
+                            // `<provider> <repository> [<workflow>]`, as `accept` writes it.
+                            let mut parts = builder.split_whitespace();
+                            let provider = parts.next().unwrap_or_default().to_string();
+                            let repository = parts.next().map(str::to_string);
+                            let workflow = parts.next().map(str::to_string);
+                            crate::registry::facts::Release {
+                                version: "ledger".to_string(),
+                                published: None,
+                                publisher: Fact::Known(None),
+                                yanked: false,
+                                yank_reason: None,
+                                provenance: Fact::Known(Provenance::TrustedPublishing {
+                                    provider,
+                                    repository,
+                                    workflow,
+                                    run: None,
+                                    commit: None,
+                                }),
+                                integrity: None,
+                                signatures: Vec::new(),
+                                maintainers: None,
+                                repository: None,
+                                files: Vec::new(),
+                                verification: None,
+                            }
+                        }))
                         .collect(),
                 );
                 facts.owners = Fact::Known(

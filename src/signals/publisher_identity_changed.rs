@@ -79,6 +79,9 @@ impl Signal for PublisherIdentityChanged {
                 };
             }
         };
+        if let Some(outcome) = outside_the_ledger(cx, in_use, &current) {
+            return outcome;
+        }
         let predecessors = history.in_use_predecessors();
         let earlier = &predecessors.releases;
         let Some((baseline, before)) = earlier
@@ -185,6 +188,55 @@ impl Signal for PublisherIdentityChanged {
             severity: severity_field(self.id(), severity),
         }
     }
+}
+
+/// The trust ledger's check (see `app::ledger`): when the ledger accepted trusted-publishing
+/// builders for this package (the earlier record's releases whose provenance names one) and
+/// the version in use was built elsewhere (another repository, or another workflow where both
+/// name one), that is a finding whatever its age, until the ledger is updated.
+fn outside_the_ledger(cx: &Context<'_>, in_use: &Release, current: &Source) -> Option<Outcome> {
+    let previous = cx.previous?;
+    if previous.registry != crate::registry::facts::LEDGER_SOURCE {
+        return None;
+    }
+    let accepted: Vec<Source> = previous
+        .releases
+        .known()?
+        .iter()
+        .filter_map(Source::of)
+        .collect();
+    let matches = |source: &Source| {
+        let same_repository = match (&source.repository, &current.repository) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        let same_workflow = match (&source.workflow, &current.workflow) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        same_repository && same_workflow
+    };
+    if accepted.is_empty() || accepted.iter().any(matches) {
+        return None;
+    }
+    let describe = |source: &Source| match &source.workflow {
+        Some(workflow) => format!("{} {workflow}", source.describe_repository()),
+        None => source.describe_repository(),
+    };
+    Some(Outcome::Risk {
+        message: format!(
+            "{} was built by {}, not a builder accepted in the trust ledger (deptrust-ledger.toml): {}",
+            in_use.version,
+            describe(current),
+            accepted.iter().map(describe).collect::<Vec<_>>().join(", ")
+        ),
+        evidence: json!({
+            "version": in_use.version,
+            "built_by": current.evidence(),
+            "ledger_builders": accepted.iter().map(Source::evidence).collect::<Vec<_>>(),
+        }),
+        severity: None,
+    })
 }
 
 /// Where a release was built, as far as its provenance says.
@@ -333,6 +385,43 @@ mod tests {
                 trusted_publishing_only: Some(true),
             }));
         facts
+    }
+
+    #[test]
+    fn a_builder_outside_the_trust_ledger_is_a_finding_until_accepted() {
+        let ledger = crate::app::ledger::Ledger::parse(
+            "version = 1\n[packages.\"cargo:pkg\"]\ntrusted-publishing = [\"github o/good\"]\n",
+            std::path::Path::new("deptrust-ledger.toml"),
+        )
+        .expect("ledger");
+        let previous = ledger.as_previous();
+        let previous = previous.get("cargo:pkg").expect("entry");
+        let params = crate::signals::Params::defaults("publisher-identity-changed");
+        // Built from the repository the ledger accepted, as before: clear.
+        let same = crates("o/good", "o/good");
+        assert_eq!(
+            crate::signals::test_support::evaluate_with(
+                &PublisherIdentityChanged,
+                &same,
+                Some(previous),
+                &params
+            ),
+            Outcome::Clear
+        );
+        // Built elsewhere: a finding naming the ledger, whatever the history says.
+        let moved = crates("o/evil", "o/evil");
+        match crate::signals::test_support::evaluate_with(
+            &PublisherIdentityChanged,
+            &moved,
+            Some(previous),
+            &params,
+        ) {
+            Outcome::Risk { message, .. } => assert!(
+                message.contains("not a builder accepted in the trust ledger"),
+                "{message}"
+            ),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
