@@ -80,8 +80,9 @@ pub struct PackageFacts {
     pub notes: Vec<String>,
     /// What the version in use declares it depends on (name → requirement), from the
     /// registry's metadata: npm `dependencies`, `optionalDependencies` and `peerDependencies`;
-    /// the crates.io index's `deps` other than dev ones (by package name). `None` when the
-    /// registry does not say (PyPI's project document describes only its latest release).
+    /// the crates.io index's `deps` other than dev ones (by package name); PyPI's
+    /// `requires_dist` without extras, for the latest release only (the project document
+    /// describes no other). `None` when the registry does not say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_dependencies: Option<BTreeMap<String, String>>,
 }

@@ -214,6 +214,21 @@ impl PypiClient {
             Ok(project) => {
                 facts.owners = fact(project.owners.clone());
                 facts.repository = fact(project.repository.clone());
+                // `info` describes the latest release only: other versions' are not known.
+                facts.declared_dependencies = project
+                    .declared
+                    .as_ref()
+                    .filter(|(latest, _)| {
+                        latest == version
+                            || matches!(
+                                (
+                                    latest.parse::<pep440_rs::Version>(),
+                                    version.parse::<pep440_rs::Version>(),
+                                ),
+                                (Ok(a), Ok(b)) if a == b
+                            )
+                    })
+                    .map(|(_, declared)| declared.clone());
             }
             Err(reason) => {
                 facts.owners = Fact::unknown(reason.clone());
@@ -685,6 +700,9 @@ struct ProjectDocument {
     unreadable: Unreadable,
     repository: Result<Option<String>, String>,
     owners: Result<Vec<Owner>, String>,
+    /// The release `info` describes (the latest) and what it declares (`requires_dist`
+    /// without extras), when `info` says.
+    declared: Option<(String, BTreeMap<String, String>)>,
 }
 
 /// What a JSON API file entry's `yanked` must be.
@@ -759,6 +777,7 @@ impl ProjectDocument {
         );
         let repository = section::<Info>(document, "info", url)
             .map(|info| info.and_then(|info| declared_repository(&info)));
+        let declared = requires_dist(document);
         let owners =
             section::<Object<Ownership>>(document, "ownership", url).and_then(|ownership| {
                 let ownership = ownership.map(|Object(ownership)| ownership);
@@ -794,8 +813,40 @@ impl ProjectDocument {
             unreadable,
             repository,
             owners,
+            declared,
         })
     }
+}
+
+/// What the release `info` describes declares: `info.requires_dist` entries that are not for
+/// an extra, normalized name → the rest of the requirement (`>=2.5,<4`, with its environment
+/// marker). Read leniently: entries that are not strings are left out; a missing or malformed
+/// `info.version` or `requires_dist` gives nothing.
+fn requires_dist(document: &Value) -> Option<(String, BTreeMap<String, String>)> {
+    let version = document.pointer("/info/version")?.as_str()?.to_string();
+    let entries = match document.pointer("/info/requires_dist")? {
+        Value::Null => return Some((version, BTreeMap::new())),
+        Value::Array(entries) => entries,
+        _ => return None,
+    };
+    let mut declared = BTreeMap::new();
+    for entry in entries.iter().filter_map(Value::as_str) {
+        if entry.contains("extra ==") || entry.contains("extra==") {
+            continue;
+        }
+        let end = entry
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+            .unwrap_or(entry.len());
+        let (name, rest) = entry.split_at(end);
+        if name.is_empty() {
+            continue;
+        }
+        declared.insert(
+            crate::model::normalize_pypi_name(name),
+            rest.trim().to_string(),
+        );
+    }
+    Some((version, declared))
 }
 
 /// The repository `info` declares, as written (the gatherer normalizes it):
@@ -2514,6 +2565,35 @@ mod tests {
         assert!(unknown(&facts.owners).contains("410"));
         assert!(unknown(&facts.status).contains("404"));
         assert!(unknown(&facts.repository).contains("410"));
+    }
+
+    #[test]
+    fn requires_dist_without_extras_by_normalized_name() {
+        let document = json!({"info": {"version": "2.32.3", "requires_dist": [
+            "charset_normalizer<4,>=2",
+            "idna <4,>=2.5",
+            "PySocks!=1.5.7,>=1.5.6; extra == \"socks\"",
+            "typing-extensions>=4; python_version < \"3.11\"",
+            7
+        ]}});
+        let (version, declared) = requires_dist(&document).expect("declared");
+        assert_eq!(version, "2.32.3");
+        let pairs: Vec<(&str, &str)> = declared
+            .iter()
+            .map(|(name, req)| (name.as_str(), req.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("charset-normalizer", "<4,>=2"),
+                ("idna", "<4,>=2.5"),
+                ("typing-extensions", ">=4; python_version < \"3.11\"")
+            ]
+        );
+        let none = json!({"info": {"version": "1.0", "requires_dist": null}});
+        assert_eq!(requires_dist(&none).expect("none").1.len(), 0);
+        assert!(requires_dist(&json!({"info": {"requires_dist": []}})).is_none());
+        assert!(requires_dist(&json!({"info": {"version": "1", "requires_dist": "x"}})).is_none());
     }
 
     #[tokio::test]
