@@ -645,6 +645,27 @@ pub fn run_ids(
             (gathered.facts, gathered.previous)
         }
     };
+    // PyPI's project document describes only the latest release: each version's own document
+    // says what it declares (two requests at most).
+    let mut facts = facts;
+    if let (FactsFrom::Registries(options), crate::model::Ecosystem::Pypi) =
+        (request.facts, old.ecosystem)
+        && facts.iter().any(|f| f.declared_dependencies.is_none())
+    {
+        let network = super::gather::network(options, &config, request.now, env)?;
+        let client = crate::registry::pypi::PypiClient::new(network.net, network.endpoints.pypi);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| DiffError::Gather(super::gather::GatherError::Runtime(e)))?;
+        for package in facts
+            .iter_mut()
+            .filter(|f| f.declared_dependencies.is_none())
+        {
+            package.declared_dependencies =
+                runtime.block_on(client.declared(&package.name, &package.version));
+        }
+    }
     let find = |id: &crate::model::PackageId| facts.iter().find(|f| f.id == id.to_string());
     let options = crate::scan::Options {
         policy: &config.policy,

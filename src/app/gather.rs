@@ -100,19 +100,14 @@ pub enum Owners {
     ReadAndRecord,
 }
 
-/// Asks the registries about `packages`. `env` reads the environment (tokens); `progress` is
-/// called with the network before the requests start, and what it returns is kept alive until
-/// they end (main's progress line).
-pub fn gather<G>(
+/// The network of a run and the services' endpoints, configured as [`gather`] does (tokens
+/// included, with the ones refused), for a caller that asks a client directly.
+pub fn network(
     options: &GatherOptions,
     config: &Config,
     now: jiff::Timestamp,
-    packages: &[(PackageId, Source)],
-    owners: Owners,
     env: impl Fn(&str) -> Option<String>,
-    progress: impl FnOnce(&Arc<Net>) -> G,
-) -> Result<Gathered, GatherError> {
-    let mut warnings = Vec::new();
+) -> Result<Network, GatherError> {
     let mut endpoints = config.endpoints(&options.operator);
     let (tokens, refusals) = super::tokens::scoped_tokens(&mut endpoints, &options.operator, env);
     let net = Net::new(
@@ -127,6 +122,42 @@ pub fn gather<G>(
         },
         now,
     )?;
+    Ok(Network {
+        net,
+        endpoints,
+        refusals,
+    })
+}
+
+/// A run's network ([`network`]).
+#[derive(Debug)]
+pub struct Network {
+    /// The network layer.
+    pub net: Arc<Net>,
+    /// The services' base URLs, credentials removed.
+    pub endpoints: crate::registry::Endpoints,
+    /// Tokens of the environment that were not sent, and why.
+    pub refusals: Vec<super::tokens::Refusal>,
+}
+
+/// Asks the registries about `packages`. `env` reads the environment (tokens); `progress` is
+/// called with the network before the requests start, and what it returns is kept alive until
+/// they end (main's progress line).
+pub fn gather<G>(
+    options: &GatherOptions,
+    config: &Config,
+    now: jiff::Timestamp,
+    packages: &[(PackageId, Source)],
+    owners: Owners,
+    env: impl Fn(&str) -> Option<String>,
+    progress: impl FnOnce(&Arc<Net>) -> G,
+) -> Result<Gathered, GatherError> {
+    let mut warnings = Vec::new();
+    let Network {
+        net,
+        endpoints,
+        refusals,
+    } = network(options, config, now, env)?;
     if let Some(problem) = net.cache_error() {
         warnings.push(format!("running without the cache: {problem}"));
     }

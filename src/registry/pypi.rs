@@ -164,6 +164,20 @@ impl PypiClient {
         facts
     }
 
+    /// What `version` of project `name` declares (`requires_dist` without extras), from its
+    /// own JSON API document (`/pypi/<name>/<version>/json`): one request, made only when asked
+    /// (`deptrust diff` of two versions), since the project document describes only the latest
+    /// release. `None` when it could not be fetched or does not say.
+    pub async fn declared(&self, name: &str, version: &str) -> Option<BTreeMap<String, String>> {
+        let name = normalize_name(name);
+        let url = endpoint(&self.base, &["pypi", &name, version, "json"]);
+        let (_, document) = self
+            .fetch_document(&url, None, Freshness::Immutable)
+            .await
+            .ok()?;
+        requires_dist(&document).map(|(_, declared)| declared)
+    }
+
     /// [`PypiClient::package`], plus what went wrong without making a whole fact unknown
     /// (a file entry skipped, a provenance document that did not answer), one line each.
     pub async fn package_with_notes(

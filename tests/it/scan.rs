@@ -2173,3 +2173,49 @@ async fn a_publisher_outside_the_ledger_is_reported_until_accepted() {
         "{report:#}"
     );
 }
+
+/// Two versions of a PyPI project: the old one's dependencies come from its own JSON API
+/// document (the project document describes only the latest release).
+#[tokio::test(flavor = "multi_thread")]
+async fn diff_of_two_pypi_versions_shows_what_the_new_one_declares() {
+    let mocks = Mocks::start().await;
+    let file = |version: &str, day: u32| {
+        json!({"filename": format!("demo_lib-{version}-py3-none-any.whl"),
+               "packagetype": "bdist_wheel",
+               "upload_time_iso_8601": format!("2024-01-{day:02}T00:00:00Z"),
+               "digests": {"sha256": format!("{day:064x}")}})
+    };
+    serve(
+        &mocks.pypi,
+        "/pypi/demo-lib/json",
+        json!({"info": {"name": "demo-lib", "version": "1.1.0", "project_urls": null,
+                        "requires_dist": ["idna>=2", "evil-pkg>=0.1"]},
+               "ownership": {"organization": null, "roles": [{"role": "Owner", "user": "alice"}]},
+               "releases": {"1.0.0": [file("1.0.0", 1)], "1.1.0": [file("1.1.0", 2)]}}),
+    )
+    .await;
+    serve(
+        &mocks.pypi,
+        "/pypi/demo-lib/1.0.0/json",
+        json!({"info": {"name": "demo-lib", "version": "1.0.0", "requires_dist": ["idna>=2"]},
+               "releases": {}}),
+    )
+    .await;
+    let run = mocks.diff(
+        "pypi-ids",
+        mocks.work.path(),
+        &[
+            "pypi:demo-lib@1.0.0",
+            "pypi:demo-lib@1.1.0",
+            "--format",
+            "json",
+        ],
+    );
+    let diff = run.json();
+    assert_eq!(
+        diff["projects"][0]["packages"][0]["declared"],
+        json!({"added": ["evil-pkg >=0.1"], "removed": []}),
+        "{diff:#}\n{}",
+        run.stderr
+    );
+}
