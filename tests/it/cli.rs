@@ -617,3 +617,20 @@ fn the_readme_sample_is_the_tested_output() {
     let expected = snapshot.splitn(3, "---\n").nth(2).expect("snapshot body");
     assert_eq!(sample.trim_end(), expected.trim_end());
 }
+
+/// The README's "Before an upgrade" sample is the snapshot of the diff test.
+#[test]
+fn the_readme_diff_sample_is_the_tested_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let sample = readme
+        .split_once("$ deptrust diff base/package-lock.json head/package-lock.json\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(sample, _)| sample)
+        .expect("a diff sample in the README");
+    let snapshot =
+        std::fs::read_to_string(root.join("tests/it/snapshots/it__scan__diff-upgrade-table.snap"))
+            .unwrap();
+    let expected = snapshot.splitn(3, "---\n").nth(2).expect("snapshot body");
+    assert_eq!(sample.trim_end(), expected.trim_end());
+}

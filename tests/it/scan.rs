@@ -1716,6 +1716,8 @@ async fn diff_names_a_new_publisher_and_lost_provenance_and_fails_only_on_the_de
         &["base/package-lock.json", "head/package-lock.json"],
     );
     assert_eq!(run.code, 1);
+    // The README's "Before an upgrade" sample is this output.
+    insta::assert_snapshot!("diff-upgrade-table", run.stdout);
     assert!(
         run.stdout
             .contains("worse:  publisher-changed: 1.0.0 was published by alice, 1.1.0 by mallory"),
