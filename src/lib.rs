@@ -15,6 +15,7 @@ pub mod graph;
 pub mod history;
 pub mod lockfile;
 pub mod model;
+pub mod monthly;
 pub mod net;
 pub mod policy;
 pub mod redact;
