@@ -61,6 +61,10 @@ pub(crate) enum Command {
     /// builders) in deptrust-ledger.toml, from what the registries say now.
     #[command(after_help = TRUST_EXAMPLES)]
     Trust(TrustArgs),
+    /// The monthly view: exposure score, trend, top contributors, trust events and coverage,
+    /// from scan JSON reports and history files; across repositories, the organisation's.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// Write a commented deptrust.toml listing every option, rule and default.
     Init(InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
@@ -135,6 +139,81 @@ pub(crate) struct DiffArgs {
 
     #[command(flatten)]
     pub(crate) cargo: CargoMetadataArgs,
+}
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  deptrust report deptrust.json --history exposure.json --html report.html
+  deptrust report reports/ --since 2026-11-01 --markdown report.md --html report.html
+  deptrust report api=api.json web=web.json --markdown -      Markdown on stdout
+
+A JSON file is a history when it has `runs` (deptrust scan --history), else a scan report
+(deptrust scan --json). A folder is searched for .json files; a file named deptrust.json,
+report.json, history.json or exposure.json belongs to the repository its folder names, any
+other file to its own name; NAME=PATH names it. Several reports of one repository: the latest
+is scored, the earlier ones give the events of the period (packages added, removed, changed;
+findings that appeared or cleared).
+
+Exit status: 0 written; 1 written, and an alert of [report] in deptrust.toml was raised; 2
+usage or input error.";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReportArgs {
+    /// Scan JSON reports, history files, or folders of them; `NAME=PATH` names the repository.
+    #[arg(value_name = "INPUT", required = true)]
+    pub(crate) inputs: Vec<String>,
+
+    /// A history file (deptrust scan --history); `NAME=PATH` names its repository; repeatable.
+    #[arg(long, value_name = "[NAME=]FILE")]
+    pub(crate) history: Vec<String>,
+
+    /// Start of the period for trust events: `30d` (days before the report's time), a date, or
+    /// an RFC 3339 time.
+    #[arg(long, value_name = "WHEN", default_value = "30d")]
+    pub(crate) since: String,
+
+    /// The report's time [default: the latest scan report's].
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) now: Option<jiff::Timestamp>,
+
+    /// Write the HTML page to FILE (self-contained: no scripts, fonts or requests).
+    #[arg(long = "html", value_name = "FILE")]
+    pub(crate) html_file: Option<PathBuf>,
+
+    /// Write the Markdown version to FILE (`-`: stdout; the default when no file is given).
+    #[arg(long = "markdown", value_name = "FILE")]
+    pub(crate) markdown_file: Option<PathBuf>,
+
+    /// The HTML page's colours: follow the reader's system, or force one.
+    #[arg(long, value_enum, default_value_t = ThemeArg::Auto)]
+    pub(crate) theme: ThemeArg,
+
+    /// The page's title.
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+
+    /// Packages listed in the contributor and shared-package tables.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub(crate) top: usize,
+
+    /// The policy file whose `[report]` thresholds raise alerts [default: ./deptrust.toml when
+    /// present].
+    #[arg(long, value_name = "FILE", env = "DEPTRUST_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// Refuse input files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = deptrust::lockfile::DEFAULT_MAX_FILE_BYTES)]
+    pub(crate) max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum ThemeArg {
+    /// Light or dark as the reader's system prefers.
+    Auto,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -52,6 +52,19 @@ pub struct Config {
     /// `exclude`: glob patterns left out of directory searches, each checked to be a valid
     /// glob.
     pub exclude: Vec<String>,
+    /// `[report]`: when `deptrust report` raises an alert.
+    pub report: ReportConfig,
+}
+
+/// `[report]`: the thresholds at which `deptrust report` raises an alert (exit 1, and a line at
+/// the top of the page), for a scheduled job that opens an issue.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ReportConfig {
+    /// `alert-score`: alert when the headline score is at or above this (0–100).
+    pub alert_score: Option<f64>,
+    /// `alert-rise`: alert when the headline score rose by at least this since the previous
+    /// month.
+    pub alert_rise: Option<f64>,
 }
 
 /// `[registries]`.
@@ -179,16 +192,19 @@ impl Config {
         }
         let mut registries = RegistriesConfig::default();
         let mut exclude = Vec::new();
+        let mut report = ReportConfig::default();
         for (key, value) in root {
             let name = key.get_ref().as_ref();
             if name == "registries" {
                 registries = read_registries(value, &mut problems);
             } else if name == "exclude" {
                 exclude = read_exclude(value, &mut problems);
+            } else if name == "report" {
+                report = read_report(value, &mut problems);
             } else if !policy::POLICY_KEYS.contains(&name) {
                 let expected = policy::POLICY_KEYS
                     .iter()
-                    .chain(["registries", "exclude"].iter())
+                    .chain(["registries", "exclude", "report"].iter())
                     .map(|key| key.to_string())
                     .collect();
                 problems.push(
@@ -207,6 +223,7 @@ impl Config {
             registries,
             policy,
             exclude,
+            report,
         })
     }
 
@@ -259,6 +276,43 @@ fn read_registries(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) ->
     registries
 }
 
+/// `[report]`: `alert-score` (0–100) and `alert-rise` (≥ 0), numbers.
+fn read_report(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> ReportConfig {
+    const TABLE: &str = "[report]";
+    let mut report = ReportConfig::default();
+    let Some(table) = value.get_ref().as_table() else {
+        problems.wrong_type("report", policy::TOP_LEVEL, value, "a table");
+        return report;
+    };
+    problems.unknown_keys(table, TABLE, &["alert-score", "alert-rise"]);
+    let mut number = |key: &str, range: std::ops::RangeInclusive<f64>, expected: &str| {
+        let value = table.get(key)?;
+        let number = match value.get_ref() {
+            DeValue::Integer(integer) => integer.as_str().replace('_', "").parse::<f64>().ok(),
+            DeValue::Float(float) => float.as_str().replace('_', "").parse::<f64>().ok(),
+            _ => None,
+        };
+        match number {
+            Some(number) if number.is_finite() && range.contains(&number) => Some(number),
+            Some(_) => {
+                problems.invalid(key, TABLE, value, expected);
+                None
+            }
+            None => {
+                problems.wrong_type(key, TABLE, value, expected);
+                None
+            }
+        }
+    };
+    report.alert_score = number("alert-score", 0.0..=100.0, "a score from 0 to 100");
+    report.alert_rise = number(
+        "alert-rise",
+        0.0..=100.0,
+        "a number of points from 0 to 100",
+    );
+    report
+}
+
 /// `exclude = [...]`: the valid glob patterns (each invalid one is a problem at its position).
 fn read_exclude(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) -> Vec<String> {
     const EXPECTED: &str = "an array of glob patterns (strings)";
@@ -297,6 +351,19 @@ fn read_url(table: &DeTable<'_>, key: &str, problems: &mut Problems<'_>) -> Opti
             None
         }
     }
+}
+
+/// The commented `[report]` section of [`crate::policy::template`].
+pub(crate) fn report_template() -> String {
+    [
+        "# `deptrust report` (the monthly view) raises an alert, exit status 1 and a line at the",
+        "# top of the page, when the headline exposure score is at or above alert-score, or rose",
+        "# by at least alert-rise points since the previous month. No alert when unset.",
+        "# [report]",
+        "# alert-score = 50",
+        "# alert-rise = 10",
+    ]
+    .join("\n")
 }
 
 /// The commented `[registries]` section of [`crate::policy::template`], with the public services

@@ -63,6 +63,7 @@ fn main() -> ExitCode {
         cli::Command::Explain(args) => explain(args),
         cli::Command::Diff(args) => diff(args),
         cli::Command::Trust(args) => trust(args),
+        cli::Command::Report(args) => report(args),
         cli::Command::Init(args) => init(args),
         cli::Command::Completions(args) => completions(args),
         cli::Command::Man(args) => man(args),
@@ -621,6 +622,59 @@ fn trust(args: cli::TrustArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
+    })
+}
+
+fn report(args: cli::ReportArgs) -> anyhow::Result<ExitCode> {
+    let config = load_config(args.config.as_deref(), &[PathBuf::from(".")])?;
+    let since = deptrust::monthly::parse_since(&args.since)
+        .map_err(|reason| anyhow::anyhow!("--since {reason}"))?;
+    let request = deptrust::app::report::ReportRequest {
+        inputs: &args.inputs,
+        histories: &args.history,
+        max_file_bytes: args.max_file_size,
+        options: deptrust::monthly::BuildOptions {
+            title: args
+                .title
+                .clone()
+                .unwrap_or_else(|| "Dependency trust report".to_string()),
+            now: args.now,
+            since: Some(since),
+            top: args.top,
+            alerts: config.report,
+        },
+    };
+    let monthly = deptrust::app::report::run(&request)?;
+    if let Some(path) = &args.html_file {
+        let theme = match args.theme {
+            cli::ThemeArg::Auto => deptrust::report::monthly_html::Theme::Auto,
+            cli::ThemeArg::Light => deptrust::report::monthly_html::Theme::Light,
+            cli::ThemeArg::Dark => deptrust::report::monthly_html::Theme::Dark,
+        };
+        let page = deptrust::report::monthly_html::render(&monthly, theme);
+        fs_err::write(path, page)?;
+    }
+    match &args.markdown_file {
+        Some(path) if path.as_os_str() != "-" => {
+            let mut out = BufWriter::new(fs_err::File::create(path)?);
+            deptrust::report::monthly_md::render(&monthly, &mut out)?;
+            out.flush()?;
+        }
+        Some(_) => write_stdout(|out| deptrust::report::monthly_md::render(&monthly, out))?,
+        None if args.html_file.is_none() => {
+            write_stdout(|out| deptrust::report::monthly_md::render(&monthly, out))?;
+        }
+        None => {}
+    }
+    if !ui().quiet {
+        for alert in &monthly.alerts {
+            eprintln!("alert: {}", deptrust::report::sanitize(alert));
+        }
+    }
+    Ok(if monthly.alerts.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 

@@ -1230,6 +1230,8 @@ version = 1
 # exclude = [\"fixtures\", \"**/testdata\"]
 ");
     add(&crate::config::registries_template());
+    add("");
+    add(&crate::config::report_template());
     add("
 # Rules: one table per rule id. `level` is \"allow\", \"warn\" or \"deny\"; the other keys
 # are the rule's parameters, of the type of their default.");

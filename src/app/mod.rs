@@ -3,7 +3,7 @@
 //! the `--baseline` report ([`baseline`]), gathering facts with earlier runs' owners
 //! ([`gather`]), `deptrust scan` as one call ([`scan`]), and the trust delta of a change
 //! ([`diff`]), one package explained ([`explain`]), the facts
-//! alone ([`facts`]), and the trust ledger ([`ledger`]).
+//! alone ([`facts`]), the trust ledger ([`ledger`]), and the monthly view ([`report`]).
 //! Nothing here prints; what a user should be told comes back as values.
 
 pub mod baseline;
@@ -13,5 +13,6 @@ pub mod facts;
 pub mod gather;
 pub mod ledger;
 pub mod projects;
+pub mod report;
 pub mod scan;
 pub mod tokens;

@@ -18,6 +18,15 @@
 //! - the packages shared by the most repositories (the organisation's widest blast radius);
 //! - coverage: what could not be judged and why, merged over repositories.
 
+mod build;
+mod input;
+
+pub use build::{BuildError, BuildOptions, MAX_EVENTS, RepositoryInput, Since, build, parse_since};
+pub use input::{
+    InputError, ParsedCoverage, ParsedFinding, ParsedHistory, ParsedPackage, ParsedProject,
+    ParsedReport, is_history, parse_history, parse_report,
+};
+
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -53,6 +62,8 @@ pub struct MonthlyReport {
     pub shared: Vec<SharedPackage>,
     /// What could not be judged, merged over repositories.
     pub coverage: CoverageView,
+    /// Alerts raised by the thresholds of `[report]` in deptrust.toml (empty: none).
+    pub alerts: Vec<String>,
     /// Things the reader should know about the inputs (a repository without history, a report
     /// older than the period…).
     pub notes: Vec<String>,

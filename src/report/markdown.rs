@@ -299,7 +299,7 @@ fn write_notes(report: &ScanReport, comment: &mut Comment) {
 
 /// An identifier as an inline code span: one line, sanitized, `|` escaped for tables, and
 /// fenced with more backticks than it contains (CommonMark), so nothing in it is interpreted.
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = cut(&sanitize_line(text)).replace('|', "\\|");
     if text.trim().is_empty() {
         return "–".to_string();
@@ -321,7 +321,7 @@ fn code(text: &str) -> String {
 
 /// Registry prose for a table cell or a list item: one line, sanitized, cut, with Markdown
 /// punctuation escaped, HTML written as text and mentions defused.
-fn prose(text: &str) -> String {
+pub(super) fn prose(text: &str) -> String {
     let text = cut(&sanitize_line(text));
     let mut escaped = String::with_capacity(text.len() + 16);
     let mut previous: Option<char> = None;

@@ -27,6 +27,8 @@ mod explain;
 mod facts;
 mod json;
 mod markdown;
+pub mod monthly_html;
+pub mod monthly_md;
 pub mod progress;
 mod sarif;
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod fuzz_regressions;
 mod hostile_corpus;
 mod hostile_registry;
 mod reads;
+mod report;
 mod robustness;
 mod scan;
 mod support;
