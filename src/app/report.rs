@@ -7,14 +7,16 @@
 //! folder's name does (`reports/api/deptrust.json` → `api`), also with a date or run number
 //! after it (`reports/api/deptrust-2026-11.json` → `api`). With one repository among the
 //! reports, history files attach to it whatever their names. A `.json` file in a folder is a
-//! history when it has `runs`, a scan report otherwise; other files are left alone.
+//! history when it has `schema_version` and `runs`, a scan report when it has `now`,
+//! `exposure_score`, `gate` and `projects`; other JSON files there (the facts snapshot, a diff
+//! report) are left out with a note. A file named on the command line must be one of the two.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::monthly::{
-    BuildError, BuildOptions, InputError, MonthlyReport, RepositoryInput, is_history,
-    parse_history, parse_report,
+    BuildError, BuildOptions, DocumentKind, InputError, MonthlyReport, RepositoryInput,
+    document_kind, parse_history, parse_report,
 };
 
 /// Stems that say what a file is, not whose: the folder names the repository instead.
@@ -102,13 +104,14 @@ pub fn run(request: &ReportRequest<'_>) -> Result<MonthlyReport, ReportError> {
             .push(*report),
         Content::History(history) => histories.push((file.name, file.named, history)),
     };
+    let mut skipped = Vec::new();
     for input in request.inputs {
-        for file in read_input(input, request.max_file_bytes, None)? {
+        for file in read_input(input, request.max_file_bytes, None, &mut skipped)? {
             add(file, &mut reports);
         }
     }
     for input in request.histories {
-        for file in read_input(input, request.max_file_bytes, Some(true))? {
+        for file in read_input(input, request.max_file_bytes, Some(true), &mut skipped)? {
             add(file, &mut reports);
         }
     }
@@ -129,10 +132,15 @@ pub fn run(request: &ReportRequest<'_>) -> Result<MonthlyReport, ReportError> {
             .histories
             .push(history);
     }
-    Ok(crate::monthly::build(
-        reports.into_values().collect(),
-        &request.options,
-    )?)
+    let mut report = crate::monthly::build(reports.into_values().collect(), &request.options)?;
+    if !skipped.is_empty() {
+        report.notes.push(format!(
+            "{} JSON file(s) in the folders given are neither scan reports nor history files and were left out (e.g. {})",
+            skipped.len(),
+            skipped[0].display()
+        ));
+    }
+    Ok(report)
 }
 
 enum Content {
@@ -200,6 +208,7 @@ fn read_input(
     input: &str,
     max_file_bytes: u64,
     history: Option<bool>,
+    skipped: &mut Vec<PathBuf>,
 ) -> Result<Vec<File>, ReportError> {
     let (name, path) = split_name(input)?;
     if path.is_dir() {
@@ -209,15 +218,21 @@ fn read_input(
         let mut files = Vec::with_capacity(found.len());
         for file in found {
             let name = name.clone().unwrap_or_else(|| name_of(&file));
-            files.push(read_file(&file, name, input, max_file_bytes, history)?);
+            match read_file(&file, name, input, max_file_bytes, history, true)? {
+                Some(read) => files.push(read),
+                None => skipped.push(file),
+            }
         }
         return Ok(files);
     }
     let named = name.clone();
     let name = name.unwrap_or_else(|| name_of(&path));
-    let mut file = read_file(&path, name, input, max_file_bytes, history)?;
-    file.named = named.is_some();
-    Ok(vec![file])
+    let mut files = Vec::new();
+    if let Some(mut file) = read_file(&path, name, input, max_file_bytes, history, false)? {
+        file.named = named.is_some();
+        files.push(file);
+    }
+    Ok(files)
 }
 
 fn walk(folder: &Path, found: &mut Vec<PathBuf>) -> Result<(), ReportError> {
@@ -247,7 +262,8 @@ fn read_file(
     input: &str,
     max_file_bytes: u64,
     history: Option<bool>,
-) -> Result<File, ReportError> {
+    in_folder: bool,
+) -> Result<Option<File>, ReportError> {
     let bytes = crate::lockfile::read_bounded(path, max_file_bytes, None).map_err(|source| {
         ReportError::Read {
             path: path.to_path_buf(),
@@ -256,14 +272,106 @@ fn read_file(
     })?;
     let text = String::from_utf8(bytes).map_err(|_| ReportError::NotUtf8(path.to_path_buf()))?;
     let label = path.display().to_string();
-    let content = if history == Some(true) || is_history(&text) {
+    let kind = document_kind(&text);
+    let content = if history == Some(true) || kind == DocumentKind::History {
         Content::History(parse_history(&text, &label)?)
+    } else if in_folder && kind == DocumentKind::Other {
+        // A facts snapshot, a diff report or another tool's file beside the reports.
+        return Ok(None);
     } else {
         Content::Report(Box::new(parse_report(&text, &label)?))
     };
-    Ok(File {
+    Ok(Some(File {
         name,
         named: input.contains('=') && !Path::new(input).exists(),
         content,
-    })
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_named_by_their_stem_or_their_folder() {
+        for (path, name) in [
+            ("reports/api/deptrust.json", "api"),
+            ("reports/api/history.json", "api"),
+            ("reports/api/deptrust-2026-11.json", "api"),
+            ("reports/api/report_42.json", "api"),
+            ("reports/api/Exposure.json", "api"),
+            ("reports/payments.json", "payments"),
+            ("reports/deptrust-service.json", "deptrust-service"),
+            ("reports/reporting.json", "reporting"),
+        ] {
+            assert_eq!(name_of(Path::new(path)), name, "{path}");
+        }
+    }
+
+    #[test]
+    fn name_equals_path_names_the_repository() {
+        assert_eq!(
+            split_name("api=reports/x.json").unwrap(),
+            (Some("api".to_string()), PathBuf::from("reports/x.json"))
+        );
+        assert_eq!(
+            split_name("reports/x.json").unwrap(),
+            (None, PathBuf::from("reports/x.json"))
+        );
+        assert!(matches!(
+            split_name("=x.json"),
+            Err(ReportError::EmptyName(_))
+        ));
+    }
+
+    #[test]
+    fn a_folder_leaves_out_other_json_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("svc");
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::write(
+            repo.join("deptrust.json"),
+            r#"{"schema_version": 1, "now": "2026-12-01T00:00:00Z", "exposure_score": 3.5,
+                "gate": {"passed": true}, "projects": []}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            repo.join("facts.json"),
+            r#"{"schema_version": 2, "now": "2026-12-01T00:00:00Z", "strings": [], "facts": []}"#,
+        )
+        .unwrap();
+        std::fs::write(repo.join("notes.txt"), "not json").unwrap();
+        let inputs = [dir.path().display().to_string()];
+        let request = ReportRequest {
+            inputs: &inputs,
+            histories: &[],
+            max_file_bytes: 1 << 20,
+            options: BuildOptions {
+                title: "t".into(),
+                now: None,
+                since: None,
+                top: 10,
+                alerts: Default::default(),
+            },
+        };
+        let report = run(&request).unwrap();
+        assert_eq!(report.repositories[0].name, "svc");
+        assert_eq!(report.exposure_score, 3.5);
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|note| note.contains("1 JSON file(s)")),
+            "{:?}",
+            report.notes
+        );
+        // Named on the command line, the same file is an error naming it.
+        let inputs = [repo.join("facts.json").display().to_string()];
+        let error = run(&ReportRequest {
+            inputs: &inputs,
+            ..request.clone()
+        })
+        .unwrap_err();
+        assert!(error.to_string().contains("facts.json"), "{error}");
+    }
 }

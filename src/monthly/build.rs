@@ -1103,7 +1103,10 @@ mod tests {
             &options(),
         )
         .unwrap();
-        assert_eq!(view.exposure_score, 67.6, "the report's score, as the scan computed it");
+        assert_eq!(
+            view.exposure_score, 67.6,
+            "the report's score, as the scan computed it"
+        );
         assert_eq!(view.trend.len(), 12, "one point per month");
         assert_eq!(
             view.previous.unwrap().score,

@@ -170,14 +170,43 @@ struct WireFinding {
     evidence: Value,
 }
 
-/// Whether a JSON document looks like a history file (it has `runs`) rather than a scan report.
-pub fn is_history(text: &str) -> bool {
+/// What a JSON document is, from its top-level keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// A history file (`schema_version` and `runs`).
+    History,
+    /// A scan report (`now`, `exposure_score`, `gate` and `projects`).
+    ScanReport,
+    /// Anything else (a facts snapshot, a diff report, SARIF, another tool's JSON, not JSON).
+    Other,
+}
+
+/// Tells a history file from a scan report from anything else, by its top-level keys only.
+pub fn document_kind(text: &str) -> DocumentKind {
+    use serde::de::IgnoredAny;
     #[derive(Deserialize)]
     struct Probe {
-        #[serde(default)]
-        runs: Option<serde::de::IgnoredAny>,
+        schema_version: Option<IgnoredAny>,
+        runs: Option<IgnoredAny>,
+        now: Option<IgnoredAny>,
+        exposure_score: Option<IgnoredAny>,
+        gate: Option<IgnoredAny>,
+        projects: Option<IgnoredAny>,
     }
-    serde_json::from_str::<Probe>(text).is_ok_and(|probe| probe.runs.is_some())
+    match serde_json::from_str::<Probe>(text) {
+        Ok(probe) if probe.schema_version.is_some() && probe.runs.is_some() => {
+            DocumentKind::History
+        }
+        Ok(probe)
+            if probe.now.is_some()
+                && probe.exposure_score.is_some()
+                && probe.gate.is_some()
+                && probe.projects.is_some() =>
+        {
+            DocumentKind::ScanReport
+        }
+        _ => DocumentKind::Other,
+    }
 }
 
 /// Parses a scan JSON report (`path` names it in errors).
@@ -349,8 +378,20 @@ mod tests {
             finding.event_at,
             Some("2026-11-20T00:00:00Z".parse().unwrap())
         );
-        assert!(!is_history(REPORT));
-        assert!(is_history(r#"{"schema_version": 1, "runs": []}"#));
+        assert_eq!(document_kind(REPORT), DocumentKind::ScanReport);
+        assert_eq!(
+            document_kind(r#"{"schema_version": 1, "runs": []}"#),
+            DocumentKind::History
+        );
+        for other in [
+            "",
+            "[]",
+            r#"{"schema_version": 2, "now": "x", "strings": [], "facts": []}"#,
+            r#"{"version": "2.1.0", "runs": []}"#,
+            r#"{"schema_version": 1, "base": "a", "head": "b", "exposure": {}, "projects": [], "gate": {}}"#,
+        ] {
+            assert_eq!(document_kind(other), DocumentKind::Other, "{other}");
+        }
     }
 
     #[test]

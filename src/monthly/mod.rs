@@ -23,8 +23,8 @@ mod input;
 
 pub use build::{BuildError, BuildOptions, MAX_EVENTS, RepositoryInput, Since, build, parse_since};
 pub use input::{
-    InputError, ParsedCoverage, ParsedFinding, ParsedHistory, ParsedPackage, ParsedProject,
-    ParsedReport, is_history, parse_history, parse_report,
+    DocumentKind, InputError, ParsedCoverage, ParsedFinding, ParsedHistory, ParsedPackage,
+    ParsedProject, ParsedReport, document_kind, parse_history, parse_report,
 };
 
 use jiff::Timestamp;

@@ -44,7 +44,14 @@ fn deptrust(dir: &Path) -> Command {
 fn the_fixture_report_in_markdown() {
     let (dir, _) = unpack_fixture();
     let output = deptrust(dir.path())
-        .args(["report", "reports", "--since", "2026-10-01", "--markdown", "-"])
+        .args([
+            "report",
+            "reports",
+            "--since",
+            "2026-10-01",
+            "--markdown",
+            "-",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{output:?}");
@@ -86,8 +93,14 @@ fn a_threshold_in_deptrust_toml_raises_an_alert_with_exit_1() {
         "{stderr}"
     );
     let page = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
-    assert!(page.contains("**⚠ Alert:** the exposure score 27.0"), "{page}");
-    assert!(output.stdout.is_empty(), "nothing on stdout with --markdown FILE");
+    assert!(
+        page.contains("**⚠ Alert:** the exposure score 27.0"),
+        "{page}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout with --markdown FILE"
+    );
 }
 
 #[test]
@@ -95,10 +108,19 @@ fn bad_inputs_are_errors_naming_the_file_with_exit_2() {
     let (dir, reports) = unpack_fixture();
     std::fs::write(reports.join("web/broken.json"), "{\"schema_version\": 1").unwrap();
     let cases: [(&[&str], &str); 4] = [
-        (&["report", "reports", "--config", "/dev/null/none"], "config"),
-        (&["report", "reports/web/broken.json"], "reports/web/broken.json`: not a deptrust scan JSON report"),
+        (
+            &["report", "reports", "--config", "/dev/null/none"],
+            "config",
+        ),
+        (
+            &["report", "reports/web/broken.json"],
+            "reports/web/broken.json`: not a deptrust scan JSON report",
+        ),
         (&["report", "missing.json"], "missing.json"),
-        (&["report", "reports/web/history.json", "--since", "yesterday"], "--since `yesterday`"),
+        (
+            &["report", "reports/web/history.json", "--since", "yesterday"],
+            "--since `yesterday`",
+        ),
     ];
     for (args, expected) in cases {
         let output = deptrust(dir.path()).args(args).output().unwrap();
@@ -107,8 +129,11 @@ fn bad_inputs_are_errors_naming_the_file_with_exit_2() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
     // The threshold out of range is named at its line.
-    std::fs::write(dir.path().join("deptrust.toml"), "version = 1\n[report]\nalert-score = 200\n")
-        .unwrap();
+    std::fs::write(
+        dir.path().join("deptrust.toml"),
+        "version = 1\n[report]\nalert-score = 200\n",
+    )
+    .unwrap();
     let output = deptrust(dir.path())
         .args(["report", "reports/web/deptrust-2026-12.json"])
         .output()
@@ -137,9 +162,50 @@ fn one_repository_with_its_history_by_name() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("repository `shop`"), "{text}");
     assert!(text.contains("## Projects"), "{text}");
-    assert!(text.contains("| 2026-01 | 22.4 | 22.4 |"), "the history's first month: {text}");
+    assert!(
+        text.contains("| 2026-01 | 22.4 | 22.4 |"),
+        "the history's first month: {text}"
+    );
     assert!(
         text.contains("**Exposure score: 40.0** of 100 — ▲ up 2.5 since 2026-11-04 (37.5)"),
         "{text}"
     );
+}
+
+/// The example workflows parse, and every `deptrust report` / `deptrust scan` option they use
+/// is one the command has.
+#[test]
+fn the_example_workflows_use_real_options() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["deptrust-monthly.yml", "deptrust-org-report.yml"] {
+        let text = std::fs::read_to_string(root.join(".github/workflows").join(name)).unwrap();
+        let workflow: serde_json::Value =
+            serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let steps = workflow["jobs"]["report"]["steps"].as_array().expect(name);
+        let scripts: Vec<&str> = steps.iter().filter_map(|step| step["run"].as_str()).collect();
+        let mut checked = 0;
+        for command in ["report", "scan"] {
+            let help = Command::cargo_bin("deptrust")
+                .unwrap()
+                .args([command, "--help"])
+                .output()
+                .unwrap();
+            let help = String::from_utf8(help.stdout).unwrap();
+            // The command's lines, joined across `\` continuations.
+            let joined = scripts.join("\n").replace("\\\n", " ");
+            for line in joined.lines() {
+                let Some(rest) = line.trim().strip_prefix(&format!("deptrust {command} ")) else {
+                    continue;
+                };
+                checked += 1;
+                for option in rest.split_whitespace().filter(|word| word.starts_with("--")) {
+                    assert!(
+                        help.contains(&format!("{option} ")) || help.contains(&format!("{option}\n")),
+                        "{name}: `deptrust {command}` has no option {option}"
+                    );
+                }
+            }
+        }
+        assert!(checked > 0, "{name} runs deptrust");
+    }
 }
