@@ -27,6 +27,7 @@ mod explain;
 mod facts;
 mod json;
 mod markdown;
+pub mod monthly_html;
 pub mod progress;
 mod sarif;
 #[cfg(test)]
@@ -35,6 +36,7 @@ mod scan_json;
 mod scan_table;
 mod table;
 mod tree;
+mod trend_chart;
 
 /// One project: a lockfile path (as given or found) and its graph.
 #[derive(Debug)]
