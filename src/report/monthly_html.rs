@@ -260,7 +260,7 @@ fn direction(now: f64, previous: Option<&Point>) -> Direction {
             class: "same",
             icon: "=",
             words: format!("unchanged since {since} ({})", score(previous.score)),
-            short: format!("= since {since}"),
+            short: format!("unchanged since {since}"),
         }
     } else if tenths > 0.0 {
         Direction {
@@ -404,13 +404,13 @@ fn style() -> String {
         "h3{font-size:1.1rem;margin:1.5rem 0 .5rem}",
         ".meta,.muted{color:var(--muted)}",
         ".meta{margin:0}",
-        "code{font-family:ui-monospace,\"DejaVu Sans Mono\",\"Liberation Mono\",Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}",
+        "code{font-family:ui-monospace,\"DejaVu Sans Mono\",\"Liberation Mono\",Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:break-word}",
         ".headline{display:flex;flex-wrap:wrap;align-items:baseline;gap:.5rem 2rem;margin-top:1.5rem;",
         "padding:1rem 1.5rem;background:var(--surface);border:1px solid var(--border);border-radius:.5rem}",
         ".headline .label{font-size:1.1rem;font-weight:600;width:100%}",
         ".headline .score{font-size:clamp(3rem,6vw,5.5rem);font-weight:700;line-height:1}",
         ".headline .of{font-size:1.2rem;color:var(--muted);font-weight:400}",
-        ".headline .dir{font-size:1.35rem;font-weight:600}",
+        ".headline .dir{font-size:1.35rem;font-weight:600;white-space:normal}",
         ".headline .facts{margin:0;padding:0;list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1.5rem;width:100%;color:var(--muted)}",
         ".headline .facts strong{color:var(--text)}",
         ".dir{white-space:nowrap}",
@@ -429,11 +429,13 @@ fn style() -> String {
         ".scroll:focus-visible,summary:focus-visible{outline:3px solid var(--focus);outline-offset:2px}",
         "table{border-collapse:collapse;width:100%;font-size:.95rem}",
         "th,td{text-align:left;vertical-align:top;padding:.45rem .6rem;border-bottom:1px solid var(--border)}",
-        "th{background:var(--surface);font-weight:600;white-space:nowrap}",
+        "thead th{background:var(--surface);font-weight:600;white-space:nowrap}",
+        "tbody th{font-weight:600}",
         "th.num,td.num{text-align:right;white-space:nowrap}",
-        "td.text{min-width:14rem;max-width:32rem}",
+        "td.text{min-width:12rem;max-width:30rem}",
         "td.wide{min-width:10rem}",
-        "td.id{max-width:22rem}",
+        "td.id,th.id{max-width:22rem}",
+        "td.date{white-space:nowrap}",
         "ul.projects{margin:0;padding:0;list-style:none}",
         "ul.projects li{white-space:nowrap}",
         ".empty{font-style:italic}",
@@ -441,8 +443,8 @@ fn style() -> String {
         ".chart{overflow-x:auto}",
         ".chart svg{display:block;width:100%;height:auto;min-width:640px;max-width:1400px}",
         ".chart-empty{padding:1rem 0}",
-        "svg.trend text{fill:var(--muted);font-size:14px;font-family:inherit}",
-        "svg.trend .legend text{fill:var(--text);font-size:15px}",
+        "svg.trend text{fill:var(--muted);font-size:15px;font-family:inherit}",
+        "svg.trend .legend text{fill:var(--text);font-size:16px}",
         "svg.trend .grid line{stroke:var(--grid);stroke-width:1}",
         "svg.trend .axis{stroke:var(--axis);stroke-width:1.5}",
         "svg.trend .headline{color:var(--headline)}",
@@ -465,13 +467,14 @@ fn style() -> String {
          html{{font-size:11pt}}\
          body{{background:none}}\
          main{{max-width:none;padding:0}}\
-         .headline,th{{background:none}}\
+         .headline,thead th{{background:none}}\
          .scroll,.chart{{overflow:visible}}\
          .chart svg{{min-width:0}}\
          table{{font-size:9pt}}\
          thead{{display:table-header-group}}\
          tr,.headline,figure,li{{break-inside:avoid}}\
-         h2,h3{{break-after:avoid}}}}"
+         h2,h3{{break-after:avoid}}\
+         details:not([open]){{display:none}}}}"
     );
     css
 }
@@ -774,7 +777,7 @@ fn contributor_row(contributor: &Contributor, headline: f64, several: bool) -> S
             .iter()
             .map(|name| escape(name))
             .collect();
-        let _ = write!(row, r#"<td class="wide">{}</td>"#, names.join(", "));
+        let _ = write!(row, "<td>{}</td>", names.join(", "));
     }
     row
 }
@@ -1252,7 +1255,7 @@ mod tests {
         let html = render(&report, Theme::Auto);
         assert!(html.contains("<h3>Projects</h3>"));
         assert!(html.contains("<code>Cargo.lock</code>"));
-        assert!(html.contains("= since 2026-11-30"));
+        assert!(html.contains("=</span> unchanged since 2026-11-30"));
         assert!(!html.contains("<th scope=\"col\">Projects</th>"));
         assert!(html.contains("gate <strong>failed</strong>"));
     }

@@ -44,11 +44,11 @@ const PLOT_HEIGHT: f64 = 300.0;
 const X_PAD: f64 = 24.0;
 /// Most month labels on the x axis.
 const MAX_LABELS: i64 = 12;
-/// Legend: columns, and height of a row.
-const LEGEND_COLUMNS: usize = 3;
+/// Legend: three columns of labels up to 26 characters, or two up to 44 when a label is longer
+/// (longer ones are cut; the full label is in its `<title>` and in the table).
+const LEGEND_LAYOUTS: [(usize, usize); 2] = [(3, 26), (2, 44)];
+/// Height of a legend row.
 const LEGEND_ROW: f64 = 28.0;
-/// A legend label longer than this is cut (the full label is in its `<title>`).
-const LEGEND_CHARS: usize = 34;
 /// Past this many points a line shows markers only at its ends (they would hide the line).
 const MAX_MARKED_POINTS: usize = 24;
 
@@ -209,13 +209,18 @@ fn label_step(months: i64) -> i64 {
     12 * years.max(1)
 }
 
-/// A label cut to `max` characters, with an ellipsis when cut.
+/// A label cut to `max` characters by an ellipsis in the middle: the end of a lockfile path
+/// or a repository name tells lines apart as often as its start does.
 fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    let count = text.chars().count();
+    if count <= max {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let head = max.saturating_sub(1) * 2 / 5;
+    let tail = max.saturating_sub(1) - head;
+    let mut cut: String = text.chars().take(head).collect();
     cut.push('…');
+    cut.extend(text.chars().skip(count - tail));
     cut
 }
 
@@ -247,7 +252,17 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
     let y = |score: f64| -> f64 { PLOT_TOP + (100.0 - score) / 100.0 * PLOT_HEIGHT };
     let plot_bottom = PLOT_TOP + PLOT_HEIGHT;
     let legend_top = plot_bottom + 46.0;
-    let legend_rows = (lines.len() + 1).div_ceil(LEGEND_COLUMNS);
+    let longest = lines
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let (legend_columns, legend_chars) = if longest <= LEGEND_LAYOUTS[0].1 {
+        LEGEND_LAYOUTS[0]
+    } else {
+        LEGEND_LAYOUTS[1]
+    };
+    let legend_rows = (lines.len() + 1).div_ceil(legend_columns);
     let height = legend_top + legend_rows as f64 * LEGEND_ROW + 4.0;
 
     let mut out = String::with_capacity(8 * 1024);
@@ -265,10 +280,9 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
         }
         _ => "No headline score recorded".to_string(),
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
-        r#"<svg class="trend" viewBox="0 0 {WIDTH:.0} {height:.0}" width="100%" role="img" aria-labelledby="trend-title trend-desc"><title id="trend-title">Exposure score by month, 0 to 100, {} to {}</title><desc id="trend-desc">{}; {} more {}. The numbers are in the table after the chart.</desc>
-"#,
+        r#"<svg class="trend" viewBox="0 0 {WIDTH:.0} {height:.0}" width="100%" role="img" aria-labelledby="trend-title trend-desc"><title id="trend-title">Exposure score by month, 0 to 100, {} to {}</title><desc id="trend-desc">{}; {} more {}. The numbers are in the table after the chart.</desc>"#,
         month_label(first),
         month_label(last),
         summary,
@@ -296,10 +310,9 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
         );
     }
     out.push_str("</g>\n");
-    let _ = write!(
+    let _ = writeln!(
         out,
-        r#"<line class="axis" x1="{PLOT_LEFT:.1}" y1="{plot_bottom:.1}" x2="{PLOT_RIGHT:.1}" y2="{plot_bottom:.1}"/>
-"#
+        r#"<line class="axis" x1="{PLOT_LEFT:.1}" y1="{plot_bottom:.1}" x2="{PLOT_RIGHT:.1}" y2="{plot_bottom:.1}"/>"#
     );
 
     // Month ticks and labels.
@@ -310,10 +323,9 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
             continue;
         }
         let mx = x(month);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            r#"<line class="axis" x1="{mx:.1}" y1="{plot_bottom:.1}" x2="{mx:.1}" y2="{:.1}"/><text x="{mx:.1}" y="{:.1}">{}</text>
-"#,
+            r#"<line class="axis" x1="{mx:.1}" y1="{plot_bottom:.1}" x2="{mx:.1}" y2="{:.1}"/><text x="{mx:.1}" y="{:.1}">{}</text>"#,
             plot_bottom + 6.0,
             plot_bottom + 24.0,
             month_label(month)
@@ -324,10 +336,9 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
     // Series first, the headline last (on top).
     for (index, (label, points)) in lines.iter().enumerate() {
         let style = index % MARKERS.len();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            r#"<g class="line-series s{style}"><title>{}</title>
-"#,
+            r#"<g class="line-series s{style}"><title>{}</title>"#,
             escape(label)
         );
         draw_line(&mut out, points, &x, &y, DASHES[style], "2.5");
@@ -343,7 +354,7 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
 
     // The legend: the same dash and marker as the line, then the label.
     out.push_str("<g class=\"legend\">\n");
-    let column_width = (WIDTH - PLOT_LEFT) / LEGEND_COLUMNS as f64;
+    let column_width = (WIDTH - PLOT_LEFT) / legend_columns as f64;
     let entries = std::iter::once(("Headline score".to_string(), None)).chain(
         lines
             .iter()
@@ -351,8 +362,8 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
             .map(|(index, (label, _))| (label.clone(), Some(index % MARKERS.len()))),
     );
     for (slot, (label, style)) in entries.enumerate() {
-        let lx = PLOT_LEFT + (slot % LEGEND_COLUMNS) as f64 * column_width;
-        let ly = legend_top + (slot / LEGEND_COLUMNS) as f64 * LEGEND_ROW;
+        let lx = PLOT_LEFT + (slot % legend_columns) as f64 * column_width;
+        let ly = legend_top + (slot / legend_columns) as f64 * LEGEND_ROW;
         let (class, dash, width, marker) = match style {
             None => ("headline".to_string(), "", "4.5", Marker::Dot),
             Some(style) => (format!("s{style}"), DASHES[style], "2.5", MARKERS[style]),
@@ -365,13 +376,12 @@ pub(crate) fn svg(headline: &[Point], series: &[Series]) -> String {
             dash_attribute(dash),
         );
         marker.draw(&mut out, lx + 20.0, ly);
-        let _ = write!(
+        let _ = writeln!(
             out,
-            r#"<text x="{:.1}" y="{:.1}">{}</text></g>
-"#,
+            r#"<text x="{:.1}" y="{:.1}">{}</text></g>"#,
             lx + 50.0,
             ly + 5.0,
-            escape(&cut(&label, LEGEND_CHARS))
+            escape(&cut(&label, legend_chars))
         );
     }
     out.push_str("</g></svg>\n");
@@ -568,7 +578,19 @@ mod tests {
         let out = svg(&months(2026, 3, 50.0, 0.0), &series);
         assert!(!out.contains("<script"));
         assert!(out.contains("&lt;script&gt;alert(0)&lt;/script&gt; &amp; &quot;q&quot;"));
-        assert!(out.contains("…</text>"));
+        // Long labels: two legend columns, cut in the middle.
+        assert!(
+            out.contains(">&lt;script&gt;alert(0)&lt;…xxxxxxxxxxxxxxxxxxxxxxxxxx</text>"),
+            "{out}"
+        );
+        assert_eq!(
+            cut("apps/web/package-lock.json", 26),
+            "apps/web/package-lock.json"
+        );
+        assert_eq!(
+            cut("services/payments/api/package-lock.json", 26),
+            "services/p…ckage-lock.json"
+        );
         assert_eq!(out.matches(r#"class="line-series"#).count(), 101);
         // Every series is told apart by dash or marker from the next seven.
         for (a, b) in DASHES.iter().zip(MARKERS.iter()) {
