@@ -419,7 +419,7 @@ fn style() -> String {
         ".dir-down .dir-icon{color:var(--down)}",
         ".dir-same .dir-icon{color:var(--muted)}",
         ".sev{white-space:nowrap}",
-        ".sev-icon{display:inline-block;min-width:1em;text-align:center;font-weight:700}",
+        ".sev-icon{display:inline-block;min-width:1em;text-align:center;font-weight:700;font-size:1.15em;line-height:1}",
         ".sev-critical .sev-icon{color:var(--sev-critical)}",
         ".sev-high .sev-icon{color:var(--sev-high)}",
         ".sev-medium .sev-icon{color:var(--sev-medium)}",
