@@ -51,6 +51,8 @@ pub(crate) struct PageCheck {
     pub(crate) log_errors: Vec<String>,
     /// Requests for anything but the page itself.
     pub(crate) requests: Vec<String>,
+    /// Whether the page's own request was seen (so that no other request means something).
+    pub(crate) page_requested: bool,
     /// The trend chart's rendered size in CSS pixels, when there is one.
     pub(crate) chart: Option<(f64, f64)>,
     /// The body's computed background colour in each theme: (theme, colour).
@@ -487,7 +489,9 @@ pub(crate) fn check_page(html: &Path, screenshots: &Path) -> PageCheck {
             ),
             "Network.requestWillBeSent" => {
                 let requested = params["request"]["url"].as_str().unwrap_or_default();
-                if requested != url {
+                if requested == url {
+                    check.page_requested = true;
+                } else {
                     check.requests.push(requested.to_string());
                 }
             }
@@ -767,6 +771,10 @@ fn monthly_page_in_headless_chromium() {
         check.log_errors
     );
     assert!(
+        check.page_requested,
+        "the browser reported no request for the page itself: network events are not seen"
+    );
+    assert!(
         check.requests.is_empty(),
         "requests other than {}: {:?}",
         check.url,
@@ -791,4 +799,43 @@ fn monthly_page_in_headless_chromium() {
             path.display()
         );
     }
+}
+
+/// The checks catch what they look for: a page with a script that logs an error and throws,
+/// and an image from elsewhere (a closed loopback port, so nothing leaves the machine).
+#[test]
+fn the_page_checks_catch_scripts_errors_and_requests() {
+    if !browser_available() {
+        return;
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let html = folder.path().join("bad.html");
+    fs_err::write(
+        &html,
+        "<!DOCTYPE html><html><head><title>bad</title></head><body>\
+         <img src=\"http://127.0.0.1:9/pixel.png\" alt=\"\">\
+         <script>console.error('boom'); throw new Error('bad page');</script></body></html>",
+    )
+    .unwrap();
+    let check = check_page(&html, &folder.path().join("shots"));
+    assert!(check.page_requested);
+    assert!(
+        check
+            .requests
+            .iter()
+            .any(|url| url == "http://127.0.0.1:9/pixel.png"),
+        "{:?}",
+        check.requests
+    );
+    assert!(
+        check.console_errors.iter().any(|e| e.contains("boom")),
+        "{:?}",
+        check.console_errors
+    );
+    assert!(
+        check.exceptions.iter().any(|e| e.contains("bad page")),
+        "{:?}",
+        check.exceptions
+    );
+    assert_eq!(check.chart, None);
 }
