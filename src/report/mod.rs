@@ -37,6 +37,7 @@ mod scan_json;
 mod scan_table;
 mod table;
 mod tree;
+mod trend_chart;
 
 /// One project: a lockfile path (as given or found) and its graph.
 #[derive(Debug)]

@@ -182,7 +182,10 @@ fn the_example_workflows_use_real_options() {
         let workflow: serde_json::Value =
             serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         let steps = workflow["jobs"]["report"]["steps"].as_array().expect(name);
-        let scripts: Vec<&str> = steps.iter().filter_map(|step| step["run"].as_str()).collect();
+        let scripts: Vec<&str> = steps
+            .iter()
+            .filter_map(|step| step["run"].as_str())
+            .collect();
         let mut checked = 0;
         for command in ["report", "scan"] {
             let help = Command::cargo_bin("deptrust")
@@ -198,9 +201,13 @@ fn the_example_workflows_use_real_options() {
                     continue;
                 };
                 checked += 1;
-                for option in rest.split_whitespace().filter(|word| word.starts_with("--")) {
+                for option in rest
+                    .split_whitespace()
+                    .filter(|word| word.starts_with("--"))
+                {
                     assert!(
-                        help.contains(&format!("{option} ")) || help.contains(&format!("{option}\n")),
+                        help.contains(&format!("{option} "))
+                            || help.contains(&format!("{option}\n")),
                         "{name}: `deptrust {command}` has no option {option}"
                     );
                 }
