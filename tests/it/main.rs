@@ -1,5 +1,6 @@
 //! The integration tests: one binary (ripgrep's layout), one module per area.
 
+mod architecture;
 mod browser;
 mod calibration;
 mod cli;
