@@ -353,7 +353,19 @@ fn read_url(table: &DeTable<'_>, key: &str, problems: &mut Problems<'_>) -> Opti
     }
 }
 
-/// The commented `[report]` section of [`crate::policy::template`].
+/// The commented `deptrust.toml` that `deptrust init` writes: the policy with every option and
+/// rule ([`crate::policy`]), with this file's own sections (`[registries]`, `[report]`). As
+/// written it parses to the defaults.
+pub fn template() -> String {
+    crate::policy::template_for(catalog(), &settings_template())
+}
+
+/// The sections of the template that belong to this module.
+pub(crate) fn settings_template() -> String {
+    [registries_template(), String::new(), report_template()].join("\n")
+}
+
+/// The commented `[report]` section of [`template`].
 pub(crate) fn report_template() -> String {
     [
         "# `deptrust report` (the monthly view) raises an alert, exit status 1 and a line at the",
@@ -366,7 +378,7 @@ pub(crate) fn report_template() -> String {
     .join("\n")
 }
 
-/// The commented `[registries]` section of [`crate::policy::template`], with the public services
+/// The commented `[registries]` section of [`template`], with the public services
 /// as defaults.
 pub(crate) fn registries_template() -> String {
     let defaults = Endpoints::default();

@@ -384,6 +384,24 @@ fn propagate(
 
 /// For every node, how many of the other nodes reach it (its transitive dependents), given
 /// `sources` = every node.
+/// One project: a lockfile path (as given or found) and its graph.
+#[derive(Debug)]
+pub struct Project {
+    /// The lockfile path as given or found, with `/` separators.
+    pub lockfile: String,
+    /// Its graph.
+    pub graph: DepGraph,
+}
+
+/// A lockfile that could not be graphed.
+#[derive(Debug)]
+pub struct Failure {
+    /// The lockfile path as given or found.
+    pub lockfile: String,
+    /// The one-line error.
+    pub message: String,
+}
+
 #[cfg(test)]
 fn count_ancestors(
     graph: &DiGraph<usize, DepKind>,

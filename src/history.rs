@@ -9,14 +9,12 @@
 //!            "projects": {"package-lock.json": 28.0}}]}
 //! ```
 //!
-//! Pure: `main` reads and writes the file. The oldest runs beyond [`MAX_RUNS`] are dropped.
+//! Pure: `app::scan` reads and writes the file, `ScanReport::annotate_and_record` puts a run in. The oldest runs beyond [`MAX_RUNS`] are dropped.
 
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-
-use crate::scan::ScanReport;
 
 /// Version of the history file.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -93,35 +91,17 @@ impl History {
         Ok(history)
     }
 
-    /// Puts the latest earlier run's scores beside the report's (runs at or after the report's
-    /// clock are not "earlier"), then records the report as a run.
-    pub fn annotate_and_record(&mut self, report: &mut ScanReport) {
-        let earlier = self
-            .runs
+    /// The latest run strictly before `at` (a run at or after it is not "earlier").
+    pub fn latest_before(&self, at: Timestamp) -> Option<&Run> {
+        self.runs
             .iter()
-            .filter(|run| run.at < report.now)
-            .max_by_key(|run| run.at);
-        if let Some(run) = earlier {
-            report.previous = Some(Previous {
-                at: run.at,
-                exposure_score: run.exposure_score,
-            });
-            for project in &mut report.projects {
-                project.previous = run.projects.get(&project.lockfile).map(|score| Previous {
-                    at: run.at,
-                    exposure_score: *score,
-                });
-            }
-        }
-        self.runs.push(Run {
-            at: report.now,
-            exposure_score: report.exposure_score,
-            projects: report
-                .projects
-                .iter()
-                .map(|p| (p.lockfile.clone(), p.exposure_score))
-                .collect(),
-        });
+            .filter(|run| run.at < at)
+            .max_by_key(|run| run.at)
+    }
+
+    /// Records a run, keeping the runs in time order and at most [`MAX_RUNS`] of them.
+    pub fn record(&mut self, run: Run) {
+        self.runs.push(run);
         self.runs.sort_by_key(|run| run.at);
         if self.runs.len() > MAX_RUNS {
             let excess = self.runs.len() - MAX_RUNS;
@@ -133,7 +113,7 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::{Gate, ProjectResult, SCHEMA_VERSION as SCAN_SCHEMA, Summary};
+    use crate::scan::{Gate, ProjectResult, SCHEMA_VERSION as SCAN_SCHEMA, ScanReport, Summary};
 
     fn report(at: &str, scores: &[(&str, f64)], overall: f64) -> ScanReport {
         ScanReport {
@@ -168,7 +148,7 @@ mod tests {
     fn each_run_sees_the_previous_one_and_is_recorded() {
         let mut history = History::default();
         let mut first = report("2026-10-28T12:00:00Z", &[("a.lock", 28.0)], 28.0);
-        history.annotate_and_record(&mut first);
+        first.annotate_and_record(&mut history);
         assert_eq!(first.previous, None);
 
         let mut second = report(
@@ -176,7 +156,7 @@ mod tests {
             &[("a.lock", 32.1), ("new.lock", 5.0)],
             35.5,
         );
-        history.annotate_and_record(&mut second);
+        second.annotate_and_record(&mut history);
         assert_eq!(second.previous.unwrap().exposure_score, 28.0);
         assert_eq!(second.projects[0].previous.unwrap().exposure_score, 28.0);
         assert_eq!(
@@ -190,7 +170,7 @@ mod tests {
         assert_eq!(History::parse(&text, "h.json").unwrap(), history);
         // A run "in the past" (a pinned clock) compares with what came before it only.
         let mut replayed = report("2026-11-01T00:00:00Z", &[("a.lock", 1.0)], 1.0);
-        history.annotate_and_record(&mut replayed);
+        replayed.annotate_and_record(&mut history);
         assert_eq!(replayed.previous.unwrap().exposure_score, 28.0);
         assert_eq!(history.runs[1].at, replayed.now, "kept in time order");
     }
@@ -219,7 +199,7 @@ mod tests {
             });
         }
         let mut latest = report("2040-01-01T00:00:00Z", &[], 2.0);
-        history.annotate_and_record(&mut latest);
+        latest.annotate_and_record(&mut history);
         assert_eq!(history.runs.len(), MAX_RUNS);
         assert_eq!(history.runs.last().unwrap().exposure_score, 2.0);
     }

@@ -12,9 +12,10 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 use deptrust::config::{Config, RegistriesConfig};
+use deptrust::graph::{Failure, Project};
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::net::Net;
-use deptrust::report::{self, Failure, GraphFormat, Project, sanitize};
+use deptrust::report::{self, GraphFormat, sanitize};
 use deptrust::scan;
 
 mod cli;
@@ -685,7 +686,7 @@ fn init(args: cli::InitArgs) -> anyhow::Result<ExitCode> {
             args.path.display()
         );
     }
-    fs_err::write(&args.path, deptrust::policy::template())?;
+    fs_err::write(&args.path, deptrust::config::template())?;
     say!(
         "wrote {}: every option at its default; uncomment what you change",
         sanitize(&args.path.display().to_string())

@@ -163,22 +163,6 @@ impl Policy {
         self.by_package = by_package;
     }
 
-    /// Parses a whole `deptrust.toml` (`path` only names it in errors) and returns its policy.
-    /// The `[registries]` part is checked too, so that a file that parses here is a valid
-    /// [`crate::config::Config`].
-    pub fn parse(text: &str, path: &Path) -> Result<Policy, PolicyErrors> {
-        Policy::parse_with(text, path, catalog())
-    }
-
-    /// [`Policy::parse`] against another catalog.
-    pub(crate) fn parse_with(
-        text: &str,
-        path: &Path,
-        catalog: &Catalog,
-    ) -> Result<Policy, PolicyErrors> {
-        crate::config::Config::parse_with(text, path, catalog).map(|config| config.policy)
-    }
-
     /// The level of rule `rule`: the policy's, else the catalog's; `warn` for an id the catalog
     /// does not have.
     pub fn level(&self, rule: &str) -> Level {
@@ -1188,15 +1172,12 @@ fn parse_date(text: &DeString<'_>) -> Option<Date> {
 // ---------------------------------------------------------------------------------------------
 // Template
 
-/// The commented `deptrust.toml` that `deptrust init` writes: every option with its default,
-/// every rule of the catalog with its level, severity, title and parameters, and an example
-/// exception. As written it parses to [`Policy::default`].
-pub fn template() -> String {
-    template_for(catalog())
-}
-
-/// [`template`] over another catalog.
-fn template_for(catalog: &Catalog) -> String {
+/// The commented policy part of the `deptrust.toml` that `deptrust init` writes
+/// ([`crate::config::template`]): every option with its default, `settings` (the file's other
+/// sections, written by `config`) after `exclude`, every rule of the catalog with its level,
+/// severity, title and parameters, and an example exception. As written it parses to
+/// [`Policy::default`].
+pub(crate) fn template_for(catalog: &Catalog, settings: &str) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut add = |text: &str| lines.extend(text.split('\n').map(str::to_string));
     add("# deptrust.toml: this project's dependency trust policy.
@@ -1229,9 +1210,7 @@ version = 1
 # on the command line is always read. --exclude adds patterns.
 # exclude = [\"fixtures\", \"**/testdata\"]
 ");
-    add(&crate::config::registries_template());
-    add("");
-    add(&crate::config::report_template());
+    add(settings);
     add("
 # Rules: one table per rule id. `level` is \"allow\", \"warn\" or \"deny\"; the other keys
 # are the rule's parameters, of the type of their default.");
@@ -1279,6 +1258,16 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A whole `deptrust.toml` read as `config` reads it, its policy kept.
+    fn parse_with(text: &str, path: &Path, catalog: &Catalog) -> Result<Policy, PolicyErrors> {
+        crate::config::Config::parse_with(text, path, catalog).map(|config| config.policy)
+    }
+
+    /// Against the real catalog.
+    fn parse_real(text: &str, path: &Path) -> Result<Policy, PolicyErrors> {
+        parse_with(text, path, catalog())
+    }
     use crate::rules::Rule;
 
     /// A catalog with the shapes of the real rules, so that these tests do not depend on the
@@ -1337,7 +1326,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Result<Policy, PolicyErrors> {
-        Policy::parse_with(text, Path::new("deptrust.toml"), &test_catalog())
+        parse_with(text, Path::new("deptrust.toml"), &test_catalog())
     }
 
     fn messages(text: &str) -> Vec<String> {
@@ -1937,10 +1926,10 @@ reason = "rule only"
     #[test]
     fn template_parses_to_the_default_policy() {
         let catalog = test_catalog();
-        let text = template_for(&catalog);
+        let text = template_for(&catalog, &crate::config::settings_template());
         let path = Path::new("deptrust.toml");
         let default = Policy::from_catalog(&catalog);
-        assert_eq!(Policy::parse_with(&text, path, &catalog).unwrap(), default);
+        assert_eq!(parse_with(&text, path, &catalog).unwrap(), default);
         for rule in &catalog.rules {
             assert!(text.contains(&format!("# [rules.{}]", rule.id)), "{text}");
             assert!(text.contains(&rule.title), "{text}");
@@ -1953,7 +1942,7 @@ reason = "rule only"
 
         // With every setting uncommented, only the example exception is added.
         let uncommented = uncomment(&text);
-        let policy = Policy::parse_with(&uncommented, path, &catalog).unwrap();
+        let policy = parse_with(&uncommented, path, &catalog).unwrap();
         assert_eq!(policy.exceptions().len(), 1, "{uncommented}");
         assert_eq!(policy.exceptions()[0].rule.as_deref(), Some("single-owner"));
         assert_eq!(
@@ -1974,10 +1963,10 @@ reason = "rule only"
 
     #[test]
     fn template_of_the_real_catalog_parses_to_the_default_policy() {
-        let text = template();
+        let text = crate::config::template();
         let path = Path::new("deptrust.toml");
-        assert_eq!(Policy::parse(&text, path).unwrap(), Policy::default());
-        let policy = Policy::parse(&uncomment(&text), path).unwrap();
+        assert_eq!(parse_real(&text, path).unwrap(), Policy::default());
+        let policy = parse_real(&uncomment(&text), path).unwrap();
         assert_eq!(policy.exceptions().len(), 1);
         assert_eq!(
             Policy {
@@ -1992,7 +1981,7 @@ reason = "rule only"
     #[test]
     fn real_catalog_rules_are_configurable() {
         let path = Path::new("deptrust.toml");
-        let policy = Policy::parse(
+        let policy = parse_real(
             "version = 1\n[rules.too-new]\nlevel = \"deny\"\nhours = 48\n\
              [rules.new-publisher]\nlevel = \"allow\"\n",
             path,
@@ -2003,7 +1992,7 @@ reason = "rule only"
         assert_eq!(policy.level("new-publisher"), Level::Allow);
         assert_eq!(Policy::default().params("too-new").int("hours", 0), 72);
         assert_eq!(
-            Policy::parse("version = 1\n[rules.too-new]\nhourz = 1\n", path)
+            parse_real("version = 1\n[rules.too-new]\nhourz = 1\n", path)
                 .unwrap_err()
                 .to_string(),
             "deptrust.toml:3:1: unknown key `hourz` in [rules.too-new] \

@@ -727,6 +727,35 @@ impl<'a> Locator<'a> {
     }
 }
 
+impl ScanReport {
+    /// Puts the latest earlier run of `history` beside this report's scores (runs at or after
+    /// the report's clock are not "earlier"), then records this report as a run.
+    pub fn annotate_and_record(&mut self, history: &mut crate::history::History) {
+        use crate::history::Previous;
+        if let Some(run) = history.latest_before(self.now) {
+            self.previous = Some(Previous {
+                at: run.at,
+                exposure_score: run.exposure_score,
+            });
+            for project in &mut self.projects {
+                project.previous = run.projects.get(&project.lockfile).map(|score| Previous {
+                    at: run.at,
+                    exposure_score: *score,
+                });
+            }
+        }
+        history.record(crate::history::Run {
+            at: self.now,
+            exposure_score: self.exposure_score,
+            projects: self
+                .projects
+                .iter()
+                .map(|p| (p.lockfile.clone(), p.exposure_score))
+                .collect(),
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -787,7 +816,9 @@ mod tests {
     }
 
     fn policy(text: &str) -> Policy {
-        Policy::parse(text, std::path::Path::new("deptrust.toml")).unwrap()
+        crate::config::Config::parse(text, std::path::Path::new("deptrust.toml"))
+            .unwrap()
+            .policy
     }
 
     fn run(policy: &Policy, facts: &BTreeMap<String, PackageFacts>) -> ScanReport {

@@ -9,12 +9,29 @@ use std::path::{Path, PathBuf};
 use super::gather::{GatherError, Owners};
 use super::scan::{FactsFrom, Observer};
 use crate::config::{Config, ConfigError};
+use crate::graph::{Failure, Node, Project};
 use crate::lockfile::{Exclude, ExcludeError, ReadOptions};
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::registry::facts::PackageFacts;
 use crate::registry::snapshot::{Snapshot, SnapshotError};
-use crate::report::{Failure, Occurrence, Project};
 use crate::scan;
+
+/// Where a package sits in one project.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    /// The lockfile.
+    pub lockfile: String,
+    /// Its node in the graph.
+    pub node: Node,
+    /// Packages in that graph (roots included).
+    pub packages: usize,
+    /// Roots of that graph.
+    pub roots: usize,
+    /// Its contribution to that project's exposure score and the score, from judging the whole
+    /// project; `None` when the package was not evaluated there (a root, a path dependency, a
+    /// dev-only package the policy leaves out).
+    pub score: Option<(f64, f64)>,
+}
 
 /// One `deptrust explain`.
 #[derive(Debug, Clone)]

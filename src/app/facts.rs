@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use super::gather::{GatherError, Owners};
 use super::scan::{FactsFrom, Observer};
 use crate::config::ConfigError;
+use crate::graph::Failure;
 use crate::lockfile::{Exclude, ExcludeError, ReadOptions};
 use crate::model::{PackageId, Source};
 use crate::registry::facts::PackageFacts;
 use crate::registry::snapshot::{Snapshot, SnapshotError};
-use crate::report::Failure;
 
 /// One `deptrust facts`.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{Config, ConfigError};
+use crate::graph::{Failure, Project};
 use crate::lockfile::{self, DiscoverError, Exclude, ReadOptions};
-use crate::report::{Failure, Project};
 
 /// The projects found under the paths of a run.
 #[derive(Debug, Default)]

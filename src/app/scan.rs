@@ -14,13 +14,13 @@ use std::sync::Arc;
 use super::gather::{GatherError, GatherOptions, Gathered, Owners};
 use super::projects::{LoadError, Loaded};
 use crate::config::{Config, ConfigError};
+use crate::graph::{Failure, Project};
 use crate::history::{History, HistoryError};
 use crate::lockfile::{Exclude, ExcludeError, ReadError, ReadOptions};
 use crate::model::{PackageId, Source};
 use crate::net::Net;
 use crate::registry::facts::PackageFacts;
 use crate::registry::snapshot::{Snapshot, SnapshotError};
-use crate::report::{Failure, Project};
 use crate::scan::{self, ScanReport};
 
 /// Where the facts of a run come from.
@@ -270,7 +270,7 @@ fn record_history(path: &Path, limit: u64, report: &mut ScanReport) -> Result<()
         Err(error) if error.is_not_found() => History::default(),
         Err(error) => return Err(ScanRunError::HistoryRead(error)),
     };
-    history.annotate_and_record(report);
+    report.annotate_and_record(&mut history);
     let write_error = |source| ScanRunError::HistoryWrite {
         path: path.into(),
         source,

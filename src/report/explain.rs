@@ -7,29 +7,13 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::sanitize;
+use crate::app::explain::Occurrence;
 use crate::graph::Node;
 use crate::model::PackageId;
 use crate::registry::facts::PackageFacts;
 use crate::rules::Level;
 use crate::scan::{self, Options, Verdict};
 use crate::signals::{Outcome, Placement};
-
-/// Where a package sits in one project.
-#[derive(Debug, Clone)]
-pub struct Occurrence {
-    /// The lockfile.
-    pub lockfile: String,
-    /// Its node in the graph.
-    pub node: Node,
-    /// Packages in that graph (roots included).
-    pub packages: usize,
-    /// Roots of that graph.
-    pub roots: usize,
-    /// Its contribution to that project's exposure score and the score, from judging the whole
-    /// project; `None` when the package was not evaluated there (a root, a path dependency, a
-    /// dev-only package the policy leaves out).
-    pub score: Option<(f64, f64)>,
-}
 
 /// Writes the explanation of `ids` (every version found), using `occurrences` for placement.
 pub fn render_explain(

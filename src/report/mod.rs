@@ -11,10 +11,10 @@
 
 use std::io::{self, Write};
 
-use crate::graph::DepGraph;
+use crate::graph::{Failure, Project};
 
 pub use diff::{render_diff_json, render_diff_markdown, render_diff_table};
-pub use explain::{Occurrence, render_explain};
+pub use explain::render_explain;
 pub use facts::{render_facts_json, render_facts_table};
 pub use markdown::render_scan_markdown;
 pub use sarif::render_scan_sarif;
@@ -38,24 +38,6 @@ mod scan_table;
 mod table;
 mod tree;
 mod trend_chart;
-
-/// One project: a lockfile path (as given or found) and its graph.
-#[derive(Debug)]
-pub struct Project {
-    /// The lockfile path as given or found, with `/` separators.
-    pub lockfile: String,
-    /// Its graph.
-    pub graph: DepGraph,
-}
-
-/// A lockfile that could not be graphed.
-#[derive(Debug)]
-pub struct Failure {
-    /// The lockfile path as given or found.
-    pub lockfile: String,
-    /// The one-line error.
-    pub message: String,
-}
 
 /// Output formats of `deptrust graph`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

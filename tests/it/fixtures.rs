@@ -365,7 +365,7 @@ fn cargo_exact_mode_changes_no_metric_and_adds_json_fields() {
         let mut out = Vec::new();
         deptrust::report::render_graphs(
             deptrust::report::GraphFormat::Json,
-            &[deptrust::report::Project {
+            &[deptrust::graph::Project {
                 lockfile: "Cargo.lock".into(),
                 graph,
             }],
