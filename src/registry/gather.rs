@@ -88,15 +88,26 @@ impl Registries {
     pub async fn gather(&self, packages: &[(PackageId, Source)]) -> Vec<PackageFacts> {
         let unique: BTreeMap<&PackageId, &Source> =
             packages.iter().map(|(id, source)| (id, source)).collect();
+        // Facts an earlier run decoded, read at once: a package that has them asks nothing
+        // (no request, no cache lookup), so it is neither planned nor announced below.
+        let keys: Vec<String> = unique.keys().map(|id| self.decoded_key(id)).collect();
+        let decoded = self.net.recall_many(keys).await;
+        let mut ready: HashMap<&PackageId, PackageFacts> = unique
+            .iter()
+            .filter(|(_, source)| matches!(source, Source::Registry(_)))
+            .filter_map(|(id, _)| Some((*id, self.decoded(id, &decoded)?)))
+            .collect();
+        drop(decoded);
+        let asks = |id: &PackageId, source: &Source| {
+            matches!(source, Source::Registry(_)) && !ready.contains_key(id)
+        };
         // The crates.io API is rationed per run: choose what this run fetches first, in the
         // order given (callers put direct dependencies first).
         let mut planned = BTreeSet::new();
         let crates: Vec<(&str, &str)> = packages
             .iter()
             .filter(|(id, source)| {
-                id.ecosystem == Ecosystem::Cargo
-                    && matches!(source, Source::Registry(_))
-                    && planned.insert(id)
+                id.ecosystem == Ecosystem::Cargo && asks(id, source) && planned.insert(id)
             })
             .map(|(id, _)| (id.name.as_str(), id.version.as_str()))
             .collect();
@@ -105,9 +116,7 @@ impl Registries {
         let count = |ecosystem: Ecosystem| {
             unique
                 .iter()
-                .filter(|(id, source)| {
-                    id.ecosystem == ecosystem && matches!(source, Source::Registry(_))
-                })
+                .filter(|(id, source)| id.ecosystem == ecosystem && asks(id, source))
                 .count() as u64
         };
         self.net.expect(&self.endpoints.npm, count(Ecosystem::Npm));
@@ -117,12 +126,11 @@ impl Registries {
             .expect(&self.endpoints.crates_index, crates.len() as u64);
         self.net
             .expect(&self.endpoints.crates_api, api_requests as u64);
-        // Facts an earlier run decoded, read at once.
-        let keys: Vec<String> = unique.keys().map(|id| self.decoded_key(id)).collect();
-        let decoded = self.net.recall_many(keys).await;
-        let decoded = &decoded;
         let mut facts: Vec<PackageFacts> = stream::iter(unique)
-            .map(|(id, source)| self.package(id, source, decoded))
+            .map(|(id, source)| {
+                let known = ready.remove(id);
+                self.package(id, source, known)
+            })
             .buffer_unordered(PACKAGES_IN_FLIGHT)
             .collect()
             .await;
@@ -165,7 +173,7 @@ impl Registries {
         &self,
         id: &PackageId,
         source: &Source,
-        decoded: &HashMap<String, Vec<u8>>,
+        known: Option<PackageFacts>,
     ) -> PackageFacts {
         if !matches!(source, Source::Registry(_)) {
             return unknown_facts(
@@ -176,7 +184,7 @@ impl Registries {
                 ),
             );
         }
-        let mut facts = match self.decoded(id, decoded) {
+        let mut facts = match known {
             Some(facts) => facts,
             None => {
                 let mut facts = match id.ecosystem {
@@ -377,5 +385,89 @@ mod tests {
         assert_eq!(stats.cache_hits, 0, "no document loaded for left-pad");
         assert_eq!(stats.requests_sent, 1, "flaky asked again: {stats:?}");
         assert!(!lasting(&first[0]), "{:?}", first[0].releases);
+    }
+
+    /// Crates whose decoded facts are fresh are not planned: a warm Cargo run reads no index
+    /// file and no API document from the cache (2,000 crates: three lookups each otherwise)
+    /// and announces no request.
+    #[tokio::test]
+    async fn a_warm_cargo_run_plans_nothing_for_decoded_crates() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/index/se/rd/serde"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+                r#"{{"name":"serde","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
+                "a".repeat(64)
+            )))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/crates/serde/owners"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"users":[{"id":7,"login":"alice","kind":"user"}]}"#),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/crates/serde"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(
+                r#"{"crate":{"name":"serde","repository":null},"versions":[{"num":"1.0.0","created_at":"2024-01-01T00:00:00Z","published_by":{"id":7,"login":"alice"}}]}"#,
+            ))
+            .mount(&server)
+            .await;
+        let cache = tempfile::tempdir().expect("cache");
+        let base = url::Url::parse(&format!("{}/", server.uri())).expect("url");
+        let endpoints = Endpoints {
+            crates_index: base.join("index/").expect("url"),
+            crates_api: base.clone(),
+            ..Endpoints::default()
+        };
+        let packages = [(
+            PackageId::new(Ecosystem::Cargo, "serde", "1.0.0"),
+            Source::Registry(None),
+        )];
+        let now = jiff::Timestamp::from_second(1_793_534_400).expect("time");
+        let run = || async {
+            let config = NetConfig {
+                cache_dir: Some(cache.path().to_path_buf()),
+                services: endpoints
+                    .services(None)
+                    .into_iter()
+                    .map(|service| crate::net::Service {
+                        min_interval: None,
+                        ..service
+                    })
+                    .collect(),
+                max_retries: 0,
+                ..NetConfig::default()
+            };
+            let net = Net::new(config, now).expect("net");
+            let crates = CratesClient::new(
+                Arc::clone(&net),
+                endpoints.crates_index.clone(),
+                endpoints.crates_api.clone(),
+            )
+            .with_api_budget(10);
+            let facts = Registries::new(&net, &endpoints)
+                .with_crates_client(crates)
+                .gather(&packages)
+                .await;
+            (net, facts)
+        };
+        let (first_net, first) = run().await;
+        assert_eq!(first_net.stats().requests_sent, 3);
+        assert!(first[0].owners.known().is_some(), "{:?}", first[0].owners);
+        let (second_net, second) = run().await;
+        assert_eq!(first, second);
+        assert_eq!(second_net.stats(), crate::net::NetStats::default());
+        assert!(
+            second_net
+                .progress()
+                .iter()
+                .all(|service| service.expected == 0),
+            "{:?}",
+            second_net.progress()
+        );
     }
 }
