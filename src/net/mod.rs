@@ -3,9 +3,12 @@
 //!
 //! What it guarantees for every request:
 //! - the User-Agent `deptrust/<version> (+<repository>)`;
-//! - a per-host limit of requests in flight (default 16) and per-host minimum intervals between
-//!   request starts (the crates.io API: one request per second, per its data-access policy; the
-//!   host must match exactly, so `index.crates.io` and `static.crates.io` are not slowed);
+//! - a per-host limit of requests in flight (default 16) and per-service minimum intervals
+//!   between request starts (the crates.io API: one request per second, per its data-access
+//!   policy; a service is its base URL, so `index.crates.io`, and npm or PyPI served by the
+//!   same mirror host, are not slowed). With a cache, the interval is kept by all the processes
+//!   sharing its directory together (two CI jobs on one runner), not by each one (see
+//!   `limit.rs`); processes with different cache directories are paced independently;
 //! - connect and total timeouts (the total covers a slow body); retries with exponential
 //!   backoff and jitter on 429, 500, 502, 503, 504, connection errors and timeouts, honouring
 //!   `Retry-After` (seconds or an HTTP date; a longer wait than allowed gives up at once);
@@ -441,9 +444,13 @@ impl Net {
                 Err(error) => (None, Some(error)),
             },
         };
+        let gates = match &cache {
+            Some(cache) => Gates::new(config.max_in_flight_per_host).share_paces(cache.clone()),
+            None => Gates::new(config.max_in_flight_per_host),
+        };
         Ok(Arc::new(Net {
             client: std::sync::OnceLock::new(),
-            gates: Gates::new(config.max_in_flight_per_host),
+            gates,
             now,
             started: std::time::Instant::now(),
             tokens,
