@@ -46,27 +46,49 @@ impl Respond for Npm {
     }
 }
 
-struct Pypi;
+/// PyPI JSON and Simple pages, one file per project. `provenance`: the Simple pages speak
+/// API 1.3 and point each file at this Integrity API document (verified, and refused, on the
+/// cold run; its result recalled on warm runs); without, they speak 1.1 and the Integrity
+/// API answers 404.
+struct Pypi {
+    provenance: Option<String>,
+}
 
 impl Respond for Pypi {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let segments: Vec<&str> = request.url.path().split('/').collect();
+        let prefix = segments.get(1).copied().unwrap_or_default();
         let file = |name: &str| {
+            let provenance = match self.provenance {
+                Some(_) => format!(
+                    r#","provenance":"/{prefix}/integrity/{name}/1.0.0/{name}-1.0.0.tar.gz/provenance""#
+                ),
+                None => String::new(),
+            };
             format!(
-                r#"{{"filename":"{name}-1.0.0.tar.gz","url":"https://files.invalid/{name}-1.0.0.tar.gz","digests":{{"sha256":"{}"}},"hashes":{{"sha256":"{}"}},"upload_time_iso_8601":"2020-01-01T00:00:00Z","yanked":false}}"#,
+                r#"{{"filename":"{name}-1.0.0.tar.gz","url":"https://files.invalid/{name}-1.0.0.tar.gz","digests":{{"sha256":"{}"}},"hashes":{{"sha256":"{}"}},"upload_time_iso_8601":"2020-01-01T00:00:00Z","yanked":false{provenance}}}"#,
                 "a".repeat(64),
                 "a".repeat(64)
             )
         };
+        let api = if self.provenance.is_some() {
+            "1.3"
+        } else {
+            "1.1"
+        };
         let body = match segments.as_slice() {
-            ["", "pypi", "pypi", name, "json"] => format!(
+            ["", _, "pypi", name, "json"] => format!(
                 r#"{{"info":{{"name":"{name}","version":"1.0.0","project_urls":null}},"releases":{{"1.0.0":[{}]}}}}"#,
                 file(name)
             ),
-            ["", "pypi", "simple", name, ""] => format!(
-                r#"{{"meta":{{"api-version":"1.1"}},"name":"{name}","files":[{}],"versions":["1.0.0"]}}"#,
+            ["", _, "simple", name, ""] => format!(
+                r#"{{"meta":{{"api-version":"{api}"}},"name":"{name}","files":[{}],"versions":["1.0.0"]}}"#,
                 file(name)
             ),
+            ["", _, "integrity", _, _, _, "provenance"] => match &self.provenance {
+                Some(document) => document.clone(),
+                None => return ResponseTemplate::new(404),
+            },
             _ => return ResponseTemplate::new(404),
         };
         ResponseTemplate::new(200).set_body_raw(body, "application/json")
@@ -87,7 +109,22 @@ fn main() {
             .await;
         Mock::given(method("GET"))
             .and(path_regex("^/pypi/"))
-            .respond_with(Pypi)
+            .respond_with(Pypi { provenance: None })
+            .mount(&server)
+            .await;
+        // A real PEP 740 document (of another file: verification refuses it, as it would a
+        // forged one, and keeps the result).
+        let sample = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/samples/pypi-provenance.json"
+        );
+        Mock::given(method("GET"))
+            .and(path_regex("^/pypi-attested/"))
+            .respond_with(Pypi {
+                provenance: Some(
+                    std::fs::read_to_string(sample).unwrap_or_else(|e| panic!("{sample}: {e}")),
+                ),
+            })
             .mount(&server)
             .await;
         Mock::given(method("GET"))
@@ -125,10 +162,12 @@ fn main() {
         "deptrust facts, {PACKAGES} packages per ecosystem, warm cache (wall time, peak RSS)\n"
     );
     let mut cargo_graph = None;
-    for (ecosystem, lockfile) in [
-        ("npm", write_package_lock(dir.path())),
-        ("PyPI", write_requirements(dir.path())),
-        ("Cargo", write_cargo_lock(dir.path())),
+    let requirements = write_requirements(dir.path());
+    for (ecosystem, lockfile, pypi) in [
+        ("npm", write_package_lock(dir.path()), "pypi"),
+        ("PyPI", requirements.clone(), "pypi"),
+        ("PyPI, with provenance", requirements, "pypi-attested"),
+        ("Cargo", write_cargo_lock(dir.path()), "pypi"),
     ] {
         let file = lockfile.display().to_string();
         let mut cold = vec![
@@ -136,7 +175,13 @@ fn main() {
             file.clone(),
             "--deadline=300".to_string(),
         ];
-        cold.extend(registries.iter().cloned());
+        cold.extend(registries.iter().map(|flag| {
+            if flag.starts_with("--pypi-url=") {
+                format!("--pypi-url={uri}/{pypi}/")
+            } else {
+                flag.clone()
+            }
+        }));
         let (cold_time, _) = run(&deptrust, &cold, false);
         let graph = vec![
             "graph".to_string(),
@@ -146,7 +191,7 @@ fn main() {
         let (graph_time, graph_peak) = run(&deptrust, &graph, time);
         let (warm_time, warm_peak) = run(&deptrust, &cold, time);
         print_line(
-            &format!("{ecosystem:<6} cold {:>6.2} s", cold_time.as_secs_f64()),
+            &format!("{ecosystem:<21} cold {:>6.2} s", cold_time.as_secs_f64()),
             (graph_time, graph_peak),
             (warm_time, warm_peak),
         );
