@@ -6,7 +6,8 @@
 //!    `2/<n>`, `3/<c>/<n>`, `<c1c2>/<c3c4>/<n>`, lowercased): one JSON object per line, one
 //!    line per release, in publish order: `vers`, `yanked`, `cksum` (sha256 of the `.crate`)
 //!    and `pubtime` (when the index has it). No rate limit applies.
-//! 2. the API, which the net layer paces at one request per second for `crates.io`:
+//! 2. the API, which the net layer paces at one request per second (shared by the processes
+//!    using one cache directory):
 //!    `api/v1/crates/<name>?include=versions` (the declared `repository`; per version
 //!    `published_by`, `trustpub_data`, `yank_message`, and `created_at` as the publish time of
 //!    releases whose index line has no `pubtime`) and `api/v1/crates/<name>/owners` (users and
