@@ -231,6 +231,47 @@ impl Cache {
             .await;
     }
 
+    /// The entries of `keys` (`None` for a key without a readable one), in one blocking call.
+    pub(super) async fn load_many(&self, keys: Vec<Key>) -> Vec<(Key, Option<Entry>)> {
+        self.blocking(move |connection| {
+            keys.into_iter()
+                .map(|key| {
+                    let entry = load(connection, &key);
+                    (key, entry)
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// For each of `keys` that has a readable entry: what `inspect` makes of its URL and body
+    /// (run on the blocking pool, so bodies are never all held at once), when it was fetched,
+    /// and whether it is fresh for `freshness` at `now`. One blocking call on one connection
+    /// for all of them (a warm run of thousands of crates would otherwise pay a thread hop per
+    /// key).
+    pub(super) async fn inspect_many<T: Send + 'static>(
+        &self,
+        keys: Vec<Key>,
+        freshness: Freshness,
+        now: jiff::Timestamp,
+        inspect: impl Fn(&str, &[u8]) -> T + Send + 'static,
+    ) -> std::collections::HashMap<String, (T, jiff::Timestamp, bool)> {
+        self.blocking(move |connection| {
+            let mut found = std::collections::HashMap::new();
+            for key in keys {
+                if let Some(entry) = load(connection, &key) {
+                    let fresh = entry.is_fresh(freshness, now);
+                    let value = inspect(&key.url, &entry.body);
+                    found.insert(key.url, (value, entry.fetched_at, fresh));
+                }
+            }
+            found
+        })
+        .await
+        .unwrap_or_default()
+    }
+
     /// Takes the next start slot of the paced service `service` (its base URL) for all the
     /// processes sharing this cache: the later of the table's next start and `now`, leaving
     /// `interval` after it for the next taker. In one `IMMEDIATE` transaction, so two

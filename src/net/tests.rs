@@ -948,6 +948,45 @@ async fn two_processes_can_share_the_cache() {
     assert_eq!(third.stats().requests_sent, 0);
 }
 
+/// Entries read ahead in one query answer their first `get` as the cache would, and a key
+/// with nothing cached goes to the network; `inspect_cached` looks at the cached bodies only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preloaded_and_inspected_entries_answer_as_the_cache_would() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/a", "alpha").await;
+    ok_mock(&server, "/b", "beta").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_cache = || {
+        net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        })
+    };
+    let (a, b) = (
+        get(format!("{}/a", server.uri())),
+        get(format!("{}/b", server.uri())),
+    );
+    with_cache().get(a.clone()).await.expect("a");
+    let warm = with_cache();
+    let seen = warm
+        .inspect_cached(&[a.clone(), b.clone()], |url, body| {
+            format!("{url} {}", String::from_utf8_lossy(body))
+        })
+        .await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (text, at, fresh) = &seen[a.url.as_str()];
+    assert_eq!(text, &format!("{} alpha", a.url));
+    assert_eq!((*at, *fresh), (now(), true));
+    warm.preload(&[a.clone(), b.clone()]).await;
+    let first = warm.get(a).await.expect("a");
+    assert!(first.from_cache);
+    assert_eq!(first.body, b"alpha");
+    let second = warm.get(b).await.expect("b");
+    assert!(!second.from_cache);
+    assert_eq!(warm.stats().requests_sent, 1);
+    assert_eq!(warm.stats().cache_hits, 1);
+}
+
 #[tokio::test]
 async fn errors_are_not_cached() {
     let server = MockServer::start().await;
