@@ -26,6 +26,27 @@ impl Respond for IndexFile {
     }
 }
 
+/// A crates.io API that answers every crate: its owners (one user) and its document (one
+/// version, 1.0.0, published by that user, no repository), at once and without a pace of its
+/// own. Under any base path: `…/api/v1/crates/<name>` and `…/api/v1/crates/<name>/owners`.
+pub(crate) struct CratesApi;
+
+impl Respond for CratesApi {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let segments: Vec<&str> = request.url.path().rsplit('/').take(4).collect();
+        let body = match segments.as_slice() {
+            ["owners", _, "crates", "v1"] => {
+                r#"{"users":[{"id":7,"login":"alice","kind":"user"}]}"#.to_string()
+            }
+            [name, "crates", "v1", "api"] => format!(
+                r#"{{"crate":{{"name":"{name}","repository":null}},"versions":[{{"num":"1.0.0","created_at":"2024-01-01T00:00:00Z","published_by":{{"id":7,"login":"alice"}}}}]}}"#
+            ),
+            _ => return ResponseTemplate::new(404),
+        };
+        ResponseTemplate::new(200).set_body_raw(body, "application/json")
+    }
+}
+
 /// Runs deptrust once with stdout discarded and `DEPTRUST_CONFIG` unset: wall time, peak RSS
 /// in kB (from `/usr/bin/time -f %M` when `time`), and what it printed on stderr.
 pub(crate) fn timed(

@@ -21,6 +21,11 @@
 //! A second table, `derived`, keeps values computed from cached answers (verification results,
 //! keyed by what was verified) so a warm run does not compute them again.
 //!
+//! A third, `pace`, holds the next free start of each paced service (the crates.io API), so
+//! that processes sharing the cache directory (two CI jobs on one machine) share its pace:
+//! each paced request takes its slot in an `IMMEDIATE` transaction ([`Cache::reserve_start`]).
+//! The slots are on the system clock, the only clock two processes share.
+//!
 //! Not supported: `Cache-Control`/`Expires` from the server (freshness is decided by the
 //! caller per kind of resource), `Vary` beyond `Accept`, and eviction (the whole file can be
 //! deleted at any time).
@@ -55,7 +60,26 @@ CREATE TABLE IF NOT EXISTS responses (
 CREATE TABLE IF NOT EXISTS derived (
     key   TEXT NOT NULL PRIMARY KEY,
     value BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pace (
+    service    TEXT    NOT NULL PRIMARY KEY,
+    next_start INTEGER NOT NULL
 );";
+
+/// The furthest ahead a shared pace's next start may lie before it is taken for a clock that
+/// jumped back (a start can legitimately be a few intervals ahead: one per process waiting).
+const MAX_PACE_AHEAD: Duration = Duration::from_secs(300);
+
+/// A start slot taken from the shared pace of a service ([`Cache::reserve_start`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Slot {
+    /// When the request may start, in microseconds since the Unix epoch (system clock).
+    pub(super) start: i64,
+    /// The next start the table held before this slot was taken (given back by a refund).
+    previous: i64,
+    /// The next start this slot left in the table.
+    next: i64,
+}
 
 /// The cache key: the URL and the `Accept` header (`""` when none).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -167,7 +191,6 @@ impl Cache {
         .flatten()
     }
 
-    /// Stores a derived value (replacing any older one).
     /// Every stored value of `keys` that exists, in one query per key on one connection
     /// (a warm run of thousands of packages would otherwise pay a thread hop per key).
     pub(super) async fn load_derived_many(
@@ -195,6 +218,7 @@ impl Cache {
         .unwrap_or_default()
     }
 
+    /// Stores a derived value (replacing any older one).
     pub(super) async fn store_derived(&self, key: &str, value: Vec<u8>) {
         let key = key.to_string();
         let _ = self
@@ -202,6 +226,108 @@ impl Cache {
                 connection.execute(
                     "INSERT OR REPLACE INTO derived (key, value) VALUES (?1, ?2)",
                     params![key, value],
+                )
+            })
+            .await;
+    }
+
+    /// The entries of `keys` (`None` for a key without a readable one), in one blocking call.
+    pub(super) async fn load_many(&self, keys: Vec<Key>) -> Vec<(Key, Option<Entry>)> {
+        self.blocking(move |connection| {
+            keys.into_iter()
+                .map(|key| {
+                    let entry = load(connection, &key);
+                    (key, entry)
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// For each of `keys` that has a readable entry: what `inspect` makes of its URL and body
+    /// (run on the blocking pool, so bodies are never all held at once), when it was fetched,
+    /// and whether it is fresh for `freshness` at `now`. One blocking call on one connection
+    /// for all of them (a warm run of thousands of crates would otherwise pay a thread hop per
+    /// key).
+    pub(super) async fn inspect_many<T: Send + 'static>(
+        &self,
+        keys: Vec<Key>,
+        freshness: Freshness,
+        now: jiff::Timestamp,
+        inspect: impl Fn(&str, &[u8]) -> T + Send + 'static,
+    ) -> std::collections::HashMap<String, (T, jiff::Timestamp, bool)> {
+        self.blocking(move |connection| {
+            let mut found = std::collections::HashMap::new();
+            for key in keys {
+                if let Some(entry) = load(connection, &key) {
+                    let fresh = entry.is_fresh(freshness, now);
+                    let value = inspect(&key.url, &entry.body);
+                    found.insert(key.url, (value, entry.fetched_at, fresh));
+                }
+            }
+            found
+        })
+        .await
+        .unwrap_or_default()
+    }
+
+    /// Takes the next start slot of the paced service `service` (its base URL) for all the
+    /// processes sharing this cache: the later of the table's next start and `now`, leaving
+    /// `interval` after it for the next taker. In one `IMMEDIATE` transaction, so two
+    /// processes never take the same slot. `None` when the table cannot be used (the file is
+    /// read-only, or locked past the busy timeout): the run is then paced on its own.
+    pub(super) async fn reserve_start(
+        &self,
+        service: &str,
+        interval: Duration,
+        now: i64,
+    ) -> Option<Slot> {
+        let service = service.to_string();
+        let interval = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
+        let ahead = i64::try_from(MAX_PACE_AHEAD.as_micros()).unwrap_or(i64::MAX);
+        self.blocking(move |connection| -> rusqlite::Result<Slot> {
+            let transaction =
+                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let previous: i64 = transaction
+                .query_row(
+                    "SELECT next_start FROM pace WHERE service = ?1",
+                    params![service],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .unwrap_or(i64::MIN);
+            // A next start far ahead comes from a clock that jumped back: start now.
+            let start = if previous > now.saturating_add(ahead.saturating_add(interval)) {
+                now
+            } else {
+                previous.max(now)
+            };
+            let next = start.saturating_add(interval);
+            transaction.execute(
+                "INSERT OR REPLACE INTO pace (service, next_start) VALUES (?1, ?2)",
+                params![service, next],
+            )?;
+            transaction.commit()?;
+            Ok(Slot {
+                start,
+                previous,
+                next,
+            })
+        })
+        .await?
+        .ok()
+    }
+
+    /// Gives back a slot whose request never reached the server, unless a later slot was taken
+    /// meanwhile (then the next taker already waits behind it).
+    pub(super) async fn release_start(&self, service: &str, slot: Slot) {
+        let service = service.to_string();
+        let _ = self
+            .blocking(move |connection| {
+                connection.execute(
+                    "UPDATE pace SET next_start = ?3 WHERE service = ?1 AND next_start = ?2",
+                    params![service, slot.next, slot.previous],
                 )
             })
             .await;

@@ -247,7 +247,7 @@ impl Net {
                     | Failure::Fatal(NetError::Connect { .. }),
                 ) = (turn, &failure)
                 {
-                    turn.refund(&self.gates);
+                    turn.refund(&self.gates).await;
                 }
                 return Err(failure);
             }

@@ -16,6 +16,12 @@
 //!
 //! A request that waited its turn asks [`Gates::enter`]'s `given_up` again before it sleeps or
 //! starts: once its service or host was given up, every queued request returns at once.
+//!
+//! With a cache, a pace is also shared by every process using the same cache directory (two
+//! CI jobs on one runner): once a paced request has its turn and a slot on its host, it takes
+//! the service's next start from the cache's `pace` table ([`super::cache::Cache::reserve_start`],
+//! on the system clock) and waits for it, so the processes together keep the interval.
+//! Processes with different cache directories, or without a cache, are paced independently.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -24,6 +30,8 @@ use std::time::Duration;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use url::Url;
+
+use super::cache::{Cache, Slot};
 
 /// The gate a URL goes through: its host, plus `:port` when the URL names a port.
 pub fn gate_key(url: &Url) -> String {
@@ -94,6 +102,8 @@ pub(super) struct Gates {
     max_in_flight: usize,
     /// Woken when a service or host is given up: every waiting request asks again.
     changed: Notify,
+    /// Where paces are shared with other processes (the cache), when there is one.
+    shared: Option<Cache>,
 }
 
 /// The pace of one service.
@@ -114,11 +124,13 @@ pub(super) struct Turn {
     pace: Arc<Pace>,
     start: Instant,
     previous: Option<Instant>,
+    /// The slot taken from the shared pace (the cache, the service's key), when shared.
+    shared: Option<(Cache, String, Slot)>,
 }
 
 impl Turn {
     /// Gives the turn back: the next request may start as if this one had not.
-    pub(super) fn refund(self, gates: &Gates) {
+    pub(super) async fn refund(self, gates: &Gates) {
         {
             let mut last = self
                 .pace
@@ -128,6 +140,9 @@ impl Turn {
             if *last == Some(self.start) {
                 *last = self.previous;
             }
+        }
+        if let Some((cache, service, slot)) = &self.shared {
+            cache.release_start(service, *slot).await;
         }
         gates.wake_all();
     }
@@ -141,7 +156,14 @@ impl Gates {
             // Zero would block every request for good; the semaphore has its own maximum.
             max_in_flight: max_in_flight.clamp(1, Semaphore::MAX_PERMITS),
             changed: Notify::new(),
+            shared: None,
         }
+    }
+
+    /// Shares every pace with the other processes using `cache` (see the module doc).
+    pub(super) fn share_paces(mut self, cache: Cache) -> Self {
+        self.shared = Some(cache);
+        self
     }
 
     /// Wakes every waiting request to ask its `given_up` again (a service or host was just
@@ -257,6 +279,14 @@ impl Gates {
                 let permit = self
                     .wait(Arc::clone(&semaphore).acquire_owned(), &given_up)
                     .await?;
+                // The slot across processes, taken last: a start is never earlier than it.
+                let shared = match (&self.shared, service) {
+                    (Some(cache), Some(service)) => {
+                        self.shared_start(cache, service.base.as_str(), pace.interval, &given_up)
+                            .await?
+                    }
+                    _ => None,
+                };
                 let start = Instant::now();
                 let previous = pace
                     .last_start
@@ -269,6 +299,7 @@ impl Gates {
                         pace,
                         start,
                         previous,
+                        shared,
                     }),
                 )
             }
@@ -276,10 +307,49 @@ impl Gates {
         // The semaphore is never closed.
         let permit = permit.map_err(|_| "the request limiter is closed".to_string())?;
         if let Some(reason) = given_up() {
+            if let Some(turn) = turn {
+                turn.refund(self).await;
+            }
             return Err(reason);
         }
         Ok((permit, turn))
     }
+
+    /// Takes the service's next start from the pace shared through `cache` and waits for it;
+    /// the slot is given back when the service is given up meanwhile. `None` when the shared
+    /// pace cannot be used (the run's own pace still holds).
+    async fn shared_start(
+        &self,
+        cache: &Cache,
+        service: &str,
+        interval: Duration,
+        given_up: &impl Fn() -> Option<String>,
+    ) -> Result<Option<(Cache, String, Slot)>, String> {
+        let Some(slot) = cache.reserve_start(service, interval, wall_clock()).await else {
+            return Ok(None);
+        };
+        let wait = u64::try_from(slot.start.saturating_sub(wall_clock())).unwrap_or(0);
+        if wait > 0
+            && let Err(reason) = self
+                .wait(tokio::time::sleep(Duration::from_micros(wait)), given_up)
+                .await
+        {
+            cache.release_start(service, slot).await;
+            return Err(reason);
+        }
+        Ok(Some((cache.clone(), service.to_string(), slot)))
+    }
+}
+
+/// The system clock in microseconds since the Unix epoch: the only clock two processes
+/// share, so the shared pace is kept on it. Not the run's clock (`--now`, pinned in tests),
+/// which says how old facts are, not when a request may start.
+fn wall_clock() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_micros()).unwrap_or(i64::MAX)
+        })
 }
 
 #[cfg(test)]
@@ -422,7 +492,7 @@ mod tests {
         assert!(!next.is_finished());
         // ...until the first gives its turn back (its connection failed).
         drop(permit);
-        turn.expect("a paced turn").refund(&gates);
+        turn.expect("a paced turn").refund(&gates).await;
         let next = tokio::time::timeout(Duration::from_millis(500), next)
             .await
             .expect("started at once")

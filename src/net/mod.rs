@@ -3,9 +3,12 @@
 //!
 //! What it guarantees for every request:
 //! - the User-Agent `deptrust/<version> (+<repository>)`;
-//! - a per-host limit of requests in flight (default 16) and per-host minimum intervals between
-//!   request starts (the crates.io API: one request per second, per its data-access policy; the
-//!   host must match exactly, so `index.crates.io` and `static.crates.io` are not slowed);
+//! - a per-host limit of requests in flight (default 16) and per-service minimum intervals
+//!   between request starts (the crates.io API: one request per second, per its data-access
+//!   policy; a service is its base URL, so `index.crates.io`, and npm or PyPI served by the
+//!   same mirror host, are not slowed). With a cache, the interval is kept by all the processes
+//!   sharing its directory together (two CI jobs on one runner), not by each one (see
+//!   `limit.rs`); processes with different cache directories are paced independently;
 //! - connect and total timeouts (the total covers a slow body); retries with exponential
 //!   backoff and jitter on 429, 500, 502, 503, 504, connection errors and timeouts, honouring
 //!   `Retry-After` (seconds or an HTTP date; a longer wait than allowed gives up at once);
@@ -324,6 +327,9 @@ pub struct Net {
     /// [`UNREACHABLE_AFTER`] on, it is not asked again in this run (a firewalled service would
     /// otherwise cost every package its full retry schedule and pacing wait).
     unreachable: Mutex<HashMap<String, (u32, String)>>,
+    /// Cache entries read ahead by [`Net::preload`] (`None`: nothing cached), each taken by
+    /// the first fetch of its key instead of a query of its own.
+    preloaded: Mutex<HashMap<Key, Option<cache::Entry>>>,
     /// Bytes of bodies held in `answers` (see [`MAX_KEPT_BYTES`]).
     kept_bytes: AtomicU64,
     counters: Counters,
@@ -441,9 +447,13 @@ impl Net {
                 Err(error) => (None, Some(error)),
             },
         };
+        let gates = match &cache {
+            Some(cache) => Gates::new(config.max_in_flight_per_host).share_paces(cache.clone()),
+            None => Gates::new(config.max_in_flight_per_host),
+        };
         Ok(Arc::new(Net {
             client: std::sync::OnceLock::new(),
-            gates: Gates::new(config.max_in_flight_per_host),
+            gates,
             now,
             started: std::time::Instant::now(),
             tokens,
@@ -451,6 +461,7 @@ impl Net {
             cache_error,
             answers: Mutex::new(HashMap::new()),
             unreachable: Mutex::new(HashMap::new()),
+            preloaded: Mutex::new(HashMap::new()),
             kept_bytes: AtomicU64::new(0),
             counters: Counters::default(),
             progress: Mutex::new(std::collections::BTreeMap::new()),
@@ -532,6 +543,53 @@ impl Net {
             fetched_at,
             fresh,
         ))
+    }
+
+    /// Reads the cache entries of `requests` in one query, for their first [`Net::get`] in this
+    /// run to use instead of a query each (a warm run of thousands of crates reads their index
+    /// files this way). Entries are held until then; call it only for requests about to be
+    /// made.
+    pub async fn preload(&self, requests: &[Request]) {
+        let Some(cache) = &self.cache else {
+            return;
+        };
+        let keys = requests
+            .iter()
+            .map(|request| Key {
+                url: request.url.as_str().to_owned(),
+                accept: request.accept.unwrap_or_default().to_owned(),
+            })
+            .collect();
+        let found = cache.load_many(keys).await;
+        let mut preloaded = self
+            .preloaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        preloaded.extend(found);
+    }
+
+    /// [`Net::cached`] for many requests of one freshness at once, keyed by URL: what
+    /// `inspect` makes of each cached answer (its URL and body), when it was fetched and
+    /// whether it is still fresh. One cache query for all of them; bodies are looked at one at
+    /// a time and not kept.
+    pub async fn inspect_cached<T: Send + 'static>(
+        &self,
+        requests: &[Request],
+        inspect: impl Fn(&str, &[u8]) -> T + Send + 'static,
+    ) -> HashMap<String, (T, jiff::Timestamp, bool)> {
+        let (Some(cache), Some(first)) = (&self.cache, requests.first()) else {
+            return HashMap::new();
+        };
+        let keys = requests
+            .iter()
+            .map(|request| Key {
+                url: request.url.as_str().to_owned(),
+                accept: request.accept.unwrap_or_default().to_owned(),
+            })
+            .collect();
+        cache
+            .inspect_many(keys, first.freshness, self.now, inspect)
+            .await
     }
 
     /// Announces `count` more requests to the service of `base` (its base URL), so that
@@ -714,9 +772,15 @@ impl Net {
     }
 
     async fn fetch(&self, request: Request, key: Key) -> Result<Arc<Fetched>, NetError> {
-        let cached = match &self.cache {
-            Some(cache) => cache.load(&key).await,
-            None => None,
+        let preloaded = self
+            .preloaded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&key);
+        let cached = match (preloaded, &self.cache) {
+            (Some(entry), _) => entry,
+            (None, Some(cache)) => cache.load(&key).await,
+            (None, None) => None,
         };
         if let Some(entry) = &cached
             && (self.config.offline || entry.is_fresh(request.freshness, self.now))

@@ -575,6 +575,114 @@ async fn a_limited_host_gets_one_request_per_interval() {
     assert!(span >= interval * 4 - Duration::from_millis(60), "{span:?}");
 }
 
+/// Two `Net`s on one cache directory stand for two deptrust processes (two CI jobs on one
+/// runner): together they keep the paced service's interval, through the cache's `pace`
+/// table. Each alone would span only half as long.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_sharing_a_cache_share_the_pace() {
+    let interval = Duration::from_millis(300);
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(method("GET"))
+        .respond_with(ArrivalTimes(Arc::clone(&arrivals)))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let paced = || {
+        net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            services: vec![Service {
+                min_interval: Some(interval),
+                ..Service::new(
+                    "limited",
+                    Url::parse(&format!("{}/c/", server.uri())).expect("url"),
+                )
+            }],
+            ..config()
+        })
+    };
+    let (one, two) = (paced(), paced());
+    let asked = |net: Arc<Net>, from: usize| {
+        let uri = server.uri();
+        async move { join_all((from..from + 4).map(|n| net.get(get(format!("{uri}/c/{n}"))))).await }
+    };
+    let (first, second) = tokio::join!(asked(Arc::clone(&one), 0), asked(Arc::clone(&two), 4));
+    assert!(first.iter().chain(&second).all(Result::is_ok));
+    let mut arrivals: Vec<Instant> = arrivals
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .map(|(_, at)| *at)
+        .collect();
+    arrivals.sort();
+    assert_eq!(arrivals.len(), 8);
+    // As in `a_limited_host_gets_one_request_per_interval`: the span, which scheduling jitter
+    // does not add up over (each process alone: about 3 intervals).
+    let span = arrivals[7] - arrivals[0];
+    assert!(span >= interval * 7 - Duration::from_millis(60), "{span:?}");
+}
+
+/// The shared pace's slots: one after the other on one cache directory, given back when the
+/// request never reached the server, and independent on another directory.
+#[tokio::test]
+async fn shared_pace_slots_follow_each_other_per_cache_directory() {
+    let interval = Duration::from_secs(1);
+    let second: i64 = 1_000_000;
+    let (dir, other) = (
+        tempfile::tempdir().expect("tempdir"),
+        tempfile::tempdir().expect("tempdir"),
+    );
+    let (one, two) = (
+        cache::Cache::open(dir.path()).expect("open"),
+        cache::Cache::open(dir.path()).expect("open"),
+    );
+    let elsewhere = cache::Cache::open(other.path()).expect("open");
+    let now = 1_793_534_400 * second;
+    let service = "http://127.0.0.1:9/api/";
+    let first = one
+        .reserve_start(service, interval, now)
+        .await
+        .expect("slot");
+    assert_eq!(first.start, now);
+    let next = two
+        .reserve_start(service, interval, now)
+        .await
+        .expect("slot");
+    assert_eq!(next.start, now + second, "the other process waits its turn");
+    // Another service, and the same service on another cache directory, have their own.
+    let api = one
+        .reserve_start("http://127.0.0.1:9/other/", interval, now)
+        .await
+        .expect("slot");
+    assert_eq!(api.start, now);
+    let apart = elsewhere
+        .reserve_start(service, interval, now)
+        .await
+        .expect("slot");
+    assert_eq!(apart.start, now);
+    // A slot whose request never reached the server is given back...
+    two.release_start(service, next).await;
+    let again = one
+        .reserve_start(service, interval, now)
+        .await
+        .expect("slot");
+    assert_eq!(again.start, now + second);
+    // ...unless a later one was taken meanwhile.
+    one.release_start(service, first).await;
+    let later = two
+        .reserve_start(service, interval, now)
+        .await
+        .expect("slot");
+    assert_eq!(later.start, now + 2 * second);
+    // A next start far ahead is a clock that jumped back: start now.
+    let jumped = now - 3600 * second;
+    let slot = one
+        .reserve_start(service, interval, jumped)
+        .await
+        .expect("slot");
+    assert_eq!(slot.start, jumped);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_in_flight_per_host_are_bounded() {
     let server = MockServer::start().await;
@@ -838,6 +946,45 @@ async fn two_processes_can_share_the_cache() {
             .all(|result| result.as_ref().is_ok_and(|f| f.from_cache))
     );
     assert_eq!(third.stats().requests_sent, 0);
+}
+
+/// Entries read ahead in one query answer their first `get` as the cache would, and a key
+/// with nothing cached goes to the network; `inspect_cached` looks at the cached bodies only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preloaded_and_inspected_entries_answer_as_the_cache_would() {
+    let server = MockServer::start().await;
+    ok_mock(&server, "/a", "alpha").await;
+    ok_mock(&server, "/b", "beta").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with_cache = || {
+        net(NetConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            ..config()
+        })
+    };
+    let (a, b) = (
+        get(format!("{}/a", server.uri())),
+        get(format!("{}/b", server.uri())),
+    );
+    with_cache().get(a.clone()).await.expect("a");
+    let warm = with_cache();
+    let seen = warm
+        .inspect_cached(&[a.clone(), b.clone()], |url, body| {
+            format!("{url} {}", String::from_utf8_lossy(body))
+        })
+        .await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (text, at, fresh) = &seen[a.url.as_str()];
+    assert_eq!(text, &format!("{} alpha", a.url));
+    assert_eq!((*at, *fresh), (now(), true));
+    warm.preload(&[a.clone(), b.clone()]).await;
+    let first = warm.get(a).await.expect("a");
+    assert!(first.from_cache);
+    assert_eq!(first.body, b"alpha");
+    let second = warm.get(b).await.expect("b");
+    assert!(!second.from_cache);
+    assert_eq!(warm.stats().requests_sent, 1);
+    assert_eq!(warm.stats().cache_hits, 1);
 }
 
 #[tokio::test]

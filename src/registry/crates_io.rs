@@ -6,7 +6,8 @@
 //!    `2/<n>`, `3/<c>/<n>`, `<c1c2>/<c3c4>/<n>`, lowercased): one JSON object per line, one
 //!    line per release, in publish order: `vers`, `yanked`, `cksum` (sha256 of the `.crate`)
 //!    and `pubtime` (when the index has it). No rate limit applies.
-//! 2. the API, which the net layer paces at one request per second for `crates.io`:
+//! 2. the API, which the net layer paces at one request per second (shared by the processes
+//!    using one cache directory):
 //!    `api/v1/crates/<name>?include=versions` (the declared `repository`; per version
 //!    `published_by`, `trustpub_data`, `yank_message`, and `created_at` as the publish time of
 //!    releases whose index line has no `pubtime`) and `api/v1/crates/<name>/owners` (users and
@@ -50,7 +51,7 @@
 //! daily; fetching it is left to the operator, e.g. one scheduled job that shares it). The dump
 //! has no trusted-publishing data and no yank messages.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -102,6 +103,10 @@ struct Budget {
     limit: usize,
     /// The URLs this run may fetch, when planned; else the first `limit` asked.
     allowed: Mutex<Option<HashSet<String>>>,
+    /// What the plan found in the cache for each planned URL: when it was fetched and whether
+    /// it is fresh, or `None` when nothing is cached (so a document past the budget with
+    /// nothing cached is answered without asking the cache again).
+    seen: Mutex<HashMap<String, Option<(jiff::Timestamp, bool)>>>,
     spent: std::sync::atomic::AtomicUsize,
 }
 
@@ -135,6 +140,7 @@ impl CratesClient {
         self.budget = Some(Budget {
             limit,
             allowed: Mutex::new(None),
+            seen: Mutex::new(HashMap::new()),
             spent: std::sync::atomic::AtomicUsize::new(0),
         });
         self
@@ -160,51 +166,77 @@ impl CratesClient {
         // The index (not rationed, and asked for every crate anyway: the answers are kept for
         // `package`) says when each version in use was published: a recent one is where a
         // new publisher matters most, so its documents come first within each class.
+        let index_requests: Vec<Request> = crates
+            .iter()
+            .filter_map(|&(name, _)| index_url(&self.index, name).ok())
+            .map(|url| Request {
+                url,
+                accept: None,
+                freshness: FRESHNESS,
+            })
+            .collect();
+        self.net.preload(&index_requests).await;
         let recent: Vec<bool> = futures_util::stream::iter(crates.iter())
             .map(|&(name, version)| self.recently_published(name, version))
             .buffered(16)
             .collect()
             .await;
-        let mut wanted: Vec<(u8, bool, jiff::Timestamp, usize, String)> = Vec::new();
+        // What the cache holds for every API document, in one query: its age, and for a
+        // crate document whether it lists the version in use (the publisher).
+        let mut versions: HashMap<String, String> = HashMap::new();
+        let mut requests = Vec::new();
+        let mut urls = Vec::new();
         for (position, &(name, version)) in crates.iter().enumerate() {
-            if !is_crate_name(name) || self.dump.is_some() {
+            if !is_crate_name(name) {
                 continue;
             }
-            let older = !recent.get(position).copied().unwrap_or(false);
-            if let Ok(url) = self.owners_url(name) {
-                match self.net.cached(&api_request(&url)).await {
-                    None => {
-                        wanted.push((0, older, jiff::Timestamp::MIN, position, url.to_string()))
-                    }
-                    Some((_, at, false)) => wanted.push((2, older, at, position, url.to_string())),
-                    Some((_, _, true)) => {}
-                }
-            }
-            if let Ok(url) = self.crate_url(name) {
-                match self.net.cached(&api_request(&url)).await {
-                    None => {
-                        wanted.push((1, older, jiff::Timestamp::MIN, position, url.to_string()))
-                    }
-                    Some((fetched, at, fresh)) => {
-                        let has_version = serde_json::from_slice::<Value>(&fetched.body)
-                            .ok()
-                            .and_then(|document| {
-                                document.get("versions")?.as_array().map(|versions| {
-                                    versions.iter().any(|entry| {
-                                        entry.get("num").and_then(Value::as_str) == Some(version)
-                                    })
-                                })
+            let (Ok(owners), Ok(krate)) = (self.owners_url(name), self.crate_url(name)) else {
+                continue;
+            };
+            versions.insert(krate.to_string(), version.to_string());
+            requests.push(api_request(&owners));
+            requests.push(api_request(&krate));
+            urls.push((position, owners.to_string(), krate.to_string()));
+        }
+        let cached = self
+            .net
+            .inspect_cached(&requests, move |url, body| {
+                let Some(version) = versions.get(url) else {
+                    return true;
+                };
+                serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|document| {
+                        document.get("versions")?.as_array().map(|listed| {
+                            listed.iter().any(|entry| {
+                                entry.get("num").and_then(Value::as_str) == Some(version)
                             })
-                            .unwrap_or(false);
-                        match (has_version, fresh) {
-                            (false, _) => wanted.push((1, older, at, position, url.to_string())),
-                            (true, false) => wanted.push((3, older, at, position, url.to_string())),
-                            (true, true) => {}
-                        }
-                    }
-                }
+                        })
+                    })
+                    .unwrap_or(false)
+            })
+            .await;
+        let mut seen = HashMap::new();
+        let mut wanted: Vec<(u8, bool, jiff::Timestamp, usize, String)> = Vec::new();
+        for (position, owners, krate) in urls {
+            let older = !recent.get(position).copied().unwrap_or(false);
+            match cached.get(&owners) {
+                None => wanted.push((0, older, jiff::Timestamp::MIN, position, owners.clone())),
+                Some(&(_, at, false)) => wanted.push((2, older, at, position, owners.clone())),
+                Some(_) => {}
+            }
+            match cached.get(&krate) {
+                None => wanted.push((1, older, jiff::Timestamp::MIN, position, krate.clone())),
+                Some(&(false, at, _)) => wanted.push((1, older, at, position, krate.clone())),
+                Some(&(true, at, false)) => wanted.push((3, older, at, position, krate.clone())),
+                Some(&(true, _, true)) => {}
+            }
+            for url in [owners, krate] {
+                let state = cached.get(&url).map(|&(_, at, fresh)| (at, fresh));
+                seen.insert(url, state);
             }
         }
+        *budget.seen.lock().unwrap_or_else(PoisonError::into_inner) = seen;
         wanted.sort();
         let allowed: HashSet<String> = wanted
             .into_iter()
@@ -515,9 +547,25 @@ impl CratesClient {
     ) -> Result<(Url, Value, Option<jiff::Timestamp>), String> {
         let url = url?;
         if let Some(budget) = &self.budget {
-            let cached = self.net.cached(&api_request(&url)).await;
-            let fresh = matches!(cached, Some((_, _, true)));
+            // What the plan saw, else the cache.
+            let seen = budget
+                .seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(url.as_str())
+                .copied();
+            let fresh = match seen {
+                Some(state) => state.is_some_and(|(_, fresh)| fresh),
+                None => matches!(
+                    self.net.cached(&api_request(&url)).await,
+                    Some((_, _, true))
+                ),
+            };
             if !fresh && !budget.allows(&url) {
+                let cached = match seen {
+                    Some(None) => None,
+                    _ => self.net.cached(&api_request(&url)).await,
+                };
                 let spent = format!(
                     "the crates.io API budget of this run ({} requests, --crates-api-budget) is spent",
                     budget.limit

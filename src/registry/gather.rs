@@ -44,6 +44,12 @@ pub struct Registries {
     crates: CratesClient,
     github: GithubClient,
     verifier: Option<Verifier>,
+    /// The trusted root's id, when verifying: decoded facts are then kept verified, under a
+    /// key naming the root ([`Registries::decoded_key`]).
+    root_id: Option<String>,
+    /// Attestation results carried by verified decoded facts in this run (recalled from the
+    /// cache with the facts rather than one by one).
+    recalled_with_facts: std::sync::atomic::AtomicU64,
 }
 
 impl Registries {
@@ -61,21 +67,30 @@ impl Registries {
             ),
             github: GithubClient::new(Arc::clone(net), endpoints.github_api.clone()),
             verifier: None,
+            root_id: None,
+            recalled_with_facts: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
     /// Verifies signatures and attestations against `root` (see [`super::verification`]).
     pub fn with_trust_root(mut self, net: &Arc<Net>, root: Arc<TrustRoot>) -> Self {
+        self.root_id = Some(root.id.clone());
         self.verifier = Some(Verifier::new(root, Arc::clone(net)));
         self
     }
 
-    /// How many attestations were verified and how many results came from the cache.
+    /// How many attestations were verified and how many results came from the cache (one by
+    /// one, or with the package's verified decoded facts).
     pub fn verification_stats(&self) -> VerificationStats {
-        self.verifier
+        let mut stats = self
+            .verifier
             .as_ref()
             .map(Verifier::stats)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        stats.recalled += self
+            .recalled_with_facts
+            .load(std::sync::atomic::Ordering::Relaxed);
+        stats
     }
 
     /// Uses a crates.io database dump for owners, publishers and repositories.
@@ -88,15 +103,26 @@ impl Registries {
     pub async fn gather(&self, packages: &[(PackageId, Source)]) -> Vec<PackageFacts> {
         let unique: BTreeMap<&PackageId, &Source> =
             packages.iter().map(|(id, source)| (id, source)).collect();
+        // Facts an earlier run decoded, read at once: a package that has them asks nothing
+        // (no request, no cache lookup), so it is neither planned nor announced below.
+        let keys: Vec<String> = unique.keys().map(|id| self.decoded_key(id)).collect();
+        let decoded = self.net.recall_many(keys).await;
+        let mut ready: HashMap<&PackageId, PackageFacts> = unique
+            .iter()
+            .filter(|(_, source)| matches!(source, Source::Registry(_)))
+            .filter_map(|(id, _)| Some((*id, self.decoded(id, &decoded)?)))
+            .collect();
+        drop(decoded);
+        let asks = |id: &PackageId, source: &Source| {
+            matches!(source, Source::Registry(_)) && !ready.contains_key(id)
+        };
         // The crates.io API is rationed per run: choose what this run fetches first, in the
         // order given (callers put direct dependencies first).
         let mut planned = BTreeSet::new();
         let crates: Vec<(&str, &str)> = packages
             .iter()
             .filter(|(id, source)| {
-                id.ecosystem == Ecosystem::Cargo
-                    && matches!(source, Source::Registry(_))
-                    && planned.insert(id)
+                id.ecosystem == Ecosystem::Cargo && asks(id, source) && planned.insert(id)
             })
             .map(|(id, _)| (id.name.as_str(), id.version.as_str()))
             .collect();
@@ -105,9 +131,7 @@ impl Registries {
         let count = |ecosystem: Ecosystem| {
             unique
                 .iter()
-                .filter(|(id, source)| {
-                    id.ecosystem == ecosystem && matches!(source, Source::Registry(_))
-                })
+                .filter(|(id, source)| id.ecosystem == ecosystem && asks(id, source))
                 .count() as u64
         };
         self.net.expect(&self.endpoints.npm, count(Ecosystem::Npm));
@@ -117,12 +141,11 @@ impl Registries {
             .expect(&self.endpoints.crates_index, crates.len() as u64);
         self.net
             .expect(&self.endpoints.crates_api, api_requests as u64);
-        // Facts an earlier run decoded, read at once.
-        let keys: Vec<String> = unique.keys().map(|id| self.decoded_key(id)).collect();
-        let decoded = self.net.recall_many(keys).await;
-        let decoded = &decoded;
         let mut facts: Vec<PackageFacts> = stream::iter(unique)
-            .map(|(id, source)| self.package(id, source, decoded))
+            .map(|(id, source)| {
+                let known = ready.remove(id);
+                self.package(id, source, known)
+            })
             .buffer_unordered(PACKAGES_IN_FLIGHT)
             .collect()
             .await;
@@ -165,7 +188,7 @@ impl Registries {
         &self,
         id: &PackageId,
         source: &Source,
-        decoded: &HashMap<String, Vec<u8>>,
+        known: Option<PackageFacts>,
     ) -> PackageFacts {
         if !matches!(source, Source::Registry(_)) {
             return unknown_facts(
@@ -176,27 +199,31 @@ impl Registries {
                 ),
             );
         }
-        let mut facts = match self.decoded(id, decoded) {
-            Some(facts) => facts,
-            None => {
-                let mut facts = match id.ecosystem {
-                    Ecosystem::Npm => self.npm.package(&id.name, &id.version).await,
-                    Ecosystem::Pypi => self.pypi.package(&id.name, &id.version).await,
-                    Ecosystem::Cargo => self.crates.package(&id.name, &id.version).await,
-                };
-                // Every client hands back a repository URL as declared; store it normalized.
-                if let Fact::Known(Some(url)) = &facts.repository
-                    && let Some(repo) = repo_url::normalize(url)
-                {
-                    facts.repository = Fact::Known(Some(repo.url()));
-                }
-                self.keep_decoded(id, &facts).await;
-                facts
+        if let Some(facts) = known {
+            // Verified already when a verifier runs (the key names its root).
+            if self.verifier.is_some() {
+                self.recalled_with_facts.fetch_add(
+                    recalled_results(&facts),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
             }
+            return facts;
+        }
+        let mut facts = match id.ecosystem {
+            Ecosystem::Npm => self.npm.package(&id.name, &id.version).await,
+            Ecosystem::Pypi => self.pypi.package(&id.name, &id.version).await,
+            Ecosystem::Cargo => self.crates.package(&id.name, &id.version).await,
         };
+        // Every client hands back a repository URL as declared; store it normalized.
+        if let Fact::Known(Some(url)) = &facts.repository
+            && let Some(repo) = repo_url::normalize(url)
+        {
+            facts.repository = Fact::Known(Some(repo.url()));
+        }
         if let Some(verifier) = &self.verifier {
             verifier.verify(&mut facts, &self.npm, &self.pypi).await;
         }
+        self.keep_decoded(id, &facts).await;
         facts
     }
 }
@@ -209,13 +236,17 @@ impl Registries {
             Ecosystem::Pypi => &self.endpoints.pypi,
             Ecosystem::Cargo => &self.endpoints.crates_index,
         };
-        format!("facts/v1 {base} {id}")
+        match &self.root_id {
+            Some(root) => format!("facts/v2 {base} {id} verified {root}"),
+            None => format!("facts/v2 {base} {id}"),
+        }
     }
 
     /// The facts decoded by an earlier run from documents that are still fresh, so that a warm
     /// run reads a few hundred bytes per package instead of re-parsing its registry documents
     /// (a PyPI project document can be megabytes). Offline, whatever their age, like the
-    /// documents themselves.
+    /// documents themselves. When verifying, they are kept verified: a warm run neither loads
+    /// an attestation document nor recalls a verification result per file.
     fn decoded(&self, id: &PackageId, decoded: &HashMap<String, Vec<u8>>) -> Option<PackageFacts> {
         let bytes = decoded.get(&self.decoded_key(id))?;
         let kept: DecodedFacts = serde_json::from_slice(bytes).ok()?;
@@ -262,18 +293,66 @@ fn lasting(facts: &PackageFacts) -> bool {
         facts.status.unknown_reason(),
         facts.install_scripts.unknown_reason(),
     ];
+    // What verification could not check (an attestation document that did not answer, the
+    // registry keys) is asked again too.
+    let mut verification_texts = Vec::new();
     if let Fact::Known(releases) = &facts.releases {
         for release in releases {
             reasons.push(release.publisher.unknown_reason());
             reasons.push(release.provenance.unknown_reason());
+            if let Some(verification) = &release.verification
+                && let Ok(value) = serde_json::to_value(verification)
+            {
+                strings_of(&value, &mut verification_texts);
+            }
         }
     }
+    reasons.extend(verification_texts.iter().map(|text| Some(text.as_str())));
     let transient = |text: &str| {
         text.contains("not asked")
             || text.contains("budget")
             || crate::coverage::cause_of(text).network
     };
     !reasons.into_iter().flatten().any(transient) && !facts.notes.iter().any(|note| transient(note))
+}
+
+/// The reasons and failures in `value` (a verification): every string under a `reason` or
+/// `failure` key.
+fn strings_of(value: &serde_json::Value, into: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Array(items) => items.iter().for_each(|item| strings_of(item, into)),
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                match item {
+                    serde_json::Value::String(text) if key == "reason" || key == "failure" => {
+                        into.push(text.clone());
+                    }
+                    _ => strings_of(item, into),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The attestation results a package's verified facts carry that the verification stage keeps
+/// in the cache: every npm attestation entry checked, and each PyPI file whose provenance
+/// document was checked (not one that was absent or could not be read).
+fn recalled_results(facts: &PackageFacts) -> u64 {
+    let Fact::Known(releases) = &facts.releases else {
+        return 0;
+    };
+    releases
+        .iter()
+        .filter_map(|release| release.verification.as_ref())
+        .flat_map(|verification| &verification.attestations)
+        .filter(|check| {
+            facts.ecosystem != "pypi"
+                || check.failure.as_deref().is_none_or(|failure| {
+                    !failure.starts_with("not read:") && failure != "no provenance for this file"
+                })
+        })
+        .count() as u64
 }
 
 /// The normalized repository a package declares, when it declares one.
@@ -377,5 +456,129 @@ mod tests {
         assert_eq!(stats.cache_hits, 0, "no document loaded for left-pad");
         assert_eq!(stats.requests_sent, 1, "flaky asked again: {stats:?}");
         assert!(!lasting(&first[0]), "{:?}", first[0].releases);
+    }
+
+    /// Crates whose decoded facts are fresh are not planned: a warm Cargo run reads no index
+    /// file and no API document from the cache (2,000 crates: three lookups each otherwise)
+    /// and announces no request.
+    #[tokio::test]
+    async fn a_warm_cargo_run_plans_nothing_for_decoded_crates() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/index/se/rd/serde"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(format!(
+                r#"{{"name":"serde","vers":"1.0.0","deps":[],"cksum":"{}","features":{{}},"yanked":false}}"#,
+                "a".repeat(64)
+            )))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/crates/serde/owners"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_string(r#"{"users":[{"id":7,"login":"alice","kind":"user"}]}"#),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/api/v1/crates/serde"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(
+                r#"{"crate":{"name":"serde","repository":null},"versions":[{"num":"1.0.0","created_at":"2024-01-01T00:00:00Z","published_by":{"id":7,"login":"alice"}}]}"#,
+            ))
+            .mount(&server)
+            .await;
+        let cache = tempfile::tempdir().expect("cache");
+        let base = url::Url::parse(&format!("{}/", server.uri())).expect("url");
+        let endpoints = Endpoints {
+            crates_index: base.join("index/").expect("url"),
+            crates_api: base.clone(),
+            ..Endpoints::default()
+        };
+        let packages = [(
+            PackageId::new(Ecosystem::Cargo, "serde", "1.0.0"),
+            Source::Registry(None),
+        )];
+        let now = jiff::Timestamp::from_second(1_793_534_400).expect("time");
+        let run = || async {
+            let config = NetConfig {
+                cache_dir: Some(cache.path().to_path_buf()),
+                services: endpoints
+                    .services(None)
+                    .into_iter()
+                    .map(|service| crate::net::Service {
+                        min_interval: None,
+                        ..service
+                    })
+                    .collect(),
+                max_retries: 0,
+                ..NetConfig::default()
+            };
+            let net = Net::new(config, now).expect("net");
+            let crates = CratesClient::new(
+                Arc::clone(&net),
+                endpoints.crates_index.clone(),
+                endpoints.crates_api.clone(),
+            )
+            .with_api_budget(10);
+            let facts = Registries::new(&net, &endpoints)
+                .with_crates_client(crates)
+                .gather(&packages)
+                .await;
+            (net, facts)
+        };
+        let (first_net, first) = run().await;
+        assert_eq!(first_net.stats().requests_sent, 3);
+        assert!(first[0].owners.known().is_some(), "{:?}", first[0].owners);
+        let (second_net, second) = run().await;
+        assert_eq!(first, second);
+        assert_eq!(second_net.stats(), crate::net::NetStats::default());
+        assert!(
+            second_net
+                .progress()
+                .iter()
+                .all(|service| service.expected == 0),
+            "{:?}",
+            second_net.progress()
+        );
+    }
+
+    /// Verified facts are kept with their verification, unless something in it is transient:
+    /// an attestation document or the registry keys that did not answer are asked again.
+    #[test]
+    fn a_verification_that_met_a_network_fault_is_not_kept() {
+        let id = PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0");
+        let with = |reason: &str| {
+            let release: crate::registry::facts::Release =
+                serde_json::from_value(serde_json::json!({
+                    "version": "1.0.0",
+                    "published": null,
+                    "publisher": {"known": null},
+                    "yanked": false,
+                    "yank_reason": null,
+                    "integrity": null,
+                    "signatures": [],
+                    "provenance": {"known": {"kind": "none"}},
+                    "verification": {
+                        "provenance": {"status": "unknown", "reason": reason},
+                        "registry_signature": {"status": "missing"}
+                    }
+                }))
+                .expect("a release");
+            PackageFacts {
+                releases: Fact::Known(vec![release]),
+                owners: Fact::Known(Vec::new()),
+                repository: Fact::Known(None),
+                status: Fact::Known(Status::default()),
+                install_scripts: Fact::Known(Default::default()),
+                ..unknown_facts(&id, "unused")
+            }
+        };
+        assert!(lasting(&with("the attestations name another package")));
+        assert!(!lasting(&with(
+            "`https://registry.npmjs.org/-/npm/v1/attestations/left-pad@1.0.0` answered HTTP 503"
+        )));
+        assert!(!lasting(&with(
+            "`https://registry.npmjs.org/-/npm/v1/keys` timed out"
+        )));
     }
 }
