@@ -16,11 +16,11 @@ mod support;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use deptrust::model::facts::Fact;
 use deptrust::model::{Ecosystem, PackageId, Source};
 use deptrust::net::{Freshness, Net, NetConfig, Request as NetRequest};
 use deptrust::registry::Endpoints;
 use deptrust::registry::crates_io::{CratesClient, DEFAULT_API_BUDGET};
-use deptrust::registry::facts::Fact;
 use deptrust::registry::gather::Registries;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

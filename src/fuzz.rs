@@ -15,9 +15,9 @@ use url::Url;
 
 use crate::config::Config;
 use crate::lockfile::{self, ReadOptions};
+use crate::model::facts::{Fact, Release};
 use crate::net::{Net, NetConfig};
 use crate::registry::crates_dump::CratesDbDump;
-use crate::registry::facts::{Fact, Release};
 use crate::registry::{crates_io, github, npm, pypi};
 use crate::verify::bundle::TrustRoot;
 

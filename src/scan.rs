@@ -21,8 +21,8 @@ use serde_json::Value;
 use crate::coverage::{NOTHING_GATHERED, Tally, cause_for, registry_not_reached};
 use crate::graph::DepGraph;
 use crate::model::Source;
+use crate::model::facts::{Fact, PackageFacts};
 use crate::policy::Policy;
-use crate::registry::facts::{Fact, PackageFacts};
 use crate::rules::{Level, Severity, catalog};
 use crate::signals::{Context, Outcome, Placement, SIGNALS};
 
@@ -376,8 +376,10 @@ pub fn evaluate(
             let package_facts = match facts.get(&id) {
                 Some(found) => found,
                 None => {
-                    fallback =
-                        crate::registry::gather::unknown_facts(&node.package.id, NOTHING_GATHERED);
+                    fallback = crate::model::facts::PackageFacts::all_unknown(
+                        &node.package.id,
+                        NOTHING_GATHERED,
+                    );
                     &fallback
                 }
             };
@@ -797,7 +799,7 @@ mod tests {
         leaf
     }
 
-    use crate::registry::facts::Fact;
+    use crate::model::facts::Fact;
 
     /// `pkg@1.1.0` published by a new account `mallory` (new-publisher, warn by default).
     fn all_facts() -> BTreeMap<String, PackageFacts> {

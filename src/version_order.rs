@@ -21,7 +21,7 @@
 use std::cmp::Ordering;
 use std::str::FromStr;
 
-use crate::registry::facts::Release;
+use crate::model::facts::Release;
 
 /// The releases `releases[index]` follows, as indexes into `releases`, nearest first, and
 /// whether they are on its release line: the lower versions on its line that were published

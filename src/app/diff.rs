@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::scan::{FactsFrom, Observer, ScanOutcome, ScanRequest, ScanRunError};
-use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
+use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::rules::Level;
 
 /// Version of the diff JSON document.
@@ -471,7 +471,7 @@ pub fn trust_delta(
             }
         }
         if let (Some(before), Some(after)) = (&old.maintainers, &new.maintainers) {
-            let names = |owners: &[crate::registry::facts::Owner]| -> BTreeSet<String> {
+            let names = |owners: &[crate::model::facts::Owner]| -> BTreeSet<String> {
                 owners.iter().map(|o| o.identity.display.clone()).collect()
             };
             let (before, after) = (names(before), names(after));
@@ -1053,10 +1053,10 @@ pub fn extract_revision(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::{Identity, IdentityKind};
+    use crate::model::facts::{Identity, IdentityKind};
 
     fn facts(version: &str, releases: Vec<Release>, scripts: &[(&str, &str)]) -> PackageFacts {
-        let mut facts = crate::registry::gather::unknown_facts(
+        let mut facts = crate::model::facts::PackageFacts::all_unknown(
             &crate::model::PackageId::new(crate::model::Ecosystem::Npm, "nx", version),
             "test",
         );

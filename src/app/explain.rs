@@ -11,8 +11,8 @@ use super::scan::{FactsFrom, Observer};
 use crate::config::{Config, ConfigError};
 use crate::graph::{Failure, Node, Project};
 use crate::lockfile::{Exclude, ExcludeError, ReadOptions};
+use crate::model::facts::PackageFacts;
 use crate::model::{Ecosystem, PackageId, Source};
-use crate::registry::facts::PackageFacts;
 use crate::registry::snapshot::{Snapshot, SnapshotError};
 use crate::scan;
 

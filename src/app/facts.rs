@@ -8,8 +8,8 @@ use super::scan::{FactsFrom, Observer};
 use crate::config::ConfigError;
 use crate::graph::Failure;
 use crate::lockfile::{Exclude, ExcludeError, ReadOptions};
+use crate::model::facts::PackageFacts;
 use crate::model::{PackageId, Source};
-use crate::registry::facts::PackageFacts;
 use crate::registry::snapshot::{Snapshot, SnapshotError};
 
 /// One `deptrust facts`.

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{Config, RegistriesConfig};
+use crate::model::facts::PackageFacts;
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::{Net, NetConfig, NetError, RequestLog};
 use crate::registry::crates_dump::{CratesDbDump, DumpError};
 use crate::registry::crates_io::CratesClient;
-use crate::registry::facts::PackageFacts;
 use crate::registry::gather::Registries;
 use crate::verify::bundle::{TrustRoot, TrustRootError};
 
@@ -258,7 +258,7 @@ async fn owners_seen(
             {
                 continue;
             }
-            let mut kept = crate::registry::gather::unknown_facts(
+            let mut kept = crate::model::facts::PackageFacts::all_unknown(
                 &PackageId::new(
                     Ecosystem::parse(&package.ecosystem).unwrap_or(Ecosystem::Npm),
                     &package.name,

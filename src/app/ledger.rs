@@ -13,7 +13,7 @@
 //!
 //! One entry per package (`<ecosystem>:<name>`), sorted; every list sorted and deduplicated,
 //! so a change shows as the lines it adds or removes. Identities are the registries' stable ids
-//! (see [`crate::registry::facts::Identity`]), never display names.
+//! (see [`crate::model::facts::Identity`]), never display names.
 //!
 //! `deptrust trust` writes it from what the registries say now (trust on first use): every
 //! package of the lockfiles, or only the ones named. `scan` and `diff` read it: a package's
@@ -32,12 +32,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::registry::facts::{Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance};
+use crate::model::facts::{Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance};
 
 /// The file name, looked for in the scanned directory.
 pub const LEDGER_FILE: &str = "deptrust-ledger.toml";
 
-pub use crate::registry::facts::LEDGER_SOURCE;
+pub use crate::model::facts::LEDGER_SOURCE;
 
 /// The accepted identities of every package in the ledger.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -228,7 +228,7 @@ impl Ledger {
             .filter_map(|(key, entry)| {
                 let (ecosystem, name) = key.split_once(':')?;
                 let ecosystem = crate::model::Ecosystem::parse(ecosystem)?;
-                let mut facts = crate::registry::gather::unknown_facts(
+                let mut facts = crate::model::facts::PackageFacts::all_unknown(
                     &crate::model::PackageId::new(ecosystem, name, "ledger"),
                     "not in the trust ledger",
                 );
@@ -239,7 +239,7 @@ impl Ledger {
                     entry
                         .publishers
                         .iter()
-                        .map(|id| crate::registry::facts::Release {
+                        .map(|id| crate::model::facts::Release {
                             version: "ledger".to_string(),
                             published: None,
                             publisher: Fact::Known(Some(identity_of(id))),
@@ -259,7 +259,7 @@ impl Ledger {
                             let provider = parts.next().unwrap_or_default().to_string();
                             let repository = parts.next().map(str::to_string);
                             let workflow = parts.next().map(str::to_string);
-                            crate::registry::facts::Release {
+                            crate::model::facts::Release {
                                 version: "ledger".to_string(),
                                 published: None,
                                 publisher: Fact::Known(None),

@@ -17,9 +17,9 @@ use crate::config::{Config, ConfigError};
 use crate::graph::{Failure, Project};
 use crate::history::{History, HistoryError};
 use crate::lockfile::{Exclude, ExcludeError, ReadError, ReadOptions};
+use crate::model::facts::PackageFacts;
 use crate::model::{PackageId, Source};
 use crate::net::Net;
-use crate::registry::facts::PackageFacts;
 use crate::registry::snapshot::{Snapshot, SnapshotError};
 use crate::scan::{self, ScanReport};
 

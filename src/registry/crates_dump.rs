@@ -53,7 +53,7 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 
-use super::facts::{Identity, IdentityKind, Owner};
+use crate::model::facts::{Identity, IdentityKind, Owner};
 
 /// How many skipped rows and fields are kept as errors for [`CratesDbDump::problems`].
 const MAX_PROBLEMS: usize = 20;

@@ -64,7 +64,7 @@ use url::Url;
 
 use super::crates_dump::CratesDbDump;
 use super::decode::{endpoint, fact, json_object, section, timestamp};
-use super::facts::{
+use crate::model::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
 };
 use crate::net::{Freshness, Net, NetError, Request};

@@ -10,7 +10,7 @@ use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde_json::Value;
 use url::Url;
 
-use super::facts::Fact;
+use crate::model::facts::Fact;
 pub(crate) use crate::verify::json_type;
 
 /// `base` + path segments (each percent-encoded as one segment), without query or fragment.

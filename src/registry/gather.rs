@@ -21,12 +21,12 @@ use futures_util::stream::{self, StreamExt};
 
 use super::Endpoints;
 use super::crates_io::CratesClient;
-use super::facts::{Fact, PackageFacts, RepositoryFacts, Status};
 use super::github::{self, GithubClient};
 use super::npm::NpmClient;
 use super::pypi::PypiClient;
-use super::repo_url::{self, RepoRef};
 use super::verification::{VerificationStats, Verifier};
+use crate::model::facts::{Fact, PackageFacts, RepositoryFacts};
+use crate::model::repo_url::{self, RepoRef};
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::Net;
 use crate::verify::bundle::TrustRoot;
@@ -191,7 +191,7 @@ impl Registries {
         known: Option<PackageFacts>,
     ) -> PackageFacts {
         if !matches!(source, Source::Registry(_)) {
-            return unknown_facts(
+            return PackageFacts::all_unknown(
                 id,
                 &format!(
                     "`{id}` does not come from a registry (source: {})",
@@ -363,25 +363,6 @@ fn declared_repository(facts: &PackageFacts) -> Option<RepoRef> {
     }
 }
 
-/// Facts of a package nothing could be asked about: every fact unknown for `reason`.
-pub fn unknown_facts(id: &PackageId, reason: &str) -> PackageFacts {
-    PackageFacts {
-        id: id.to_string(),
-        ecosystem: id.ecosystem.as_str().to_string(),
-        name: id.name.clone(),
-        version: id.version.clone(),
-        registry: String::new(),
-        releases: Fact::unknown(reason),
-        owners: Fact::unknown(reason),
-        repository: Fact::unknown(reason),
-        repository_facts: Fact::unknown(reason),
-        status: Fact::<Status>::unknown(reason),
-        install_scripts: Fact::unknown(reason),
-        notes: Vec::new(),
-        declared_dependencies: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use wiremock::matchers::{method, path};
@@ -548,29 +529,28 @@ mod tests {
     fn a_verification_that_met_a_network_fault_is_not_kept() {
         let id = PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0");
         let with = |reason: &str| {
-            let release: crate::registry::facts::Release =
-                serde_json::from_value(serde_json::json!({
-                    "version": "1.0.0",
-                    "published": null,
-                    "publisher": {"known": null},
-                    "yanked": false,
-                    "yank_reason": null,
-                    "integrity": null,
-                    "signatures": [],
-                    "provenance": {"known": {"kind": "none"}},
-                    "verification": {
-                        "provenance": {"status": "unknown", "reason": reason},
-                        "registry_signature": {"status": "missing"}
-                    }
-                }))
-                .expect("a release");
+            let release: crate::model::facts::Release = serde_json::from_value(serde_json::json!({
+                "version": "1.0.0",
+                "published": null,
+                "publisher": {"known": null},
+                "yanked": false,
+                "yank_reason": null,
+                "integrity": null,
+                "signatures": [],
+                "provenance": {"known": {"kind": "none"}},
+                "verification": {
+                    "provenance": {"status": "unknown", "reason": reason},
+                    "registry_signature": {"status": "missing"}
+                }
+            }))
+            .expect("a release");
             PackageFacts {
                 releases: Fact::Known(vec![release]),
                 owners: Fact::Known(Vec::new()),
                 repository: Fact::Known(None),
-                status: Fact::Known(Status::default()),
+                status: Fact::Known(crate::model::facts::Status::default()),
                 install_scripts: Fact::Known(Default::default()),
-                ..unknown_facts(&id, "unused")
+                ..PackageFacts::all_unknown(&id, "unused")
             }
         };
         assert!(lasting(&with("the attestations name another package")));

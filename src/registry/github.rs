@@ -23,8 +23,8 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use url::Url;
 
-use super::facts::{Fact, RepositoryFacts};
-use super::repo_url::RepoRef;
+use crate::model::facts::{Fact, RepositoryFacts};
+use crate::model::repo_url::RepoRef;
 use crate::net::{Freshness, Net, NetError, Request};
 
 /// Repository facts move slowly; unauthenticated clients have 60 requests an hour.

@@ -5,12 +5,10 @@
 pub mod crates_dump;
 pub mod crates_io;
 mod decode;
-pub mod facts;
 pub mod gather;
 pub mod github;
 pub mod npm;
 pub mod pypi;
-pub mod repo_url;
 pub mod snapshot;
 #[cfg(test)]
 mod test_support;

@@ -51,17 +51,17 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
 use super::decode::{Object, json_type};
-use super::facts::{
-    Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, RegistrySignature, Release,
-    Status,
+use crate::model::facts::{
+    Fact, Identity, IdentityKind, NpmKey, Owner, PackageFacts, Provenance, RegistrySignature,
+    Release, Status,
 };
-use super::repo_url;
+use crate::model::repo_url;
 use crate::net::{Freshness, Net, NetError, Request};
 
 /// A packument changes with every publish, deprecation or owner change.
@@ -89,21 +89,6 @@ const NAME: &AsciiSet = &CONTROLS
     .add(b'`')
     .add(b'{')
     .add(b'}');
-
-/// A registry signing key (`/-/npm/v1/keys`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NpmKey {
-    /// `SHA256:…`, the OpenSSH fingerprint of the key; matches `dist.signatures[].keyid`.
-    pub keyid: String,
-    /// `ecdsa-sha2-nistp256`.
-    pub keytype: String,
-    /// `ecdsa-sha2-nistp256`.
-    pub scheme: String,
-    /// Base64 DER SubjectPublicKeyInfo.
-    pub key: String,
-    /// When the key stopped signing; signatures made before stay valid. `None`: current.
-    pub expires: Option<Timestamp>,
-}
 
 /// The npm registry client.
 #[derive(Debug, Clone)]

@@ -76,11 +76,11 @@ use serde_json::Value;
 use url::Url;
 
 use super::decode::{Object, endpoint, fact, json_object, json_type, section, timestamp};
-use super::facts::{
+use crate::model::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, ReleaseFile, Status,
 };
-use super::repo_url;
 use crate::model::normalize_pypi_name as normalize_name;
+use crate::model::repo_url;
 use crate::net::{Freshness, Net, NetError, Request};
 
 /// The Simple API's JSON form (PEP 691).

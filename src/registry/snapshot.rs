@@ -50,9 +50,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::facts::{Fact, PackageFacts};
-use super::gather::unknown_facts;
 use crate::model::PackageId;
+use crate::model::facts::{Fact, PackageFacts};
 
 /// The schema version of the snapshot files written: 2, with a string table (see the module
 /// documentation). Files of version 1 are still read.
@@ -251,7 +250,7 @@ impl Snapshot {
             .iter()
             .map(|id| match recorded.get(id.to_string().as_str()) {
                 Some(facts) => (*facts).clone(),
-                None => unknown_facts(
+                None => PackageFacts::all_unknown(
                     id,
                     &format!(
                         "`{id}` is not in the replayed snapshot `{}`",
@@ -435,7 +434,7 @@ mod tests {
                 })
             })
             .collect();
-        let mut facts = unknown_facts(
+        let mut facts = PackageFacts::all_unknown(
             &PackageId::new(Ecosystem::Npm, name, "1.0.0"),
             "owners unknown: the mirror strips maintainers",
         );
@@ -459,7 +458,13 @@ mod tests {
     fn round_trips_and_replays() {
         let a = PackageId::new(Ecosystem::Npm, "a", "1.0.0");
         let b = PackageId::new(Ecosystem::Npm, "b", "2.0.0");
-        let snapshot = Snapshot::new(now(), vec![unknown_facts(&b, "x"), unknown_facts(&a, "y")]);
+        let snapshot = Snapshot::new(
+            now(),
+            vec![
+                PackageFacts::all_unknown(&b, "x"),
+                PackageFacts::all_unknown(&a, "y"),
+            ],
+        );
         assert_eq!(snapshot.facts[0].id, "npm:a@1.0.0");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("facts.json");

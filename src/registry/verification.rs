@@ -25,9 +25,10 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::facts::{Fact, PackageFacts, Provenance, Release};
-use super::npm::{NpmClient, NpmKey};
+use super::npm::NpmClient;
 use super::pypi::PypiClient;
+use crate::model::facts::NpmKey;
+use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::net::Net;
 use crate::verify::bundle::{TrustRoot, sha256_hex};
 use crate::verify::pypi::FileOutcome;
@@ -319,7 +320,7 @@ impl Verifier {
 }
 
 /// crates.io: trusted publishing is the registry's word (unsigned).
-fn cargo(release: &Release, status: &Fact<super::facts::Status>) -> Verification {
+fn cargo(release: &Release, status: &Fact<crate::model::facts::Status>) -> Verification {
     let provenance = match &release.provenance {
         Fact::Unknown(reason) => ProvenanceCheck::Unknown {
             reason: reason.clone(),
@@ -389,8 +390,8 @@ mod tests {
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     use super::*;
+    use crate::model::facts::Status;
     use crate::net::NetConfig;
-    use crate::registry::facts::Status;
     use crate::registry::test_support::{quick_net, sample_text};
 
     const SDIST: &str = "sampleproject-4.0.0.tar.gz";
@@ -792,7 +793,7 @@ mod tests {
 
     #[tokio::test]
     async fn crates_trusted_publishing_is_registry_asserted() {
-        let mut facts = crate::registry::gather::unknown_facts(
+        let mut facts = crate::model::facts::PackageFacts::all_unknown(
             &crate::model::PackageId::new(crate::model::Ecosystem::Cargo, "foo", "1.2.0"),
             "x",
         );

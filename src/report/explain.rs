@@ -10,7 +10,7 @@ use super::sanitize;
 use crate::app::explain::Occurrence;
 use crate::graph::Node;
 use crate::model::PackageId;
-use crate::registry::facts::PackageFacts;
+use crate::model::facts::PackageFacts;
 use crate::rules::Level;
 use crate::scan::{self, Options, Verdict};
 use crate::signals::{Outcome, Placement};
@@ -30,8 +30,10 @@ pub fn render_explain(
         let package = match facts.get(&key) {
             Some(found) => found,
             None => {
-                fallback =
-                    crate::registry::gather::unknown_facts(id, "no facts were gathered for it");
+                fallback = crate::model::facts::PackageFacts::all_unknown(
+                    id,
+                    "no facts were gathered for it",
+                );
                 &fallback
             }
         };

@@ -7,7 +7,7 @@ use comfy_table::{Cell, ContentArrangement, Table, presets};
 use serde::Serialize;
 
 use super::{Failure, sanitize};
-use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
+use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::verify::{ProvenanceCheck, SignatureCheck};
 
 #[derive(Serialize)]

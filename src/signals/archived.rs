@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::support::unknown;
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
+use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -72,7 +72,7 @@ impl Signal for Archived {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::{RepositoryFacts, Status};
+    use crate::model::facts::{RepositoryFacts, Status};
     use crate::signals::test_support::{
         Expect, check, evaluate, facts, repository_facts, risk, unknown_facts,
     };

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::support::{one_line, unknown};
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
+use crate::model::facts::Fact;
 use crate::rules::Severity;
 
 /// The signal.
@@ -60,10 +60,10 @@ impl Signal for Deprecated {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::Status;
+    use crate::model::facts::Status;
     use crate::signals::test_support::{Expect, check, evaluate, facts, risk, unknown_facts};
 
-    fn with(status: Status) -> crate::registry::facts::PackageFacts {
+    fn with(status: Status) -> crate::model::facts::PackageFacts {
         let mut facts = facts();
         facts.status = Fact::Known(status);
         facts

@@ -171,7 +171,7 @@ fn release_evidence(version: &str, published: Timestamp) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::{Fact, PackageFacts};
+    use crate::model::facts::{Fact, PackageFacts};
     use crate::signals::test_support::{
         Expect, by, check, evaluate, evaluate_with, facts, facts_with, params_with, release,
         release_mut, risk, unknown_facts,

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use super::support::{History, one_line, unknown};
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
+use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -97,7 +97,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::registry::facts::{PackageFacts, ReleaseFile};
+    use crate::model::facts::{PackageFacts, ReleaseFile};
     use crate::signals::test_support::{
         Expect, check, evaluate, facts, facts_with, release, release_mut, risk, unknown_facts,
     };

@@ -36,7 +36,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use crate::registry::facts::PackageFacts;
+use crate::model::facts::PackageFacts;
 
 /// Where the package sits in the project.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -202,7 +202,7 @@ mod tests {
         unknown_facts,
     };
     use super::*;
-    use crate::registry::facts::Fact;
+    use crate::model::facts::Fact;
 
     /// The fact names an [`Outcome::Unknown`] may give.
     const FACTS: [&str; 8] = [

@@ -39,8 +39,8 @@ use super::support::{
     severity_field, unknown, whole_days,
 };
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::{Fact, Identity, IdentityKind, Provenance, Release};
-use crate::verify::ProvenanceCheck;
+use crate::model::facts::{Fact, Identity, IdentityKind, Provenance, Release};
+use crate::model::verification::ProvenanceCheck;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -179,7 +179,7 @@ impl Signal for NewPublisher {
 /// updating it.
 fn outside_the_ledger(cx: &Context<'_>, in_use: &Release) -> Option<Outcome> {
     let previous = cx.previous?;
-    if previous.registry != crate::registry::facts::LEDGER_SOURCE {
+    if previous.registry != crate::model::facts::LEDGER_SOURCE {
         return None;
     }
     let accepted: Vec<&Identity> = previous
@@ -464,12 +464,12 @@ pub(crate) fn newness(history: &History<'_>, index: usize) -> Newness {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::Owner;
+    use crate::model::facts::Owner;
+    use crate::model::verification::ProvenanceCheck;
     use crate::signals::test_support::{
         Expect, NOW, at, attested, build, by, check, evaluate, evaluate_with, facts, facts_with,
         params_with, release, release_mut, risk, unknown_facts, verification,
     };
-    use crate::verify::ProvenanceCheck;
 
     fn trusted(display: &str) -> Identity {
         Identity {
@@ -481,7 +481,7 @@ mod tests {
 
     /// event-stream: 3.3.4 by dominictarr, then 3.3.5 and 3.3.6 by right9ctrl (2018 in
     /// reality; here two months before the tests' clock, so the takeover is fresh).
-    fn event_stream(in_use: &str) -> crate::registry::facts::PackageFacts {
+    fn event_stream(in_use: &str) -> crate::model::facts::PackageFacts {
         event_stream_at(in_use, "2025-11-01T00:00:00Z", "2025-11-20T00:00:00Z")
     }
 
@@ -490,7 +490,7 @@ mod tests {
         in_use: &str,
         first: &str,
         second: &str,
-    ) -> crate::registry::facts::PackageFacts {
+    ) -> crate::model::facts::PackageFacts {
         facts_with(
             "npm",
             in_use,

@@ -43,11 +43,11 @@ impl Signal for NoProvenance {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::{Fact, Provenance};
+    use crate::model::facts::{Fact, Provenance};
+    use crate::model::verification::ProvenanceCheck;
     use crate::signals::test_support::{
         Expect, attested, build, check, facts, release_mut, unknown_facts, verification,
     };
-    use crate::verify::ProvenanceCheck;
 
     #[test]
     fn table() {

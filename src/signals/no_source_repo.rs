@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::support::{one_line, unknown};
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
-use crate::registry::repo_url;
+use crate::model::facts::Fact;
+use crate::model::repo_url;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]

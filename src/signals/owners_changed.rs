@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 
 use super::support::{AgeWindows, History, Weight, one_step_down, rule_severity, severity_field};
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::{Fact, Identity, Owner};
+use crate::model::facts::{Fact, Identity, Owner};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -111,7 +111,7 @@ impl Signal for OwnersChanged {
                     compared = true;
                     let change = Change::between(before, now);
                     if !change.is_empty() {
-                        let since = if previous.registry == crate::registry::facts::LEDGER_SOURCE {
+                        let since = if previous.registry == crate::model::facts::LEDGER_SOURCE {
                             "since the trust ledger (deptrust-ledger.toml)"
                         } else {
                             "since the earlier run"
@@ -228,7 +228,7 @@ impl<'a> Change<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::PackageFacts;
+    use crate::model::facts::PackageFacts;
     use crate::signals::test_support::{
         Expect, check, check_outcome, evaluate, evaluate_with, facts, facts_with, owner, release,
         release_mut, risk, unknown_facts,

@@ -36,7 +36,7 @@ use super::support::{
     unknown,
 };
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::{Fact, Release};
+use crate::model::facts::{Fact, Release};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -290,13 +290,13 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::registry::facts::{PackageFacts, Provenance, ReleaseFile};
+    use crate::model::facts::{PackageFacts, Provenance, ReleaseFile};
+    use crate::model::verification::{AttestationCheck, ProvenanceCheck};
     use crate::rules::Severity;
     use crate::signals::test_support::{
         Expect, at, attested, build, check, evaluate, facts, facts_with, release, release_mut,
         risk, unknown_facts, verification,
     };
-    use crate::verify::{AttestationCheck, ProvenanceCheck};
 
     /// The malicious 21.5.0 (August 2025 in reality; here five weeks before the tests' clock).
     const DROP: (&str, &str) = ("21.5.0", "2025-11-26T00:00:00Z");

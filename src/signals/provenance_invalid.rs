@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::support::{History, one_line, unknown};
 use super::{Context, Outcome, Signal};
+use crate::model::verification::{ProvenanceCheck, SignatureCheck};
 use crate::rules::Severity;
-use crate::verify::{ProvenanceCheck, SignatureCheck};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -93,16 +93,16 @@ impl Signal for ProvenanceInvalid {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::verification::{AttestationCheck, Verification};
     use crate::signals::test_support::{
         Expect, attested, build, check, evaluate, facts, release_mut, risk, unknown_facts,
         verification,
     };
-    use crate::verify::{AttestationCheck, Verification};
 
     fn with(
         provenance: ProvenanceCheck,
         signature: SignatureCheck,
-    ) -> crate::registry::facts::PackageFacts {
+    ) -> crate::model::facts::PackageFacts {
         let mut facts = facts();
         release_mut(&mut facts, "1.1.0").verification = Some(Verification {
             provenance,

@@ -32,8 +32,8 @@ use super::support::{
     severity_field, unknown,
 };
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::{Fact, Provenance, Release};
-use crate::verify::ProvenanceCheck;
+use crate::model::facts::{Fact, Provenance, Release};
+use crate::model::verification::ProvenanceCheck;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -196,7 +196,7 @@ impl Signal for PublisherIdentityChanged {
 /// name one), that is a finding whatever its age, until the ledger is updated.
 fn outside_the_ledger(cx: &Context<'_>, in_use: &Release, current: &Source) -> Option<Outcome> {
     let previous = cx.previous?;
-    if previous.registry != crate::registry::facts::LEDGER_SOURCE {
+    if previous.registry != crate::model::facts::LEDGER_SOURCE {
         return None;
     }
     let accepted: Vec<Source> = previous
@@ -331,7 +331,7 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
-    use crate::registry::facts::PackageFacts;
+    use crate::model::facts::PackageFacts;
     use crate::rules::Severity;
     use crate::signals::test_support::{
         Expect, at, attested, build, check, evaluate, facts, facts_with, release, release_mut,

@@ -30,8 +30,8 @@ use super::support::{
     severity_field, unknown,
 };
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
-use crate::verify::ProvenanceCheck;
+use crate::model::facts::Fact;
+use crate::model::verification::ProvenanceCheck;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -198,7 +198,7 @@ impl Signal for RepoMoved {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::PackageFacts;
+    use crate::model::facts::PackageFacts;
     use crate::signals::test_support::{
         Expect, attested, build, check, evaluate, facts, release_mut, repository_facts, risk,
         unknown_facts, verification,
@@ -213,7 +213,7 @@ mod tests {
 
     fn moved() -> PackageFacts {
         let mut facts = facts();
-        facts.repository_facts = Fact::Known(crate::registry::facts::RepositoryFacts {
+        facts.repository_facts = Fact::Known(crate::model::facts::RepositoryFacts {
             full_name: "new-owner/repo".into(),
             moved_from: Some("owner/repo".into()),
             ..repository_facts()
@@ -332,9 +332,9 @@ mod declared_tests {
     };
 
     /// `facts()` whose declared repository redirects to `new-owner/repo`.
-    fn moved() -> crate::registry::facts::PackageFacts {
+    fn moved() -> crate::model::facts::PackageFacts {
         let mut facts = facts();
-        facts.repository_facts = Fact::Known(crate::registry::facts::RepositoryFacts {
+        facts.repository_facts = Fact::Known(crate::model::facts::RepositoryFacts {
             full_name: "new-owner/repo".into(),
             moved_from: Some("owner/repo".into()),
             ..repository_facts()

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::support::unknown;
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::{Fact, IdentityKind};
+use crate::model::facts::{Fact, IdentityKind};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +42,7 @@ impl Signal for SingleOwner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::{Identity, Owner};
+    use crate::model::facts::{Identity, Owner};
     use crate::signals::test_support::{Expect, check, facts, owner, unknown_facts};
 
     #[test]

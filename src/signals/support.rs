@@ -20,10 +20,10 @@ use jiff::{SignedDuration, Span, Timestamp, Unit};
 use serde_json::{Value, json};
 
 use super::{Outcome, Params};
-use crate::registry::facts::{Fact, PackageFacts, Provenance, Release};
-use crate::registry::repo_url;
+use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
+use crate::model::repo_url;
+use crate::model::verification::ProvenanceCheck;
 use crate::rules::Severity;
-use crate::verify::ProvenanceCheck;
 use crate::version_order;
 
 /// The longest registry text quoted in a message (the evidence keeps all of it).

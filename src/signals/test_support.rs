@@ -7,11 +7,11 @@ use jiff::Timestamp;
 use serde_json::Value;
 
 use super::{Context, Outcome, Params, Placement, Signal};
-use crate::registry::facts::{
+use crate::model::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, RepositoryFacts, Status,
 };
+use crate::model::verification::{BuildIdentity, ProvenanceCheck, SignatureCheck, Verification};
 use crate::rules::Severity;
-use crate::verify::{BuildIdentity, ProvenanceCheck, SignatureCheck, Verification};
 
 /// The run's clock in every signal test: 2026-01-01T00:00:00Z.
 pub(crate) const NOW: Timestamp = Timestamp::constant(1_767_225_600, 0);

@@ -65,7 +65,7 @@ mod tests {
         risk, unknown_facts,
     };
 
-    fn published(at: &str) -> crate::registry::facts::PackageFacts {
+    fn published(at: &str) -> crate::model::facts::PackageFacts {
         facts_with(
             "npm",
             "1.1.0",

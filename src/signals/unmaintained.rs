@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::support::{months_before, unknown, whole_months};
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
+use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -112,7 +112,7 @@ impl Signal for Unmaintained {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::{PackageFacts, RepositoryFacts, Status};
+    use crate::model::facts::{PackageFacts, RepositoryFacts, Status};
     use crate::signals::test_support::{
         Expect, at, check, evaluate, evaluate_with, facts_with, params_with, release, release_mut,
         repository_facts, risk, unknown_facts,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::support::{History, one_line};
 use super::{Context, Outcome, Signal};
-use crate::registry::facts::Fact;
+use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -67,7 +67,7 @@ impl Signal for Yanked {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::facts::Status;
+    use crate::model::facts::Status;
     use crate::signals::test_support::{
         Expect, check, evaluate, facts, facts_with, release, release_mut, risk, unknown_facts,
     };

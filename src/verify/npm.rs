@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use super::bundle::{self, Digest, Signer, TrustRoot, Verified};
 use super::{AttestationCheck, ProvenanceCheck, json_type};
-use crate::registry::facts::{Fact, Release};
-use crate::registry::npm::NpmKey;
+use crate::model::facts::NpmKey;
+use crate::model::facts::{Fact, Release};
 
 /// The predicate type of npm's publish attestation.
 pub const PUBLISH_PREDICATE: &str =

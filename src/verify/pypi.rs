@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::bundle::{self, Digest, Signer, TrustRoot};
 use super::{AttestationCheck, BuildIdentity, ProvenanceCheck, json_type};
-use crate::registry::facts::ReleaseFile;
+use crate::model::facts::ReleaseFile;
 
 /// What verifying one file's provenance gave.
 #[derive(Debug, Clone, PartialEq, Eq)]

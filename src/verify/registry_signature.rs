@@ -15,8 +15,8 @@ use sigstore_verify::crypto::{SigningScheme, VerificationKey};
 use sigstore_verify::types::{DerPublicKey, SignatureBytes};
 
 use super::SignatureCheck;
-use crate::registry::facts::{Fact, Release};
-use crate::registry::npm::NpmKey;
+use crate::model::facts::NpmKey;
+use crate::model::facts::{Fact, Release};
 
 /// The publish time pacote assumes for a version the registry gives no time for.
 const UNDATED: Timestamp = Timestamp::constant(1_420_070_400, 0); // 2015-01-01T00:00:00Z
@@ -146,7 +146,7 @@ mod tests {
     use sigstore_verify::crypto::KeyPair;
 
     use super::*;
-    use crate::registry::facts::RegistrySignature;
+    use crate::model::facts::RegistrySignature;
 
     const INTEGRITY: &str = "sha512-4/RWEeXDO6bocPONheFe6Ci4AL2vXwUlOHK9xVGBx8fGLpGgJGWhZDyM6kNYmQ2QhlF4Vpaq2D2xbKLVmjo2Dw==";
 
@@ -192,7 +192,7 @@ mod tests {
             publisher: Fact::Known(None),
             yanked: false,
             yank_reason: None,
-            provenance: Fact::Known(crate::registry::facts::Provenance::None),
+            provenance: Fact::Known(crate::model::facts::Provenance::None),
             integrity: Some(INTEGRITY.into()),
             signatures,
             maintainers: None,

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use deptrust::registry::facts::{Fact, Provenance, Release};
-use deptrust::registry::npm::NpmKey;
+use deptrust::model::facts::NpmKey;
+use deptrust::model::facts::{Fact, Provenance, Release};
 use deptrust::verify::bundle::{self, Digest, Signer, TrustRoot};
 use deptrust::verify::{ProvenanceCheck, SignatureCheck, npm, pypi, registry_signature};
 
@@ -282,7 +282,7 @@ fn npm_registry_signatures_of_real_packuments() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|s| deptrust::registry::facts::RegistrySignature {
+            .map(|s| deptrust::model::facts::RegistrySignature {
                 keyid: s["keyid"].as_str().unwrap().into(),
                 sig: s["sig"].as_str().unwrap().into(),
             })
@@ -306,7 +306,7 @@ fn npm_registry_signatures_of_real_packuments() {
         trusted["version"].as_str().unwrap(),
         trusted["dist"]["integrity"].as_str().unwrap().into(),
     );
-    release.signatures = vec![deptrust::registry::facts::RegistrySignature {
+    release.signatures = vec![deptrust::model::facts::RegistrySignature {
         keyid: trusted["dist"]["signatures"][0]["keyid"]
             .as_str()
             .unwrap()

@@ -5,6 +5,10 @@
 //! graph module ([`crate::graph`]) is the one place that turns it into a petgraph and computes
 //! per-package metrics.
 
+pub mod facts;
+pub mod repo_url;
+pub mod verification;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 

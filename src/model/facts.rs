@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-pub use crate::verify::Verification;
+pub use super::verification::Verification;
 
 /// A fact, or why it could not be established.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,4 +258,39 @@ pub struct Status {
     /// crates.io `trustpub_only`: the crate accepts only trusted-publishing uploads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_publishing_only: Option<bool>,
+}
+impl PackageFacts {
+    /// Facts of a package nothing could be asked about: every fact unknown for `reason`.
+    pub fn all_unknown(id: &super::PackageId, reason: &str) -> PackageFacts {
+        PackageFacts {
+            id: id.to_string(),
+            ecosystem: id.ecosystem.as_str().to_string(),
+            name: id.name.clone(),
+            version: id.version.clone(),
+            registry: String::new(),
+            releases: Fact::unknown(reason),
+            owners: Fact::unknown(reason),
+            repository: Fact::unknown(reason),
+            repository_facts: Fact::unknown(reason),
+            status: Fact::<Status>::unknown(reason),
+            install_scripts: Fact::unknown(reason),
+            notes: Vec::new(),
+            declared_dependencies: None,
+        }
+    }
+}
+
+/// A registry signing key (`/-/npm/v1/keys`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NpmKey {
+    /// `SHA256:…`, the OpenSSH fingerprint of the key; matches `dist.signatures[].keyid`.
+    pub keyid: String,
+    /// `ecdsa-sha2-nistp256`.
+    pub keytype: String,
+    /// `ecdsa-sha2-nistp256`.
+    pub scheme: String,
+    /// Base64 DER SubjectPublicKeyInfo.
+    pub key: String,
+    /// When the key stopped signing; signatures made before stay valid. `None`: current.
+    pub expires: Option<Timestamp>,
 }
