@@ -119,6 +119,19 @@ mod tests {
             }
             for example in format.example_paths() {
                 assert!(format.matches(Path::new(&example)), "{example}");
+                // No format earlier in detection order takes the name from it, unless both
+                // read it and tell each other apart by content (`yarn.lock`).
+                let chosen =
+                    super::super::parser_for(Path::new(&example), "").map(|parser| parser.format());
+                assert!(
+                    chosen.is_some_and(|chosen| chosen
+                        .files
+                        .iter()
+                        .any(|name| format.files.contains(name))),
+                    "`{example}` of {} is read as {:?}",
+                    format.id,
+                    chosen.map(|chosen| chosen.id)
+                );
             }
         }
     }

@@ -3,7 +3,8 @@
 //! against them here, so a format added, renamed or dropped in one place only fails with the
 //! format named: the table of `docs/formats.md` and of the `lockfile` module's documentation,
 //! the README's list of tools, the list in `deptrust graph --help`, the cache key of
-//! `action.yml`, the fuzzing entry points and the fixtures.
+//! `action.yml`, the fuzzing entry points, the fixtures and the fixture directories
+//! `fixtures/EXPECTED.md` names.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -268,4 +269,48 @@ fn every_format_has_a_fixture() {
         .filter(|id| !covered.contains(id))
         .collect();
     assert!(missing.is_empty(), "formats without a fixture: {missing:?}");
+}
+
+/// `fixtures/EXPECTED.md` names the fixture directories (`<format>` is one of …) and a lockfile
+/// name of every format.
+#[test]
+fn expected_md_names_every_fixture_directory_and_format() {
+    let text = read("fixtures/EXPECTED.md");
+    let start = "`<format>` is one of ";
+    let at = text.find(start).expect("the list of fixture directories") + start.len();
+    let end = at + text[at..].find('.').expect("end of the list");
+    let listed: BTreeSet<String> = text[at..end]
+        .split(',')
+        .map(|name| name.trim().trim_matches('`').to_string())
+        .collect();
+    let dirs: BTreeSet<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lockfiles"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+    let missing: Vec<_> = dirs.difference(&listed).collect();
+    let extra: Vec<_> = listed.difference(&dirs).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "fixtures/EXPECTED.md: directories missing {missing:?}, extra {extra:?}"
+    );
+    // The names of the lockfiles a fixture holds.
+    let names = text
+        .lines()
+        .skip_while(|line| !line.contains("<the lockfile under its real name>"))
+        .take_while(|line| !line.contains("<the manifests"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let unnamed: Vec<&str> = lockfile::formats()
+        .filter(|format| {
+            !names
+                .split([' ', ','])
+                .any(|name| !name.is_empty() && format.matches(Path::new(name)))
+        })
+        .map(|format| format.id)
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "fixtures/EXPECTED.md names no lockfile of {unnamed:?}"
+    );
 }
