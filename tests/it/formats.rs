@@ -3,8 +3,8 @@
 //! against them here, so a format added, renamed or dropped in one place only fails with the
 //! format named: the table of `docs/formats.md` and of the `lockfile` module's documentation,
 //! the README's list of tools, the list in `deptrust graph --help`, the cache key of
-//! `action.yml`, the fuzzing entry points, the fixtures and the fixture directories
-//! `fixtures/EXPECTED.md` names.
+//! `action.yml`, the fuzz targets and `deptrust::fuzz::LOCKFILE_NAMES`, the fixtures and the
+//! fixture directories `fixtures/EXPECTED.md` names.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -224,21 +224,36 @@ fn action_cache_key_covers_every_file_name() {
     assert!(problems.is_empty(), "action.yml: {problems:#?}");
 }
 
-/// Every format is fuzzed: one of the names the fuzz targets parse selects it.
+/// Every format is fuzzed: a target of `fuzz/fuzz_targets/` parses a name that selects it, and
+/// `deptrust::fuzz::LOCKFILE_NAMES` lists such a name.
 #[test]
-fn every_format_has_a_fuzzing_name() {
-    let missing: Vec<&str> = lockfile::formats()
-        .filter(|format| {
-            !deptrust::fuzz::LOCKFILE_NAMES
-                .iter()
-                .any(|name| format.matches(Path::new(name)))
-        })
-        .map(|format| format.id)
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "formats no name of deptrust::fuzz::LOCKFILE_NAMES selects: {missing:?}"
-    );
+fn every_format_is_fuzzed() {
+    let call = "deptrust::fuzz::lockfile(\"";
+    let mut targeted: Vec<String> = Vec::new();
+    let targets = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets");
+    for target in std::fs::read_dir(&targets).unwrap() {
+        let source = std::fs::read_to_string(target.unwrap().path()).unwrap();
+        for (at, _) in source.match_indices(call) {
+            let rest = &source[at + call.len()..];
+            targeted.extend(rest.split('"').next().map(str::to_string));
+        }
+    }
+    let mut problems = Vec::new();
+    for format in lockfile::formats() {
+        if !targeted.iter().any(|name| format.matches(Path::new(name))) {
+            problems.push(format!("`{}`: no fuzz target parses its file", format.id));
+        }
+        if !deptrust::fuzz::LOCKFILE_NAMES
+            .iter()
+            .any(|name| format.matches(Path::new(name)))
+        {
+            problems.push(format!(
+                "`{}`: no name of deptrust::fuzz::LOCKFILE_NAMES selects it",
+                format.id
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
 }
 
 /// Every format has a fixture under `fixtures/lockfiles/` graphed against the tool's listing.
