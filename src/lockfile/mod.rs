@@ -62,12 +62,8 @@ pub trait LockfileParser: Send + Sync + 'static {
     fn id(&self) -> &'static str {
         self.format().id
     }
-    /// Whether a file of this name is this format (path only, no I/O): [`Format::matches`].
-    fn matches(&self, path: &Path) -> bool {
-        self.format().matches(path)
-    }
-    /// Whether contents that [`matches`](Self::matches) accepted are this format; used where two
-    /// formats share one file name (`yarn.lock`). The default claims everything.
+    /// Whether the contents of a file whose name [`Format::matches`] are this format; used
+    /// where two formats share one file name (`yarn.lock`). The default claims everything.
     fn claims(&self, _contents: &str) -> bool {
         true
     }
@@ -454,12 +450,12 @@ pub fn parser_for(path: &Path, contents: &str) -> Option<&'static dyn LockfilePa
     PARSERS
         .iter()
         .copied()
-        .find(|parser| parser.matches(path) && parser.claims(contents))
+        .find(|parser| parser.format().matches(path) && parser.claims(contents))
 }
 
 /// Whether any parser accepts this file name.
 pub fn is_lockfile(path: &Path) -> bool {
-    PARSERS.iter().any(|parser| parser.matches(path))
+    formats().any(|format| format.matches(path))
 }
 
 /// Reads and parses one lockfile; paths it names are confined to its directory.

@@ -1421,7 +1421,11 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
             ("base.txt", false),
             ("requirements.in", false),
         ] {
-            assert_eq!(RequirementsTxt.matches(Path::new(path)), want, "{path}");
+            assert_eq!(
+                RequirementsTxt.format().matches(Path::new(path)),
+                want,
+                "{path}"
+            );
         }
     }
 }
