@@ -547,7 +547,7 @@ Examples:
 
 Supported lockfiles: Cargo.lock (v1-v4), package-lock.json / npm-shrinkwrap.json (v1-v3),
 yarn.lock (classic and berry), pnpm-lock.yaml (v5.x, v6, v9), uv.lock, poetry.lock, Pipfile.lock,
-pdm.lock, requirements*.txt (pip-compile style).
+pdm.lock, requirements*.txt, *requirements.txt, requirements/*.txt (pip-compile style).
 
 Directories are searched recursively, skipping node_modules, target, .git, virtualenvs and
 vendored trees. Exit status: 0 when every lockfile was graphed, 2 when any could not be read

@@ -38,7 +38,7 @@ pub enum LoadError {
         "no supported lockfile found under `{}`{} (supported: {})",
         .path.display(),
         excluded_note(.excluded.len()),
-        lockfile::SUPPORTED_FILES
+        lockfile::supported_files()
     )]
     NoLockfile {
         /// The directory.

@@ -36,7 +36,7 @@ use serde::Deserialize;
 
 use super::cargo_metadata::{self, CargoMetadata};
 use super::confine::normalize;
-use super::{LockfileInput, LockfileParser, ParseError, file_name};
+use super::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{BuildTime, DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `Cargo.lock` parser.
@@ -44,6 +44,17 @@ use crate::model::{BuildTime, DepKind, Ecosystem, Lockfile, LockfileBuilder, Pac
 pub(crate) struct CargoLock;
 
 const SUPPORTED: &str = "1, 2, 3, 4";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "cargo/cargo-lock",
+    ecosystem: Ecosystem::Cargo,
+    tool: "Cargo",
+    files: &["Cargo.lock"],
+    versions: "1, 2, 3, 4",
+    accepted: SUPPORTED,
+};
+
 const CRATES_IO: [&str; 2] = [
     "registry+https://github.com/rust-lang/crates.io-index",
     "sparse+https://index.crates.io/",
@@ -69,16 +80,8 @@ struct PackageWire {
 }
 
 impl LockfileParser for CargoLock {
-    fn id(&self) -> &'static str {
-        "cargo/cargo-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Cargo
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "Cargo.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {

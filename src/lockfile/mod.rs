@@ -1,4 +1,7 @@
-//! Lockfile parsers: one file per format, registered in [`PARSERS`].
+//! Lockfile parsers: one file per format, registered in [`PARSERS`]. Each parser declares its
+//! [`Format`] (id, ecosystem, file names, versions): discovery and error messages are derived
+//! from them, and this table, `docs/formats.md`, the README, `deptrust graph --help` and
+//! `action.yml` are checked against them (`tests/it/formats.rs`).
 //!
 //! Supported (each parser's module doc lists its versions and limits):
 //!
@@ -7,8 +10,8 @@
 //! | `cargo/cargo-lock` | `Cargo.lock` (+ `Cargo.toml` files for roots and edge kinds) | 1, 2, 3, 4 |
 //! | `npm/package-lock` | `package-lock.json`, `npm-shrinkwrap.json` | 1, 2, 3 |
 //! | `npm/yarn-classic` | `yarn.lock` (+ `package.json` files) | 1 |
-//! | `npm/yarn-berry` | `yarn.lock` with `__metadata` (+ `package.json` files) | 4 to 10 |
-//! | `npm/pnpm-lock` | `pnpm-lock.yaml` (+ `package.json` files) | 5.x, 6, 9 |
+//! | `npm/yarn-berry` | `yarn.lock` with `__metadata` (+ `package.json` files) | yarn 2 to 4 |
+//! | `npm/pnpm-lock` | `pnpm-lock.yaml` (+ `package.json` files) | 5.x (5.0–5.4), 6, 9 |
 //! | `pypi/uv-lock` | `uv.lock` | 1 |
 //! | `pypi/poetry-lock` | `poetry.lock` (+ `pyproject.toml`) | 1.x, 2.x |
 //! | `pypi/pipfile-lock` | `Pipfile.lock` (+ `Pipfile`) | spec 6 |
@@ -30,12 +33,13 @@ use std::cell::RefCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Ecosystem, Lockfile};
+use crate::model::Lockfile;
 
 mod cargo_lock;
 mod cargo_metadata;
 pub mod confine;
 mod discover;
+mod format;
 mod npm;
 mod pypi;
 pub mod read;
@@ -46,19 +50,20 @@ pub use cargo_metadata::{CargoMetadata, CargoOptions};
 pub use discover::{
     DiscoverError, Discovered, Exclude, ExcludeError, discover, discover_excluding,
 };
+pub use format::{Format, formats, supported_files};
 pub use read::{ReadError, read_bounded};
 
 /// One lockfile format.
 pub trait LockfileParser: Send + Sync + 'static {
-    /// Stable id `<ecosystem>/<format>`, e.g. `npm/package-lock`. Public API: it appears in
-    /// JSON output as `format`.
-    fn id(&self) -> &'static str;
-    /// The ecosystem of every package it yields.
-    fn ecosystem(&self) -> Ecosystem;
-    /// Whether a file of this name is this format (path only, no I/O).
-    fn matches(&self, path: &Path) -> bool;
-    /// Whether contents that [`matches`](Self::matches) accepted are this format; used where two
-    /// formats share one file name (`yarn.lock`). The default claims everything.
+    /// What the format is: its id, ecosystem, file names and versions.
+    fn format(&self) -> &'static Format;
+    /// Stable id `<ecosystem>/<format>`, e.g. `npm/package-lock` ([`Format::id`]). Public API:
+    /// it appears in JSON output as `format`.
+    fn id(&self) -> &'static str {
+        self.format().id
+    }
+    /// Whether the contents of a file whose name [`Format::matches`] are this format; used
+    /// where two formats share one file name (`yarn.lock`). The default claims everything.
     fn claims(&self, _contents: &str) -> bool {
         true
     }
@@ -422,9 +427,6 @@ fn line_suffix(line: Option<usize>) -> String {
     }
 }
 
-/// The supported file names, for error messages.
-pub const SUPPORTED_FILES: &str = "Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, uv.lock, poetry.lock, Pipfile.lock, pdm.lock, requirements*.txt";
-
 /// Reads a lockfile or manifest as text through [`read_bounded`]: a regular file within the
 /// size limit and the scanned tree, UTF-8 without NUL bytes; a leading BOM is dropped.
 pub fn read_text(path: &Path, options: &ReadOptions) -> Result<String, ParseError> {
@@ -448,12 +450,12 @@ pub fn parser_for(path: &Path, contents: &str) -> Option<&'static dyn LockfilePa
     PARSERS
         .iter()
         .copied()
-        .find(|parser| parser.matches(path) && parser.claims(contents))
+        .find(|parser| parser.format().matches(path) && parser.claims(contents))
 }
 
 /// Whether any parser accepts this file name.
 pub fn is_lockfile(path: &Path) -> bool {
-    PARSERS.iter().any(|parser| parser.matches(path))
+    formats().any(|format| format.matches(path))
 }
 
 /// Reads and parses one lockfile; paths it names are confined to its directory.
@@ -472,7 +474,7 @@ pub fn parse_file_in(
     if !is_lockfile(path) {
         return Err(ParseError::UnknownFormat {
             path: path.to_path_buf(),
-            supported: SUPPORTED_FILES,
+            supported: supported_files(),
         });
     }
     let options = match root {
@@ -495,7 +497,7 @@ pub fn parse_text(
 ) -> Result<Lockfile, ParseError> {
     let parser = parser_for(path, contents).ok_or_else(|| ParseError::UnknownFormat {
         path: path.to_path_buf(),
-        supported: SUPPORTED_FILES,
+        supported: supported_files(),
     })?;
     // Paths the lockfile names are confined to the scanned tree (`options.root`), or to the
     // lockfile's own directory.
@@ -515,7 +517,7 @@ pub fn parse_input(
     // Every package manager writes something, even for a project without dependencies, but
     // a requirements file may list nothing: an empty lockfile is a file cut or cleared, and
     // graphing it as "no packages" would let a scan judge nothing and pass.
-    if input.contents.trim().is_empty() && parser.id() != "pypi/requirements-txt" {
+    if input.contents.trim().is_empty() && parser.id() != pypi::requirements_txt::FORMAT.id {
         return Err(input.invalid("the file is empty"));
     }
     let mut lockfile = parser.parse(input)?;

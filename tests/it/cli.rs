@@ -170,21 +170,19 @@ fn malformed_lockfiles_fail_cleanly() {
     }
 }
 
-/// A file that is not what its name says: an HTML error page saved under every lockfile name.
+/// A file that is not what its name says: an HTML error page saved under every lockfile name
+/// (every name of every format, from the parsers' descriptors).
 #[test]
 fn files_that_are_not_what_their_name_says_fail_cleanly() {
     let page = b"<html><body>404 Not Found</body></html>\n";
-    for name in [
-        "Cargo.lock",
-        "package-lock.json",
-        "yarn.lock",
-        "pnpm-lock.yaml",
-        "uv.lock",
-        "poetry.lock",
-        "Pipfile.lock",
-        "pdm.lock",
-        "requirements.txt",
-    ] {
+    let mut names: Vec<String> = Vec::new();
+    for name in deptrust::lockfile::formats().flat_map(|format| format.example_paths()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    assert!(names.len() >= 9, "{names:?}");
+    for name in &names {
         assert_clean_failure(&graph_file(name, page, &[]), &[name, "line 1"]);
     }
     let json = br#"{"lockfileVersion": 3, "packages": {}}"#;

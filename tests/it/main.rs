@@ -7,6 +7,7 @@ mod cli;
 mod confinement;
 mod facts;
 mod fixtures;
+mod formats;
 mod fuzz_regressions;
 mod hostile_corpus;
 mod hostile_registry;

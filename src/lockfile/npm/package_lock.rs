@@ -29,7 +29,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::{directory_name, parse_alias, read_package_json};
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, Text, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError, Text};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `package-lock.json` parser.
@@ -37,6 +37,17 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct PackageLock;
 
 const SUPPORTED: &str = "1, 2, 3";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "npm/package-lock",
+    ecosystem: Ecosystem::Npm,
+    tool: "npm",
+    files: &["package-lock.json", "npm-shrinkwrap.json"],
+    versions: "1, 2, 3",
+    accepted: SUPPORTED,
+};
+
 const NPM_REGISTRY: &str = "https://registry.npmjs.org/";
 
 /// Strings are borrowed from the file where they need no unescaping, and dependency ranges
@@ -169,16 +180,8 @@ struct V1Wire {
 }
 
 impl LockfileParser for PackageLock {
-    fn id(&self) -> &'static str {
-        "npm/package-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Npm
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        matches!(file_name(path), "package-lock.json" | "npm-shrinkwrap.json")
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {

@@ -56,7 +56,7 @@ use serde::de::IgnoredAny;
 use super::{
     DEFAULT_REGISTRY_HOSTS, directory_name, read_package_json, split_name_version, tarball_registry,
 };
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `npm/pnpm-lock` parser.
@@ -66,6 +66,16 @@ pub(crate) struct PnpmLock;
 mod v5;
 
 const SUPPORTED: &str = "5.0, 5.1, 5.2, 5.3, 5.4, 5.4-inlineSpecifiers, 6.0, 6.1, 9.0";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "npm/pnpm-lock",
+    ecosystem: Ecosystem::Npm,
+    tool: "pnpm",
+    files: &["pnpm-lock.yaml"],
+    versions: "5.x (5.0–5.4), 6, 9",
+    accepted: SUPPORTED,
+};
 
 /// pnpm lockfiles are shallow (an importer dependency is five levels deep); anything much deeper
 /// is not a lockfile and is refused before it can cost stack or time.
@@ -173,16 +183,8 @@ impl IgnoredVersion {
 }
 
 impl LockfileParser for PnpmLock {
-    fn id(&self) -> &'static str {
-        "npm/pnpm-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Npm
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "pnpm-lock.yaml"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {

@@ -55,7 +55,7 @@ use super::{
     PackageJson, directory_name, on_default_registry, read_package_json, split_name_version,
     tarball_registry,
 };
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `npm/yarn-berry` parser.
@@ -63,6 +63,17 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct YarnBerry;
 
 const SUPPORTED: &str = "4, 5, 6, 7, 8, 9, 10";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "npm/yarn-berry",
+    ecosystem: Ecosystem::Npm,
+    tool: "yarn",
+    files: &["yarn.lock"],
+    versions: "yarn 2 to 4",
+    accepted: SUPPORTED,
+};
+
 const KNOWN_VERSIONS: std::ops::RangeInclusive<u32> = 4..=10;
 const METADATA: &str = "__metadata";
 /// Yarn writes workspaces' versions as this placeholder.
@@ -84,16 +95,8 @@ struct MetaWire {
 }
 
 impl LockfileParser for YarnBerry {
-    fn id(&self) -> &'static str {
-        "npm/yarn-berry"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Npm
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "yarn.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn claims(&self, contents: &str) -> bool {

@@ -53,7 +53,7 @@ use super::{
     Declared, PackageJson, directory_name, on_default_registry, parse_alias, split_name_version,
     tarball_registry, workspace_manifests,
 };
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `npm/yarn-classic` parser.
@@ -61,19 +61,22 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct YarnClassic;
 
 const SUPPORTED: &str = "1";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "npm/yarn-classic",
+    ecosystem: Ecosystem::Npm,
+    tool: "yarn",
+    files: &["yarn.lock"],
+    versions: "1",
+    accepted: SUPPORTED,
+};
+
 const HEADER: &str = "# yarn lockfile v";
 
 impl LockfileParser for YarnClassic {
-    fn id(&self) -> &'static str {
-        "npm/yarn-classic"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Npm
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "yarn.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn claims(&self, contents: &str) -> bool {

@@ -42,7 +42,6 @@
 //! came from is not recorded by PDM, so index packages are reported as from the default index.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use serde::Deserialize;
 
@@ -51,7 +50,7 @@ use super::{
     PyRequirement, allowed_or_all, normalize_name, normalize_version, parse_requirement,
     project_root, read_toml,
 };
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `pypi/pdm-lock` parser.
@@ -59,6 +58,16 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct PdmLock;
 
 const SUPPORTED: &str = "4.x";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "pypi/pdm-lock",
+    ecosystem: Ecosystem::Pypi,
+    tool: "PDM",
+    files: &["pdm.lock"],
+    versions: "4.x",
+    accepted: SUPPORTED,
+};
 
 /// Only the version, read again when the whole file does not fit [`LockWire`], so that an
 /// unknown format is refused by name rather than by a schema error.
@@ -147,16 +156,8 @@ impl PackageWire {
 }
 
 impl LockfileParser for PdmLock {
-    fn id(&self) -> &'static str {
-        "pypi/pdm-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Pypi
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "pdm.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
@@ -414,6 +415,8 @@ impl Graph {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::lockfile::test_support::{dir_with, edges, parse_with};
 

@@ -43,7 +43,7 @@ use serde_json::{Map, Value};
 
 use super::requirements_txt::version_from_url;
 use super::{index_source, normalize_name, normalize_version};
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `pypi/pipfile-lock` parser.
@@ -51,6 +51,17 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct PipfileLock;
 
 const SUPPORTED: &str = "6";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "pypi/pipfile-lock",
+    ecosystem: Ecosystem::Pypi,
+    tool: "Pipenv",
+    files: &["Pipfile.lock"],
+    versions: "spec 6",
+    accepted: SUPPORTED,
+};
+
 const DEFAULT_SECTION: &str = "default";
 const DEVELOP_SECTION: &str = "develop";
 
@@ -90,16 +101,8 @@ struct EntryWire {
 }
 
 impl LockfileParser for PipfileLock {
-    fn id(&self) -> &'static str {
-        "pypi/pipfile-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Pypi
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "Pipfile.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {

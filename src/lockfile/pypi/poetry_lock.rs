@@ -50,7 +50,6 @@
 //! markers can hold is a warning, not an edge.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 use std::str::FromStr;
 
 use serde::Deserialize;
@@ -59,7 +58,7 @@ use super::markers::{Marker, MarkerScope, parse_marker, python_range};
 use super::{
     PoetrySpec, allowed_or_all, normalize_name, normalize_version, project_root, read_toml,
 };
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `pypi/poetry-lock` parser.
@@ -67,6 +66,16 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct PoetryLock;
 
 const SUPPORTED: &str = "1.0, 1.1, 2.0, 2.1";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "pypi/poetry-lock",
+    ecosystem: Ecosystem::Pypi,
+    tool: "Poetry",
+    files: &["poetry.lock"],
+    versions: "1.x, 2.x",
+    accepted: SUPPORTED,
+};
 
 /// Only the version, read again when the whole file does not fit [`LockWire`], so that an
 /// unknown format is refused by name rather than by a schema error.
@@ -175,16 +184,8 @@ impl PackageWire {
 }
 
 impl LockfileParser for PoetryLock {
-    fn id(&self) -> &'static str {
-        "pypi/poetry-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Pypi
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "poetry.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
@@ -597,6 +598,8 @@ fn bump(release: &[u64], index: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::lockfile::test_support::{dir_with, edges, ids, parse_with};
 

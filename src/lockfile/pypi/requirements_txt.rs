@@ -57,7 +57,7 @@ use pep440_rs::Operator;
 use super::{
     Pyproject, by_name, index_source, normalize_name, normalize_version, parse_requirement,
 };
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError, file_name};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `pypi/requirements-txt` parser.
@@ -66,6 +66,21 @@ pub(crate) struct RequirementsTxt;
 
 /// What the lockfile reports as its format version: requirements files declare none.
 const FORMAT_VERSION: &str = "1";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "pypi/requirements-txt",
+    ecosystem: Ecosystem::Pypi,
+    tool: "pip-compile",
+    files: &[
+        "requirements*.txt",
+        "*requirements.txt",
+        "requirements/*.txt",
+    ],
+    versions: "pip-compile style",
+    accepted: FORMAT_VERSION,
+};
+
 /// How deep `-r` includes may nest.
 const MAX_INCLUDE_DEPTH: usize = 16;
 const VCS_PREFIXES: [&str; 4] = ["git+", "hg+", "svn+", "bzr+"];
@@ -97,16 +112,8 @@ const IGNORED_OPTIONS: [&str; 21] = [
 ];
 
 impl LockfileParser for RequirementsTxt {
-    fn id(&self) -> &'static str {
-        "pypi/requirements-txt"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Pypi
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        is_requirements_file(path)
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
@@ -124,19 +131,6 @@ impl LockfileParser for RequirementsTxt {
         reader.read_file(top, input.contents, 0)?;
         Ok(reader.build(self.id()))
     }
-}
-
-/// `requirements.txt`, `requirements-dev.txt`, `dev-requirements.txt`, `requirements/*.txt`.
-fn is_requirements_file(path: &Path) -> bool {
-    let name = file_name(path);
-    let Some(stem) = name.strip_suffix(".txt") else {
-        return false;
-    };
-    let in_requirements_dir = path
-        .parent()
-        .and_then(|parent| parent.file_name())
-        .is_some_and(|dir| dir == "requirements");
-    stem.starts_with("requirements") || stem.ends_with("requirements") || in_requirements_dir
 }
 
 /// One pinned package line.
@@ -1427,7 +1421,11 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
             ("base.txt", false),
             ("requirements.in", false),
         ] {
-            assert_eq!(RequirementsTxt.matches(Path::new(path)), want, "{path}");
+            assert_eq!(
+                RequirementsTxt.format().matches(Path::new(path)),
+                want,
+                "{path}"
+            );
         }
     }
 }

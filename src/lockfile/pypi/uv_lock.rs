@@ -45,7 +45,7 @@ use serde::Deserialize;
 
 use super::markers::{Marker, MarkerScope, parse_marker, python_range};
 use super::{normalize_name, normalize_version, read_pyproject, read_toml};
-use crate::lockfile::{LockfileInput, LockfileParser, ParseError, file_name};
+use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
 /// The `pypi/uv-lock` parser.
@@ -53,6 +53,17 @@ use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Sou
 pub(crate) struct UvLock;
 
 const SUPPORTED: &str = "1";
+
+/// What this parser reads.
+pub(crate) const FORMAT: Format = Format {
+    id: "pypi/uv-lock",
+    ecosystem: Ecosystem::Pypi,
+    tool: "uv",
+    files: &["uv.lock"],
+    versions: "1",
+    accepted: SUPPORTED,
+};
+
 const PYPI: &str = "https://pypi.org/simple";
 
 /// Only the version, read again when the whole file does not fit [`LockWire`], so that a
@@ -150,16 +161,8 @@ impl SourceWire {
 }
 
 impl LockfileParser for UvLock {
-    fn id(&self) -> &'static str {
-        "pypi/uv-lock"
-    }
-
-    fn ecosystem(&self) -> Ecosystem {
-        Ecosystem::Pypi
-    }
-
-    fn matches(&self, path: &Path) -> bool {
-        file_name(path) == "uv.lock"
+    fn format(&self) -> &'static Format {
+        &FORMAT
     }
 
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
