@@ -281,7 +281,7 @@ impl Cache {
         &self,
         service: &str,
         interval: Duration,
-        now: i64,
+        now: impl FnOnce() -> i64 + Send + 'static,
     ) -> Option<Slot> {
         let service = service.to_string();
         let interval = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
@@ -289,6 +289,9 @@ impl Cache {
         self.blocking(move |connection| -> rusqlite::Result<Slot> {
             let transaction =
                 connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            // Read inside the transaction: a clock read before a late blocking thread would
+            // put the slot in the past and the next one less than an interval after the start.
+            let now = now();
             let previous: i64 = transaction
                 .query_row(
                     "SELECT next_start FROM pace WHERE service = ?1",
@@ -317,6 +320,43 @@ impl Cache {
         })
         .await?
         .ok()
+    }
+
+    /// Moves the service's next start to an interval after `actual`, the real start of `slot`'s
+    /// request when it began later than the slot (a late wake-up on a loaded machine), so the
+    /// next request keeps a whole interval from it. Only while no later slot was taken.
+    pub(super) async fn confirm_start(
+        &self,
+        service: &str,
+        slot: Slot,
+        actual: i64,
+        interval: Duration,
+    ) -> Slot {
+        let interval = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
+        let next = actual.saturating_add(interval);
+        if next <= slot.next {
+            return slot;
+        }
+        let service = service.to_string();
+        let moved = self
+            .blocking(move |connection| {
+                connection.execute(
+                    "UPDATE pace SET next_start = ?3 WHERE service = ?1 AND next_start = ?2",
+                    params![service, slot.next, next],
+                )
+            })
+            .await
+            .and_then(Result::ok)
+            .is_some_and(|rows| rows == 1);
+        if moved {
+            Slot {
+                start: actual,
+                previous: slot.previous,
+                next,
+            }
+        } else {
+            slot
+        }
     }
 
     /// Gives back a slot whose request never reached the server, unless a later slot was taken

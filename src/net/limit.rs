@@ -325,7 +325,7 @@ impl Gates {
         interval: Duration,
         given_up: &impl Fn() -> Option<String>,
     ) -> Result<Option<(Cache, String, Slot)>, String> {
-        let Some(slot) = cache.reserve_start(service, interval, wall_clock()).await else {
+        let Some(slot) = cache.reserve_start(service, interval, wall_clock).await else {
             return Ok(None);
         };
         let wait = u64::try_from(slot.start.saturating_sub(wall_clock())).unwrap_or(0);
@@ -337,6 +337,10 @@ impl Gates {
             cache.release_start(service, slot).await;
             return Err(reason);
         }
+        // A wake-up later than the slot moves the next start with the real one.
+        let slot = cache
+            .confirm_start(service, slot, wall_clock(), interval)
+            .await;
         Ok(Some((cache.clone(), service.to_string(), slot)))
     }
 }

@@ -640,44 +640,44 @@ async fn shared_pace_slots_follow_each_other_per_cache_directory() {
     let now = 1_793_534_400 * second;
     let service = "http://127.0.0.1:9/api/";
     let first = one
-        .reserve_start(service, interval, now)
+        .reserve_start(service, interval, move || now)
         .await
         .expect("slot");
     assert_eq!(first.start, now);
     let next = two
-        .reserve_start(service, interval, now)
+        .reserve_start(service, interval, move || now)
         .await
         .expect("slot");
     assert_eq!(next.start, now + second, "the other process waits its turn");
     // Another service, and the same service on another cache directory, have their own.
     let api = one
-        .reserve_start("http://127.0.0.1:9/other/", interval, now)
+        .reserve_start("http://127.0.0.1:9/other/", interval, move || now)
         .await
         .expect("slot");
     assert_eq!(api.start, now);
     let apart = elsewhere
-        .reserve_start(service, interval, now)
+        .reserve_start(service, interval, move || now)
         .await
         .expect("slot");
     assert_eq!(apart.start, now);
     // A slot whose request never reached the server is given back...
     two.release_start(service, next).await;
     let again = one
-        .reserve_start(service, interval, now)
+        .reserve_start(service, interval, move || now)
         .await
         .expect("slot");
     assert_eq!(again.start, now + second);
     // ...unless a later one was taken meanwhile.
     one.release_start(service, first).await;
     let later = two
-        .reserve_start(service, interval, now)
+        .reserve_start(service, interval, move || now)
         .await
         .expect("slot");
     assert_eq!(later.start, now + 2 * second);
     // A next start far ahead is a clock that jumped back: start now.
     let jumped = now - 3600 * second;
     let slot = one
-        .reserve_start(service, interval, jumped)
+        .reserve_start(service, interval, move || jumped)
         .await
         .expect("slot");
     assert_eq!(slot.start, jumped);
