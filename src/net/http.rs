@@ -200,6 +200,10 @@ impl Net {
         // it counts as unreachable, they return at once, neither sent nor retried.
         let scope = self.scope(hop);
         let service = super::limit::service_of(&self.config.services, hop);
+        // Built before the gate: building the client (once per run, TLS roots) must not delay
+        // a paced request after its turn, or the next one starts less than an interval after
+        // it reached the server.
+        let client = self.client(url).map_err(Failure::Fatal)?;
         let (_permit, turn) = self
             .gates
             .enter(&super::limit::gate_key(hop), service, || {
@@ -214,7 +218,7 @@ impl Net {
             })?;
         let _in_flight = self.counters.start_request();
 
-        let mut builder = self.client(url).map_err(Failure::Fatal)?.get(hop.clone());
+        let mut builder = client.get(hop.clone());
         if let Some(accept) = accept {
             builder = builder.header(header::ACCEPT, accept);
         }
