@@ -51,19 +51,25 @@ pub fn render_scan_markdown(report: &ScanReport, out: &mut dyn Write) -> io::Res
     out.write_all(comment.text.as_bytes())
 }
 
+/// A Markdown document under construction, with a byte budget per list (shared with the
+/// monthly report's Markdown).
 #[derive(Default)]
-struct Comment {
-    text: String,
+pub(super) struct Comment {
+    pub(super) text: String,
 }
 
 impl Comment {
-    fn line(&mut self, line: &str) {
+    pub(super) fn line(&mut self, line: &str) {
         self.text.push_str(line);
         self.text.push('\n');
     }
 
     /// Appends rows while the comment stays under `end` bytes; returns how many were left out.
-    fn rows(&mut self, rows: impl ExactSizeIterator<Item = String>, end: usize) -> usize {
+    pub(super) fn rows(
+        &mut self,
+        rows: impl ExactSizeIterator<Item = String>,
+        end: usize,
+    ) -> usize {
         let total = rows.len();
         let mut written = 0;
         for row in rows {

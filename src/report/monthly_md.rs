@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::markdown::{code, prose};
+use super::markdown::{Comment as Page, code, prose};
 use crate::monthly::{MonthlyReport, Point};
 use crate::rules::Severity;
 
@@ -68,31 +68,20 @@ pub fn render(report: &MonthlyReport, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(page.text.as_bytes())
 }
 
-#[derive(Default)]
-struct Page {
-    text: String,
+/// The page: the scan comment's document, and a list that says what it left out (of `shown_of`
+/// rows when the list was already cut before, e.g. events).
+trait Rows {
+    fn list(&mut self, rows: Vec<String>, end: usize, shown_of: Option<usize>);
 }
 
-impl Page {
-    fn line(&mut self, line: &str) {
-        self.text.push_str(line);
-        self.text.push('\n');
-    }
-
-    /// Appends rows while the page stays under `end` bytes; says how many were left out.
-    fn rows(&mut self, rows: Vec<String>, end: usize, shown_of: Option<usize>) {
-        let total = shown_of.unwrap_or(rows.len());
-        let mut written = 0;
-        for row in rows {
-            if self.text.len() + row.len() + 1 > end {
-                break;
-            }
-            self.line(&row);
-            written += 1;
-        }
-        if written < total {
+impl Rows for Page {
+    fn list(&mut self, rows: Vec<String>, end: usize, shown_of: Option<usize>) {
+        let given = rows.len();
+        let left_out =
+            self.rows(rows.into_iter(), end) + shown_of.map_or(0, |all| all.saturating_sub(given));
+        if left_out > 0 {
             self.line("");
-            self.line(&format!("…and {} more.", total - written));
+            self.line(&format!("…and {left_out} more."));
         }
     }
 }
@@ -215,7 +204,7 @@ fn repositories(report: &MonthlyReport, page: &mut Page) {
                 )
             })
             .collect();
-        page.rows(rows, REPOSITORIES_END, None);
+        page.list(rows, REPOSITORIES_END, None);
         page.line("");
         return;
     }
@@ -244,7 +233,7 @@ fn repositories(report: &MonthlyReport, page: &mut Page) {
             )
         })
         .collect();
-    page.rows(rows, REPOSITORIES_END, None);
+    page.list(rows, REPOSITORIES_END, None);
     page.line("");
 }
 
@@ -281,7 +270,7 @@ fn contributors(report: &MonthlyReport, page: &mut Page) {
             )
         })
         .collect();
-    page.rows(rows, CONTRIBUTORS_END, None);
+    page.list(rows, CONTRIBUTORS_END, None);
     page.line("");
     if !report.top_rules.is_empty() {
         page.line("| rule | severity | packages | share | what to do |");
@@ -300,7 +289,7 @@ fn contributors(report: &MonthlyReport, page: &mut Page) {
                 )
             })
             .collect();
-        page.rows(rows, CONTRIBUTORS_END, None);
+        page.list(rows, CONTRIBUTORS_END, None);
         page.line("");
     }
 }
@@ -353,7 +342,7 @@ fn events(report: &MonthlyReport, page: &mut Page) {
             )
         })
         .collect();
-    page.rows(rows, EVENTS_END, Some(report.events.len()));
+    page.list(rows, EVENTS_END, Some(report.events.len()));
     page.line("");
 }
 
@@ -389,7 +378,7 @@ fn shared(report: &MonthlyReport, page: &mut Page) {
             )
         })
         .collect();
-    page.rows(rows, SHARED_END, None);
+    page.list(rows, SHARED_END, None);
     page.line("");
 }
 
@@ -421,5 +410,73 @@ fn coverage(report: &MonthlyReport, page: &mut Page) {
             )
         })
         .collect();
-    page.rows(rows, COVERAGE_END, None);
+    page.list(rows, COVERAGE_END, None);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monthly::{
+        BuildOptions, ParsedCoverage, ParsedFinding, ParsedPackage, ParsedProject, ParsedReport,
+        RepositoryInput, build,
+    };
+    use crate::rules::Level;
+
+    /// Thousands of flagged packages with long hostile messages: the page stays under GitHub's
+    /// limit, says what it left out, and no markup or mention gets through.
+    #[test]
+    fn a_flood_stays_under_the_budget_and_escaped() {
+        let packages = (0..3_000)
+            .map(|i| ParsedPackage {
+                id: format!("npm:pkg-{i}@1.0.0"),
+                key: format!("npm:pkg-{i}"),
+                version: "1.0.0".into(),
+                blast_radius: 0.5,
+                contribution: 0.0,
+                findings: vec![ParsedFinding {
+                    rule: "new-publisher".into(),
+                    level: Level::Deny,
+                    severity: Severity::High,
+                    message: format!("<script>@octocat</script> {}", "x".repeat(400)),
+                    event_at: Some("2026-11-20T00:00:00Z".parse().unwrap()),
+                }],
+            })
+            .collect();
+        let report = ParsedReport {
+            at: "2026-12-01T00:00:00Z".parse().unwrap(),
+            exposure_score: 75.0,
+            gate_passed: false,
+            coverage: ParsedCoverage::default(),
+            projects: vec![ParsedProject {
+                lockfile: "package-lock.json".into(),
+                ecosystem: "npm".into(),
+                exposure_score: 75.0,
+                packages,
+            }],
+        };
+        let view = build(
+            vec![RepositoryInput {
+                name: "r".into(),
+                reports: vec![report],
+                histories: Vec::new(),
+            }],
+            &BuildOptions {
+                title: "t".into(),
+                now: None,
+                since: None,
+                top: 3_000,
+                alerts: Default::default(),
+            },
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        render(&view, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.len() < BUDGET, "{} bytes", text.len());
+        let more: Vec<&str> = text.lines().filter(|l| l.starts_with("…and")).collect();
+        // The contributors and the events were both cut, each saying how many it left out.
+        assert_eq!(more.len(), 2, "{more:?}");
+        assert!(text.contains("## Coverage"), "the last section still fits");
+        assert!(!text.contains("<script>") && !text.contains("@octocat"));
+    }
 }
