@@ -9,19 +9,18 @@
 use serde_json::json;
 
 use super::support::unknown;
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Archived;
 
-impl Signal for Archived {
-    fn id(&self) -> &'static str {
-        "archived"
-    }
+impl Rule for Archived {
+    const ID: &'static str = "archived";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let facts = cx.facts;
         let mut found = Vec::new();
         if let Fact::Known(status) = &facts.status

@@ -7,7 +7,7 @@
 use serde_json::json;
 
 use super::support::{one_line, unknown};
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 use crate::rules::Severity;
 
@@ -15,12 +15,11 @@ use crate::rules::Severity;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Deprecated;
 
-impl Signal for Deprecated {
-    fn id(&self) -> &'static str {
-        "deprecated"
-    }
+impl Rule for Deprecated {
+    const ID: &'static str = "deprecated";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let status = match &cx.facts.status {
             Fact::Known(status) => status,
             Fact::Unknown(reason) => return unknown("status", reason.clone()),

@@ -5,18 +5,17 @@
 use serde_json::json;
 
 use super::support::{History, ProvenanceState, provenance_of, unknown};
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NoProvenance;
 
-impl Signal for NoProvenance {
-    fn id(&self) -> &'static str {
-        "no-provenance"
-    }
+impl Rule for NoProvenance {
+    const ID: &'static str = "no-provenance";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,

@@ -12,7 +12,7 @@
 use serde_json::json;
 
 use super::support::{one_line, unknown};
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 use crate::model::repo_url;
 
@@ -20,12 +20,11 @@ use crate::model::repo_url;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NoSourceRepo;
 
-impl Signal for NoSourceRepo {
-    fn id(&self) -> &'static str {
-        "no-source-repo"
-    }
+impl Rule for NoSourceRepo {
+    const ID: &'static str = "no-source-repo";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         match &cx.facts.repository {
             Fact::Unknown(reason) => unknown("repository", reason.clone()),
             Fact::Known(None) => Outcome::Risk {

@@ -5,19 +5,18 @@
 use serde_json::json;
 
 use super::support::unknown;
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::{Fact, IdentityKind};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SingleOwner;
 
-impl Signal for SingleOwner {
-    fn id(&self) -> &'static str {
-        "single-owner"
-    }
+impl Rule for SingleOwner {
+    const ID: &'static str = "single-owner";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let owners = match &cx.facts.owners {
             Fact::Known(owners) => owners,
             Fact::Unknown(reason) => return unknown("owners", reason.clone()),

@@ -5,23 +5,29 @@
 
 use serde_json::json;
 
-use super::support::{History, hours_before, unknown};
-use super::{Context, Outcome, Signal};
+use serde::Deserialize;
+
+use super::support::{History, hours_before, signed, unknown};
+use super::{Context, Outcome, Rule};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TooNew;
 
-/// `hours` when the policy does not say.
-const HOURS: i64 = 72;
+/// The rule's parameters (defaults in `rules/too-new.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Params {
+    /// Hours a release must have been published before it is adopted.
+    pub(crate) hours: u64,
+}
 
-impl Signal for TooNew {
-    fn id(&self) -> &'static str {
-        "too-new"
-    }
+impl Rule for TooNew {
+    const ID: &'static str = "too-new";
+    type Params = Params;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let hours = cx.params.int("hours", HOURS).max(0);
+    fn judge(&self, cx: &Context<'_>, params: &Params) -> Outcome {
+        let hours = signed(params.hours);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,

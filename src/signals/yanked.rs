@@ -6,19 +6,18 @@
 use serde_json::json;
 
 use super::support::{History, one_line};
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Yanked;
 
-impl Signal for Yanked {
-    fn id(&self) -> &'static str {
-        "yanked"
-    }
+impl Rule for Yanked {
+    const ID: &'static str = "yanked";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
