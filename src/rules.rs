@@ -4,9 +4,10 @@
 //! defaults. Severity weights (for the risk score) are in `rules/severity.toml`.
 //!
 //! The files are parsed once, on first use; a test proves every embedded file parses, that its
-//! parameters fit its signal's typed `Params` (every name, no other, of the field's type), and
-//! that every signal in [`crate::signals::SIGNALS`] has exactly one rule and the other way
-//! round. The defaults are written here only: the signals have none of their own.
+//! parameters fit its signal's typed `Params` (every name, no other, of the field's type: a
+//! misspelt, missing or mistyped parameter fails it), and that every signal in
+//! [`crate::signals::SIGNALS`] has exactly one rule and the other way round. The defaults are
+//! written here only: the signals have none of their own.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -309,21 +310,11 @@ fn parse_catalog() -> Result<Catalog, String> {
     Ok(Catalog { rules, weights })
 }
 
-/// One rule file, its parameters checked against its signal's `Params` type.
+/// One rule file.
 fn parse_rule(stem: &str, text: &str) -> Result<Rule, String> {
     let rule: Rule = toml::from_str(text).map_err(|error| format!("rules/{stem}.toml: {error}"))?;
     if rule.id != stem {
         return Err(format!("rules/{stem}.toml: `id` is `{}`", rule.id));
-    }
-    if let Some(signal) = crate::signals::signal(stem) {
-        let defaults = rule
-            .parameters
-            .iter()
-            .map(|(name, parameter)| (name.clone(), parameter.default.clone()))
-            .collect();
-        signal
-            .type_params(&defaults)
-            .map_err(|problem| format!("rules/{stem}.toml: [parameters]: {problem}"))?;
     }
     Ok(rule)
 }
@@ -334,7 +325,22 @@ mod tests {
 
     use std::collections::BTreeSet;
 
-    use crate::signals::SIGNALS;
+    use crate::signals::{SIGNALS, signal};
+
+    /// A rule file as the tests check it: parsed, and its parameters typed by its signal.
+    fn check_rule(stem: &str, text: &str) -> Result<Rule, String> {
+        let rule = parse_rule(stem, text)?;
+        let defaults = rule
+            .parameters
+            .iter()
+            .map(|(name, parameter)| (name.clone(), parameter.default.clone()))
+            .collect();
+        let signal = signal(stem).ok_or_else(|| format!("rules/{stem}.toml: no signal"))?;
+        signal
+            .type_params(&defaults)
+            .map_err(|problem| format!("rules/{stem}.toml: [parameters]: {problem}"))?;
+        Ok(rule)
+    }
 
     #[test]
     fn every_rule_file_parses() {
@@ -372,10 +378,15 @@ mod tests {
         );
         let stems: BTreeSet<&str> = RULE_FILES.iter().map(|(stem, _)| *stem).collect();
         assert_eq!(stems, unique, "RULE_FILES lists other rules than SIGNALS");
+
+        // Every rule's parameters fit its signal's typed `Params`.
+        for (stem, text) in RULE_FILES {
+            assert_eq!(check_rule(stem, text).err(), None);
+        }
     }
 
     /// The parameters of a rule file must fit its signal's `Params`: a misspelt, missing,
-    /// mistyped or negative parameter is refused by the type, at catalog load.
+    /// mistyped or negative parameter is refused by the type.
     #[test]
     fn parameters_that_do_not_fit_the_signal_are_refused() {
         let text = RULE_FILES
@@ -385,7 +396,7 @@ mod tests {
             .unwrap();
         let head = &text[..text.find("[parameters.").unwrap()];
         let file = |parameters: &str| format!("{head}{parameters}");
-        let rule = parse_rule("too-new", text).unwrap();
+        let rule = check_rule("too-new", text).unwrap();
         assert_eq!(
             rule.parameters["hours"].default,
             toml::Value::Integer(72),
@@ -406,7 +417,7 @@ mod tests {
                 "invalid value: integer `-1`, expected u64",
             ),
         ] {
-            let error = parse_rule("too-new", &file(parameters)).unwrap_err();
+            let error = check_rule("too-new", &file(parameters)).unwrap_err();
             assert!(
                 error.starts_with("rules/too-new.toml: [parameters]: ") && error.contains(expected),
                 "{parameters:?}: {error}"
@@ -418,7 +429,7 @@ mod tests {
             .find(|(stem, _)| *stem == "archived")
             .map(|(_, text)| *text)
             .unwrap();
-        let error = parse_rule(
+        let error = check_rule(
             "archived",
             &format!("{text}\n[parameters.days]\ndefault = 1\ndescription = \"d\"\n"),
         )

@@ -13,8 +13,8 @@
 //! Parameters are typed: a rule's `Params` is a struct deserialized from the catalog defaults
 //! in `rules/<id>.toml` overlaid with the policy's `[rules.<id>]` values, with no default of
 //! its own (`#[serde(deny_unknown_fields, rename_all = "kebab-case")]`, no `#[serde(default)]`).
-//! The catalog refuses a rule file whose parameters do not fit the type (a misspelt, missing
-//! or mistyped name), and the policy checks its values against the catalog's (see
+//! A test refuses a rule file whose parameters do not fit the type (a misspelt, missing or
+//! mistyped name), and the policy checks its values against the catalog's (see
 //! `crate::policy`), so the values a signal gets always fit.
 
 mod archived;
@@ -141,7 +141,8 @@ impl<R: Rule> Signal for R {
         match cx.params.typed::<R::Params>() {
             Some(params) => self.judge(cx, params),
             // Only parameters built for another catalog than the embedded one (tests) get here:
-            // the policy and the catalog check the values against the type.
+            // the values of the policy are checked against the catalog's, and those against
+            // the type by the rules' tests.
             None => Outcome::Unknown {
                 fact: "parameters".to_string(),
                 reason: format!(
