@@ -21,9 +21,8 @@
 //! only crowds the report: it is clear instead.
 
 use jiff::Timestamp;
-use serde_json::{Value, json};
-
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::new_publisher::{Newness, newness};
 use super::support::{

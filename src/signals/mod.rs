@@ -275,7 +275,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::test_support::{
-        attested, build, by, evaluate, evaluate_with, facts_with, owner, release, release_mut,
+        NOW, attested, build, by, evaluate, evaluate_with, facts_with, owner, release, release_mut,
         unknown_facts,
     };
     use super::*;
@@ -526,6 +526,79 @@ mod tests {
             Some("no signal has the id `not-a-rule`")
         );
         assert_eq!(Params::NONE, Params::default());
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (those literals are repeated here, over the same facts).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let mut facts = busy_package();
+        let in_use = release_mut(&mut facts, "2.0.1");
+        in_use.yanked = true;
+        in_use.yank_reason = Some("broken build".into());
+        if let Fact::Known(repository) = &mut facts.repository_facts {
+            repository.archived = true;
+            repository.pushed_at = Some("2025-06-01T00:00:00Z".parse().unwrap());
+        }
+        let risk = |id: &str| match evaluate(signal(id).unwrap(), &facts) {
+            Outcome::Risk { evidence, .. } => evidence.to_string(),
+            other => panic!("{id}: {other:?}"),
+        };
+        let in_use = facts
+            .releases
+            .known()
+            .and_then(|releases| releases.iter().find(|r| r.version == "2.0.1"))
+            .unwrap();
+        let published = in_use.published.unwrap();
+        let age = NOW.duration_since(published).as_hours();
+        assert_eq!(
+            risk("too-new"),
+            json!({
+                "version": in_use.version,
+                "published": published.to_string(),
+                "now": NOW.to_string(),
+                "age_hours": age,
+                "hours": 72,
+            })
+            .to_string()
+        );
+        assert_eq!(
+            risk("yanked"),
+            json!({
+                "version": in_use.version,
+                "yanked": in_use.yanked,
+                "yank_reason": in_use.yank_reason,
+                "all_yanked": false,
+                "latest_not_yanked": None::<&str>,
+            })
+            .to_string()
+        );
+        let repository = facts.repository_facts.known();
+        assert_eq!(
+            risk("archived"),
+            json!({
+                "status_archived": facts.status.known().map(|status| status.archived),
+                "repository": repository.map(|repository| repository.full_name.clone()),
+                "repository_archived": repository.map(|repository| repository.archived),
+                "repository_disabled": repository.map(|repository| repository.disabled),
+                "pushed_at": repository
+                    .and_then(|repository| repository.pushed_at)
+                    .map(|time| time.to_string()),
+            })
+            .to_string()
+        );
+        let only = &facts.owners.known().unwrap()[0];
+        assert_eq!(
+            risk("single-owner"),
+            json!({
+                "owners": [{
+                    "id": only.identity.id,
+                    "display": only.identity.display,
+                    "role": only.role,
+                }],
+            })
+            .to_string()
+        );
     }
 
     /// Every risk of the busy package: a one-line message and an object as evidence.

@@ -32,9 +32,8 @@
 //! publisher's release without a publish time makes the answer unknown.
 
 use jiff::{SignedDuration, Timestamp};
-use serde_json::{Value, json};
-
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::support::{
     AgeWindows, History, Weight, one_step_down, plural, repository_key, rule_severity,

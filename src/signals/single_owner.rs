@@ -2,15 +2,33 @@
 //! leaked token is enough to publish anything under its name, and nobody else can step in.
 //! A team owner counts as several people. Informational by default.
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::unknown;
+use super::support::{evidence, unknown};
 use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::{Fact, IdentityKind};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SingleOwner;
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The one owner (a list, as other owner evidence is).
+    pub(crate) owners: [OwnerEvidence<'a>; 1],
+}
+
+/// An owner, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OwnerEvidence<'a> {
+    /// The registry's stable id of the account.
+    pub(crate) id: &'a str,
+    /// How it is shown.
+    pub(crate) display: &'a str,
+    /// Its role, when the registry says.
+    pub(crate) role: Option<&'a str>,
+}
 
 impl Rule for SingleOwner {
     const ID: &'static str = "single-owner";
@@ -24,11 +42,11 @@ impl Rule for SingleOwner {
         match owners.as_slice() {
             [only] if only.identity.kind != IdentityKind::Team => Outcome::Risk {
                 message: format!("only one account can publish it: {}", only.identity.display),
-                evidence: json!({
-                    "owners": [{
-                        "id": only.identity.id,
-                        "display": only.identity.display,
-                        "role": only.role,
+                evidence: evidence(&Evidence {
+                    owners: [OwnerEvidence {
+                        id: &only.identity.id,
+                        display: &only.identity.display,
+                        role: only.role.as_deref(),
                     }],
                 }),
                 severity: None,

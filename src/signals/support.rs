@@ -19,7 +19,7 @@ use jiff::{SignedDuration, Span, Timestamp, Unit};
 
 use serde_json::{Value, json};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::Outcome;
 use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
@@ -225,6 +225,14 @@ pub(crate) struct AgeParams {
     pub(crate) fresh_days: u64,
     /// Days after which it weighs nothing.
     pub(crate) expire_days: u64,
+}
+
+/// A signal's typed evidence as the JSON object of [`Outcome::Risk`]. The evidence types are
+/// structs of strings, numbers, booleans, options and lists, which always serialize; the
+/// fallback only keeps this total.
+pub(crate) fn evidence<E: Serialize>(evidence: &E) -> Value {
+    serde_json::to_value(evidence)
+        .unwrap_or_else(|error| json!({ "evidence_error": error.to_string() }))
 }
 
 /// A non-negative parameter as the signed number calendar arithmetic takes (saturating).

@@ -3,11 +3,9 @@
 //! shai-hulud releases were live for hours); waiting out a short cooldown before adopting a
 //! release avoids most of them. A publish time later than the run's clock counts as age zero.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use serde::Deserialize;
-
-use super::support::{History, hours_before, signed, unknown};
+use super::support::{History, evidence, hours_before, signed, unknown};
 use super::{Context, Outcome, Rule};
 
 /// The signal.
@@ -20,6 +18,21 @@ pub(crate) struct TooNew;
 pub(crate) struct Params {
     /// Hours a release must have been published before it is adopted.
     pub(crate) hours: u64,
+}
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339).
+    pub(crate) published: String,
+    /// The run's clock (RFC 3339).
+    pub(crate) now: String,
+    /// Whole hours since it was published.
+    pub(crate) age_hours: i64,
+    /// The cooldown, in hours (the `hours` parameter).
+    pub(crate) hours: i64,
 }
 
 impl Rule for TooNew {
@@ -51,12 +64,12 @@ impl Rule for TooNew {
                 "{} was published {age} hours ago, within the {hours}-hour cooldown",
                 in_use.version
             ),
-            evidence: json!({
-                "version": in_use.version,
-                "published": published.to_string(),
-                "now": cx.now.to_string(),
-                "age_hours": age,
-                "hours": hours,
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                published: published.to_string(),
+                now: cx.now.to_string(),
+                age_hours: age,
+                hours,
             }),
             severity: None,
         }

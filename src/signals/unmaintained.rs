@@ -9,9 +9,8 @@
 //! says so, and an exception with that reason is the intended answer for them.
 
 use jiff::Timestamp;
-use serde_json::json;
-
 use serde::Deserialize;
+use serde_json::json;
 
 use super::support::{months_before, signed, unknown, whole_months};
 use super::{Context, Outcome, Rule};
