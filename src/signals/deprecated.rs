@@ -4,9 +4,9 @@
 //! no fixes, and its message usually names the replacement. Archived projects are the
 //! `archived` signal's.
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::{one_line, unknown};
+use super::support::{evidence, one_line, unknown};
 use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 use crate::rules::Severity;
@@ -14,6 +14,17 @@ use crate::rules::Severity;
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Deprecated;
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The registry's deprecation message, when it has one.
+    pub(crate) deprecated: Option<&'a str>,
+    /// Whether the registry quarantined the project.
+    pub(crate) quarantined: bool,
+}
 
 impl Rule for Deprecated {
     const ID: &'static str = "deprecated";
@@ -24,10 +35,10 @@ impl Rule for Deprecated {
             Fact::Known(status) => status,
             Fact::Unknown(reason) => return unknown("status", reason.clone()),
         };
-        let evidence = json!({
-            "version": cx.facts.version,
-            "deprecated": status.deprecated,
-            "quarantined": status.quarantined,
+        let evidence = evidence(&Evidence {
+            version: &cx.facts.version,
+            deprecated: status.deprecated.as_deref(),
+            quarantined: status.quarantined,
         });
         if status.quarantined {
             return Outcome::Risk {

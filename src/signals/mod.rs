@@ -587,6 +587,10 @@ mod tests {
             })
             .to_string()
         );
+        assert_eq!(
+            risk("no-provenance"),
+            json!({"version": in_use.version, "provenance": "absent"}).to_string()
+        );
         let only = &facts.owners.known().unwrap()[0];
         assert_eq!(
             risk("single-owner"),
@@ -598,6 +602,45 @@ mod tests {
                 }],
             })
             .to_string()
+        );
+    }
+
+    /// `deprecated` and `no-source-repo`, as [`typed_evidence_is_the_json_it_replaced`].
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced_for_status_and_repository() {
+        let risk = |id: &str, facts: &PackageFacts| match evaluate(signal(id).unwrap(), facts) {
+            Outcome::Risk { evidence, .. } => evidence.to_string(),
+            other => panic!("{id}: {other:?}"),
+        };
+        for (deprecated, quarantined) in [(Some("use bar"), false), (None, true)] {
+            let mut facts = busy_package();
+            facts.status = Fact::Known(crate::model::facts::Status {
+                deprecated: deprecated.map(str::to_string),
+                quarantined,
+                ..Default::default()
+            });
+            let status = facts.status.known().unwrap();
+            assert_eq!(
+                risk("deprecated", &facts),
+                json!({
+                    "version": facts.version,
+                    "deprecated": status.deprecated,
+                    "quarantined": status.quarantined,
+                })
+                .to_string()
+            );
+        }
+        let mut facts = busy_package();
+        facts.repository = Fact::Known(None);
+        assert_eq!(
+            risk("no-source-repo", &facts),
+            json!({"version": facts.version, "repository": null}).to_string()
+        );
+        let url = "https://example.com/home".to_string();
+        facts.repository = Fact::Known(Some(url.clone()));
+        assert_eq!(
+            risk("no-source-repo", &facts),
+            json!({"version": facts.version, "repository": url}).to_string()
         );
     }
 
