@@ -117,7 +117,7 @@ impl Default for Policy {
 }
 
 /// No parameters: what [`Policy::params`] returns for an id outside the catalog.
-static NO_PARAMS: Params = Params(BTreeMap::new());
+static NO_PARAMS: Params = Params::NONE;
 
 impl Policy {
     /// The default policy over `catalog`.
@@ -131,14 +131,14 @@ impl Policy {
                 .rules
                 .iter()
                 .map(|rule| {
-                    let params = rule
+                    let values = rule
                         .parameters
                         .iter()
                         .map(|(name, parameter)| (name.clone(), parameter.default.clone()))
                         .collect();
                     let settings = RuleSettings {
                         level: rule.level,
-                        params: Params(params),
+                        params: Params::new(&rule.id, values),
                     };
                     (rule.id.clone(), settings)
                 })
@@ -830,6 +830,7 @@ fn read_rules(
             );
             continue;
         };
+        let mut values = settings.params.values().clone();
         for (key, value) in table {
             let name = key.get_ref().as_ref();
             if name == "level" {
@@ -840,7 +841,7 @@ fn read_rules(
                 if let Some(value) =
                     read_parameter(name, &table_name, &parameter.default, value, problems)
                 {
-                    settings.params.0.insert(name.to_string(), value);
+                    values.insert(name.to_string(), value);
                 }
             } else {
                 let expected = std::iter::once("level".to_string())
@@ -855,6 +856,20 @@ fn read_rules(
                     },
                 );
             }
+        }
+        // The values have the catalog defaults' types; the rule's `Params` type has the last
+        // word (a catalog that does not fit its signal, as in tests, is left to the signal).
+        let fits_catalog = settings.params.problem().is_none();
+        let params = Params::new(id, values);
+        if let Some(problem) = params.problem().filter(|_| fits_catalog) {
+            problems.invalid(
+                id,
+                "[rules]",
+                value,
+                &format!("parameters that fit the rule ({problem})"),
+            );
+        } else {
+            settings.params = params;
         }
     }
 }
@@ -1349,7 +1364,10 @@ mod tests {
         assert_eq!(policy.level("too-new"), Level::Warn);
         assert_eq!(policy.level("single-owner"), Level::Allow);
         assert_eq!(policy.level("not-a-rule"), Level::Warn);
-        assert_eq!(policy.params("too-new").int("hours", 0), 72);
+        assert_eq!(
+            policy.params("too-new").value("hours"),
+            Some(&toml::Value::Integer(72))
+        );
         assert_eq!(policy.params("not-a-rule"), &Params::default());
         assert_eq!(policy.unknown(), Level::Warn);
         assert_eq!(policy.unreachable(), Level::Deny);
@@ -1388,14 +1406,20 @@ new-publisher = { level = "allow", window-days = 10 }
         assert!(policy.counts_ecosystem(Ecosystem::Npm));
         assert!(!policy.counts_dev());
         assert_eq!(policy.level("too-new"), Level::Deny);
-        assert_eq!(policy.params("too-new").int("hours", 0), 48);
+        assert_eq!(
+            policy.params("too-new").value("hours"),
+            Some(&toml::Value::Integer(48))
+        );
         // An integer given for a float parameter is stored as a float.
         assert_eq!(
-            policy.params("too-new").0.get("ratio"),
+            policy.params("too-new").value("ratio"),
             Some(&toml::Value::Float(1.0))
         );
         assert_eq!(policy.level("new-publisher"), Level::Allow);
-        assert_eq!(policy.params("new-publisher").int("window-days", 0), 10);
+        assert_eq!(
+            policy.params("new-publisher").value("window-days"),
+            Some(&toml::Value::Integer(10))
+        );
         // Naming every ecosystem is the same as the default.
         let all = parse("version = 1\necosystems = [\"pypi\", \"npm\", \"cargo\"]\n").unwrap();
         assert_eq!(all, Policy::from_catalog(&test_catalog()));
@@ -1988,9 +2012,19 @@ reason = "rule only"
         )
         .unwrap();
         assert_eq!(policy.level("too-new"), Level::Deny);
-        assert_eq!(policy.params("too-new").int("hours", 0), 48);
+        assert_eq!(
+            policy.params("too-new").value("hours"),
+            Some(&toml::Value::Integer(48))
+        );
         assert_eq!(policy.level("new-publisher"), Level::Allow);
-        assert_eq!(Policy::default().params("too-new").int("hours", 0), 72);
+        // Every rule's values fit its signal's typed parameters.
+        for rule in &catalog().rules {
+            assert_eq!(policy.params(&rule.id).problem(), None, "{}", rule.id);
+        }
+        assert_eq!(
+            Policy::default().params("too-new").value("hours"),
+            Some(&toml::Value::Integer(72))
+        );
         assert_eq!(
             parse_real("version = 1\n[rules.too-new]\nhourz = 1\n", path)
                 .unwrap_err()

@@ -3,8 +3,11 @@
 //! it checks, why, how to fix it, its default level and severity, and its parameters with their
 //! defaults. Severity weights (for the risk score) are in `rules/severity.toml`.
 //!
-//! The files are parsed once, on first use; a test proves every embedded file parses and that
-//! every signal in [`crate::signals::SIGNALS`] has exactly one rule and the other way round.
+//! The files are parsed once, on first use; a test proves every embedded file parses, that its
+//! parameters fit its signal's typed `Params` (every name, no other, of the field's type: a
+//! misspelt, missing or mistyped parameter fails it), and that every signal in
+//! [`crate::signals::SIGNALS`] has exactly one rule and the other way round. The defaults are
+//! written here only: the signals have none of their own.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -125,7 +128,8 @@ pub struct Rule {
     pub level: Level,
     /// Severity of a finding.
     pub severity: Severity,
-    /// Parameters and their defaults.
+    /// Parameters and their defaults (the only place they are written: the signal's `Params`
+    /// type has one field per parameter and no default).
     #[serde(default)]
     pub parameters: BTreeMap<String, Parameter>,
 }
@@ -300,15 +304,19 @@ fn parse_catalog() -> Result<Catalog, String> {
     weights.check()?;
     let mut rules = Vec::with_capacity(RULE_FILES.len());
     for (stem, text) in RULE_FILES {
-        let rule: Rule =
-            toml::from_str(text).map_err(|error| format!("rules/{stem}.toml: {error}"))?;
-        if rule.id != *stem {
-            return Err(format!("rules/{stem}.toml: `id` is `{}`", rule.id));
-        }
-        rules.push(rule);
+        rules.push(parse_rule(stem, text)?);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(Catalog { rules, weights })
+}
+
+/// One rule file.
+fn parse_rule(stem: &str, text: &str) -> Result<Rule, String> {
+    let rule: Rule = toml::from_str(text).map_err(|error| format!("rules/{stem}.toml: {error}"))?;
+    if rule.id != stem {
+        return Err(format!("rules/{stem}.toml: `id` is `{}`", rule.id));
+    }
+    Ok(rule)
 }
 
 #[cfg(test)]
@@ -317,7 +325,22 @@ mod tests {
 
     use std::collections::BTreeSet;
 
-    use crate::signals::{self, Params, SIGNALS};
+    use crate::signals::{SIGNALS, signal};
+
+    /// A rule file as the tests check it: parsed, and its parameters typed by its signal.
+    fn check_rule(stem: &str, text: &str) -> Result<Rule, String> {
+        let rule = parse_rule(stem, text)?;
+        let defaults = rule
+            .parameters
+            .iter()
+            .map(|(name, parameter)| (name.clone(), parameter.default.clone()))
+            .collect();
+        let signal = signal(stem).ok_or_else(|| format!("rules/{stem}.toml: no signal"))?;
+        signal
+            .type_params(&defaults)
+            .map_err(|problem| format!("rules/{stem}.toml: [parameters]: {problem}"))?;
+        Ok(rule)
+    }
 
     #[test]
     fn every_rule_file_parses() {
@@ -356,43 +379,62 @@ mod tests {
         let stems: BTreeSet<&str> = RULE_FILES.iter().map(|(stem, _)| *stem).collect();
         assert_eq!(stems, unique, "RULE_FILES lists other rules than SIGNALS");
 
-        // Every signal reads its rule's parameters by the rule's names, and no others. Each
-        // signal reads them first thing, so facts where nothing is known are enough.
-        let facts = signals::test_support::unknown_facts();
-        for signal in SIGNALS {
-            let rule = catalog.rule(signal.id()).unwrap();
-            let params = Params(
-                rule.parameters
-                    .iter()
-                    .map(|(name, parameter)| (name.clone(), parameter.default.clone()))
-                    .collect(),
-            );
-            signals::take_parameters_read();
-            signals::test_support::evaluate_with(*signal, &facts, None, &params);
-            let read = signals::take_parameters_read();
-            let declared: BTreeSet<String> = rule.parameters.keys().cloned().collect();
-            assert_eq!(
-                read, declared,
-                "{}: parameters read and declared differ",
-                rule.id
-            );
+        // Every rule's parameters fit its signal's typed `Params`.
+        for (stem, text) in RULE_FILES {
+            assert_eq!(check_rule(stem, text).err(), None);
         }
     }
 
+    /// The parameters of a rule file must fit its signal's `Params`: a misspelt, missing,
+    /// mistyped or negative parameter is refused by the type.
     #[test]
-    fn parameter_defaults_are_the_signals_fallbacks() {
-        // The catalog's defaults reach the signals through `Params::defaults`.
-        let params = Params::defaults("too-new");
-        assert_eq!(params.int("hours", 0), 72);
-        assert_eq!(Params::defaults("new-publisher").int("window-days", 0), 30);
+    fn parameters_that_do_not_fit_the_signal_are_refused() {
+        let text = RULE_FILES
+            .iter()
+            .find(|(stem, _)| *stem == "too-new")
+            .map(|(_, text)| *text)
+            .unwrap();
+        let head = &text[..text.find("[parameters.").unwrap()];
+        let file = |parameters: &str| format!("{head}{parameters}");
+        let rule = check_rule("too-new", text).unwrap();
         assert_eq!(
-            Params::defaults("dormant-revival").int("silence-months", 0),
-            24
+            rule.parameters["hours"].default,
+            toml::Value::Integer(72),
+            "the default is read from the file"
         );
-        let unmaintained = Params::defaults("unmaintained");
-        assert_eq!(unmaintained.int("release-months", 0), 24);
-        assert_eq!(unmaintained.int("push-months", 0), 12);
-        assert_eq!(Params::defaults("archived"), Params::default());
+        for (parameters, expected) in [
+            (
+                "[parameters.hourz]\ndefault = 72\ndescription = \"d\"\n",
+                "unknown field `hourz`, expected `hours`",
+            ),
+            ("", "missing field `hours`"),
+            (
+                "[parameters.hours]\ndefault = \"72\"\ndescription = \"d\"\n",
+                "invalid type: string \"72\", expected u64",
+            ),
+            (
+                "[parameters.hours]\ndefault = -1\ndescription = \"d\"\n",
+                "invalid value: integer `-1`, expected u64",
+            ),
+        ] {
+            let error = check_rule("too-new", &file(parameters)).unwrap_err();
+            assert!(
+                error.starts_with("rules/too-new.toml: [parameters]: ") && error.contains(expected),
+                "{parameters:?}: {error}"
+            );
+        }
+        // A rule without parameters takes none.
+        let text = RULE_FILES
+            .iter()
+            .find(|(stem, _)| *stem == "archived")
+            .map(|(_, text)| *text)
+            .unwrap();
+        let error = check_rule(
+            "archived",
+            &format!("{text}\n[parameters.days]\ndefault = 1\ndescription = \"d\"\n"),
+        )
+        .unwrap_err();
+        assert!(error.contains("unknown field `days`"), "{error}");
     }
 
     #[test]

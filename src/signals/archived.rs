@@ -6,22 +6,36 @@
 //! answer is unknown when the repository could not be looked at (a host other than GitHub,
 //! a failed request).
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::unknown;
-use super::{Context, Outcome, Signal};
+use super::support::{evidence, unknown};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Archived;
 
-impl Signal for Archived {
-    fn id(&self) -> &'static str {
-        "archived"
-    }
+/// The evidence of a finding (each field `null` when unknown or without a repository).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// Whether the registry marks the project archived.
+    pub(crate) status_archived: Option<bool>,
+    /// The repository (`owner/name`).
+    pub(crate) repository: Option<&'a str>,
+    /// Whether it is archived.
+    pub(crate) repository_archived: Option<bool>,
+    /// Whether its host disabled it.
+    pub(crate) repository_disabled: Option<bool>,
+    /// Its last push (RFC 3339).
+    pub(crate) pushed_at: Option<String>,
+}
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+impl Rule for Archived {
+    const ID: &'static str = "archived";
+    type Params = NoParams;
+
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let facts = cx.facts;
         let mut found = Vec::new();
         if let Fact::Known(status) = &facts.status
@@ -50,12 +64,12 @@ impl Signal for Archived {
                 .map(|time| time.to_string());
             return Outcome::Risk {
                 message: found.join("; "),
-                evidence: json!({
-                    "status_archived": facts.status.known().map(|status| status.archived),
-                    "repository": repository.map(|repository| repository.full_name.clone()),
-                    "repository_archived": repository.map(|repository| repository.archived),
-                    "repository_disabled": repository.map(|repository| repository.disabled),
-                    "pushed_at": pushed_at,
+                evidence: evidence(&Evidence {
+                    status_archived: facts.status.known().map(|status| status.archived),
+                    repository: repository.map(|repository| repository.full_name.as_str()),
+                    repository_archived: repository.map(|repository| repository.archived),
+                    repository_disabled: repository.map(|repository| repository.disabled),
+                    pushed_at,
                 }),
                 severity: None,
             };

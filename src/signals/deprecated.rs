@@ -4,10 +4,10 @@
 //! no fixes, and its message usually names the replacement. Archived projects are the
 //! `archived` signal's.
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::{one_line, unknown};
-use super::{Context, Outcome, Signal};
+use super::support::{evidence, one_line, unknown};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 use crate::rules::Severity;
 
@@ -15,20 +15,30 @@ use crate::rules::Severity;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Deprecated;
 
-impl Signal for Deprecated {
-    fn id(&self) -> &'static str {
-        "deprecated"
-    }
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The registry's deprecation message, when it has one.
+    pub(crate) deprecated: Option<&'a str>,
+    /// Whether the registry quarantined the project.
+    pub(crate) quarantined: bool,
+}
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+impl Rule for Deprecated {
+    const ID: &'static str = "deprecated";
+    type Params = NoParams;
+
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let status = match &cx.facts.status {
             Fact::Known(status) => status,
             Fact::Unknown(reason) => return unknown("status", reason.clone()),
         };
-        let evidence = json!({
-            "version": cx.facts.version,
-            "deprecated": status.deprecated,
-            "quarantined": status.quarantined,
+        let evidence = evidence(&Evidence {
+            version: &cx.facts.version,
+            deprecated: status.deprecated.as_deref(),
+            quarantined: status.quarantined,
         });
         if status.quarantined {
             return Outcome::Risk {

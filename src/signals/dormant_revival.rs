@@ -21,31 +21,40 @@
 //! only crowds the report: it is clear instead.
 
 use jiff::Timestamp;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::new_publisher::{Newness, newness};
 use super::support::{
-    AgeWindows, History, Weight, months_before, rule_severity, severity_field, unknown, whole_days,
-    whole_months,
+    AgeWindows, History, Weight, months_before, rule_severity, severity_field, signed, unknown,
+    whole_days, whole_months,
 };
-use super::{Context, Outcome, Signal};
+use super::{Context, Outcome, Rule};
 use crate::rules::Severity;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct DormantRevival;
 
-/// `silence-months` when the policy does not say.
-const SILENCE_MONTHS: i64 = 24;
+/// The rule's parameters (defaults in `rules/dormant-revival.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Params {
+    /// Months without a release that count as dormancy (at least 1 is used).
+    pub(crate) silence_months: u64,
+    /// Days a revival weighs fully.
+    pub(crate) fresh_days: u64,
+    /// Days after which a revival no longer counts.
+    pub(crate) expire_days: u64,
+}
 
-impl Signal for DormantRevival {
-    fn id(&self) -> &'static str {
-        "dormant-revival"
-    }
+impl Rule for DormantRevival {
+    const ID: &'static str = "dormant-revival";
+    type Params = Params;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let months = cx.params.int("silence-months", SILENCE_MONTHS).max(1);
-        let windows = AgeWindows::read(cx.params);
+    fn judge(&self, cx: &Context<'_>, params: &Params) -> Outcome {
+        let months = signed(params.silence_months).max(1);
+        let windows = AgeWindows::new(params.fresh_days, params.expire_days);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -132,7 +141,7 @@ impl Signal for DormantRevival {
             }
         }
         let evidence_severity = if new_publishers.is_empty() {
-            rule_severity(self.id())
+            rule_severity(Self::ID)
         } else {
             Severity::High
         };
@@ -154,7 +163,7 @@ impl Signal for DormantRevival {
                 "publisher_unknown": publisher_unknown,
                 "age": age.evidence(&windows),
             }),
-            severity: severity_field(self.id(), severity),
+            severity: severity_field(Self::ID, severity),
         }
     }
 }
@@ -173,8 +182,8 @@ mod tests {
     use super::*;
     use crate::model::facts::{Fact, PackageFacts};
     use crate::signals::test_support::{
-        Expect, by, check, evaluate, evaluate_with, facts, facts_with, params_with, release,
-        release_mut, risk, unknown_facts,
+        Expect, by, check, evaluate, evaluate_with, facts, facts_with, params_with,
+        params_with_all, release, release_mut, risk, unknown_facts,
     };
 
     /// ctx: 0.1.2 in 2014, then a stranger's 0.2.2 and 0.2.6 (May 2022 in reality; here
@@ -417,10 +426,7 @@ mod tests {
         );
 
         // The windows are parameters.
-        let mut params = params_with(signal, "fresh-days", 10);
-        params
-            .0
-            .insert("expire-days".into(), toml::Value::Integer(15));
+        let params = params_with_all(signal, &[("fresh-days", 10), ("expire-days", 15)]);
         assert_eq!(
             evaluate_with(signal, &ctx("0.2.6", "stranger"), None, &params),
             Outcome::Clear,

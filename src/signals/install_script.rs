@@ -16,7 +16,7 @@
 use serde_json::json;
 
 use super::support::{History, one_line, unknown};
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 
 /// The signal.
@@ -26,12 +26,11 @@ pub(crate) struct InstallScript;
 /// Source-distribution suffixes (PEP 625 `.tar.gz`, and the older formats PyPI accepted).
 const SDIST_SUFFIXES: [&str; 6] = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"];
 
-impl Signal for InstallScript {
-    fn id(&self) -> &'static str {
-        "install-script"
-    }
+impl Rule for InstallScript {
+    const ID: &'static str = "install-script";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let facts = cx.facts;
         let reason = match &facts.install_scripts {
             Fact::Known(scripts) if scripts.is_empty() => return Outcome::Clear,

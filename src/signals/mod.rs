@@ -6,10 +6,16 @@
 //! Stars, forks, watchers and download counts are never inputs (the facts do not even carry
 //! them). A signal's id is public API and has its `rules/<id>.toml`.
 //!
-//! To add a signal: a file here with a unit struct implementing [`Signal`] and its table
-//! tests, one line in [`SIGNALS`], one `rules/<id>.toml`, one line in `rules::RULE_FILES`.
-//! A signal reads every parameter of its rule through [`Params`] first thing, before any early
-//! return (a test checks the names it reads against its rule's).
+//! To add a signal: a file here with a unit struct implementing [`Rule`] (its id, its
+//! `Params` type and its judgement) and its table tests, one line in [`SIGNALS`], one
+//! `rules/<id>.toml`, one line in `rules::RULE_FILES`.
+//!
+//! Parameters are typed: a rule's `Params` is a struct deserialized from the catalog defaults
+//! in `rules/<id>.toml` overlaid with the policy's `[rules.<id>]` values, with no default of
+//! its own (`#[serde(deny_unknown_fields, rename_all = "kebab-case")]`, no `#[serde(default)]`).
+//! A test refuses a rule file whose parameters do not fit the type (a misspelt, missing or
+//! mistyped name), and the policy checks its values against the catalog's (see
+//! `crate::policy`), so the values a signal gets always fit.
 
 mod archived;
 mod deprecated;
@@ -31,9 +37,14 @@ mod too_new;
 mod unmaintained;
 mod yanked;
 
+use std::any::Any;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 use jiff::Timestamp;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::model::facts::PackageFacts;
@@ -89,83 +100,149 @@ pub enum Outcome {
     },
 }
 
-/// A signal.
+/// A signal, as the scan sees it: implemented for every [`Rule`].
 pub trait Signal: Sync {
     /// The public rule id (kebab-case).
     fn id(&self) -> &'static str;
-    /// Judges one package.
+    /// The typed view of parameter values (the rule's `Params`), or why they do not fit it.
+    fn type_params(&self, values: &Values) -> Result<Typed, String>;
+    /// Judges one package (with the parameters in `cx.params`).
     fn evaluate(&self, cx: &Context<'_>) -> Outcome;
 }
 
-/// Rule parameters, by name: the catalog's defaults overridden by the policy.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Params(pub BTreeMap<String, toml::Value>);
+/// A signal with typed parameters: one per rule of the catalog.
+pub trait Rule: Sync + 'static {
+    /// The public rule id (kebab-case), equal to its `rules/<id>.toml`.
+    const ID: &'static str;
+    /// Its parameters: a struct with one field per parameter of `rules/<id>.toml`, no defaults
+    /// of its own, unknown fields denied ([`NoParams`] when it has none).
+    type Params: DeserializeOwned + Send + Sync + 'static;
+    /// Judges one package.
+    fn judge(&self, cx: &Context<'_>, params: &Self::Params) -> Outcome;
+}
 
-impl Params {
-    /// The defaults of rule `id` from the catalog.
-    pub fn defaults(id: &str) -> Params {
-        Params(
-            crate::rules::catalog()
-                .rule(id)
-                .map(|rule| {
-                    rule.parameters
-                        .iter()
-                        .map(|(name, p)| (name.clone(), p.default.clone()))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        )
+impl<R: Rule> Signal for R {
+    fn id(&self) -> &'static str {
+        R::ID
     }
 
-    /// An integer parameter (`fallback` when absent or not an integer).
-    pub fn int(&self, name: &str, fallback: i64) -> i64 {
-        read(name);
-        self.0
-            .get(name)
-            .and_then(toml::Value::as_integer)
-            .unwrap_or(fallback)
+    fn type_params(&self, values: &Values) -> Result<Typed, String> {
+        let table: toml::Table = values
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        toml::Value::Table(table)
+            .try_into::<R::Params>()
+            .map(|params| Arc::new(params) as Typed)
+            .map_err(|error| error.message().trim_end().to_string())
     }
 
-    /// A number parameter (integers are accepted).
-    pub fn float(&self, name: &str, fallback: f64) -> f64 {
-        read(name);
-        match self.0.get(name) {
-            Some(toml::Value::Float(value)) => *value,
-            Some(toml::Value::Integer(value)) => *value as f64,
-            _ => fallback,
+    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+        match cx.params.typed::<R::Params>() {
+            Some(params) => self.judge(cx, params),
+            // Only parameters built for another catalog than the embedded one (tests) get here:
+            // the values of the policy are checked against the catalog's, and those against
+            // the type by the rules' tests.
+            None => Outcome::Unknown {
+                fact: "parameters".to_string(),
+                reason: format!(
+                    "the parameters given do not fit rule `{}`: {}",
+                    R::ID,
+                    cx.params.problem().unwrap_or("another rule's")
+                ),
+            },
         }
     }
+}
 
-    /// A boolean parameter.
-    pub fn bool(&self, name: &str, fallback: bool) -> bool {
-        read(name);
-        self.0
-            .get(name)
-            .and_then(toml::Value::as_bool)
-            .unwrap_or(fallback)
+/// The parameters of a rule without any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParams {}
+
+/// Parameter values by name, as written in the catalog and the policy.
+pub type Values = BTreeMap<String, toml::Value>;
+
+/// A rule's typed parameters, type-erased (a [`Rule::Params`]).
+pub type Typed = Arc<dyn Any + Send + Sync>;
+
+/// One rule's parameters: the catalog's defaults overlaid with the policy's values, and the
+/// rule's typed view of them (built once, when the policy is read).
+#[derive(Clone)]
+pub struct Params {
+    values: Values,
+    typed: Result<Typed, String>,
+}
+
+impl Params {
+    /// No values, and no typed view (what an id outside the catalog gets).
+    pub const NONE: Params = Params {
+        values: BTreeMap::new(),
+        typed: Err(String::new()),
+    };
+
+    /// Rule `id`'s parameters with these values, typed by its signal when they fit (see
+    /// [`Params::problem`]).
+    pub fn new(id: &str, values: Values) -> Params {
+        let typed = match signal(id) {
+            Some(signal) => signal.type_params(&values),
+            None => Err(format!("no signal has the id `{id}`")),
+        };
+        Params { values, typed }
+    }
+
+    /// The defaults of rule `id` from the catalog.
+    pub fn defaults(id: &str) -> Params {
+        let values = crate::rules::catalog()
+            .rule(id)
+            .map(|rule| {
+                rule.parameters
+                    .iter()
+                    .map(|(name, p)| (name.clone(), p.default.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Params::new(id, values)
+    }
+
+    /// The values, by name.
+    pub fn values(&self) -> &Values {
+        &self.values
+    }
+
+    /// The value of parameter `name`.
+    pub fn value(&self, name: &str) -> Option<&toml::Value> {
+        self.values.get(name)
+    }
+
+    /// Why the values do not fit their rule's `Params` (`None` when they do).
+    pub fn problem(&self) -> Option<&str> {
+        self.typed.as_ref().err().map(String::as_str)
+    }
+
+    /// The typed view, when it is a `P`.
+    pub fn typed<P: Any>(&self) -> Option<&P> {
+        self.typed.as_ref().ok()?.downcast_ref::<P>()
     }
 }
 
-/// Records that a parameter was read, so a test can compare the names a signal reads with its
-/// rule's (a misspelt name would silently fall back to the default).
-#[cfg(test)]
-fn read(name: &str) {
-    PARAMETERS_READ.with(|read| read.borrow_mut().insert(name.to_string()));
+impl Default for Params {
+    fn default() -> Self {
+        Params::NONE
+    }
 }
 
-#[cfg(not(test))]
-fn read(_name: &str) {}
-
-#[cfg(test)]
-thread_local! {
-    static PARAMETERS_READ: std::cell::RefCell<std::collections::BTreeSet<String>> =
-        const { std::cell::RefCell::new(std::collections::BTreeSet::new()) };
+/// Parameters are equal when their values are (the typed view follows from them).
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values
+    }
 }
 
-/// The parameter names read on this thread since the last call.
-#[cfg(test)]
-pub(crate) fn take_parameters_read() -> std::collections::BTreeSet<String> {
-    PARAMETERS_READ.with(|read| std::mem::take(&mut *read.borrow_mut()))
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Params").field(&self.values).finish()
+    }
 }
 
 /// Every signal: one line each, in rule-id order.
@@ -198,7 +275,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::test_support::{
-        attested, build, by, evaluate, evaluate_with, facts_with, owner, release, release_mut,
+        NOW, attested, build, by, evaluate, evaluate_with, facts_with, owner, release, release_mut,
         unknown_facts,
     };
     use super::*;
@@ -349,6 +426,222 @@ mod tests {
             let popular_previous = with_popularity(&previous, stars, forks, downloads);
             assert_eq!(outcomes(&popular, Some(&popular_previous)), before);
         }
+    }
+
+    /// The signals' typed parameters come from the catalog (they have no defaults of their
+    /// own), and the policy's values overlay them.
+    #[test]
+    fn parameters_are_typed_from_the_catalog() {
+        for signal in SIGNALS {
+            assert_eq!(
+                Params::defaults(signal.id()).problem(),
+                None,
+                "{}",
+                signal.id()
+            );
+        }
+        assert_eq!(
+            Params::defaults("too-new").typed::<too_new::Params>(),
+            Some(&too_new::Params { hours: 72 })
+        );
+        assert_eq!(
+            Params::defaults("new-publisher").typed::<new_publisher::Params>(),
+            Some(&new_publisher::Params {
+                window_days: 30,
+                fresh_days: 90,
+                expire_days: 365
+            })
+        );
+        assert_eq!(
+            Params::defaults("dormant-revival")
+                .typed::<dormant_revival::Params>()
+                .map(|params| params.silence_months),
+            Some(24)
+        );
+        assert_eq!(
+            Params::defaults("unmaintained").typed::<unmaintained::Params>(),
+            Some(&unmaintained::Params {
+                release_months: 24,
+                push_months: 12
+            })
+        );
+        assert_eq!(
+            Params::defaults("archived").typed::<NoParams>(),
+            Some(&NoParams {})
+        );
+        assert_eq!(Params::defaults("archived").values(), &Values::new());
+
+        let mut values = Params::defaults("too-new").values().clone();
+        values.insert("hours".into(), toml::Value::Integer(48));
+        let params = Params::new("too-new", values);
+        assert_eq!(
+            params.typed::<too_new::Params>(),
+            Some(&too_new::Params { hours: 48 })
+        );
+        // Another rule's type is not this one's.
+        assert_eq!(params.typed::<unmaintained::Params>(), None);
+    }
+
+    /// Values that do not fit the rule (only possible with another catalog than the embedded
+    /// one) are never judged: the signal says what is wrong with them.
+    #[test]
+    fn parameters_that_do_not_fit_are_not_judged() {
+        let facts = busy_package();
+        for (values, problem) in [
+            (
+                vec![("hourz", toml::Value::Integer(1))],
+                "unknown field `hourz`",
+            ),
+            (vec![], "missing field `hours`"),
+            (
+                vec![("hours", toml::Value::String("72".into()))],
+                "invalid type: string \"72\"",
+            ),
+        ] {
+            let params = Params::new(
+                "too-new",
+                values
+                    .into_iter()
+                    .map(|(name, value)| (name.to_string(), value))
+                    .collect(),
+            );
+            assert!(
+                params.problem().is_some_and(|p| p.contains(problem)),
+                "{params:?}"
+            );
+            match evaluate_with(&too_new::TooNew, &facts, None, &params) {
+                Outcome::Unknown { fact, reason } => {
+                    assert_eq!(fact, "parameters");
+                    assert!(
+                        reason.starts_with("the parameters given do not fit rule `too-new`: ")
+                            && reason.contains(problem),
+                        "{reason}"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(
+            Params::new("not-a-rule", Values::new()).problem(),
+            Some("no signal has the id `not-a-rule`")
+        );
+        assert_eq!(Params::NONE, Params::default());
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (those literals are repeated here, over the same facts).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let mut facts = busy_package();
+        let in_use = release_mut(&mut facts, "2.0.1");
+        in_use.yanked = true;
+        in_use.yank_reason = Some("broken build".into());
+        if let Fact::Known(repository) = &mut facts.repository_facts {
+            repository.archived = true;
+            repository.pushed_at = Some("2025-06-01T00:00:00Z".parse().unwrap());
+        }
+        let risk = |id: &str| match evaluate(signal(id).unwrap(), &facts) {
+            Outcome::Risk { evidence, .. } => evidence.to_string(),
+            other => panic!("{id}: {other:?}"),
+        };
+        let in_use = facts
+            .releases
+            .known()
+            .and_then(|releases| releases.iter().find(|r| r.version == "2.0.1"))
+            .unwrap();
+        let published = in_use.published.unwrap();
+        let age = NOW.duration_since(published).as_hours();
+        assert_eq!(
+            risk("too-new"),
+            json!({
+                "version": in_use.version,
+                "published": published.to_string(),
+                "now": NOW.to_string(),
+                "age_hours": age,
+                "hours": 72,
+            })
+            .to_string()
+        );
+        assert_eq!(
+            risk("yanked"),
+            json!({
+                "version": in_use.version,
+                "yanked": in_use.yanked,
+                "yank_reason": in_use.yank_reason,
+                "all_yanked": false,
+                "latest_not_yanked": None::<&str>,
+            })
+            .to_string()
+        );
+        let repository = facts.repository_facts.known();
+        assert_eq!(
+            risk("archived"),
+            json!({
+                "status_archived": facts.status.known().map(|status| status.archived),
+                "repository": repository.map(|repository| repository.full_name.clone()),
+                "repository_archived": repository.map(|repository| repository.archived),
+                "repository_disabled": repository.map(|repository| repository.disabled),
+                "pushed_at": repository
+                    .and_then(|repository| repository.pushed_at)
+                    .map(|time| time.to_string()),
+            })
+            .to_string()
+        );
+        assert_eq!(
+            risk("no-provenance"),
+            json!({"version": in_use.version, "provenance": "absent"}).to_string()
+        );
+        let only = &facts.owners.known().unwrap()[0];
+        assert_eq!(
+            risk("single-owner"),
+            json!({
+                "owners": [{
+                    "id": only.identity.id,
+                    "display": only.identity.display,
+                    "role": only.role,
+                }],
+            })
+            .to_string()
+        );
+    }
+
+    /// `deprecated` and `no-source-repo`, as [`typed_evidence_is_the_json_it_replaced`].
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced_for_status_and_repository() {
+        let risk = |id: &str, facts: &PackageFacts| match evaluate(signal(id).unwrap(), facts) {
+            Outcome::Risk { evidence, .. } => evidence.to_string(),
+            other => panic!("{id}: {other:?}"),
+        };
+        for (deprecated, quarantined) in [(Some("use bar"), false), (None, true)] {
+            let mut facts = busy_package();
+            facts.status = Fact::Known(crate::model::facts::Status {
+                deprecated: deprecated.map(str::to_string),
+                quarantined,
+                ..Default::default()
+            });
+            let status = facts.status.known().unwrap();
+            assert_eq!(
+                risk("deprecated", &facts),
+                json!({
+                    "version": facts.version,
+                    "deprecated": status.deprecated,
+                    "quarantined": status.quarantined,
+                })
+                .to_string()
+            );
+        }
+        let mut facts = busy_package();
+        facts.repository = Fact::Known(None);
+        assert_eq!(
+            risk("no-source-repo", &facts),
+            json!({"version": facts.version, "repository": null}).to_string()
+        );
+        let url = "https://example.com/home".to_string();
+        facts.repository = Fact::Known(Some(url.clone()));
+        assert_eq!(
+            risk("no-source-repo", &facts),
+            json!({"version": facts.version, "repository": url}).to_string()
+        );
     }
 
     /// Every risk of the busy package: a one-line message and an object as evidence.

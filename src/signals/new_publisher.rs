@@ -32,13 +32,14 @@
 //! publisher's release without a publish time makes the answer unknown.
 
 use jiff::{SignedDuration, Timestamp};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::support::{
     AgeWindows, History, Weight, one_step_down, plural, repository_key, rule_severity,
-    severity_field, unknown, whole_days,
+    severity_field, signed, unknown, whole_days,
 };
-use super::{Context, Outcome, Signal};
+use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Identity, IdentityKind, Provenance, Release};
 use crate::model::verification::ProvenanceCheck;
 
@@ -46,17 +47,25 @@ use crate::model::verification::ProvenanceCheck;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NewPublisher;
 
-/// `window-days` when the policy does not say.
-const WINDOW_DAYS: i64 = 30;
+/// The rule's parameters (defaults in `rules/new-publisher.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Params {
+    /// Days before the version in use whose releases are also checked (at most 100 years).
+    pub(crate) window_days: u64,
+    /// Days a new publisher's release weighs fully.
+    pub(crate) fresh_days: u64,
+    /// Days after which it no longer counts.
+    pub(crate) expire_days: u64,
+}
 
-impl Signal for NewPublisher {
-    fn id(&self) -> &'static str {
-        "new-publisher"
-    }
+impl Rule for NewPublisher {
+    const ID: &'static str = "new-publisher";
+    type Params = Params;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let window = cx.params.int("window-days", WINDOW_DAYS).clamp(0, 36_500);
-        let windows = AgeWindows::read(cx.params);
+    fn judge(&self, cx: &Context<'_>, params: &Params) -> Outcome {
+        let window = signed(params.window_days).clamp(0, 36_500);
+        let windows = AgeWindows::new(params.fresh_days, params.expire_days);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -128,7 +137,7 @@ impl Signal for NewPublisher {
                 None => Outcome::Clear,
             };
         };
-        let base = rule_severity(self.id());
+        let base = rule_severity(Self::ID);
         let severity = match freshest {
             Weight::Full => base,
             _ => one_step_down(base),
@@ -167,7 +176,7 @@ impl Signal for NewPublisher {
                 "window_days": window,
                 "new_publishers": found,
             }),
-            severity: severity_field(self.id(), severity),
+            severity: severity_field(Self::ID, severity),
         }
     }
 }

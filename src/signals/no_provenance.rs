@@ -2,21 +2,29 @@
 //! publishing), so nothing ties the artifact to a source repository and a build. Informational
 //! by default: most packages have none yet; a policy can raise it for the packages that matter.
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::{History, ProvenanceState, provenance_of, unknown};
-use super::{Context, Outcome, Signal};
+use super::support::{History, ProvenanceState, evidence, provenance_of, unknown};
+use super::{Context, NoParams, Outcome, Rule};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NoProvenance;
 
-impl Signal for NoProvenance {
-    fn id(&self) -> &'static str {
-        "no-provenance"
-    }
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Always `absent`.
+    pub(crate) provenance: &'static str,
+}
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+impl Rule for NoProvenance {
+    const ID: &'static str = "no-provenance";
+    type Params = NoParams;
+
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -30,9 +38,9 @@ impl Signal for NoProvenance {
                     "{} has no build provenance: nothing ties it to a source repository and a build",
                     in_use.version
                 ),
-                evidence: json!({
-                    "version": in_use.version,
-                    "provenance": "absent",
+                evidence: evidence(&Evidence {
+                    version: &in_use.version,
+                    provenance: "absent",
                 }),
                 severity: None,
             },

@@ -9,28 +9,39 @@
 //! SourceForge or a self-hosted git server is declared, even though deptrust reads repository
 //! facts from GitHub only (those facts are then unknown, which is not this signal's concern).
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::{one_line, unknown};
-use super::{Context, Outcome, Signal};
+use super::support::{evidence, one_line, unknown};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 use crate::model::repo_url;
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// What it declares instead of a repository (`null`: nothing).
+    pub(crate) repository: Option<&'a str>,
+}
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct NoSourceRepo;
 
-impl Signal for NoSourceRepo {
-    fn id(&self) -> &'static str {
-        "no-source-repo"
-    }
+impl Rule for NoSourceRepo {
+    const ID: &'static str = "no-source-repo";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         match &cx.facts.repository {
             Fact::Unknown(reason) => unknown("repository", reason.clone()),
             Fact::Known(None) => Outcome::Risk {
                 message: format!("{} declares no source repository", cx.facts.version),
-                evidence: json!({"version": cx.facts.version, "repository": null}),
+                evidence: evidence(&Evidence {
+                    version: &cx.facts.version,
+                    repository: None,
+                }),
                 severity: None,
             },
             Fact::Known(Some(url)) if repo_url::normalize(url).is_none() => Outcome::Risk {
@@ -39,7 +50,10 @@ impl Signal for NoSourceRepo {
                     cx.facts.version,
                     one_line(url)
                 ),
-                evidence: json!({"version": cx.facts.version, "repository": url}),
+                evidence: evidence(&Evidence {
+                    version: &cx.facts.version,
+                    repository: Some(url),
+                }),
                 severity: None,
             },
             Fact::Known(Some(_)) => Outcome::Clear,

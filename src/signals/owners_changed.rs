@@ -20,21 +20,22 @@
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-use super::support::{AgeWindows, History, Weight, one_step_down, rule_severity, severity_field};
-use super::{Context, Outcome, Signal};
+use super::support::{
+    AgeParams, AgeWindows, History, Weight, one_step_down, rule_severity, severity_field,
+};
+use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Identity, Owner};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OwnersChanged;
 
-impl Signal for OwnersChanged {
-    fn id(&self) -> &'static str {
-        "owners-changed"
-    }
+impl Rule for OwnersChanged {
+    const ID: &'static str = "owners-changed";
+    type Params = AgeParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let windows = AgeWindows::read(cx.params);
+    fn judge(&self, cx: &Context<'_>, params: &AgeParams) -> Outcome {
+        let windows = AgeWindows::of(params);
         let facts = cx.facts;
         let mut compared = false;
         let mut unavailable = Vec::new();
@@ -134,7 +135,7 @@ impl Signal for OwnersChanged {
         }
 
         if !parts.is_empty() {
-            let base = rule_severity(self.id());
+            let base = rule_severity(Self::ID);
             let severity = if weights.contains(&Weight::Full) {
                 base
             } else {
@@ -143,7 +144,7 @@ impl Signal for OwnersChanged {
             return Outcome::Risk {
                 message: format!("owners changed {}", parts.join("; ")),
                 evidence: Value::Object(evidence),
-                severity: severity_field(self.id(), severity),
+                severity: severity_field(Self::ID, severity),
             };
         }
         if let Some(outcome) = age_unknown {

@@ -32,10 +32,10 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::support::{
-    AgeWindows, History, ProvenanceState, plural, provenance_of, rule_severity, severity_field,
-    unknown,
+    AgeParams, AgeWindows, History, ProvenanceState, plural, provenance_of, rule_severity,
+    severity_field, unknown,
 };
-use super::{Context, Outcome, Signal};
+use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Release};
 
 /// The signal.
@@ -46,13 +46,12 @@ pub(crate) struct ProvenanceDropped;
 /// (`crate::verify::pypi::combine`).
 const NO_FILE_PROVENANCE: &str = "no provenance for this file";
 
-impl Signal for ProvenanceDropped {
-    fn id(&self) -> &'static str {
-        "provenance-dropped"
-    }
+impl Rule for ProvenanceDropped {
+    const ID: &'static str = "provenance-dropped";
+    type Params = AgeParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let windows = AgeWindows::read(cx.params);
+    fn judge(&self, cx: &Context<'_>, params: &AgeParams) -> Outcome {
+        let windows = AgeWindows::of(params);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -139,7 +138,7 @@ impl Signal for ProvenanceDropped {
             }
             return Outcome::Clear;
         };
-        let base = rule_severity(self.id());
+        let base = rule_severity(Self::ID);
         // The drop: the first release without provenance after the latest with.
         let (severity, age) = match without_since.last() {
             None => (base, None),
@@ -188,7 +187,7 @@ impl Signal for ProvenanceDropped {
                 "order": predecessors.order.describe(),
                 "drop": age.as_ref().map(|age| age.evidence(&windows)),
             }),
-            severity: severity_field(self.id(), severity),
+            severity: severity_field(Self::ID, severity),
         }
     }
 }

@@ -8,7 +8,7 @@
 use serde_json::json;
 
 use super::support::{History, one_line, unknown};
-use super::{Context, Outcome, Signal};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::verification::{ProvenanceCheck, SignatureCheck};
 use crate::rules::Severity;
 
@@ -16,12 +16,11 @@ use crate::rules::Severity;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ProvenanceInvalid;
 
-impl Signal for ProvenanceInvalid {
-    fn id(&self) -> &'static str {
-        "provenance-invalid"
-    }
+impl Rule for ProvenanceInvalid {
+    const ID: &'static str = "provenance-invalid";
+    type Params = NoParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,

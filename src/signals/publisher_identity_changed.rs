@@ -28,10 +28,10 @@
 use serde_json::{Value, json};
 
 use super::support::{
-    AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
+    AgeParams, AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
     severity_field, unknown,
 };
-use super::{Context, Outcome, Signal};
+use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Provenance, Release};
 use crate::model::verification::ProvenanceCheck;
 
@@ -39,13 +39,12 @@ use crate::model::verification::ProvenanceCheck;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PublisherIdentityChanged;
 
-impl Signal for PublisherIdentityChanged {
-    fn id(&self) -> &'static str {
-        "publisher-identity-changed"
-    }
+impl Rule for PublisherIdentityChanged {
+    const ID: &'static str = "publisher-identity-changed";
+    type Params = AgeParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let windows = AgeWindows::read(cx.params);
+    fn judge(&self, cx: &Context<'_>, params: &AgeParams) -> Outcome {
+        let windows = AgeWindows::of(params);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -145,7 +144,7 @@ impl Signal for PublisherIdentityChanged {
         // predecessor's did, however long ago that was; full weight at any age. Built by
         // another workflow of the same repository: workflows are renamed and split routinely,
         // and a subverted one shows within weeks; weighed by the age of the version in use.
-        let base = rule_severity(self.id());
+        let base = rule_severity(Self::ID);
         let (severity, age) = if repository_changed {
             (base, None)
         } else {
@@ -185,7 +184,7 @@ impl Signal for PublisherIdentityChanged {
                 },
                 "age": age.as_ref().map(|age| age.evidence(&windows)),
             }),
-            severity: severity_field(self.id(), severity),
+            severity: severity_field(Self::ID, severity),
         }
     }
 }

@@ -26,10 +26,10 @@
 use serde_json::json;
 
 use super::support::{
-    AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
+    AgeParams, AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
     severity_field, unknown,
 };
-use super::{Context, Outcome, Signal};
+use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
 use crate::model::verification::ProvenanceCheck;
 
@@ -37,13 +37,12 @@ use crate::model::verification::ProvenanceCheck;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RepoMoved;
 
-impl Signal for RepoMoved {
-    fn id(&self) -> &'static str {
-        "repo-moved"
-    }
+impl Rule for RepoMoved {
+    const ID: &'static str = "repo-moved";
+    type Params = AgeParams;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let windows = AgeWindows::read(cx.params);
+    fn judge(&self, cx: &Context<'_>, params: &AgeParams) -> Outcome {
+        let windows = AgeWindows::of(params);
         let facts = cx.facts;
         let declared = match &facts.repository {
             Fact::Known(Some(url)) => url.as_str(),
@@ -164,7 +163,7 @@ impl Signal for RepoMoved {
             },
             Err(outcome) => return outcome.clone(),
         };
-        let Some(severity) = age.severity(rule_severity(self.id())) else {
+        let Some(severity) = age.severity(rule_severity(Self::ID)) else {
             return Outcome::Clear;
         };
         Outcome::Risk {
@@ -190,7 +189,7 @@ impl Signal for RepoMoved {
                 })),
                 "age": age.evidence(&windows),
             }),
-            severity: severity_field(self.id(), severity),
+            severity: severity_field(Self::ID, severity),
         }
     }
 }

@@ -2,22 +2,39 @@
 //! leaked token is enough to publish anything under its name, and nobody else can step in.
 //! A team owner counts as several people. Informational by default.
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::unknown;
-use super::{Context, Outcome, Signal};
+use super::support::{evidence, unknown};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::{Fact, IdentityKind};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SingleOwner;
 
-impl Signal for SingleOwner {
-    fn id(&self) -> &'static str {
-        "single-owner"
-    }
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The one owner (a list, as other owner evidence is).
+    pub(crate) owners: [OwnerEvidence<'a>; 1],
+}
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+/// An owner, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OwnerEvidence<'a> {
+    /// The registry's stable id of the account.
+    pub(crate) id: &'a str,
+    /// How it is shown.
+    pub(crate) display: &'a str,
+    /// Its role, when the registry says.
+    pub(crate) role: Option<&'a str>,
+}
+
+impl Rule for SingleOwner {
+    const ID: &'static str = "single-owner";
+    type Params = NoParams;
+
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let owners = match &cx.facts.owners {
             Fact::Known(owners) => owners,
             Fact::Unknown(reason) => return unknown("owners", reason.clone()),
@@ -25,11 +42,11 @@ impl Signal for SingleOwner {
         match owners.as_slice() {
             [only] if only.identity.kind != IdentityKind::Team => Outcome::Risk {
                 message: format!("only one account can publish it: {}", only.identity.display),
-                evidence: json!({
-                    "owners": [{
-                        "id": only.identity.id,
-                        "display": only.identity.display,
-                        "role": only.role,
+                evidence: evidence(&Evidence {
+                    owners: [OwnerEvidence {
+                        id: &only.identity.id,
+                        display: &only.identity.display,
+                        role: only.role.as_deref(),
                     }],
                 }),
                 severity: None,

@@ -19,7 +19,9 @@ use jiff::{SignedDuration, Span, Timestamp, Unit};
 
 use serde_json::{Value, json};
 
-use super::{Outcome, Params};
+use serde::{Deserialize, Serialize};
+
+use super::Outcome;
 use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::model::repo_url;
 use crate::model::verification::ProvenanceCheck;
@@ -214,10 +216,29 @@ pub(crate) struct AgeWindows {
     pub(crate) expire_days: i64,
 }
 
-/// `fresh-days` when the policy does not say: covers event-stream's ten weeks with margin.
-const FRESH_DAYS: i64 = 90;
-/// `expire-days` when the policy does not say.
-const EXPIRE_DAYS: i64 = 365;
+/// The parameters of a rule that only has age windows: `fresh-days` and `expire-days` (the
+/// catalog's default `fresh-days`, 90, covers event-stream's ten weeks with margin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct AgeParams {
+    /// Days an event weighs fully.
+    pub(crate) fresh_days: u64,
+    /// Days after which it weighs nothing.
+    pub(crate) expire_days: u64,
+}
+
+/// A signal's typed evidence as the JSON object of [`Outcome::Risk`]. The evidence types are
+/// structs of strings, numbers, booleans, options and lists, which always serialize; the
+/// fallback only keeps this total.
+pub(crate) fn evidence<E: Serialize>(evidence: &E) -> Value {
+    serde_json::to_value(evidence)
+        .unwrap_or_else(|error| json!({ "evidence_error": error.to_string() }))
+}
+
+/// A non-negative parameter as the signed number calendar arithmetic takes (saturating).
+pub(crate) fn signed(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
 
 /// The age of an event, as evidence and for the severity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -233,16 +254,20 @@ pub(crate) struct EventAge {
 }
 
 impl AgeWindows {
-    /// The rule's `fresh-days` and `expire-days` (read even when they end up unused).
-    pub(crate) fn read(params: &Params) -> AgeWindows {
-        let fresh_days = params.int("fresh-days", FRESH_DAYS).clamp(0, 36_500);
-        let expire_days = params
-            .int("expire-days", EXPIRE_DAYS)
-            .clamp(fresh_days, 36_500);
+    /// The windows of a rule's `fresh-days` and `expire-days` (each at most 100 years,
+    /// `expire-days` at least `fresh-days`).
+    pub(crate) fn new(fresh_days: u64, expire_days: u64) -> AgeWindows {
+        let fresh_days = signed(fresh_days).clamp(0, 36_500);
+        let expire_days = signed(expire_days).clamp(fresh_days, 36_500);
         AgeWindows {
             fresh_days,
             expire_days,
         }
+    }
+
+    /// The windows of an [`AgeParams`].
+    pub(crate) fn of(params: &AgeParams) -> AgeWindows {
+        AgeWindows::new(params.fresh_days, params.expire_days)
     }
 
     /// The age at `now` of the event `release` carries, or the [`Outcome::Unknown`] saying its
@@ -689,7 +714,11 @@ mod tests {
 
     #[test]
     fn events_weigh_by_age() {
-        let windows = AgeWindows::read(&Params::defaults("new-publisher"));
+        let windows = AgeWindows::of(
+            super::super::Params::defaults("owners-changed")
+                .typed::<AgeParams>()
+                .expect("owners-changed has age windows"),
+        );
         assert_eq!(
             windows,
             AgeWindows {

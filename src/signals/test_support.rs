@@ -212,10 +212,18 @@ pub(crate) fn evaluate_with(
 
 /// The catalog defaults of `signal` with `name` set to `value`.
 pub(crate) fn params_with(signal: &dyn Signal, name: &str, value: i64) -> Params {
-    let mut params = Params::defaults(signal.id());
-    params
-        .0
-        .insert(name.to_string(), toml::Value::Integer(value));
+    params_with_all(signal, &[(name, value)])
+}
+
+/// The catalog defaults of `signal` with each `name` set to its `value` (their typed view
+/// must exist: a name or value that does not fit the rule fails the test).
+pub(crate) fn params_with_all(signal: &dyn Signal, values: &[(&str, i64)]) -> Params {
+    let mut all = Params::defaults(signal.id()).values().clone();
+    for (name, value) in values {
+        all.insert(name.to_string(), toml::Value::Integer(*value));
+    }
+    let params = Params::new(signal.id(), all);
+    assert_eq!(params.problem(), None, "{}", signal.id());
     params
 }
 

@@ -3,25 +3,44 @@
 //! shai-hulud releases were live for hours); waiting out a short cooldown before adopting a
 //! release avoids most of them. A publish time later than the run's clock counts as age zero.
 
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::support::{History, hours_before, unknown};
-use super::{Context, Outcome, Signal};
+use super::support::{History, evidence, hours_before, signed, unknown};
+use super::{Context, Outcome, Rule};
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TooNew;
 
-/// `hours` when the policy does not say.
-const HOURS: i64 = 72;
+/// The rule's parameters (defaults in `rules/too-new.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Params {
+    /// Hours a release must have been published before it is adopted.
+    pub(crate) hours: u64,
+}
 
-impl Signal for TooNew {
-    fn id(&self) -> &'static str {
-        "too-new"
-    }
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339).
+    pub(crate) published: String,
+    /// The run's clock (RFC 3339).
+    pub(crate) now: String,
+    /// Whole hours since it was published.
+    pub(crate) age_hours: i64,
+    /// The cooldown, in hours (the `hours` parameter).
+    pub(crate) hours: i64,
+}
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let hours = cx.params.int("hours", HOURS).max(0);
+impl Rule for TooNew {
+    const ID: &'static str = "too-new";
+    type Params = Params;
+
+    fn judge(&self, cx: &Context<'_>, params: &Params) -> Outcome {
+        let hours = signed(params.hours);
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -45,12 +64,12 @@ impl Signal for TooNew {
                 "{} was published {age} hours ago, within the {hours}-hour cooldown",
                 in_use.version
             ),
-            evidence: json!({
-                "version": in_use.version,
-                "published": published.to_string(),
-                "now": cx.now.to_string(),
-                "age_hours": age,
-                "hours": hours,
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                published: published.to_string(),
+                now: cx.now.to_string(),
+                age_hours: age,
+                hours,
             }),
             severity: None,
         }

@@ -9,29 +9,34 @@
 //! says so, and an exception with that reason is the intended answer for them.
 
 use jiff::Timestamp;
+use serde::Deserialize;
 use serde_json::json;
 
-use super::support::{months_before, unknown, whole_months};
-use super::{Context, Outcome, Signal};
+use super::support::{months_before, signed, unknown, whole_months};
+use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Unmaintained;
 
-/// `release-months` when the policy does not say.
-const RELEASE_MONTHS: i64 = 24;
-/// `push-months` when the policy does not say.
-const PUSH_MONTHS: i64 = 12;
+/// The rule's parameters (defaults in `rules/unmaintained.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Params {
+    /// Months without a release.
+    pub(crate) release_months: u64,
+    /// Months without a push to the repository.
+    pub(crate) push_months: u64,
+}
 
-impl Signal for Unmaintained {
-    fn id(&self) -> &'static str {
-        "unmaintained"
-    }
+impl Rule for Unmaintained {
+    const ID: &'static str = "unmaintained";
+    type Params = Params;
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
-        let release_months = cx.params.int("release-months", RELEASE_MONTHS).max(0);
-        let push_months = cx.params.int("push-months", PUSH_MONTHS).max(0);
+    fn judge(&self, cx: &Context<'_>, params: &Params) -> Outcome {
+        let release_months = signed(params.release_months);
+        let push_months = signed(params.push_months);
         let facts = cx.facts;
         let releases = match &facts.releases {
             Fact::Known(releases) => releases,

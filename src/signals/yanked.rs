@@ -3,22 +3,36 @@
 //! keep pinning it long after. npm has no yank (an unpublished npm version disappears, and the
 //! signals then report the releases as unknown: "not among the releases the registry lists").
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::{History, one_line};
-use super::{Context, Outcome, Signal};
+use super::support::{History, evidence, one_line};
+use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Yanked;
 
-impl Signal for Yanked {
-    fn id(&self) -> &'static str {
-        "yanked"
-    }
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Whether it is yanked.
+    pub(crate) yanked: bool,
+    /// Why, when the registry says.
+    pub(crate) yank_reason: Option<&'a str>,
+    /// Whether every version of the package is yanked.
+    pub(crate) all_yanked: bool,
+    /// The newest version after it that is not yanked, when there is one.
+    pub(crate) latest_not_yanked: Option<&'a str>,
+}
 
-    fn evaluate(&self, cx: &Context<'_>) -> Outcome {
+impl Rule for Yanked {
+    const ID: &'static str = "yanked";
+    type Params = NoParams;
+
+    fn judge(&self, cx: &Context<'_>, _params: &NoParams) -> Outcome {
         let history = match History::of(cx.facts) {
             Ok(history) => history,
             Err(outcome) => return outcome,
@@ -52,12 +66,12 @@ impl Signal for Yanked {
             .next_back();
         Outcome::Risk {
             message,
-            evidence: json!({
-                "version": in_use.version,
-                "yanked": in_use.yanked,
-                "yank_reason": in_use.yank_reason,
-                "all_yanked": all_yanked,
-                "latest_not_yanked": newer_unyanked,
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                yanked: in_use.yanked,
+                yank_reason: in_use.yank_reason.as_deref(),
+                all_yanked,
+                latest_not_yanked: newer_unyanked,
             }),
             severity: None,
         }
