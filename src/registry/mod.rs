@@ -34,7 +34,8 @@ pub struct Endpoints {
 
 impl Endpoints {
     /// Each base URL as a network service ([`crate::net::Service`]) with its own pace (the
-    /// crates.io API: one request per second, its data-access policy), deadline and give-up
+    /// crates.io API: one request per second, its data-access policy, kept with a margin:
+    /// [`crate::net::CRATES_API_INTERVAL`]), deadline and give-up
     /// state, even when one mirror serves several of them by path prefix.
     pub fn services(&self, deadline: Option<std::time::Duration>) -> Vec<crate::net::Service> {
         let service =
@@ -50,7 +51,7 @@ impl Endpoints {
             service(
                 "crates.io API",
                 &self.crates_api,
-                Some(std::time::Duration::from_secs(1)),
+                Some(crate::net::CRATES_API_INTERVAL),
             ),
             service("GitHub API", &self.github_api, None),
         ]
