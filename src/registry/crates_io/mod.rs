@@ -46,10 +46,12 @@
 //! reason, and later runs fill it in. Measured by `cargo bench --bench cargo_budget`.
 //!
 //! Organisations that scan many repositories can answer owners, publishers and repositories
-//! from a local crates.io database dump instead (`--crates-db-dump DIR`, `crates_dump.rs`):
+//! from a local crates.io database dump instead (`--crates-db-dump DIR`, [`dump`]):
 //! `curl -sSfL https://static.crates.io/db-dump.tar.gz | tar -xz` (about 1 GB unpacked, updated
 //! daily; fetching it is left to the operator, e.g. one scheduled job that shares it). The dump
 //! has no trusted-publishing data and no yank messages.
+
+pub mod dump;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -62,12 +64,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::crates_dump::CratesDbDump;
 use super::decode::{endpoint, fact, json_object, section, timestamp};
 use crate::model::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, Status,
 };
 use crate::net::{Freshness, Net, NetError, Request};
+use dump::CratesDbDump;
 
 /// How long an index file or API answer stays fresh.
 const FRESHNESS: Freshness = Freshness::Mutable(Duration::from_secs(60 * 60));
