@@ -54,6 +54,7 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 
 use crate::model::facts::{Identity, IdentityKind, Owner};
+use crate::registry::decode::civil_utc;
 
 /// How many skipped rows and fields are kept as errors for [`CratesDbDump::problems`].
 const MAX_PROBLEMS: usize = 20;
@@ -850,11 +851,7 @@ fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if hours_only && let Ok(timestamp) = format!("{text}:00").parse::<Timestamp>() {
         return Some(timestamp);
     }
-    let civil: jiff::civil::DateTime = text.parse().ok()?;
-    civil
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|zoned| zoned.timestamp())
+    civil_utc(text)
 }
 
 #[cfg(test)]

@@ -18,11 +18,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use jiff::Timestamp;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Deserialize;
 use url::Url;
 
+use super::decode::{decode_object, excerpt, parse_time};
 use crate::model::facts::{Fact, RepositoryFacts};
 use crate::model::repo_url::RepoRef;
 use crate::net::{Freshness, Net, NetError, Request};
@@ -151,50 +151,6 @@ fn reason(error: &NetError) -> String {
             format!("{error}: repository unavailable for legal reasons")
         }
         _ => error.to_string(),
-    }
-}
-
-/// A JSON object decoded as `T`. Serde would also take an array for a struct (field by
-/// position): only an object is a document here.
-fn decode_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        return Err(match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(_) => "the body is not a JSON object".to_string(),
-            Err(error) => excerpt(&error.to_string()),
-        });
-    }
-    serde_json::from_slice(body).map_err(|error| excerpt(&error.to_string()))
-}
-
-/// An RFC 3339 time; leniently, a time without offset is taken as UTC.
-fn parse_time(text: &str) -> Option<Timestamp> {
-    let text = text.trim();
-    if let Ok(timestamp) = text.parse::<Timestamp>() {
-        return Some(timestamp);
-    }
-    let civil: jiff::civil::DateTime = text.parse().ok()?;
-    civil
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|zoned| zoned.timestamp())
-}
-
-/// Text from the API for a reason: control characters escaped, at most 200 characters.
-fn excerpt(text: &str) -> String {
-    let escaped: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    match escaped.char_indices().nth(200) {
-        Some((end, _)) => format!("{}…", &escaped[..end]),
-        None => escaped,
     }
 }
 

@@ -45,7 +45,6 @@
 //! never decoded.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,7 +55,7 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::Value;
 use url::Url;
 
-use super::decode::{Object, json_type};
+use super::decode::{Object, decode_object, detail, excerpt, json_type, parse_time};
 use crate::model::facts::{
     Fact, Identity, IdentityKind, NpmKey, Owner, PackageFacts, Provenance, RegistrySignature,
     Release, Status,
@@ -72,8 +71,6 @@ const KEYS_FRESHNESS: Duration = Duration::from_secs(24 * 60 * 60);
 const ACCEPT_JSON: &str = "application/json";
 /// The scripts npm runs at install time.
 const INSTALL_SCRIPTS: [&str; 3] = ["preinstall", "install", "postinstall"];
-/// Longest excerpt of a decoding error kept in a reason (they can quote registry text).
-const MAX_DETAIL: usize = 200;
 
 /// What pacote escapes in a package name: `/` (scoped names) and anything a URL path cannot
 /// hold as is. `@` stays.
@@ -672,55 +669,6 @@ fn deprecation(deprecated: &Field<Value>) -> Result<Option<String>, &'static str
         Field::Valid(Value::String(message)) => Ok(Some(message.clone())),
         Field::Valid(other) => Err(json_type(other)),
         Field::Invalid(_) => Err("unreadable"),
-    }
-}
-
-/// A JSON object decoded as `T`. Serde would also take an array for a struct (field by
-/// position): only an object is a document here.
-fn decode_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
-    if first != Some(&b'{') {
-        return Err(match serde_json::from_slice::<Value>(body) {
-            Ok(value) => format!("the body is {}, not an object", json_type(&value)),
-            Err(error) => detail(&error),
-        });
-    }
-    serde_json::from_slice(body).map_err(|error| detail(&error))
-}
-
-/// An RFC 3339 time; leniently, a time without offset is taken as UTC.
-fn parse_time(text: &str) -> Option<Timestamp> {
-    let text = text.trim();
-    if let Ok(timestamp) = text.parse::<Timestamp>() {
-        return Some(timestamp);
-    }
-    let civil: jiff::civil::DateTime = text.parse().ok()?;
-    civil
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|zoned| zoned.timestamp())
-}
-
-/// A decoding error, shortened: serde quotes the offending registry text.
-fn detail(error: &dyn fmt::Display) -> String {
-    excerpt(&error.to_string())
-}
-
-/// Registry text for a reason: control characters escaped, at most [`MAX_DETAIL`] characters.
-fn excerpt(text: &str) -> String {
-    let escaped: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    match escaped.char_indices().nth(MAX_DETAIL) {
-        Some((end, _)) => format!("{}…", &escaped[..end]),
-        None => escaped,
     }
 }
 

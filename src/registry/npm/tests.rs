@@ -2,6 +2,8 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use std::fmt;
+
 use super::*;
 
 use crate::registry::test_support::sample_json as sample;
@@ -895,30 +897,4 @@ async fn attestations_faults_are_unknown() {
         assert!(reason.contains(expected), "{case}: {reason}");
         assert!(reason.contains(url.as_str()), "{case}: {reason}");
     }
-}
-
-#[test]
-fn times_parse_leniently() {
-    assert_eq!(
-        parse_time("2020-10-09T05:53:58.693Z"),
-        time("2020-10-09T05:53:58.693Z")
-    );
-    assert_eq!(
-        parse_time("2020-10-09T07:53:58+02:00"),
-        time("2020-10-09T05:53:58Z")
-    );
-    assert_eq!(
-        parse_time("2020-10-09T05:53:58.693"),
-        time("2020-10-09T05:53:58.693Z")
-    );
-    assert_eq!(parse_time("yesterday"), None);
-}
-
-#[test]
-fn registry_text_in_reasons_is_short_and_inert() {
-    let long = "x".repeat(1000);
-    let short = excerpt(&long);
-    assert_eq!(short.chars().count(), MAX_DETAIL + 1);
-    assert!(short.ends_with('…'));
-    assert_eq!(excerpt("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\nc");
 }
