@@ -15,17 +15,19 @@
 //! Enterprise repositories (their host is not `github.com`; the API base can still point at a
 //! mirror of github.com's API).
 
+mod wire;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
-use serde::Deserialize;
 use url::Url;
 
 use super::decode::{decode_object, excerpt, parse_time};
 use crate::model::facts::{Fact, RepositoryFacts};
 use crate::model::repo_url::RepoRef;
 use crate::net::{Freshness, Net, NetError, Request};
+use wire::RepositoryWire;
 
 /// Repository facts move slowly; unauthenticated clients have 60 requests an hour.
 const REPOSITORY_FRESHNESS: Duration = Duration::from_secs(6 * 60 * 60);
@@ -152,39 +154,6 @@ fn reason(error: &NetError) -> String {
         }
         _ => error.to_string(),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types. The facts a signal needs are required; a document without them is not a
-// repository document. Everything else (stars, forks, watchers…) is skipped unread.
-
-#[derive(Debug, Deserialize)]
-struct RepositoryWire {
-    id: u64,
-    full_name: String,
-    #[serde(default, deserialize_with = "lenient")]
-    owner: Option<OwnerWire>,
-    archived: bool,
-    disabled: bool,
-    #[serde(default, deserialize_with = "lenient")]
-    pushed_at: Option<String>,
-    #[serde(default, deserialize_with = "lenient")]
-    default_branch: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct OwnerWire {
-    login: String,
-}
-
-/// An optional field of the wrong type reads as absent.
-fn lenient<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned,
-{
-    let value = serde_json::Value::deserialize(deserializer)?;
-    Ok(serde_json::from_value(value).ok())
 }
 
 /// Runs the repository decoder on `data`, for [`crate::fuzz`]: the first byte says whether the

@@ -44,14 +44,14 @@
 //! `integrity` is what registry signatures cover). Popularity fields (downloads, stars) are
 //! never decoded.
 
+mod wire;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
-use serde::Deserialize;
-use serde::de::{DeserializeOwned, Deserializer};
 use serde_json::Value;
 use url::Url;
 
@@ -62,6 +62,7 @@ use crate::model::facts::{
 };
 use crate::model::repo_url;
 use crate::net::{Freshness, Net, NetError, Request};
+use wire::{Field, KeysWire, PackumentWire, VersionWire};
 
 /// A packument changes with every publish, deprecation or owner change.
 const PACKUMENT_FRESHNESS: Duration = Duration::from_secs(60 * 60);
@@ -670,164 +671,6 @@ fn deprecation(deprecated: &Field<Value>) -> Result<Option<String>, &'static str
         Field::Valid(other) => Err(json_type(other)),
         Field::Invalid(_) => Err("unreadable"),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Wire types: the packument as served. Unknown fields (readme, downloads, stars…) are skipped.
-
-/// A field decoded on its own: absent (or `null`), decoded, or present with the wrong shape.
-#[derive(Debug, Default)]
-enum Field<T> {
-    #[default]
-    Absent,
-    Valid(T),
-    Invalid(String),
-}
-
-impl<T> Field<T> {
-    fn valid(&self) -> Option<&T> {
-        match self {
-            Field::Valid(value) => Some(value),
-            Field::Absent | Field::Invalid(_) => None,
-        }
-    }
-}
-
-impl<'de, T: DeserializeOwned + Shape> Deserialize<'de> for Field<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        if value.is_null() {
-            return Ok(Field::Absent);
-        }
-        // Serde reads a struct from a list too (field by position): `[]` would be a version
-        // document with nothing in it, "no install scripts, not deprecated".
-        if T::OBJECT && !value.is_object() {
-            return Ok(Field::Invalid(format!(
-                "found {} where an object is expected",
-                json_type(&value)
-            )));
-        }
-        Ok(match serde_json::from_value(value) {
-            Ok(decoded) => Field::Valid(decoded),
-            Err(error) => Field::Invalid(detail(&error)),
-        })
-    }
-}
-
-/// The JSON shape a wire type is read from: the wire structs only from an object.
-trait Shape {
-    /// Only a JSON object is this type.
-    const OBJECT: bool = false;
-}
-
-impl Shape for String {}
-impl Shape for Value {}
-impl<T> Shape for Vec<T> {}
-impl<K, V> Shape for BTreeMap<K, V> {}
-impl Shape for VersionWire {
-    const OBJECT: bool = true;
-}
-impl Shape for NpmUserWire {
-    const OBJECT: bool = true;
-}
-impl Shape for TrustedPublisherWire {
-    const OBJECT: bool = true;
-}
-impl Shape for DistWire {
-    const OBJECT: bool = true;
-}
-impl Shape for SignatureWire {
-    const OBJECT: bool = true;
-}
-impl Shape for AttestationsWire {
-    const OBJECT: bool = true;
-}
-impl Shape for AttestationProvenanceWire {
-    const OBJECT: bool = true;
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PackumentWire {
-    name: Field<String>,
-    versions: Field<BTreeMap<String, Field<VersionWire>>>,
-    time: Field<BTreeMap<String, Value>>,
-    maintainers: Field<Vec<Value>>,
-    repository: Field<Value>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct VersionWire {
-    #[serde(rename = "_npmUser")]
-    npm_user: Field<NpmUserWire>,
-    dist: Field<DistWire>,
-    deprecated: Field<Value>,
-    scripts: Field<BTreeMap<String, Value>>,
-    repository: Field<Value>,
-    maintainers: Field<Vec<Value>>,
-    dependencies: Field<BTreeMap<String, Value>>,
-    #[serde(rename = "optionalDependencies")]
-    optional_dependencies: Field<BTreeMap<String, Value>>,
-    #[serde(rename = "peerDependencies")]
-    peer_dependencies: Field<BTreeMap<String, Value>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct NpmUserWire {
-    name: Field<String>,
-    #[serde(rename = "trustedPublisher")]
-    trusted_publisher: Field<TrustedPublisherWire>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct TrustedPublisherWire {
-    id: Field<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct DistWire {
-    integrity: Field<String>,
-    signatures: Field<Vec<Field<SignatureWire>>>,
-    attestations: Field<AttestationsWire>,
-}
-
-#[derive(Debug, Deserialize)]
-struct SignatureWire {
-    keyid: String,
-    sig: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct AttestationsWire {
-    url: Field<String>,
-    provenance: Field<AttestationProvenanceWire>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct AttestationProvenanceWire {
-    #[serde(rename = "predicateType")]
-    predicate_type: Field<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct KeysWire {
-    keys: Vec<Object<KeyWire>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct KeyWire {
-    keyid: String,
-    keytype: String,
-    scheme: String,
-    key: String,
-    #[serde(default)]
-    expires: Option<String>,
 }
 
 /// Runs an npm decoder on `data`, for [`crate::fuzz`]: the first byte picks the document
