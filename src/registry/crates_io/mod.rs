@@ -52,6 +52,7 @@
 //! has no trusted-publishing data and no yank messages.
 
 pub mod dump;
+mod wire;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -70,6 +71,7 @@ use crate::model::facts::{
 };
 use crate::net::{Freshness, Net, NetError, Request};
 use dump::CratesDbDump;
+use wire::{CrateWire, IndexLine, OwnerWire, VersionWire};
 
 /// How long an index file or API answer stays fresh.
 const FRESHNESS: Freshness = Freshness::Mutable(Duration::from_secs(60 * 60));
@@ -1009,79 +1011,6 @@ fn decode_owners(
         });
     }
     Ok(owners)
-}
-
-// Wire types: only the fields deptrust reads. Everything else (download counts among them) is
-// dropped here, when the response is decoded.
-
-#[derive(Debug, Deserialize)]
-struct IndexLine {
-    name: String,
-    vers: String,
-    /// Read leniently ([`declared`]): a malformed `deps` costs the declared dependencies, not
-    /// the release.
-    #[serde(default)]
-    deps: Option<serde_json::Value>,
-    #[serde(default)]
-    cksum: Option<String>,
-    #[serde(default)]
-    yanked: Option<bool>,
-    #[serde(default)]
-    pubtime: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct CrateWire {
-    #[serde(default)]
-    repository: Option<String>,
-    #[serde(default)]
-    trustpub_only: Option<bool>,
-}
-
-#[derive(Debug, Deserialize)]
-struct VersionWire {
-    num: String,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    yanked: Option<bool>,
-    #[serde(default)]
-    yank_message: Option<String>,
-    #[serde(default)]
-    checksum: Option<String>,
-    #[serde(default)]
-    published_by: Option<UserWire>,
-    #[serde(default)]
-    trustpub_data: Option<TrustpubWire>,
-}
-
-#[derive(Debug, Deserialize)]
-struct UserWire {
-    id: u64,
-    login: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct TrustpubWire {
-    provider: String,
-    #[serde(default)]
-    repository: Option<String>,
-    #[serde(default)]
-    project_path: Option<String>,
-    #[serde(default)]
-    run_id: Option<String>,
-    #[serde(default)]
-    job_id: Option<String>,
-    #[serde(default)]
-    sha: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct OwnerWire {
-    id: u64,
-    login: String,
-    #[serde(default)]
-    kind: Option<String>,
 }
 
 /// Runs a crates.io decoder on `data`, for [`crate::fuzz`]: the first byte picks the document
