@@ -63,6 +63,8 @@
 //! on some mirrors, and the project document already holds every release); per-file uploader
 //! identity (no PyPI API exposes it); verifying attestations (a later layer does).
 
+mod wire;
+
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -82,6 +84,9 @@ use crate::model::facts::{
 use crate::model::normalize_pypi_name as normalize_name;
 use crate::model::repo_url;
 use crate::net::{Freshness, Net, NetError, Request};
+use wire::{
+    Info, JsonFile, Ownership, ProjectStatus, ProvenanceWire, PublisherWire, SimpleFile, Yanked,
+};
 
 /// The Simple API's JSON form (PEP 691).
 const SIMPLE_ACCEPT: &str = "application/vnd.pypi.simple.v1+json";
@@ -1363,106 +1368,6 @@ impl Publisher {
             kind: IdentityKind::TrustedPublisher,
         })
     }
-}
-
-// Wire types: only the fields deptrust reads. Everything else (download counts among them) is
-// dropped here, when the response is decoded.
-
-#[derive(Debug, Deserialize)]
-struct JsonFile {
-    filename: String,
-    #[serde(default)]
-    upload_time_iso_8601: Option<String>,
-    #[serde(default)]
-    yanked: Option<bool>,
-    #[serde(default)]
-    yanked_reason: Option<String>,
-    #[serde(default)]
-    digests: Option<Object<Digests>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Digests {
-    #[serde(default)]
-    sha256: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Info {
-    #[serde(default)]
-    project_urls: Option<BTreeMap<String, Option<String>>>,
-    #[serde(default)]
-    home_page: Option<String>,
-    #[serde(default)]
-    download_url: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Ownership {
-    #[serde(default)]
-    roles: Option<Vec<Object<Role>>>,
-    #[serde(default)]
-    organization: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Role {
-    #[serde(default)]
-    role: Option<String>,
-    user: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct SimpleFile {
-    filename: String,
-    #[serde(default, rename = "upload-time")]
-    upload_time: Option<String>,
-    #[serde(default)]
-    yanked: Option<Yanked>,
-    #[serde(default)]
-    provenance: Option<String>,
-    #[serde(default)]
-    hashes: Option<Object<Digests>>,
-}
-
-/// PEP 592/691: `false | true | "reason"`.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Yanked {
-    Flag(bool),
-    Reason(String),
-}
-
-#[derive(Debug, Deserialize)]
-struct ProjectStatus {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ProvenanceWire {
-    attestation_bundles: Vec<BundleWire>,
-}
-
-#[derive(Debug, Deserialize)]
-struct BundleWire {
-    #[serde(default)]
-    publisher: Option<PublisherWire>,
-}
-
-#[derive(Debug, Deserialize)]
-struct PublisherWire {
-    kind: String,
-    #[serde(default)]
-    repository: Option<String>,
-    #[serde(default)]
-    workflow: Option<String>,
-    #[serde(default)]
-    workflow_filepath: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
 }
 
 impl PublisherWire {
