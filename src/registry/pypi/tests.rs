@@ -1,8 +1,16 @@
+use std::cmp::Ordering;
+use std::str::FromStr;
+
+use jiff::Timestamp;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use super::decoding::{declared_repository, version_from_filename};
+use super::wire::Info;
 use super::*;
+
+use crate::model::facts::IdentityKind;
 
 use crate::registry::test_support::sample_text as sample;
 use crate::registry::test_support::{fixture_bytes, quick_net};
