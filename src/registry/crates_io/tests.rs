@@ -1,3 +1,4 @@
+use jiff::Timestamp;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -6,7 +7,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::str::FromStr;
 
+use super::decoding::declared;
 use super::*;
+
+use crate::model::facts::{Identity, IdentityKind, Provenance};
 
 use crate::registry::test_support::sample_text as sample;
 use crate::registry::test_support::{fixture_bytes, quick_net as net, sample_json};

@@ -8,7 +8,7 @@ use serde::Deserialize;
 pub(super) struct IndexLine {
     pub(super) name: String,
     pub(super) vers: String,
-    /// Read leniently ([`declared`](super::declared)): a malformed `deps` costs the declared dependencies, not
+    /// Read leniently ([`declared`](super::decoding::declared)): a malformed `deps` costs the declared dependencies, not
     /// the release.
     #[serde(default)]
     pub(super) deps: Option<serde_json::Value>,
