@@ -1,6 +1,6 @@
 //! Registry and source-host clients: raw facts, no judgement. One folder per service (`mod.rs`
 //! the client, `wire.rs` its responses as served, `tests.rs`); each turns the responses of one
-//! service into [`facts`] values, and a failed request into an *unknown* fact with the reason.
+//! service into [`facts`](crate::model::facts) values, and a failed request into an *unknown* fact with the reason.
 //! Helpers they share (URLs, times, JSON sections, error excerpts) are in `decode.rs`, once.
 
 pub mod crates_io;

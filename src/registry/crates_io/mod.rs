@@ -50,6 +50,8 @@
 //! `curl -sSfL https://static.crates.io/db-dump.tar.gz | tar -xz` (about 1 GB unpacked, updated
 //! daily; fetching it is left to the operator, e.g. one scheduled job that shares it). The dump
 //! has no trusted-publishing data and no yank messages.
+//!
+//! [`Provenance::TrustedPublishing`]: crate::model::facts::Provenance::TrustedPublishing
 
 mod decoding;
 pub mod dump;
