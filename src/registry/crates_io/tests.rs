@@ -1,11 +1,9 @@
-use jiff::Timestamp;
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::str::FromStr;
 
 use super::decoding::declared;
 use super::*;
@@ -13,6 +11,7 @@ use super::*;
 use crate::model::facts::{Identity, IdentityKind, Provenance};
 
 use crate::registry::test_support::sample_text as sample;
+use crate::registry::test_support::{at, find, releases, unknown_reason as unknown};
 use crate::registry::test_support::{fixture_bytes, quick_net as net, sample_json};
 
 fn fixture(name: &str) -> String {
@@ -49,28 +48,6 @@ async fn serve_counted(server: &MockServer, at: &str, status: u16, body: &str, t
         .expect(times)
         .mount(server)
         .await;
-}
-
-fn at(text: &str) -> Option<Timestamp> {
-    Some(Timestamp::from_str(text).expect("a timestamp"))
-}
-
-fn releases(facts: &PackageFacts) -> &[Release] {
-    facts.releases.known().expect("releases are known")
-}
-
-fn find<'a>(facts: &'a PackageFacts, version: &str) -> &'a Release {
-    releases(facts)
-        .iter()
-        .find(|r| r.version == version)
-        .expect("the release")
-}
-
-fn unknown<T>(fact: &Fact<T>) -> &str {
-    match fact {
-        Fact::Unknown(reason) => reason,
-        Fact::Known(_) => panic!("expected an unknown fact"),
-    }
 }
 
 fn user(id: &str, login: &str) -> Fact<Option<Identity>> {

@@ -4,6 +4,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use super::*;
 
 use crate::registry::test_support::sample_json as sample;
+use crate::registry::test_support::unknown_reason;
 use crate::registry::test_support::{fixture_bytes, quick_net};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -31,13 +32,6 @@ async fn serve(server: &MockServer, at: &str, response: ResponseTemplate) {
         .expect(1)
         .mount(server)
         .await;
-}
-
-fn unknown_reason<T: std::fmt::Debug>(fact: &Fact<T>) -> &str {
-    match fact {
-        Fact::Unknown(reason) => reason,
-        Fact::Known(value) => panic!("expected unknown, got {value:?}"),
-    }
 }
 
 const HELLO_WORLD: &str = "/repos/octokit-fixture-org/hello-world";

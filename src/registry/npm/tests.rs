@@ -2,11 +2,10 @@ use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use std::fmt;
-
 use super::*;
 
 use crate::registry::test_support::sample_json as sample;
+use crate::registry::test_support::{at as time, unknown_reason};
 use crate::registry::test_support::{fixture_bytes, quick_net};
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -34,17 +33,6 @@ fn json_body(value: &Value) -> ResponseTemplate {
 
 fn raw_body(body: Vec<u8>) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body, "application/json")
-}
-
-fn time(text: &str) -> Option<Timestamp> {
-    Some(text.parse().expect("timestamp"))
-}
-
-fn unknown_reason<T: fmt::Debug>(fact: &Fact<T>) -> &str {
-    match fact {
-        Fact::Unknown(reason) => reason,
-        Fact::Known(value) => panic!("expected unknown, got {value:?}"),
-    }
 }
 
 fn every_fact_unknown(facts: &PackageFacts) -> Vec<&str> {

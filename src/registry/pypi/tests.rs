@@ -1,7 +1,5 @@
 use std::cmp::Ordering;
-use std::str::FromStr;
 
-use jiff::Timestamp;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -13,6 +11,7 @@ use super::*;
 use crate::model::facts::IdentityKind;
 
 use crate::registry::test_support::sample_text as sample;
+use crate::registry::test_support::{at, find, releases, unknown_reason as unknown};
 use crate::registry::test_support::{fixture_bytes, quick_net};
 
 fn fixture(name: &str) -> String {
@@ -67,28 +66,6 @@ async fn sampleproject(server: &MockServer) {
     for file in SAMPLEPROJECT_FILES {
         let at = format!("/integrity/sampleproject/4.0.0/{file}/provenance");
         serve(server, &at, 200, sample("pypi-provenance.json")).await;
-    }
-}
-
-fn at(text: &str) -> Option<Timestamp> {
-    Some(Timestamp::from_str(text).expect("a timestamp"))
-}
-
-fn releases(facts: &PackageFacts) -> &[Release] {
-    facts.releases.known().expect("releases are known")
-}
-
-fn find<'a>(facts: &'a PackageFacts, version: &str) -> &'a Release {
-    releases(facts)
-        .iter()
-        .find(|r| r.version == version)
-        .expect("the release")
-}
-
-fn unknown<T>(fact: &Fact<T>) -> &str {
-    match fact {
-        Fact::Unknown(reason) => reason,
-        Fact::Known(_) => panic!("expected an unknown fact"),
     }
 }
 
