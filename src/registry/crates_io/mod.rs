@@ -160,7 +160,7 @@ impl CratesClient {
     ///
     /// Returns how many API requests this run expects to send (all of them, twice the crates,
     /// without a budget; none with a database dump).
-    pub async fn plan(&self, crates: &[(&str, &str)]) -> usize {
+    pub(crate) async fn plan(&self, crates: &[(&str, &str)]) -> usize {
         if self.dump.is_some() {
             return 0;
         }
@@ -315,7 +315,7 @@ impl CratesClient {
 
     /// [`CratesClient::package`], plus what went wrong without making a whole fact unknown
     /// (an index line skipped, a version entry of the API skipped), one line each.
-    pub async fn package_with_notes(
+    pub(crate) async fn package_with_notes(
         &self,
         name: &str,
         version: &str,

@@ -38,7 +38,7 @@ const GITHUB_HOST: &str = "github.com";
 
 /// The GitHub REST API client.
 #[derive(Debug, Clone)]
-pub struct GithubClient {
+pub(crate) struct GithubClient {
     net: Arc<Net>,
     base: Url,
 }
@@ -53,12 +53,12 @@ pub fn not_looked_up(repo: &RepoRef) -> String {
 
 impl GithubClient {
     /// A client for the API at `base` (`https://api.github.com/`, a mock).
-    pub fn new(net: Arc<Net>, base: Url) -> Self {
+    pub(crate) fn new(net: Arc<Net>, base: Url) -> Self {
         GithubClient { net, base }
     }
 
     /// What GitHub says about `repo`; unknown, with the reason, when it cannot say.
-    pub async fn repository(&self, repo: &RepoRef) -> Fact<RepositoryFacts> {
+    pub(crate) async fn repository(&self, repo: &RepoRef) -> Fact<RepositoryFacts> {
         if !repo.host.eq_ignore_ascii_case(GITHUB_HOST) {
             return Fact::unknown(not_looked_up(repo));
         }

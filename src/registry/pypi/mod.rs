@@ -127,7 +127,7 @@ impl PypiClient {
 
     /// [`PypiClient::package`], plus what went wrong without making a whole fact unknown
     /// (a file entry skipped, a provenance document that did not answer), one line each.
-    pub async fn package_with_notes(
+    pub(crate) async fn package_with_notes(
         &self,
         name: &str,
         version: &str,
@@ -462,7 +462,7 @@ impl PypiClient {
     /// A document of the wrong shape ([`crate::verify::pypi::check_document`]: `200 {}`, no
     /// `attestation_bundles` list, a bundle that is not an object) is refused as a whole: the
     /// fact is unknown ("not a provenance document"), so verification never judges it invalid.
-    pub async fn provenance_document(&self, url: &str) -> Fact<Value> {
+    pub(crate) async fn provenance_document(&self, url: &str) -> Fact<Value> {
         let url = match Url::parse(url) {
             Ok(url) => url,
             Err(error) => return Fact::unknown(format!("`{url}` is not a URL: {error}")),
