@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::lockfile::{self, ReadOptions};
 use crate::model::facts::{Fact, Release};
 use crate::net::{Net, NetConfig};
-use crate::registry::crates_dump::CratesDbDump;
+use crate::registry::crates_io::dump::CratesDbDump;
 use crate::registry::{crates_io, github, npm, pypi};
 use crate::verify::bundle::TrustRoot;
 

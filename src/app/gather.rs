@@ -12,8 +12,8 @@ use crate::config::{Config, RegistriesConfig};
 use crate::model::facts::PackageFacts;
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::{Net, NetConfig, NetError, RequestLog};
-use crate::registry::crates_dump::{CratesDbDump, DumpError};
 use crate::registry::crates_io::CratesClient;
+use crate::registry::crates_io::dump::{CratesDbDump, DumpError};
 use crate::registry::gather::Registries;
 use crate::verify::bundle::{TrustRoot, TrustRootError};
 

@@ -1,7 +1,11 @@
 //! What the clients share when turning responses into facts: endpoint URLs built from a base,
-//! lenient timestamps, and JSON read section by section so one malformed section makes only
-//! its own facts unknown.
+//! timestamps (strict RFC 3339 with [`timestamp`], or leniently without offset with
+//! [`parse_time`]), JSON read section by section so one malformed section makes only its own
+//! facts unknown, documents read only from a JSON object ([`decode_object`], [`Object`]), and
+//! registry text cut down for a reason ([`excerpt`]). One copy each: a client that needs one
+//! of these uses it from here.
 
+use std::fmt;
 use std::str::FromStr;
 
 use jiff::Timestamp;
@@ -28,6 +32,63 @@ pub(crate) fn endpoint(base: &Url, segments: &[&str]) -> Result<Url, String> {
 /// A timestamp the registry wrote, if it parses (RFC 3339 with `Z` or an offset).
 pub(crate) fn timestamp(text: Option<&str>) -> Option<Timestamp> {
     text.and_then(|text| Timestamp::from_str(text.trim()).ok())
+}
+
+/// An RFC 3339 time; leniently, a time without offset is taken as UTC.
+pub(crate) fn parse_time(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Ok(timestamp) = text.parse::<Timestamp>() {
+        return Some(timestamp);
+    }
+    civil_utc(text)
+}
+
+/// A date and time without offset (`2020-10-09T05:53:58.693`, `2015-01-28 22:55:43`), as UTC.
+pub(crate) fn civil_utc(text: &str) -> Option<Timestamp> {
+    let civil: jiff::civil::DateTime = text.parse().ok()?;
+    civil
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|zoned| zoned.timestamp())
+}
+
+/// Longest excerpt of registry text kept in a reason (decoding errors can quote it).
+const MAX_EXCERPT: usize = 200;
+
+/// Registry text for a reason: control characters escaped, at most [`MAX_EXCERPT`] characters.
+pub(crate) fn excerpt(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    match escaped.char_indices().nth(MAX_EXCERPT) {
+        Some((end, _)) => format!("{}…", &escaped[..end]),
+        None => escaped,
+    }
+}
+
+/// A decoding error, shortened: serde quotes the offending registry text.
+pub(crate) fn detail(error: &dyn fmt::Display) -> String {
+    excerpt(&error.to_string())
+}
+
+/// A JSON object decoded as `T`. Serde would also take an array for a struct (field by
+/// position): only an object is a document here.
+pub(crate) fn decode_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    let first = body.iter().find(|byte| !byte.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        return Err(match serde_json::from_slice::<Value>(body) {
+            Ok(value) => format!("the body is {}, not an object", json_type(&value)),
+            Err(error) => detail(&error),
+        });
+    }
+    serde_json::from_slice(body).map_err(|error| detail(&error))
 }
 
 /// One section of a JSON document: `Ok(None)` when absent or null, an error naming the URL and
@@ -112,5 +173,35 @@ mod tests {
         assert!(timestamp(Some("2015-01-28T22:55:43.062952+00:00")).is_some());
         assert!(timestamp(Some("yesterday")).is_none());
         assert_eq!(fact::<u8>(Err("why".into())), Fact::Unknown("why".into()));
+    }
+
+    fn utc(text: &str) -> Option<Timestamp> {
+        Some(text.parse().unwrap())
+    }
+
+    #[test]
+    fn times_parse_leniently() {
+        assert_eq!(
+            parse_time("2020-10-09T05:53:58.693Z"),
+            utc("2020-10-09T05:53:58.693Z")
+        );
+        assert_eq!(
+            parse_time("2020-10-09T07:53:58+02:00"),
+            utc("2020-10-09T05:53:58Z")
+        );
+        assert_eq!(
+            parse_time("2020-10-09T05:53:58.693"),
+            utc("2020-10-09T05:53:58.693Z")
+        );
+        assert_eq!(parse_time("yesterday"), None);
+    }
+
+    #[test]
+    fn registry_text_in_reasons_is_short_and_inert() {
+        let long = "x".repeat(1000);
+        let short = excerpt(&long);
+        assert_eq!(short.chars().count(), MAX_EXCERPT + 1);
+        assert!(short.ends_with('…'));
+        assert_eq!(excerpt("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\nc");
     }
 }

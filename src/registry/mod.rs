@@ -1,8 +1,10 @@
-//! Registry and source-host clients: raw facts, no judgement. One client per file; each turns
-//! the responses of one service into [`facts`] values, and a failed request into an *unknown*
-//! fact with the reason.
+//! Registry and source-host clients: raw facts, no judgement. One folder per service: `mod.rs`
+//! the client and its requests, `wire.rs` the responses as served (private), `decoding.rs`
+//! where turning them into facts is a concern of its own (PyPI, crates.io), `tests.rs`. Each
+//! turns the responses of one service into [`facts`](crate::model::facts) values, and a failed
+//! request into an *unknown* fact with the reason. Helpers they share (URLs, times, JSON
+//! sections, documents read only from an object, error excerpts) are in `decode.rs`, once.
 
-pub mod crates_dump;
 pub mod crates_io;
 mod decode;
 pub mod gather;
