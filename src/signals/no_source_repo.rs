@@ -4,7 +4,7 @@
 //!
 //! What counts as declared is decided where the facts are gathered: npm `repository`,
 //! crates.io `repository`, PyPI `project_urls` / `home_page` / `download_url` (see
-//! `registry::pypi::declared_repository`). A declared URL is a repository when
+//! `registry::pypi::decoding::declared_repository`). A declared URL is a repository when
 //! [`repo_url::normalize`] recognises it, on any host: a repository on GitLab, Codeberg,
 //! SourceForge or a self-hosted git server is declared, even though deptrust reads repository
 //! facts from GitHub only (those facts are then unknown, which is not this signal's concern).
