@@ -18,11 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 /// The reason the scan gives a package for which no facts were gathered at all.
-pub const NOTHING_GATHERED: &str = "no facts were gathered for this package";
+pub(crate) const NOTHING_GATHERED: &str = "no facts were gathered for this package";
 
 /// The cause of one unknown reason.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Cause {
+pub(crate) struct Cause {
     /// The service (host, with the port when it has one), when the reason names a URL.
     pub service: Option<String>,
     /// What went wrong, one short phrase without package-specific parts.
@@ -34,7 +34,7 @@ pub struct Cause {
 
 impl Cause {
     /// One line: `` `registry.npmjs.org`: timed out ``.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match &self.service {
             Some(service) => format!("`{service}`: {}", self.what),
             None => self.what.clone(),
@@ -44,7 +44,7 @@ impl Cause {
 
 /// The cause of an unknown `reason` given to package `package` (`npm:ms@2.1.3`): its name and
 /// version in the reason are folded so that one problem shared by many packages is one cause.
-pub fn cause_for(package: &str, reason: &str) -> Cause {
+pub(crate) fn cause_for(package: &str, reason: &str) -> Cause {
     let (name, version) = package
         .split_once(':')
         .map_or(package, |(_, rest)| rest)
@@ -82,7 +82,7 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
 }
 
 /// The cause of an unknown `reason`.
-pub fn cause_of(reason: &str) -> Cause {
+pub(crate) fn cause_of(reason: &str) -> Cause {
     let service = first_url_host(reason);
     let lower = reason.to_ascii_lowercase();
     let network_kind = if reason == NOTHING_GATHERED {
@@ -137,7 +137,7 @@ pub fn cause_of(reason: &str) -> Cause {
 
 /// Whether an unknown release list with this reason means the package's registry was not
 /// reached.
-pub fn registry_not_reached(reason: &str) -> bool {
+pub(crate) fn registry_not_reached(reason: &str) -> bool {
     cause_of(reason).network
 }
 
@@ -166,13 +166,13 @@ struct Counts {
 
 /// Collects unknowns by cause.
 #[derive(Debug, Default)]
-pub struct Tally {
+pub(crate) struct Tally {
     causes: BTreeMap<Cause, Counts>,
 }
 
 impl Tally {
     /// Records one unknown verdict of `package` for `fact` with `reason`.
-    pub fn add(&mut self, package: &str, fact: &str, reason: &str) {
+    pub(crate) fn add(&mut self, package: &str, fact: &str, reason: &str) {
         let entry = self.causes.entry(cause_for(package, reason)).or_default();
         entry.facts.insert(fact.to_string());
         entry.packages.insert(package.to_string());
@@ -180,7 +180,7 @@ impl Tally {
     }
 
     /// Adds another tally.
-    pub fn merge(&mut self, other: &Tally) {
+    pub(crate) fn merge(&mut self, other: &Tally) {
         for (cause, counts) in &other.causes {
             let entry = self.causes.entry(cause.clone()).or_default();
             entry.facts.extend(counts.facts.iter().cloned());
@@ -190,7 +190,7 @@ impl Tally {
     }
 
     /// One summary per cause: network faults first, then most packages first.
-    pub fn summaries(&self) -> Vec<CauseSummary> {
+    pub(crate) fn summaries(&self) -> Vec<CauseSummary> {
         let mut summaries: Vec<CauseSummary> = self
             .causes
             .iter()

@@ -17,10 +17,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// Version of the history file.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// Runs kept (about eight years of daily runs).
-pub const MAX_RUNS: usize = 3_000;
+pub(crate) const MAX_RUNS: usize = 3_000;
 
 /// The history file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

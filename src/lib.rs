@@ -9,16 +9,16 @@
 
 pub mod app;
 pub mod config;
-pub mod coverage;
+pub(crate) mod coverage;
 pub mod fuzz;
 pub mod graph;
-pub mod history;
+pub(crate) mod history;
 pub mod lockfile;
 pub mod model;
 pub mod monthly;
 pub mod net;
-pub mod policy;
-pub mod redact;
+pub(crate) mod policy;
+pub(crate) mod redact;
 pub mod registry;
 pub mod report;
 pub mod rules;

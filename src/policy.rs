@@ -62,7 +62,7 @@ use crate::rules::{Catalog, Level, catalog};
 use crate::signals::Params;
 
 /// The only `version` of the policy format this deptrust reads.
-pub const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 1;
 
 /// Every ecosystem a policy can name.
 const ECOSYSTEMS: &[Ecosystem] = &[Ecosystem::Cargo, Ecosystem::Npm, Ecosystem::Pypi];

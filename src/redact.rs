@@ -44,7 +44,7 @@ const TOKEN_PREFIXES: [(&str, usize); 9] = [
 ];
 
 /// `text` with credential-shaped parts replaced by `***`.
-pub fn redact(text: &str) -> String {
+pub(crate) fn redact(text: &str) -> String {
     let text = redact_headers(text);
     let text = redact_userinfo(&text);
     let text = redact_schemes(&text);
