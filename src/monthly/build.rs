@@ -815,12 +815,16 @@ fn diff(
             continue;
         };
         let now_id = b.ids.get(key).copied().unwrap_or(id);
-        events.push(event(
-            kind,
-            now_id,
-            Some(finding),
-            format!("no longer: {}", finding.message),
-        ));
+        // An improvement: it names the rule that cleared, with no severity of its own.
+        events.push(TrustEvent {
+            severity: None,
+            ..event(
+                kind,
+                now_id,
+                Some(finding),
+                format!("no longer: {}", finding.message),
+            )
+        });
     }
 }
 
