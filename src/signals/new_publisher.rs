@@ -161,7 +161,7 @@ impl Rule for NewPublisher {
                 let mut evidence =
                     found.evidence(&history.releases[*index], *index == history.index);
                 if let Value::Object(fields) = &mut evidence {
-                    fields.insert("age".into(), age.evidence(&windows));
+                    fields.insert("age".into(), json!(age.evidence(&windows)));
                 }
                 evidence
             })

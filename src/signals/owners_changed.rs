@@ -88,7 +88,10 @@ impl Rule for OwnersChanged {
                                                 "order".into(),
                                                 json!(predecessors.order.describe()),
                                             );
-                                            fields.insert("age".into(), age.evidence(&windows));
+                                            fields.insert(
+                                                "age".into(),
+                                                json!(age.evidence(&windows)),
+                                            );
                                         }
                                         evidence.insert("since_previous_version".into(), change);
                                         weights.push(age.weight);
