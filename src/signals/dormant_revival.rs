@@ -132,7 +132,7 @@ impl Rule for DormantRevival {
                         release.version,
                         found.publisher.describe()
                     ));
-                    new_publishers.push(found.evidence(release, index == history.index));
+                    new_publishers.push(json!(found.evidence(release, index == history.index)));
                 }
                 Newness::Undetermined(reason) => {
                     publisher_unknown.get_or_insert(reason);
