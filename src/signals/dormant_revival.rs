@@ -21,13 +21,12 @@
 //! only crowds the report: it is clear instead.
 
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-use super::new_publisher::{Newness, newness};
+use super::new_publisher::{FoundEvidence, NewPublisherFound, Newness, newness};
 use super::support::{
-    AgeWindows, History, Weight, months_before, rule_severity, severity_field, signed, unknown,
-    whole_days, whole_months,
+    AgeEvidence, AgeWindows, History, Weight, evidence, months_before, rule_severity,
+    severity_field, signed, unknown, whole_days, whole_months,
 };
 use super::{Context, Outcome, Rule};
 use crate::rules::Severity;
@@ -46,6 +45,37 @@ pub(crate) struct Params {
     pub(crate) fresh_days: u64,
     /// Days after which a revival no longer counts.
     pub(crate) expire_days: u64,
+}
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The `silence-months` parameter (at least 1).
+    pub(crate) silence_months: i64,
+    /// Whole months between the revival and the release before it.
+    pub(crate) silent_months: i64,
+    /// The release before the silence.
+    pub(crate) previous_release: ReleaseEvidence<'a>,
+    /// The release that broke the silence.
+    pub(crate) revival: ReleaseEvidence<'a>,
+    /// The revival and the version in use when published by an identity that published no
+    /// earlier version (without their age).
+    pub(crate) new_publishers: Vec<FoundEvidence<'a>>,
+    /// Why whether their publishers are new could not be told, if it could not.
+    pub(crate) publisher_unknown: Option<String>,
+    /// The age of the revival.
+    pub(crate) age: AgeEvidence<'a>,
+}
+
+/// A release, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct ReleaseEvidence<'a> {
+    /// Its version.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339).
+    pub(crate) published: String,
 }
 
 impl Rule for DormantRevival {
@@ -121,7 +151,7 @@ impl Rule for DormantRevival {
         if revival != history.index {
             checked.push(history.index);
         }
-        let mut new_publishers = Vec::new();
+        let mut found_new: Vec<(usize, NewPublisherFound)> = Vec::new();
         let mut publisher_unknown: Option<String> = None;
         for index in checked {
             match newness(&history, index) {
@@ -132,7 +162,7 @@ impl Rule for DormantRevival {
                         release.version,
                         found.publisher.describe()
                     ));
-                    new_publishers.push(found.evidence(release, index == history.index));
+                    found_new.push((index, found));
                 }
                 Newness::Undetermined(reason) => {
                     publisher_unknown.get_or_insert(reason);
@@ -140,6 +170,12 @@ impl Rule for DormantRevival {
                 Newness::Seen | Newness::First => {}
             }
         }
+        let new_publishers: Vec<FoundEvidence<'_>> = found_new
+            .iter()
+            .map(|(index, found)| {
+                found.evidence(&history.releases[*index], *index == history.index)
+            })
+            .collect();
         let evidence_severity = if new_publishers.is_empty() {
             rule_severity(Self::ID)
         } else {
@@ -153,15 +189,15 @@ impl Rule for DormantRevival {
         };
         Outcome::Risk {
             message,
-            evidence: json!({
-                "version": in_use.version,
-                "silence_months": months,
-                "silent_months": silent,
-                "previous_release": release_evidence(&previous.version, previous_time),
-                "revival": release_evidence(&revived.version, revival_time),
-                "new_publishers": new_publishers,
-                "publisher_unknown": publisher_unknown,
-                "age": age.evidence(&windows),
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                silence_months: months,
+                silent_months: silent,
+                previous_release: release_evidence(&previous.version, previous_time),
+                revival: release_evidence(&revived.version, revival_time),
+                new_publishers,
+                publisher_unknown,
+                age: age.evidence(&windows),
             }),
             severity: severity_field(Self::ID, severity),
         }
@@ -173,12 +209,17 @@ fn date(time: Timestamp) -> String {
     time.strftime("%Y-%m-%d").to_string()
 }
 
-fn release_evidence(version: &str, published: Timestamp) -> Value {
-    json!({"version": version, "published": published.to_string()})
+fn release_evidence(version: &str, published: Timestamp) -> ReleaseEvidence<'_> {
+    ReleaseEvidence {
+        version,
+        published: published.to_string(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
     use crate::model::facts::{Fact, PackageFacts};
     use crate::signals::test_support::{
@@ -435,5 +476,63 @@ mod tests {
         let wide = params_with(signal, "fresh-days", 400);
         let (_, _, severity) = risk(evaluate_with(signal, &decayed, None, &wide));
         assert_eq!(severity, Some(Severity::High));
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literal it replaced gave,
+    /// with and without new publishers and a reason they are unknown.
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let old_release = |version: &str, published: Timestamp| -> Value {
+            json!({"version": version, "published": published.to_string()})
+        };
+        let windows = AgeWindows::new(90, 365);
+        let previous_time: Timestamp = "2014-01-01T00:00:00Z".parse().unwrap();
+        let revived = release("0.2.6", "2025-12-14T00:00:00Z");
+        let revival_time = revived.published.unwrap();
+        let age = windows
+            .age(crate::signals::test_support::NOW, &revived, "it")
+            .unwrap();
+        let found = NewPublisherFound {
+            publisher: super::super::new_publisher::Publisher::Account(
+                crate::signals::test_support::user("stranger"),
+            ),
+            compared: 2,
+            unknown: 0,
+        };
+        for (new, reason) in [
+            (true, None),
+            (false, Some("the registry is down".to_string())),
+        ] {
+            let new_publishers: Vec<FoundEvidence<'_>> = if new {
+                vec![found.evidence(&revived, true)]
+            } else {
+                Vec::new()
+            };
+            let old_new: Vec<Value> = new_publishers.iter().map(|found| json!(found)).collect();
+            let old = json!({
+                "version": revived.version,
+                "silence_months": 24,
+                "silent_months": 143,
+                "previous_release": old_release("0.1.2", previous_time),
+                "revival": old_release(&revived.version, revival_time),
+                "new_publishers": old_new,
+                "publisher_unknown": reason,
+                "age": age.evidence(&windows),
+            });
+            let typed = evidence(&Evidence {
+                version: &revived.version,
+                silence_months: 24,
+                silent_months: 143,
+                previous_release: release_evidence("0.1.2", previous_time),
+                revival: release_evidence(&revived.version, revival_time),
+                new_publishers,
+                publisher_unknown: reason.clone(),
+                age: age.evidence(&windows),
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
     }
 }

@@ -13,9 +13,11 @@
 //!   does not report which do. Reporting every crate as unknown would bury the unknowns that
 //!   matter; judging build scripts needs the crate's source, which deptrust does not read.
 
-use serde_json::json;
+use std::collections::BTreeMap;
 
-use super::support::{History, one_line, unknown};
+use serde::Serialize;
+
+use super::support::{History, evidence, one_line, unknown};
 use super::{Context, NoParams, Outcome, Rule};
 use crate::model::facts::Fact;
 
@@ -25,6 +27,26 @@ pub(crate) struct InstallScript;
 
 /// Source-distribution suffixes (PEP 625 `.tar.gz`, and the older formats PyPI accepted).
 const SDIST_SUFFIXES: [&str; 6] = [".tar.gz", ".zip", ".tar.bz2", ".tar.xz", ".tgz", ".tar"];
+
+/// The evidence of a finding: the install scripts (npm) or the source distributions (PyPI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub(crate) enum Evidence<'a> {
+    /// npm: the version's install scripts.
+    Scripts {
+        /// The version in use.
+        version: &'a str,
+        /// Each install script (`preinstall`, `install`, `postinstall`) and its command.
+        scripts: &'a BTreeMap<String, String>,
+    },
+    /// PyPI: the version ships only source distributions.
+    SourceOnly {
+        /// The version in use.
+        version: &'a str,
+        /// Its file names, all source distributions.
+        files: Vec<&'a str>,
+    },
+}
 
 impl Rule for InstallScript {
     const ID: &'static str = "install-script";
@@ -45,9 +67,9 @@ impl Rule for InstallScript {
                         facts.version,
                         listed.join(", ")
                     ),
-                    evidence: json!({
-                        "version": facts.version,
-                        "scripts": scripts,
+                    evidence: evidence(&Evidence::Scripts {
+                        version: &facts.version,
+                        scripts,
                     }),
                     severity: None,
                 };
@@ -73,15 +95,16 @@ impl Rule for InstallScript {
                     return Outcome::Clear;
                 }
                 let names: Vec<&str> = files.iter().map(|file| file.filename.as_str()).collect();
+                let message = format!(
+                    "{} is published only as a source distribution ({}): installing it runs its build backend",
+                    facts.version,
+                    names.join(", ")
+                );
                 Outcome::Risk {
-                    message: format!(
-                        "{} is published only as a source distribution ({}): installing it runs its build backend",
-                        facts.version,
-                        names.join(", ")
-                    ),
-                    evidence: json!({
-                        "version": facts.version,
-                        "files": names,
+                    message,
+                    evidence: evidence(&Evidence::SourceOnly {
+                        version: &facts.version,
+                        files: names,
                     }),
                     severity: None,
                 }
@@ -93,7 +116,7 @@ impl Rule for InstallScript {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use serde_json::json;
 
     use super::*;
     use crate::model::facts::{PackageFacts, ReleaseFile};
@@ -200,5 +223,32 @@ mod tests {
             &npm(&[("postinstall", "node x.js")]),
         ));
         assert_eq!(evidence["scripts"]["postinstall"], "node x.js");
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (npm scripts and PyPI source distributions), over the same facts.
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let facts = npm(&[("postinstall", "node x.js"), ("preinstall", "sh -c 'a'")]);
+        let scripts = facts.install_scripts.known().unwrap();
+        let typed = evidence(&Evidence::Scripts {
+            version: &facts.version,
+            scripts,
+        });
+        let old = json!({"version": facts.version, "scripts": scripts});
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&old).unwrap()
+        );
+        let names = vec!["pkg-1.0.tar.gz", "pkg-1.0.zip"];
+        let typed = evidence(&Evidence::SourceOnly {
+            version: &facts.version,
+            files: names.clone(),
+        });
+        let old = json!({"version": facts.version, "files": names});
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&old).unwrap()
+        );
     }
 }

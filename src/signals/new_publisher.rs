@@ -32,12 +32,11 @@
 //! publisher's release without a publish time makes the answer unknown.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::support::{
-    AgeWindows, History, Weight, one_step_down, plural, repository_key, rule_severity,
-    severity_field, signed, unknown, whole_days,
+    AgeEvidence, AgeWindows, History, Weight, evidence, one_step_down, plural, repository_key,
+    rule_severity, severity_field, signed, unknown, whole_days,
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Identity, IdentityKind, Provenance, Release};
@@ -155,15 +154,11 @@ impl Rule for NewPublisher {
                 )
             })
             .collect();
-        let found: Vec<Value> = aged
+        let found: Vec<FoundEvidence<'_>> = aged
             .iter()
-            .map(|(index, found, age)| {
-                let mut evidence =
-                    found.evidence(&history.releases[*index], *index == history.index);
-                if let Value::Object(fields) = &mut evidence {
-                    fields.insert("age".into(), age.evidence(&windows));
-                }
-                evidence
+            .map(|(index, found, age)| FoundEvidence {
+                age: Some(age.evidence(&windows)),
+                ..found.evidence(&history.releases[*index], *index == history.index)
             })
             .collect();
         Outcome::Risk {
@@ -171,14 +166,81 @@ impl Rule for NewPublisher {
                 "published by an identity that published no earlier version: {}",
                 items.join("; ")
             ),
-            evidence: json!({
-                "version": in_use.version,
-                "window_days": window,
-                "new_publishers": found,
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                window_days: window,
+                new_publishers: found,
             }),
             severity: severity_field(Self::ID, severity),
         }
     }
+}
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The `window-days` parameter (clamped to 0..=36500).
+    pub(crate) window_days: i64,
+    /// The releases published by a new publisher, each with its age.
+    pub(crate) new_publishers: Vec<FoundEvidence<'a>>,
+}
+
+/// The evidence of a finding against the trust ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct LedgerEvidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Who published it.
+    pub(crate) publisher: &'a Identity,
+    /// The publishers the ledger accepted.
+    pub(crate) ledger_publishers: Vec<&'a Identity>,
+}
+
+/// A release published by an identity that published no earlier version (here and in
+/// `dormant-revival`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct FoundEvidence<'a> {
+    /// The release.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339), when the registry gives it.
+    pub(crate) published: Option<String>,
+    /// Whether it is the version in use.
+    pub(crate) in_use: bool,
+    /// Who published it.
+    pub(crate) publisher: PublisherEvidence<'a>,
+    /// Earlier releases whose publisher was compared.
+    pub(crate) earlier_releases_compared: usize,
+    /// Earlier releases whose publisher is unknown or could not be compared.
+    pub(crate) earlier_publishers_unknown: usize,
+    /// Its age (`new-publisher` only; absent in `dormant-revival`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) age: Option<AgeEvidence<'a>>,
+}
+
+/// A publisher, as evidence: `kind` is `account` or `trusted-publisher`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub(crate) enum PublisherEvidence<'a> {
+    /// A registry account of a person or a team.
+    Account {
+        /// The registry's id of the account.
+        id: &'a str,
+        /// Its display name.
+        display: &'a str,
+    },
+    /// A CI workflow: trusted publishing, or a verified build nobody's account published.
+    TrustedPublisher {
+        /// The registry's id for it, when it names one.
+        id: Option<&'a str>,
+        /// Its display name, when the registry names one.
+        display: Option<&'a str>,
+        /// The repository (`https://github.com/owner/name`), when known.
+        repository: Option<&'a str>,
+        /// The host's numeric repository id (as a string), from a verified build.
+        repository_id: Option<&'a str>,
+    },
 }
 
 /// The trust ledger's check (see `app::ledger`): when the ledger accepted publishers for this
@@ -217,10 +279,10 @@ fn outside_the_ledger(cx: &Context<'_>, in_use: &Release) -> Option<Outcome> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        evidence: json!({
-            "version": in_use.version,
-            "publisher": publisher,
-            "ledger_publishers": accepted,
+        evidence: evidence(&LedgerEvidence {
+            version: &in_use.version,
+            publisher,
+            ledger_publishers: accepted,
         }),
         severity: None,
     })
@@ -371,24 +433,22 @@ impl Publisher {
     }
 
     /// The facts, as evidence.
-    pub(crate) fn evidence(&self) -> Value {
+    pub(crate) fn evidence(&self) -> PublisherEvidence<'_> {
         match self {
-            Publisher::Account(identity) => json!({
-                "kind": "account",
-                "id": identity.id,
-                "display": identity.display,
-            }),
+            Publisher::Account(identity) => PublisherEvidence::Account {
+                id: &identity.id,
+                display: &identity.display,
+            },
             Publisher::Build {
                 repository_id,
                 repository,
                 account,
-            } => json!({
-                "kind": "trusted-publisher",
-                "id": account.as_ref().map(|account| &account.id),
-                "display": account.as_ref().map(|account| &account.display),
-                "repository": repository,
-                "repository_id": repository_id,
-            }),
+            } => PublisherEvidence::TrustedPublisher {
+                id: account.as_ref().map(|account| account.id.as_str()),
+                display: account.as_ref().map(|account| account.display.as_str()),
+                repository: repository.as_deref(),
+                repository_id: repository_id.as_deref(),
+            },
         }
     }
 }
@@ -418,16 +478,17 @@ pub(crate) struct NewPublisherFound {
 }
 
 impl NewPublisherFound {
-    /// The facts about `release`, as evidence.
-    pub(crate) fn evidence(&self, release: &Release, in_use: bool) -> Value {
-        json!({
-            "version": release.version,
-            "published": release.published.map(|time: Timestamp| time.to_string()),
-            "in_use": in_use,
-            "publisher": self.publisher.evidence(),
-            "earlier_releases_compared": self.compared,
-            "earlier_publishers_unknown": self.unknown,
-        })
+    /// The facts about `release`, as evidence (without its age).
+    pub(crate) fn evidence<'a>(&'a self, release: &'a Release, in_use: bool) -> FoundEvidence<'a> {
+        FoundEvidence {
+            version: &release.version,
+            published: release.published.map(|time: Timestamp| time.to_string()),
+            in_use,
+            publisher: self.publisher.evidence(),
+            earlier_releases_compared: self.compared,
+            earlier_publishers_unknown: self.unknown,
+            age: None,
+        }
     }
 }
 
@@ -472,6 +533,8 @@ pub(crate) fn newness(history: &History<'_>, index: usize) -> Newness {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
     use crate::model::facts::Owner;
     use crate::model::verification::ProvenanceCheck;
@@ -884,6 +947,114 @@ mod tests {
                     ),
                 ),
             ],
+        );
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (an account and a trusted publisher with and without names, with and without an age,
+    /// and the ledger finding).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let old_publisher = |publisher: &Publisher| match publisher {
+            Publisher::Account(identity) => json!({
+                "kind": "account",
+                "id": identity.id,
+                "display": identity.display,
+            }),
+            Publisher::Build {
+                repository_id,
+                repository,
+                account,
+            } => json!({
+                "kind": "trusted-publisher",
+                "id": account.as_ref().map(|account| &account.id),
+                "display": account.as_ref().map(|account| &account.display),
+                "repository": repository,
+                "repository_id": repository_id,
+            }),
+        };
+        let windows = AgeWindows::new(90, 365);
+        let mut untimed = release("1.0.0", "2025-12-01T00:00:00Z");
+        untimed.published = None;
+        let timed = release("1.1.0", "2025-12-01T00:00:00Z");
+        let publishers = [
+            Publisher::Account(crate::signals::test_support::user("mallory")),
+            Publisher::Build {
+                repository_id: Some("123".into()),
+                repository: Some("https://github.com/owner/repo".into()),
+                account: Some(trusted("owner/repo")),
+            },
+            Publisher::Build {
+                repository_id: None,
+                repository: None,
+                account: None,
+            },
+        ];
+        for publisher in publishers {
+            let found = NewPublisherFound {
+                publisher,
+                compared: 3,
+                unknown: 1,
+            };
+            for (release, in_use) in [(&timed, true), (&untimed, false)] {
+                let old = json!({
+                    "version": release.version,
+                    "published": release.published.map(|time: Timestamp| time.to_string()),
+                    "in_use": in_use,
+                    "publisher": old_publisher(&found.publisher),
+                    "earlier_releases_compared": found.compared,
+                    "earlier_publishers_unknown": found.unknown,
+                });
+                assert_eq!(
+                    serde_json::to_string(&evidence(&found.evidence(release, in_use))).unwrap(),
+                    serde_json::to_string(&old).unwrap()
+                );
+            }
+            let age = windows.age(NOW, &timed, "it").unwrap();
+            let mut old_found = json!({
+                "version": timed.version,
+                "published": timed.published.map(|time: Timestamp| time.to_string()),
+                "in_use": true,
+                "publisher": old_publisher(&found.publisher),
+                "earlier_releases_compared": found.compared,
+                "earlier_publishers_unknown": found.unknown,
+            });
+            if let Value::Object(fields) = &mut old_found {
+                fields.insert("age".into(), json!(age.evidence(&windows)));
+            }
+            let old = json!({"version": "1.1.0", "window_days": 30, "new_publishers": [old_found]});
+            let typed = evidence(&Evidence {
+                version: "1.1.0",
+                window_days: 30,
+                new_publishers: vec![FoundEvidence {
+                    age: Some(age.evidence(&windows)),
+                    ..found.evidence(&timed, true)
+                }],
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
+        let publisher = trusted("someone/else");
+        let accepted = [
+            trusted("owner/repo"),
+            crate::signals::test_support::user("alice"),
+        ];
+        let accepted: Vec<&Identity> = accepted.iter().collect();
+        let old = json!({
+            "version": "1.1.0",
+            "publisher": publisher,
+            "ledger_publishers": accepted,
+        });
+        let typed = evidence(&LedgerEvidence {
+            version: "1.1.0",
+            publisher: &publisher,
+            ledger_publishers: accepted,
+        });
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&old).unwrap()
         );
     }
 }

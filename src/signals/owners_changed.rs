@@ -18,10 +18,11 @@
 //! can be made, the answer is unknown, with both reasons.
 
 use jiff::Timestamp;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::support::{
-    AgeParams, AgeWindows, History, Weight, one_step_down, rule_severity, severity_field,
+    AgeEvidence, AgeParams, AgeWindows, History, Weight, evidence, one_step_down, rule_severity,
+    severity_field,
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Identity, Owner};
@@ -29,6 +30,59 @@ use crate::model::facts::{Fact, Identity, Owner};
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OwnersChanged;
+
+/// The evidence of a finding: one or both comparisons, each present only when it found a
+/// change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The change from its predecessor's per-version maintainers (npm), when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) since_previous_version: Option<SincePreviousVersion<'a>>,
+    /// The change from the owners an earlier run (or the trust ledger) recorded, when there
+    /// is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) since_earlier_run: Option<SinceEarlierRun<'a>>,
+}
+
+/// The change from the predecessor, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct SincePreviousVersion<'a> {
+    /// The predecessor.
+    pub(crate) previous_version: &'a str,
+    /// Its publish time (RFC 3339); absent when the registry gives none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) published: Option<String>,
+    /// Maintainers of the version in use the predecessor did not have.
+    pub(crate) added: Vec<OwnerEvidence<'a>>,
+    /// Maintainers of the predecessor the version in use does not have.
+    pub(crate) removed: Vec<OwnerEvidence<'a>>,
+    /// How the predecessor was chosen (`version order, same release line`, …).
+    pub(crate) order: String,
+    /// The age of the version in use, which brought the change.
+    pub(crate) age: AgeEvidence<'a>,
+}
+
+/// The change from an earlier run's owners, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct SinceEarlierRun<'a> {
+    /// The version that earlier run (or the ledger) recorded.
+    pub(crate) earlier_run_version: &'a str,
+    /// Owners now that it did not record.
+    pub(crate) added: Vec<OwnerEvidence<'a>>,
+    /// Owners it recorded that are gone.
+    pub(crate) removed: Vec<OwnerEvidence<'a>>,
+}
+
+/// An owner added or removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct OwnerEvidence<'a> {
+    /// The registry's stable id.
+    pub(crate) id: &'a str,
+    /// The display name.
+    pub(crate) display: &'a str,
+}
 
 impl Rule for OwnersChanged {
     const ID: &'static str = "owners-changed";
@@ -42,8 +96,10 @@ impl Rule for OwnersChanged {
         let mut parts = Vec::new();
         let mut weights = Vec::new();
         let mut age_unknown = None;
-        let mut evidence = serde_json::Map::new();
-        evidence.insert("version".into(), json!(facts.version));
+        // The change from the predecessor (with it, its order and the age), and the change
+        // since the earlier run (with its version), as found.
+        let mut since_previous = None;
+        let mut since_earlier = None;
 
         // The version in use against its predecessor.
         match History::of(facts) {
@@ -78,20 +134,13 @@ impl Rule for OwnersChanged {
                                             in_use.version,
                                             age.describe(&windows)
                                         ));
-                                        let mut change = change.evidence(
-                                            "previous_version",
-                                            &previous.version,
-                                            previous.published,
-                                        );
-                                        if let Value::Object(fields) = &mut change {
-                                            fields.insert(
-                                                "order".into(),
-                                                json!(predecessors.order.describe()),
-                                            );
-                                            fields.insert("age".into(), age.evidence(&windows));
-                                        }
-                                        evidence.insert("since_previous_version".into(), change);
                                         weights.push(age.weight);
+                                        since_previous = Some((
+                                            *previous,
+                                            change,
+                                            predecessors.order.describe(),
+                                            age,
+                                        ));
                                     }
                                 }
                             }
@@ -118,10 +167,7 @@ impl Rule for OwnersChanged {
                             "since the earlier run"
                         };
                         parts.push(format!("{since}: {}", change.describe()));
-                        evidence.insert(
-                            "since_earlier_run".into(),
-                            change.evidence("earlier_run_version", &previous.version, None),
-                        );
+                        since_earlier = Some((previous.version.as_str(), change));
                         weights.push(Weight::Full);
                     }
                 }
@@ -143,7 +189,26 @@ impl Rule for OwnersChanged {
             };
             return Outcome::Risk {
                 message: format!("owners changed {}", parts.join("; ")),
-                evidence: Value::Object(evidence),
+                evidence: evidence(&Evidence {
+                    version: &facts.version,
+                    since_previous_version: since_previous.as_ref().map(
+                        |(previous, change, order, age)| SincePreviousVersion {
+                            previous_version: &previous.version,
+                            published: previous.published.map(|time: Timestamp| time.to_string()),
+                            added: Change::listed(&change.added),
+                            removed: Change::listed(&change.removed),
+                            order: order.clone(),
+                            age: age.evidence(&windows),
+                        },
+                    ),
+                    since_earlier_run: since_earlier.as_ref().map(|(version, change)| {
+                        SinceEarlierRun {
+                            earlier_run_version: version,
+                            added: Change::listed(&change.added),
+                            removed: Change::listed(&change.removed),
+                        }
+                    }),
+                }),
                 severity: severity_field(Self::ID, severity),
             };
         }
@@ -207,27 +272,21 @@ impl<'a> Change<'a> {
         text.join(", ")
     }
 
-    /// The change against `version` (published at `published`, for a release).
-    fn evidence(&self, key: &str, version: &str, published: Option<Timestamp>) -> Value {
-        let list = |list: &[&Identity]| {
-            list.iter()
-                .map(|identity| json!({"id": identity.id, "display": identity.display}))
-                .collect::<Vec<_>>()
-        };
-        let mut evidence = json!({
-            key: version,
-            "added": list(&self.added),
-            "removed": list(&self.removed),
-        });
-        if let (Some(published), Value::Object(fields)) = (published, &mut evidence) {
-            fields.insert("published".into(), json!(published.to_string()));
-        }
-        evidence
+    /// Owners as evidence.
+    fn listed(list: &[&'a Identity]) -> Vec<OwnerEvidence<'a>> {
+        list.iter()
+            .map(|identity| OwnerEvidence {
+                id: &identity.id,
+                display: &identity.display,
+            })
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
     use super::*;
     use crate::model::facts::PackageFacts;
     use crate::signals::test_support::{
@@ -535,5 +594,84 @@ mod tests {
             order.starts_with("publish time (`1.1` is not a semver version"),
             "{order}"
         );
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (each comparison alone and both, a predecessor with and without a publish time).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        // The literal `Change::evidence` wrote.
+        let old_change = |change: &Change<'_>,
+                          key: &str,
+                          version: &str,
+                          published: Option<Timestamp>|
+         -> Value {
+            let list = |list: &[&Identity]| {
+                list.iter()
+                    .map(|identity| json!({"id": identity.id, "display": identity.display}))
+                    .collect::<Vec<_>>()
+            };
+            let mut evidence = json!({
+                key: version,
+                "added": list(&change.added),
+                "removed": list(&change.removed),
+            });
+            if let (Some(published), Value::Object(fields)) = (published, &mut evidence) {
+                fields.insert("published".into(), json!(published.to_string()));
+            }
+            evidence
+        };
+        let before = [owner("dominictarr"), owner("alice")];
+        let after = [owner("dominictarr"), owner("right9ctrl")];
+        let change = Change::between(&before, &after);
+        let windows = AgeWindows::new(90, 365);
+        let in_use = release("3.3.6", "2025-12-20T00:00:00Z");
+        let age = windows
+            .age(crate::signals::test_support::NOW, &in_use, "the change")
+            .unwrap();
+        let order = "version order, same release line";
+        let time: Timestamp = "2018-09-01T00:00:00Z".parse().unwrap();
+        for (previous, earlier, published) in [
+            (true, false, Some(time)),
+            (true, true, None),
+            (false, true, None),
+        ] {
+            let mut old = serde_json::Map::new();
+            old.insert("version".into(), json!(in_use.version));
+            if previous {
+                let mut change = old_change(&change, "previous_version", "3.3.5", published);
+                if let Value::Object(fields) = &mut change {
+                    fields.insert("order".into(), json!(order));
+                    fields.insert("age".into(), json!(age.evidence(&windows)));
+                }
+                old.insert("since_previous_version".into(), change);
+            }
+            if earlier {
+                old.insert(
+                    "since_earlier_run".into(),
+                    old_change(&change, "earlier_run_version", "3.3.5", None),
+                );
+            }
+            let typed = evidence(&Evidence {
+                version: &in_use.version,
+                since_previous_version: previous.then(|| SincePreviousVersion {
+                    previous_version: "3.3.5",
+                    published: published.map(|time: Timestamp| time.to_string()),
+                    added: Change::listed(&change.added),
+                    removed: Change::listed(&change.removed),
+                    order: order.to_string(),
+                    age: age.evidence(&windows),
+                }),
+                since_earlier_run: earlier.then(|| SinceEarlierRun {
+                    earlier_run_version: "3.3.5",
+                    added: Change::listed(&change.added),
+                    removed: Change::listed(&change.removed),
+                }),
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&Value::Object(old)).unwrap()
+            );
+        }
     }
 }

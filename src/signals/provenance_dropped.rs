@@ -29,11 +29,11 @@
 //!   unknown when the drop's publish time is unknown.
 
 use jiff::Timestamp;
-use serde_json::json;
+use serde::Serialize;
 
 use super::support::{
-    AgeParams, AgeWindows, History, ProvenanceState, plural, provenance_of, rule_severity,
-    severity_field, unknown,
+    AgeEvidence, AgeParams, AgeWindows, History, ProvenanceState, evidence, plural, provenance_of,
+    rule_severity, severity_field, unknown,
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Release};
@@ -84,12 +84,12 @@ impl Rule for ProvenanceDropped {
                         },
                         files.basis
                     ),
-                    evidence: json!({
-                        "version": in_use.version,
-                        "provenance": "absent",
-                        "files_without_provenance": files.without,
-                        "files_with_provenance": files.attested,
-                        "files_basis": files.basis,
+                    evidence: evidence(&FilesEvidence {
+                        version: &in_use.version,
+                        provenance: "absent",
+                        files_without_provenance: &files.without,
+                        files_with_provenance: &files.attested,
+                        files_basis: files.basis,
                     }),
                     severity: None,
                 };
@@ -173,23 +173,72 @@ impl Rule for ProvenanceDropped {
         }
         Outcome::Risk {
             message,
-            evidence: json!({
-                "version": in_use.version,
-                "provenance": "absent",
-                "last_with_provenance": {
-                    "version": last.version,
-                    "published": last.published.map(|time| time.to_string()),
-                    "kind": kind,
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                provenance: "absent",
+                last_with_provenance: LastWithProvenance {
+                    version: &last.version,
+                    published: last.published.map(|time| time.to_string()),
+                    kind,
                 },
-                "earlier_with_provenance": with_count,
-                "releases_without_since": without_since.len(),
-                "earlier_provenance_unknown": unknown_count,
-                "order": predecessors.order.describe(),
-                "drop": age.as_ref().map(|age| age.evidence(&windows)),
+                earlier_with_provenance: with_count,
+                releases_without_since: without_since.len(),
+                earlier_provenance_unknown: unknown_count,
+                order: predecessors.order.describe(),
+                drop: age.as_ref().map(|age| age.evidence(&windows)),
             }),
             severity: severity_field(Self::ID, severity),
         }
     }
+}
+
+/// The evidence of a finding about files of the version in use (PyPI): some are attested,
+/// some are not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct FilesEvidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Always `absent`: the release as a whole has no provenance.
+    pub(crate) provenance: &'static str,
+    /// Its files without provenance.
+    pub(crate) files_without_provenance: &'a [String],
+    /// Its files with provenance.
+    pub(crate) files_with_provenance: &'a [String],
+    /// `verified` (what verifying each file found) or `advertised` (what the index says).
+    pub(crate) files_basis: &'static str,
+}
+
+/// The evidence of a finding about earlier releases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Always `absent`: the version in use has no provenance.
+    pub(crate) provenance: &'static str,
+    /// The latest earlier release that had provenance.
+    pub(crate) last_with_provenance: LastWithProvenance<'a>,
+    /// How many earlier releases had provenance.
+    pub(crate) earlier_with_provenance: usize,
+    /// How many releases between that one and the version in use had none.
+    pub(crate) releases_without_since: usize,
+    /// How many earlier releases' provenance is unknown.
+    pub(crate) earlier_provenance_unknown: usize,
+    /// How the earlier releases were ordered (`version order, same release line`, …).
+    pub(crate) order: String,
+    /// The age of the drop (the first release without provenance since), `null` when the
+    /// version in use is itself the drop (full weight at any age).
+    pub(crate) drop: Option<AgeEvidence<'a>>,
+}
+
+/// The latest earlier release with provenance, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct LastWithProvenance<'a> {
+    /// Its version.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339), when the registry gives it.
+    pub(crate) published: Option<String>,
+    /// The kind of provenance it had.
+    pub(crate) kind: &'static str,
 }
 
 /// Whether an earlier release had provenance.
@@ -286,14 +335,14 @@ fn quoted(names: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::model::facts::{PackageFacts, Provenance, ReleaseFile};
     use crate::model::verification::{AttestationCheck, ProvenanceCheck};
     use crate::rules::Severity;
     use crate::signals::test_support::{
-        Expect, at, attested, build, check, evaluate, facts, facts_with, release, release_mut,
+        Expect, NOW, at, attested, build, check, evaluate, facts, facts_with, release, release_mut,
         risk, unknown_facts, verification,
     };
 
@@ -643,5 +692,71 @@ mod tests {
                 ),
             )],
         );
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (files of one release; earlier releases with and without a drop and a publish time).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let without = vec!["pkg-2.0.tar.gz".to_string()];
+        let attested = vec!["pkg-2.0-py3-none-any.whl".to_string()];
+        let old = json!({
+            "version": "2.0",
+            "provenance": "absent",
+            "files_without_provenance": without,
+            "files_with_provenance": attested,
+            "files_basis": "verified",
+        });
+        let typed = super::evidence(&FilesEvidence {
+            version: "2.0",
+            provenance: "absent",
+            files_without_provenance: &without,
+            files_with_provenance: &attested,
+            files_basis: "verified",
+        });
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&old).unwrap()
+        );
+        let windows = AgeWindows::new(90, 365);
+        let drop_release = release("1.1.0", "2025-11-01T00:00:00Z");
+        let age = windows.age(NOW, &drop_release, "the drop").unwrap();
+        let mut untimed = release("1.0.0", "2025-01-01T00:00:00Z");
+        untimed.published = None;
+        let timed = release("1.0.0", "2025-01-01T00:00:00Z");
+        for (last, age) in [(&timed, Some(&age)), (&untimed, None)] {
+            let old = json!({
+                "version": "1.2.0",
+                "provenance": "absent",
+                "last_with_provenance": {
+                    "version": last.version,
+                    "published": last.published.map(|time| time.to_string()),
+                    "kind": "npm provenance",
+                },
+                "earlier_with_provenance": 4,
+                "releases_without_since": 1,
+                "earlier_provenance_unknown": 2,
+                "order": "version order, same release line",
+                "drop": age.map(|age| age.evidence(&windows)),
+            });
+            let typed = super::evidence(&Evidence {
+                version: "1.2.0",
+                provenance: "absent",
+                last_with_provenance: LastWithProvenance {
+                    version: &last.version,
+                    published: last.published.map(|time| time.to_string()),
+                    kind: "npm provenance",
+                },
+                earlier_with_provenance: 4,
+                releases_without_since: 1,
+                earlier_provenance_unknown: 2,
+                order: "version order, same release line".to_string(),
+                drop: age.map(|age| age.evidence(&windows)),
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
     }
 }

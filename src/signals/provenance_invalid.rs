@@ -5,9 +5,9 @@
 //! Only the version in use is judged, from what verification established
 //! (`Release.verification`); a release that was not verified is unknown here.
 
-use serde_json::json;
+use serde::Serialize;
 
-use super::support::{History, one_line, unknown};
+use super::support::{History, evidence, one_line, unknown};
 use super::{Context, NoParams, Outcome, Rule};
 use crate::model::verification::{ProvenanceCheck, SignatureCheck};
 use crate::rules::Severity;
@@ -15,6 +15,30 @@ use crate::rules::Severity;
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ProvenanceInvalid;
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The integrity hash the registry gives for it (`sha512-…`), when it gives one.
+    pub(crate) integrity: Option<&'a str>,
+    /// What provenance verification established (an object with a `status`).
+    pub(crate) provenance: &'a ProvenanceCheck,
+    /// What registry-signature verification established (an object with a `status`).
+    pub(crate) registry_signature: &'a SignatureCheck,
+    /// The attestations that did not verify.
+    pub(crate) failed_attestations: Vec<FailedAttestation<'a>>,
+}
+
+/// An attestation that did not verify, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct FailedAttestation<'a> {
+    /// What it attests: `provenance`, `publish`, or a PyPI file name.
+    pub(crate) subject: &'a str,
+    /// Why it did not verify.
+    pub(crate) failure: Option<&'a str>,
+}
 
 impl Rule for ProvenanceInvalid {
     const ID: &'static str = "provenance-invalid";
@@ -53,18 +77,19 @@ impl Rule for ProvenanceInvalid {
                 .attestations
                 .iter()
                 .filter(|attestation| attestation.failure.is_some())
-                .map(|attestation| {
-                    json!({"subject": attestation.subject, "failure": attestation.failure})
+                .map(|attestation| FailedAttestation {
+                    subject: &attestation.subject,
+                    failure: attestation.failure.as_deref(),
                 })
                 .collect();
             return Outcome::Risk {
                 message: format!("{}: {}", in_use.version, failures.join("; ")),
-                evidence: json!({
-                    "version": in_use.version,
-                    "integrity": in_use.integrity,
-                    "provenance": verification.provenance,
-                    "registry_signature": verification.registry_signature,
-                    "failed_attestations": failed,
+                evidence: evidence(&Evidence {
+                    version: &in_use.version,
+                    integrity: in_use.integrity.as_deref(),
+                    provenance: &verification.provenance,
+                    registry_signature: &verification.registry_signature,
+                    failed_attestations: failed,
                 }),
                 severity: Some(Severity::Critical),
             };
@@ -91,6 +116,8 @@ impl Rule for ProvenanceInvalid {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
     use crate::model::verification::{AttestationCheck, Verification};
     use crate::signals::test_support::{
@@ -234,5 +261,56 @@ mod tests {
             evidence["failed_attestations"][0]["failure"],
             "subject digest mismatch"
         );
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literal it replaced gave,
+    /// over the same facts (a verified attestation beside the failed one, with and without an
+    /// integrity hash).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        for integrity in [None, Some("sha512-abc")] {
+            let mut facts = with(
+                ProvenanceCheck::Invalid {
+                    reason: "subject digest mismatch".into(),
+                },
+                SignatureCheck::Invalid {
+                    reason: "bad key".into(),
+                },
+            );
+            let release = release_mut(&mut facts, "1.1.0");
+            release.integrity = integrity.map(str::to_string);
+            if let Some(verification) = &mut release.verification {
+                verification.attestations.push(AttestationCheck {
+                    subject: "publish".into(),
+                    predicate_type: None,
+                    failure: None,
+                });
+            }
+            let typed = match evaluate(&ProvenanceInvalid, &facts) {
+                Outcome::Risk { evidence, .. } => evidence,
+                other => panic!("{other:?}"),
+            };
+            let in_use = release_mut(&mut facts, "1.1.0").clone();
+            let verification = in_use.verification.as_ref().unwrap();
+            let failed: Vec<_> = verification
+                .attestations
+                .iter()
+                .filter(|attestation| attestation.failure.is_some())
+                .map(|attestation| {
+                    json!({"subject": attestation.subject, "failure": attestation.failure})
+                })
+                .collect();
+            let old = json!({
+                "version": in_use.version,
+                "integrity": in_use.integrity,
+                "provenance": verification.provenance,
+                "registry_signature": verification.registry_signature,
+                "failed_attestations": failed,
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
     }
 }

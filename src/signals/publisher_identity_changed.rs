@@ -25,11 +25,11 @@
 //! provenance that does not verify (`provenance-invalid`), and when no earlier release says
 //! where it was built.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::support::{
-    AgeParams, AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
-    severity_field, unknown,
+    AgeEvidence, AgeParams, AgeWindows, History, ProvenanceState, evidence, provenance_of,
+    repository_key, rule_severity, severity_field, unknown,
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::{Fact, Provenance, Release};
@@ -174,19 +174,68 @@ impl Rule for PublisherIdentityChanged {
                 baseline.version,
                 changes.join("; ")
             ),
-            evidence: json!({
-                "version": in_use.version,
-                "built_from": current.evidence(),
-                "compared_with": {
-                    "version": baseline.version,
-                    "built_from": before.evidence(),
-                    "order": predecessors.order.describe(),
+            evidence: evidence(&Evidence {
+                version: &in_use.version,
+                built_from: current.evidence(),
+                compared_with: ComparedWith {
+                    version: &baseline.version,
+                    built_from: before.evidence(),
+                    order: predecessors.order.describe(),
                 },
-                "age": age.as_ref().map(|age| age.evidence(&windows)),
+                age: age.as_ref().map(|age| age.evidence(&windows)),
             }),
             severity: severity_field(Self::ID, severity),
         }
     }
+}
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Where it was built.
+    pub(crate) built_from: SourceEvidence<'a>,
+    /// The predecessor it is compared with.
+    pub(crate) compared_with: ComparedWith<'a>,
+    /// The age of the version in use, `null` when the repository changed (full weight at any
+    /// age).
+    pub(crate) age: Option<AgeEvidence<'a>>,
+}
+
+/// The predecessor, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct ComparedWith<'a> {
+    /// Its version: the nearest predecessor with a build source.
+    pub(crate) version: &'a str,
+    /// Where it was built.
+    pub(crate) built_from: SourceEvidence<'a>,
+    /// How it was chosen (`version order, same release line`, …).
+    pub(crate) order: String,
+}
+
+/// The evidence of a finding against the trust ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct LedgerEvidence<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// Where it was built.
+    pub(crate) built_by: SourceEvidence<'a>,
+    /// The builders the ledger accepted.
+    pub(crate) ledger_builders: Vec<SourceEvidence<'a>>,
+}
+
+/// Where a release was built, as evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct SourceEvidence<'a> {
+    /// `verified`, `registry-asserted` or `advertised`.
+    pub(crate) basis: &'static str,
+    /// The repository (`https://github.com/owner/name`), when named.
+    pub(crate) repository: Option<&'a str>,
+    /// The host's numeric repository id (verified builds only).
+    pub(crate) repository_id: Option<&'a str>,
+    /// The workflow file name (`release.yml`), when named.
+    pub(crate) workflow: Option<&'a str>,
 }
 
 /// The trust ledger's check (see `app::ledger`): when the ledger accepted trusted-publishing
@@ -229,10 +278,10 @@ fn outside_the_ledger(cx: &Context<'_>, in_use: &Release, current: &Source) -> O
             describe(current),
             accepted.iter().map(describe).collect::<Vec<_>>().join(", ")
         ),
-        evidence: json!({
-            "version": in_use.version,
-            "built_by": current.evidence(),
-            "ledger_builders": accepted.iter().map(Source::evidence).collect::<Vec<_>>(),
+        evidence: evidence(&LedgerEvidence {
+            version: &in_use.version,
+            built_by: current.evidence(),
+            ledger_builders: accepted.iter().map(Source::evidence).collect(),
         }),
         severity: None,
     })
@@ -309,13 +358,13 @@ impl Source {
         }
     }
 
-    fn evidence(&self) -> Value {
-        json!({
-            "basis": self.basis,
-            "repository": self.repository,
-            "repository_id": self.repository_id,
-            "workflow": self.workflow,
-        })
+    fn evidence(&self) -> SourceEvidence<'_> {
+        SourceEvidence {
+            basis: self.basis,
+            repository: self.repository.as_deref(),
+            repository_id: self.repository_id.as_deref(),
+            workflow: self.workflow.as_deref(),
+        }
     }
 }
 
@@ -327,7 +376,7 @@ fn workflow_file(workflow: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::Value;
+    use serde_json::{Value, json};
 
     use super::*;
     use crate::model::facts::PackageFacts;
@@ -680,6 +729,78 @@ mod tests {
                     "the provenance of the earlier release 1.0.0 is unknown: document unreadable",
                 ),
             )],
+        );
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literals it replaced gave
+    /// (sources with and without names, with and without an age, and the ledger finding).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let old_source = |source: &Source| {
+            json!({
+                "basis": source.basis,
+                "repository": source.repository,
+                "repository_id": source.repository_id,
+                "workflow": source.workflow,
+            })
+        };
+        let current = Source {
+            basis: "verified",
+            repository_id: Some("123".into()),
+            repository: Some("https://github.com/other/repo".into()),
+            workflow: Some("release.yml".into()),
+        };
+        let before = Source {
+            basis: "advertised",
+            repository_id: None,
+            repository: None,
+            workflow: Some("publish.yml".into()),
+        };
+        let windows = AgeWindows::new(90, 365);
+        let in_use = release("1.1.0", "2025-12-01T00:00:00Z");
+        let age = windows
+            .age(crate::signals::test_support::NOW, &in_use, "it")
+            .unwrap();
+        for age in [Some(&age), None] {
+            let old = json!({
+                "version": in_use.version,
+                "built_from": old_source(&current),
+                "compared_with": {
+                    "version": "1.0.0",
+                    "built_from": old_source(&before),
+                    "order": "version order, same release line",
+                },
+                "age": age.map(|age| age.evidence(&windows)),
+            });
+            let typed = super::evidence(&Evidence {
+                version: &in_use.version,
+                built_from: current.evidence(),
+                compared_with: ComparedWith {
+                    version: "1.0.0",
+                    built_from: before.evidence(),
+                    order: "version order, same release line".to_string(),
+                },
+                age: age.map(|age| age.evidence(&windows)),
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
+        let accepted = [before.clone(), current.clone()];
+        let old = json!({
+            "version": in_use.version,
+            "built_by": old_source(&current),
+            "ledger_builders": accepted.iter().map(old_source).collect::<Vec<_>>(),
+        });
+        let typed = super::evidence(&LedgerEvidence {
+            version: &in_use.version,
+            built_by: current.evidence(),
+            ledger_builders: accepted.iter().map(Source::evidence).collect(),
+        });
+        assert_eq!(
+            serde_json::to_string(&typed).unwrap(),
+            serde_json::to_string(&old).unwrap()
         );
     }
 }

@@ -23,11 +23,11 @@
 //! release from the moved repository brings the finding back. Unknown when that publish time
 //! is unknown.
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::support::{
-    AgeParams, AgeWindows, History, ProvenanceState, provenance_of, repository_key, rule_severity,
-    severity_field, unknown,
+    AgeEvidence, AgeParams, AgeWindows, History, ProvenanceState, evidence, provenance_of,
+    repository_key, rule_severity, severity_field, unknown,
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
@@ -36,6 +36,51 @@ use crate::model::verification::ProvenanceCheck;
 /// The signal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct RepoMoved;
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The repository the package declares (as declared).
+    pub(crate) declared: &'a str,
+    /// The name (`owner/name`) the source host redirected from, when it redirected.
+    pub(crate) moved_from: Option<&'a str>,
+    /// The repository's current name (`owner/name`), when the host was looked at.
+    pub(crate) now: Option<&'a str>,
+    /// The host's numeric id of the repository, when it was looked at.
+    pub(crate) repository_id: Option<u64>,
+    /// The version in use declaring another repository than its predecessor did, if it does.
+    pub(crate) declaration_changed: Option<DeclarationChanged<'a>>,
+    /// Where the version in use was built, when that is proven or asserted.
+    pub(crate) built_from: Option<BuiltFrom<'a>>,
+    /// The age of the version in use, which every finding is about.
+    pub(crate) age: AgeEvidence<'a>,
+}
+
+/// A changed repository declaration, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct DeclarationChanged<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// The repository it declares.
+    pub(crate) declares: &'a str,
+    /// Its nearest predecessor that declares a repository.
+    pub(crate) previous_version: &'a str,
+    /// The repository that predecessor declared.
+    pub(crate) previously_declared: &'a str,
+    /// How the predecessor was chosen (`version order, same release line`, …).
+    pub(crate) order: String,
+}
+
+/// Where the version in use was built, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct BuiltFrom<'a> {
+    /// The version in use.
+    pub(crate) version: &'a str,
+    /// `verified` (its provenance verified) or `registry-asserted` (the registry says so).
+    pub(crate) basis: &'a str,
+    /// The repository, normalized (`https://github.com/owner/name`).
+    pub(crate) repository: &'a str,
+}
 
 impl Rule for RepoMoved {
     const ID: &'static str = "repo-moved";
@@ -87,13 +132,13 @@ impl Rule for RepoMoved {
                     "{} declares {now} where {} declared {then}",
                     in_use.version, before.version
                 ));
-                changed = Some(json!({
-                    "version": in_use.version,
-                    "declares": now,
-                    "previous_version": before.version,
-                    "previously_declared": then,
-                    "order": predecessors.order.describe(),
-                }));
+                changed = Some(DeclarationChanged {
+                    version: &in_use.version,
+                    declares: now,
+                    previous_version: &before.version,
+                    previously_declared: then,
+                    order: predecessors.order.describe(),
+                });
             }
         }
 
@@ -173,21 +218,29 @@ impl Rule for RepoMoved {
                 age.version,
                 age.describe(&windows)
             ),
-            evidence: json!({
-                "declared": declared,
-                "moved_from": facts
+            evidence: evidence(&Evidence {
+                declared,
+                moved_from: facts
                     .repository_facts
                     .known()
-                    .and_then(|repository| repository.moved_from.clone()),
-                "now": facts.repository_facts.known().map(|repository| &repository.full_name),
-                "repository_id": facts.repository_facts.known().map(|repository| repository.id),
-                "declaration_changed": changed,
-                "built_from": built.as_ref().map(|(version, basis, repository)| json!({
-                    "version": version,
-                    "basis": basis,
-                    "repository": repository,
-                })),
-                "age": age.evidence(&windows),
+                    .and_then(|repository| repository.moved_from.as_deref()),
+                now: facts
+                    .repository_facts
+                    .known()
+                    .map(|repository| repository.full_name.as_str()),
+                repository_id: facts
+                    .repository_facts
+                    .known()
+                    .map(|repository| repository.id),
+                declaration_changed: changed,
+                built_from: built
+                    .as_ref()
+                    .map(|(version, basis, repository)| BuiltFrom {
+                        version,
+                        basis,
+                        repository,
+                    }),
+                age: age.evidence(&windows),
             }),
             severity: severity_field(Self::ID, severity),
         }
@@ -325,6 +378,8 @@ mod tests {
 
 #[cfg(test)]
 mod declared_tests {
+    use serde_json::json;
+
     use super::*;
     use crate::signals::test_support::{
         Expect, check, evaluate, facts, facts_with, release, release_mut, repository_facts, risk,
@@ -496,5 +551,75 @@ mod declared_tests {
                 ),
             ],
         );
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literal it replaced gave,
+    /// with every optional part present and absent.
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let windows = AgeWindows::new(90, 365);
+        let facts = facts();
+        let in_use = facts
+            .releases
+            .known()
+            .and_then(|releases| releases.iter().find(|r| r.version == "1.1.0"))
+            .unwrap();
+        let age = windows
+            .age(crate::signals::test_support::NOW, in_use, "it")
+            .unwrap();
+        let order = "version order, same release line".to_string();
+        let built = (
+            "1.1.0".to_string(),
+            "verified",
+            "https://github.com/third/repo".to_string(),
+        );
+        for full in [true, false] {
+            let typed = evidence(&Evidence {
+                declared: "https://github.com/owner/repo",
+                moved_from: full.then_some("owner/repo"),
+                now: full.then_some("new-owner/repo"),
+                repository_id: full.then_some(42),
+                declaration_changed: full.then(|| DeclarationChanged {
+                    version: "1.1.0",
+                    declares: "https://github.com/new-owner/repo",
+                    previous_version: "1.0.0",
+                    previously_declared: "https://github.com/owner/repo",
+                    order: order.clone(),
+                }),
+                built_from: full.then(|| BuiltFrom {
+                    version: &built.0,
+                    basis: built.1,
+                    repository: &built.2,
+                }),
+                age: age.evidence(&windows),
+            });
+            let changed = full.then(|| {
+                json!({
+                    "version": "1.1.0",
+                    "declares": "https://github.com/new-owner/repo",
+                    "previous_version": "1.0.0",
+                    "previously_declared": "https://github.com/owner/repo",
+                    "order": order,
+                })
+            });
+            let built = full.then_some(&built);
+            let old = json!({
+                "declared": "https://github.com/owner/repo",
+                "moved_from": full.then(|| "owner/repo".to_string()),
+                "now": full.then_some(&"new-owner/repo".to_string()),
+                "repository_id": full.then_some(42_u64),
+                "declaration_changed": changed,
+                "built_from": built.map(|(version, basis, repository)| json!({
+                    "version": version,
+                    "basis": basis,
+                    "repository": repository,
+                })),
+                "age": age.evidence(&windows),
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
     }
 }

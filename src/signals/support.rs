@@ -197,7 +197,8 @@ impl Order {
 /// change of owners or repository, a revival) matter most while the release that carries
 /// them is fresh: real compromises were live for hours to weeks (nx, shai-hulud, ctx: hours
 /// to days; xz: about a month; event-stream: about ten weeks) before they were found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum Weight {
     /// Younger than `fresh-days`: the rule's severity.
     Full,
@@ -205,6 +206,23 @@ pub(crate) enum Weight {
     Decayed,
     /// Older than `expire-days`: in use and in view of everybody for that long; clear.
     Expired,
+}
+
+/// The age of an event as evidence (the `age` object of the signals judged by age).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct AgeEvidence<'a> {
+    /// The release that carries the event.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339).
+    pub(crate) published: String,
+    /// Whole days from then to the run's clock.
+    pub(crate) age_days: i64,
+    /// What the event weighs: `full`, `decayed` or `expired`.
+    pub(crate) weight: Weight,
+    /// The rule's `fresh-days` (clamped to 0..=36500).
+    pub(crate) fresh_days: i64,
+    /// The rule's `expire-days` (clamped to `fresh_days`..=36500).
+    pub(crate) expire_days: i64,
 }
 
 /// The age windows of a rule: `fresh-days` and `expire-days`.
@@ -328,19 +346,15 @@ impl EventAge {
     }
 
     /// As evidence.
-    pub(crate) fn evidence(&self, windows: &AgeWindows) -> Value {
-        json!({
-            "version": self.version,
-            "published": self.published.to_string(),
-            "age_days": self.days,
-            "weight": match self.weight {
-                Weight::Full => "full",
-                Weight::Decayed => "decayed",
-                Weight::Expired => "expired",
-            },
-            "fresh_days": windows.fresh_days,
-            "expire_days": windows.expire_days,
-        })
+    pub(crate) fn evidence(&self, windows: &AgeWindows) -> AgeEvidence<'_> {
+        AgeEvidence {
+            version: &self.version,
+            published: self.published.to_string(),
+            age_days: self.days,
+            weight: self.weight,
+            fresh_days: windows.fresh_days,
+            expire_days: windows.expire_days,
+        }
     }
 }
 
@@ -758,5 +772,37 @@ mod tests {
         );
         assert_eq!(one_step_down(Severity::High), Severity::Medium);
         assert_eq!(one_step_down(Severity::Info), Severity::Info);
+    }
+
+    /// The typed age evidence serializes to exactly the JSON the `json!` literal it replaced
+    /// gave, for each weight.
+    #[test]
+    fn typed_age_evidence_is_the_json_it_replaced() {
+        let windows = AgeWindows::new(90, 365);
+        for published in [
+            "2025-12-01T00:00:00Z",
+            "2025-06-01T12:30:00Z",
+            "2020-01-01T00:00:00Z",
+        ] {
+            let age = windows
+                .age(NOW, &release("1.0.0", published), "it")
+                .unwrap();
+            let old = json!({
+                "version": age.version,
+                "published": age.published.to_string(),
+                "age_days": age.days,
+                "weight": match age.weight {
+                    Weight::Full => "full",
+                    Weight::Decayed => "decayed",
+                    Weight::Expired => "expired",
+                },
+                "fresh_days": windows.fresh_days,
+                "expire_days": windows.expire_days,
+            });
+            assert_eq!(
+                serde_json::to_string(&evidence(&age.evidence(&windows))).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
     }
 }

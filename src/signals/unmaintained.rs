@@ -9,10 +9,9 @@
 //! says so, and an exception with that reason is the intended answer for them.
 
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-use super::support::{months_before, signed, unknown, whole_months};
+use super::support::{evidence, months_before, signed, unknown, whole_months};
 use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
 
@@ -28,6 +27,42 @@ pub(crate) struct Params {
     pub(crate) release_months: u64,
     /// Months without a push to the repository.
     pub(crate) push_months: u64,
+}
+
+/// The evidence of a finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct Evidence<'a> {
+    /// The newest release with a publish time.
+    pub(crate) latest_release: LatestRelease<'a>,
+    /// Whole months from its publish time to the run's clock.
+    pub(crate) months_without_release: i64,
+    /// The `release-months` parameter.
+    pub(crate) release_months: i64,
+    /// The `push-months` parameter.
+    pub(crate) push_months: i64,
+    /// What made the project look abandoned besides the quiet registry.
+    pub(crate) repository: RepositoryState,
+}
+
+/// The newest release, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct LatestRelease<'a> {
+    /// Its version.
+    pub(crate) version: &'a str,
+    /// Its publish time (RFC 3339).
+    pub(crate) published: String,
+}
+
+/// The repository's state, in [`Evidence`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct RepositoryState {
+    /// Whether the repository is archived, or (without `pushed_at`) the registry marks the
+    /// project archived.
+    pub(crate) archived: bool,
+    /// The repository's last push (RFC 3339), `null` when its host does not say; absent when
+    /// only the registry marks the project archived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) pushed_at: Option<Option<String>>,
 }
 
 impl Rule for Unmaintained {
@@ -59,11 +94,17 @@ impl Rule for Unmaintained {
         let (repository, repository_state) = match &facts.repository_facts {
             Fact::Known(repository) if repository.archived => (
                 format!("the repository {} is archived", repository.full_name),
-                json!({"archived": true, "pushed_at": repository.pushed_at.map(|t| t.to_string())}),
+                RepositoryState {
+                    archived: true,
+                    pushed_at: Some(repository.pushed_at.map(|t| t.to_string())),
+                },
             ),
             _ if archived_status => (
                 "the registry marks the project archived".to_string(),
-                json!({"archived": true}),
+                RepositoryState {
+                    archived: true,
+                    pushed_at: None,
+                },
             ),
             Fact::Known(repository) => match repository.pushed_at {
                 Some(pushed) => {
@@ -76,7 +117,10 @@ impl Rule for Unmaintained {
                             repository.full_name,
                             whole_months(pushed, cx.now)
                         ),
-                        json!({"archived": false, "pushed_at": pushed.to_string()}),
+                        RepositoryState {
+                            archived: false,
+                            pushed_at: Some(Some(pushed.to_string())),
+                        },
                     )
                 }
                 // Unknown is never a risk: a quiet registry alone does not make a package
@@ -99,15 +143,15 @@ impl Rule for Unmaintained {
                 latest.version,
                 latest_time.strftime("%Y-%m-%d")
             ),
-            evidence: json!({
-                "latest_release": {
-                    "version": latest.version,
-                    "published": latest_time.to_string(),
+            evidence: evidence(&Evidence {
+                latest_release: LatestRelease {
+                    version: &latest.version,
+                    published: latest_time.to_string(),
                 },
-                "months_without_release": quiet,
-                "release_months": release_months,
-                "push_months": push_months,
-                "repository": repository_state,
+                months_without_release: quiet,
+                release_months,
+                push_months,
+                repository: repository_state,
             }),
             severity: None,
         }
@@ -122,6 +166,7 @@ mod tests {
         Expect, at, check, evaluate, evaluate_with, facts_with, params_with, release, release_mut,
         repository_facts, risk, unknown_facts,
     };
+    use serde_json::json;
 
     /// Last release on `released`, last push on `pushed`.
     fn quiet(released: &str, pushed: Option<&str>) -> PackageFacts {
@@ -233,5 +278,69 @@ mod tests {
         assert_eq!(evidence["months_without_release"], 31);
         assert_eq!(evidence["repository"]["pushed_at"], "2024-06-01T00:00:00Z");
         assert_eq!(evidence["release_months"], 24);
+    }
+
+    /// The typed evidence serializes to exactly the JSON the `json!` literal it replaced gave,
+    /// in each of the three repository states (`pushed_at` null, absent, a time).
+    #[test]
+    fn typed_evidence_is_the_json_it_replaced() {
+        let pushed: Timestamp = "2020-02-03T04:05:06Z".parse().unwrap();
+        let latest_time: Timestamp = "2019-01-01T00:00:00Z".parse().unwrap();
+        let states = [
+            (
+                RepositoryState {
+                    archived: true,
+                    pushed_at: Some(Some(pushed.to_string())),
+                },
+                json!({"archived": true, "pushed_at": Some(pushed).map(|t| t.to_string())}),
+            ),
+            (
+                RepositoryState {
+                    archived: true,
+                    pushed_at: Some(None),
+                },
+                json!({"archived": true, "pushed_at": None::<Timestamp>.map(|t| t.to_string())}),
+            ),
+            (
+                RepositoryState {
+                    archived: true,
+                    pushed_at: None,
+                },
+                json!({"archived": true}),
+            ),
+            (
+                RepositoryState {
+                    archived: false,
+                    pushed_at: Some(Some(pushed.to_string())),
+                },
+                json!({"archived": false, "pushed_at": pushed.to_string()}),
+            ),
+        ];
+        for (state, old_state) in states {
+            let typed = evidence(&Evidence {
+                latest_release: LatestRelease {
+                    version: "1.0.0",
+                    published: latest_time.to_string(),
+                },
+                months_without_release: 83,
+                release_months: 24,
+                push_months: 24,
+                repository: state,
+            });
+            let old = json!({
+                "latest_release": {
+                    "version": "1.0.0",
+                    "published": latest_time.to_string(),
+                },
+                "months_without_release": 83,
+                "release_months": 24,
+                "push_months": 24,
+                "repository": old_state,
+            });
+            assert_eq!(
+                serde_json::to_string(&typed).unwrap(),
+                serde_json::to_string(&old).unwrap()
+            );
+        }
     }
 }
