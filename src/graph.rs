@@ -202,13 +202,45 @@ pub fn blast_radius(node: &Node, packages: usize, roots: usize) -> f64 {
         // The project itself: what it exposes is the sum of its dependencies, not a share.
         return 0.0;
     }
+    blast_terms(node, packages, roots).value
+}
+
+/// The terms of the blast radius formula for one package that is not a root, as
+/// [`blast_radius`] multiplies them: for reports that show the arithmetic without repeating it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BlastTerms {
+    /// No root reaches the package: structure unknown, counted as a direct dependency.
+    pub structure_unknown: bool,
+    /// ½ for a dev-only package, else 1.
+    pub weight: f64,
+    /// The roots that reach the package.
+    pub reached: usize,
+    /// The roots of the graph.
+    pub roots: usize,
+    /// `½ + ½ · reached / roots` (1 when no root reaches it or there are no roots).
+    pub root_share: f64,
+    /// Packages that are not roots and depend on it.
+    pub dependents: usize,
+    /// Packages that are not roots.
+    pub others: usize,
+    /// Whether a root depends on it directly (centrality at least ½).
+    pub direct: bool,
+    /// The centrality term, in [0, 1].
+    pub centrality: f64,
+    /// `weight × root_share × (0.2 + 0.8 · centrality)`, rounded to four decimals.
+    pub value: f64,
+}
+
+/// The terms of the blast radius of `node` (see [`blast_radius`]).
+pub fn blast_terms(node: &Node, packages: usize, roots: usize) -> BlastTerms {
     let others = packages.saturating_sub(roots);
     let reached = node.reached_by.len();
-    let (centrality, root_share) = if node.depth.is_none() {
+    let dependents = (node.dependents as usize).saturating_sub(reached);
+    let structure_unknown = node.depth.is_none();
+    let (centrality, root_share) = if structure_unknown {
         // No root reaches it: the lockfile does not say how (structure unknown).
         (0.5, 1.0)
     } else {
-        let dependents = (node.dependents as usize).saturating_sub(reached);
         let scale = (1.0 + (others as f64 / 2.0).min(WIDELY_USED)).ln();
         let share = if scale > 0.0 {
             ((1.0 + dependents as f64).ln() / scale).min(1.0)
@@ -225,7 +257,18 @@ pub fn blast_radius(node: &Node, packages: usize, roots: usize) -> f64 {
     };
     let weight = if node.dev { 0.5 } else { 1.0 };
     let value = weight * root_share * (0.2 + 0.8 * centrality);
-    (value * 10_000.0).round() / 10_000.0
+    BlastTerms {
+        structure_unknown,
+        weight,
+        reached,
+        roots,
+        root_share,
+        dependents,
+        others,
+        direct: node.direct,
+        centrality,
+        value: (value * 10_000.0).round() / 10_000.0,
+    }
 }
 
 /// Shortest distance from any root (multi-source BFS over every edge).
@@ -585,6 +628,25 @@ mod tests {
             dependents,
             reached_by: vec![0],
             blast_radius: 0.0,
+        }
+    }
+
+    #[test]
+    fn the_terms_multiply_to_the_blast_radius() {
+        // What `explain` prints is what the graph computed: the terms multiply to the value.
+        let mut unreached = leaf(3, false, false);
+        unreached.depth = None;
+        for node in [
+            leaf(2, false, true),
+            leaf(1, true, false),
+            leaf(400, false, false),
+            unreached,
+        ] {
+            let terms = blast_terms(&node, 501, 2);
+            let product = terms.weight * terms.root_share * (0.2 + 0.8 * terms.centrality);
+            assert!((product - terms.value).abs() < 1e-4, "{terms:?}");
+            assert_eq!(terms.value, blast_radius(&node, 501, 2));
+            assert_eq!((terms.reached, terms.roots, terms.others), (1, 2, 499));
         }
     }
 

@@ -318,12 +318,16 @@ pub fn judge(
 /// The severity that counts for a package: that of its most severe finding at level warn or
 /// deny that no exception accepts.
 pub fn counted_severity(verdicts: &[Verdict]) -> Option<Severity> {
+    counted(verdicts).map(|v| v.severity).max()
+}
+
+/// The verdicts that count towards a package's risk: findings without an exception, at level
+/// warn or deny.
+pub fn counted(verdicts: &[Verdict]) -> impl Iterator<Item = &Verdict> {
     verdicts
         .iter()
         .filter(|v| matches!(v.outcome, Outcome::Risk { .. }))
         .filter(|v| v.exception.is_none() && v.level != Level::Allow)
-        .map(|v| v.severity)
-        .max()
 }
 
 /// A package's risk (0–100) from its verdicts: the risk of its counted severity.

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use super::sanitize;
 use crate::app::explain::Occurrence;
-use crate::graph::Node;
+use crate::graph::{self, Node};
 use crate::model::PackageId;
 use crate::model::facts::PackageFacts;
 use crate::rules::Level;
@@ -82,10 +82,7 @@ pub fn render_explain(
             writeln!(out, "  {}", sanitize(&verdict_line(verdict)))?;
         }
         let risk = scan::risk_of(&verdicts);
-        let counted: Vec<String> = verdicts
-            .iter()
-            .filter(|v| matches!(v.outcome, Outcome::Risk { .. }))
-            .filter(|v| v.exception.is_none() && v.level != Level::Allow)
+        let counted: Vec<String> = scan::counted(&verdicts)
             .map(|v| {
                 format!(
                     "{} ({} {}, {})",
@@ -149,30 +146,32 @@ fn blast_arithmetic(occurrence: &Occurrence) -> String {
 }
 
 fn blast_formula(occurrence: &Occurrence) -> String {
-    let node = &occurrence.node;
-    let weight = if node.dev { "½ (dev-only)" } else { "1" };
-    let roots = occurrence.roots;
-    let others = occurrence.packages.saturating_sub(roots);
-    let reached = node.reached_by.len();
-    if node.depth.is_none() {
+    let terms = graph::blast_terms(&occurrence.node, occurrence.packages, occurrence.roots);
+    let weight = if terms.weight < 1.0 {
+        "½ (dev-only)"
+    } else {
+        "1"
+    };
+    if terms.structure_unknown {
         return format!(
             "blast radius = {weight} × 1 × (0.2 + 0.8 × ½) = {:.3}  (no root reaches it in the lockfile's edges: structure unknown, counted as a direct dependency)",
-            node.blast_radius
+            terms.value
         );
     }
-    let dependents = (node.dependents as usize).saturating_sub(reached);
+    let (dependents, others) = (terms.dependents, terms.others);
     let centrality = format!(
         "min(1, ln(1 + {dependents}) / ln(1 + min({others}/2, 100))){}",
-        if node.direct {
+        if terms.direct {
             ", at least ½ as a direct dependency"
         } else {
             ""
         }
     );
     format!(
-        "blast radius = weight {weight} × roots (½ + ½ × {reached}/{}) × (0.2 + 0.8 × centrality) = {:.3}  (centrality = {centrality}; {dependents} of {others} other packages depend on it)",
-        roots.max(1),
-        node.blast_radius,
+        "blast radius = weight {weight} × roots (½ + ½ × {}/{}) × (0.2 + 0.8 × centrality) = {:.3}  (centrality = {centrality}; {dependents} of {others} other packages depend on it)",
+        terms.reached,
+        terms.roots.max(1),
+        terms.value,
     )
 }
 
