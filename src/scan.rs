@@ -275,7 +275,7 @@ pub fn judge(
     options: Options<'_>,
 ) -> Vec<Verdict> {
     let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let ecosystem = crate::model::Ecosystem::parse(&facts.ecosystem);
+    let ecosystem = facts.ecosystem;
     SIGNALS
         .iter()
         .map(|signal| {
@@ -298,12 +298,10 @@ pub fn judge(
                 } => *raised,
                 _ => default_severity,
             };
-            let exception = ecosystem.and_then(|ecosystem| {
-                options
-                    .policy
-                    .exception_for(ecosystem, &facts.name, &facts.version, rule, today)
-                    .map(|exception| (exception.index, exception.reason.clone()))
-            });
+            let exception = options
+                .policy
+                .exception_for(ecosystem, &facts.name, &facts.version, rule, today)
+                .map(|exception| (exception.index, exception.reason.clone()));
             Verdict {
                 rule,
                 outcome,

@@ -249,13 +249,15 @@ pub fn compare(
             if from == to {
                 continue;
             }
-            let ecosystem = key.split_once(':').map_or("", |(e, _)| e);
+            let ecosystem = key
+                .split_once(':')
+                .and_then(|(e, _)| crate::model::Ecosystem::parse(e));
             let change = match (from.as_slice(), to.as_slice()) {
                 ([], _) => "added",
                 (_, []) => "removed",
-                ([a], [b]) => match crate::version_order::Version::parse(ecosystem, a)
-                    .ok()
-                    .zip(crate::version_order::Version::parse(ecosystem, b).ok())
+                ([a], [b]) => match ecosystem
+                    .and_then(|e| crate::version_order::Version::parse(e, a).ok())
+                    .zip(ecosystem.and_then(|e| crate::version_order::Version::parse(e, b).ok()))
                     .and_then(|(a, b)| a.compare(&b))
                 {
                     Some(std::cmp::Ordering::Less) => "upgraded",
@@ -708,9 +710,9 @@ pub fn run_ids(
             message,
         })
         .collect();
-    let change = match crate::version_order::Version::parse(old.ecosystem.as_str(), &old.version)
+    let change = match crate::version_order::Version::parse(old.ecosystem, &old.version)
         .ok()
-        .zip(crate::version_order::Version::parse(new.ecosystem.as_str(), &new.version).ok())
+        .zip(crate::version_order::Version::parse(new.ecosystem, &new.version).ok())
         .and_then(|(a, b)| a.compare(&b))
     {
         Some(std::cmp::Ordering::Less) => "upgraded",

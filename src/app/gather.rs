@@ -259,11 +259,7 @@ async fn owners_seen(
                 continue;
             }
             let mut kept = crate::model::facts::PackageFacts::all_unknown(
-                &PackageId::new(
-                    Ecosystem::parse(&package.ecosystem).unwrap_or(Ecosystem::Npm),
-                    &package.name,
-                    &package.version,
-                ),
+                &PackageId::new(package.ecosystem, &package.name, &package.version),
                 "not kept between runs",
             );
             kept.owners = package.owners.clone();

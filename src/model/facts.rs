@@ -53,8 +53,8 @@ impl<T> Fact<T> {
 pub struct PackageFacts {
     /// `<ecosystem>:<name>@<version>` of the version in use.
     pub id: String,
-    /// Ecosystem (`cargo`, `npm`, `pypi`).
-    pub ecosystem: String,
+    /// Ecosystem (`cargo`, `npm`, `pypi` in JSON).
+    pub ecosystem: super::Ecosystem,
     /// Package name.
     pub name: String,
     /// The version in use.
@@ -264,7 +264,7 @@ impl PackageFacts {
     pub fn all_unknown(id: &super::PackageId, reason: &str) -> PackageFacts {
         PackageFacts {
             id: id.to_string(),
-            ecosystem: id.ecosystem.as_str().to_string(),
+            ecosystem: id.ecosystem,
             name: id.name.clone(),
             version: id.version.clone(),
             registry: String::new(),

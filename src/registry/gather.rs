@@ -347,7 +347,7 @@ fn recalled_results(facts: &PackageFacts) -> u64 {
         .filter_map(|release| release.verification.as_ref())
         .flat_map(|verification| &verification.attestations)
         .filter(|check| {
-            facts.ecosystem != "pypi"
+            facts.ecosystem != Ecosystem::Pypi
                 || check.failure.as_deref().is_none_or(|failure| {
                     !failure.starts_with("not read:") && failure != "no provenance for this file"
                 })

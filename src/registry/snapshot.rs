@@ -540,7 +540,7 @@ mod tests {
         npm.version = "1.0.1".to_owned();
         let mut pypi = mirrored_facts("requests", 3);
         pypi.id = "pypi:requests@1.0".to_owned();
-        pypi.ecosystem = "pypi".to_owned();
+        pypi.ecosystem = crate::model::Ecosystem::Pypi;
         pypi.version = "1.0".to_owned();
         let snapshot = Snapshot::new(now(), vec![npm, pypi]);
         let digests = |facts: &PackageFacts| -> Vec<(String, bool)> {

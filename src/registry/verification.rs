@@ -27,6 +27,7 @@ use url::Url;
 
 use super::npm::NpmClient;
 use super::pypi::PypiClient;
+use crate::model::Ecosystem;
 use crate::model::facts::NpmKey;
 use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
 use crate::net::Net;
@@ -81,14 +82,13 @@ impl Verifier {
         let Fact::Known(releases) = &mut facts.releases else {
             return;
         };
-        let chosen = chosen_releases(&facts.ecosystem, releases, &facts.version);
+        let chosen = chosen_releases(facts.ecosystem, releases, &facts.version);
         for index in chosen {
             let release = &releases[index];
-            let verification = match facts.ecosystem.as_str() {
-                "npm" => self.npm(&facts.name, release, npm).await,
-                "pypi" => self.pypi(release, pypi).await,
-                "cargo" => cargo(release, &facts.status),
-                _ => continue,
+            let verification = match facts.ecosystem {
+                Ecosystem::Npm => self.npm(&facts.name, release, npm).await,
+                Ecosystem::Pypi => self.pypi(release, pypi).await,
+                Ecosystem::Cargo => cargo(release, &facts.status),
             };
             releases[index].verification = Some(verification);
         }
@@ -351,7 +351,7 @@ fn cargo(release: &Release, status: &Fact<crate::model::facts::Status>) -> Verif
 
 /// The version in use and the nearest of its predecessors with advertised provenance (the
 /// latest earlier one in the registry's order, oldest first, when its version does not parse).
-fn chosen_releases(ecosystem: &str, releases: &[Release], version: &str) -> Vec<usize> {
+fn chosen_releases(ecosystem: Ecosystem, releases: &[Release], version: &str) -> Vec<usize> {
     let Some(in_use) = releases.iter().position(|r| r.version == version) else {
         return Vec::new();
     };
@@ -363,7 +363,7 @@ fn chosen_releases(ecosystem: &str, releases: &[Release], version: &str) -> Vec<
 
 /// The nearest predecessor of `releases[in_use]` whose provenance the registry advertises.
 pub(crate) fn earlier_attested(
-    ecosystem: &str,
+    ecosystem: Ecosystem,
     releases: &[Release],
     in_use: usize,
 ) -> Option<usize> {
@@ -766,12 +766,18 @@ mod tests {
             at(crate_release("2.0.0", attested()), "2024-03-01T00:00:00Z"),
             at(crate_release("1.2.9", attested()), "2024-04-01T00:00:00Z"),
         ];
-        assert_eq!(chosen_releases("cargo", &releases, "1.2.9"), [3, 0]);
-        assert_eq!(chosen_releases("cargo", &releases, "2.0.0"), [2, 0]);
+        assert_eq!(
+            chosen_releases(Ecosystem::Cargo, &releases, "1.2.9"),
+            [3, 0]
+        );
+        assert_eq!(
+            chosen_releases(Ecosystem::Cargo, &releases, "2.0.0"),
+            [2, 0]
+        );
         // A version that does not parse: the registry's order.
         let mut loose = releases.clone();
         loose[3].version = "1.2.9-".into();
-        assert_eq!(chosen_releases("cargo", &loose, "1.2.9-"), [3, 2]);
+        assert_eq!(chosen_releases(Ecosystem::Cargo, &loose, "1.2.9-"), [3, 2]);
     }
 
     fn crate_release(version: &str, provenance: Fact<Provenance>) -> Release {

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::support::{History, evidence, one_line, unknown};
 use super::{Context, NoParams, Outcome, Rule};
+use crate::model::Ecosystem;
 use crate::model::facts::Fact;
 
 /// The signal.
@@ -76,9 +77,9 @@ impl Rule for InstallScript {
             }
             Fact::Unknown(reason) => reason,
         };
-        match facts.ecosystem.as_str() {
-            "cargo" => Outcome::Clear,
-            "pypi" => {
+        match facts.ecosystem {
+            Ecosystem::Cargo => Outcome::Clear,
+            Ecosystem::Pypi => {
                 let history = match History::of(facts) {
                     Ok(history) => history,
                     Err(_) => return unknown("install_scripts", reason.clone()),
@@ -109,7 +110,7 @@ impl Rule for InstallScript {
                     severity: None,
                 }
             }
-            _ => unknown("install_scripts", reason.clone()),
+            Ecosystem::Npm => unknown("install_scripts", reason.clone()),
         }
     }
 }

@@ -36,6 +36,7 @@ use super::support::{
     rule_severity, severity_field, unknown,
 };
 use super::{Context, Outcome, Rule};
+use crate::model::Ecosystem;
 use crate::model::facts::{Fact, Release};
 
 /// The signal.
@@ -56,7 +57,7 @@ impl Rule for ProvenanceDropped {
             Ok(history) => history,
             Err(outcome) => return outcome,
         };
-        let pypi = cx.facts.ecosystem == "pypi";
+        let pypi = cx.facts.ecosystem == Ecosystem::Pypi;
         let in_use = history.in_use();
         match provenance_of(in_use) {
             ProvenanceState::Present(_) => return Outcome::Clear,

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use super::Outcome;
 use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
-use crate::model::repo_url;
 use crate::model::verification::ProvenanceCheck;
+use crate::model::{Ecosystem, repo_url};
 use crate::rules::Severity;
 use crate::version_order;
 
@@ -46,7 +46,7 @@ pub(crate) fn unknown(fact: &str, reason: impl Into<String>) -> Outcome {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct History<'a> {
     /// The ecosystem (`npm`, `cargo`, `pypi`), which decides how versions are ordered.
-    pub(crate) ecosystem: &'a str,
+    pub(crate) ecosystem: Ecosystem,
     /// Every release, oldest first, as the registry lists them.
     pub(crate) releases: &'a [Release],
     /// Index of the version in use in `releases`.
@@ -65,7 +65,7 @@ impl<'a> History<'a> {
             .iter()
             .position(|release| release.version == facts.version)
             .or_else(|| {
-                (facts.ecosystem == "pypi")
+                (facts.ecosystem == Ecosystem::Pypi)
                     .then(|| {
                         releases
                             .iter()
@@ -75,7 +75,7 @@ impl<'a> History<'a> {
             });
         match index {
             Some(index) => Ok(History {
-                ecosystem: &facts.ecosystem,
+                ecosystem: facts.ecosystem,
                 releases,
                 index,
             }),
@@ -569,7 +569,7 @@ mod tests {
         let history = History::of(&facts).map(|history| history.index);
         assert_eq!(history.ok(), Some(1), "PEP 440: 1.0 is 1.0.0");
 
-        facts.ecosystem = "npm".into();
+        facts.ecosystem = Ecosystem::Npm;
         let Err(Outcome::Unknown { fact, reason }) = History::of(&facts) else {
             panic!("an npm version is matched exactly");
         };

@@ -133,7 +133,7 @@ pub(crate) fn repository_facts() -> RepositoryFacts {
 pub(crate) fn facts_with(ecosystem: &str, version: &str, releases: Vec<Release>) -> PackageFacts {
     PackageFacts {
         id: format!("{ecosystem}:pkg@{version}"),
-        ecosystem: ecosystem.to_string(),
+        ecosystem: crate::model::Ecosystem::parse(ecosystem).expect("an ecosystem"),
         name: "pkg".into(),
         version: version.to_string(),
         registry: "https://registry.example/".into(),

@@ -67,6 +67,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::decode::{endpoint, fact, json_object};
+use crate::model::Ecosystem;
 use crate::model::facts::{Fact, PackageFacts, Release, Status};
 use crate::net::{Freshness, Net, NetError, Request};
 use decoding::{CrateAnswer, IndexEntry, decode_index, decode_owners};
@@ -323,7 +324,7 @@ impl CratesClient {
         let mut notes = Vec::new();
         let mut facts = PackageFacts {
             id: format!("cargo:{name}@{version}"),
-            ecosystem: "cargo".to_string(),
+            ecosystem: Ecosystem::Cargo,
             name: name.to_string(),
             version: version.to_string(),
             registry: self.index.to_string(),

@@ -60,7 +60,7 @@ use crate::model::facts::{
     Fact, Identity, IdentityKind, NpmKey, Owner, PackageFacts, Provenance, RegistrySignature,
     Release, Status,
 };
-use crate::model::repo_url;
+use crate::model::{Ecosystem, repo_url};
 use crate::net::{Freshness, Net, NetError, Request};
 use wire::{Field, KeysWire, PackumentWire, VersionWire};
 
@@ -199,7 +199,7 @@ impl NpmClient {
         PackageFacts {
             notes: Vec::new(),
             id: format!("npm:{name}@{version}"),
-            ecosystem: "npm".into(),
+            ecosystem: Ecosystem::Npm,
             name: name.into(),
             version: version.into(),
             registry: self.base.to_string(),

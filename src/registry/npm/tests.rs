@@ -84,7 +84,7 @@ async fn full_packument_sample() {
             release.version
         );
     }
-    assert_eq!(facts.ecosystem, "npm");
+    assert_eq!(facts.ecosystem, crate::model::Ecosystem::Npm);
     assert_eq!(facts.name, "@ljharb/has-package-exports-patterns");
     assert_eq!(facts.version, "0.0.2");
     assert_eq!(facts.registry, format!("{}/", server.uri()));

@@ -75,6 +75,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::decode::{endpoint, fact, json_object};
+use crate::model::Ecosystem;
 use crate::model::facts::{Fact, Identity, PackageFacts, Provenance, Release, ReleaseFile, Status};
 use crate::model::normalize_pypi_name as normalize_name;
 use crate::net::{Freshness, Net, NetError, Request};
@@ -136,7 +137,7 @@ impl PypiClient {
         let mut notes = Vec::new();
         let mut facts = PackageFacts {
             id: format!("pypi:{name}@{version}"),
-            ecosystem: "pypi".to_string(),
+            ecosystem: Ecosystem::Pypi,
             name: name.clone(),
             version: version.to_string(),
             registry: self.base.to_string(),
@@ -319,7 +320,7 @@ impl PypiClient {
         if let Some(key) = &in_use
             && let Some(position) = list.iter().position(|r| &r.version == key)
         {
-            let earlier = super::verification::earlier_attested("pypi", &list, position);
+            let earlier = super::verification::earlier_attested(Ecosystem::Pypi, &list, position);
             for index in [Some(position), earlier].into_iter().flatten() {
                 list[index].files = file_lists.remove(&list[index].version).unwrap_or_default();
             }

@@ -95,7 +95,7 @@ async fn the_samples_give_every_fact() {
         .await;
 
     assert_eq!(facts.id, "pypi:sampleproject@4.0.0");
-    assert_eq!(facts.ecosystem, "pypi");
+    assert_eq!(facts.ecosystem, crate::model::Ecosystem::Pypi);
     let versions: Vec<&str> = releases(&facts)
         .iter()
         .map(|r| r.version.as_str())
