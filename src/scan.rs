@@ -794,7 +794,7 @@ mod tests {
 
     fn leaf_facts() -> PackageFacts {
         let mut leaf = facts();
-        leaf.id = "npm:leaf@1.0.0".into();
+        leaf.id = "npm:leaf@1.0.0".parse().unwrap();
         leaf.name = "leaf".into();
         leaf.version = "1.0.0".into();
         leaf.releases = Fact::Known(vec![release("1.0.0", "2020-01-01T00:00:00Z")]);
@@ -815,7 +815,7 @@ mod tests {
         );
         [pkg, leaf_facts()]
             .into_iter()
-            .map(|f| (f.id.clone(), f))
+            .map(|f| (f.id.to_string(), f))
             .collect()
     }
 
@@ -960,10 +960,10 @@ mod tests {
     fn unknown_facts_gate_only_under_unknown_deny() {
         let mut facts = all_facts();
         let mut blind = unknown_facts();
-        blind.id = "npm:leaf@1.0.0".into();
+        blind.id = "npm:leaf@1.0.0".parse().unwrap();
         blind.name = "leaf".into();
         blind.version = "1.0.0".into();
-        facts.insert(blind.id.clone(), blind);
+        facts.insert(blind.id.to_string(), blind);
         let report = run(&Policy::default(), &facts);
         assert!(report.gate.passed);
         let leaf = package(&report, "leaf");

@@ -668,7 +668,7 @@ pub fn run_ids(
                 runtime.block_on(client.declared(&package.name, &package.version));
         }
     }
-    let find = |id: &crate::model::PackageId| facts.iter().find(|f| f.id == id.to_string());
+    let find = |id: &crate::model::PackageId| facts.iter().find(|f| &f.id == id);
     let options = crate::scan::Options {
         policy: &config.policy,
         now: request.now,

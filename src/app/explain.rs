@@ -255,7 +255,7 @@ pub fn explain(
         Snapshot::new(request.now, facts.clone()).write(path)?;
     }
     let facts: BTreeMap<String, PackageFacts> =
-        facts.into_iter().map(|f| (f.id.clone(), f)).collect();
+        facts.into_iter().map(|f| (f.id.to_string(), f)).collect();
     let inputs: Vec<scan::Input<'_>> = involved
         .iter()
         .map(|project| scan::Input {

@@ -205,7 +205,7 @@ pub fn run(
         Snapshot::new(request.now, facts.clone()).write(path)?;
     }
     let facts: BTreeMap<String, PackageFacts> =
-        facts.into_iter().map(|f| (f.id.clone(), f)).collect();
+        facts.into_iter().map(|f| (f.id.to_string(), f)).collect();
     // The ledger's owners replace an earlier run's for the packages it names.
     let mut previous = previous;
     if let Some(path) = request.ledger

@@ -51,8 +51,8 @@ impl<T> Fact<T> {
 /// Everything gathered about one package (a name in an ecosystem) and the version in use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageFacts {
-    /// `<ecosystem>:<name>@<version>` of the version in use.
-    pub id: String,
+    /// The version in use (`<ecosystem>:<name>@<version>` in JSON).
+    pub id: super::PackageId,
     /// Ecosystem (`cargo`, `npm`, `pypi` in JSON).
     pub ecosystem: super::Ecosystem,
     /// Package name.
@@ -263,7 +263,7 @@ impl PackageFacts {
     /// Facts of a package nothing could be asked about: every fact unknown for `reason`.
     pub fn all_unknown(id: &super::PackageId, reason: &str) -> PackageFacts {
         PackageFacts {
-            id: id.to_string(),
+            id: id.clone(),
             ecosystem: id.ecosystem,
             name: id.name.clone(),
             version: id.version.clone(),

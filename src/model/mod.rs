@@ -109,6 +109,30 @@ impl Serialize for PackageId {
     }
 }
 
+impl std::str::FromStr for PackageId {
+    type Err = String;
+
+    /// `<ecosystem>:<name>@<version>`, as [`PackageId`]'s `Display` writes it.
+    fn from_str(text: &str) -> Result<PackageId, String> {
+        let parsed = text.split_once(':').and_then(|(ecosystem, rest)| {
+            let (name, version) = rest.rsplit_once('@')?;
+            let ecosystem = Ecosystem::parse(ecosystem)?;
+            (!name.is_empty() && !version.is_empty())
+                .then(|| PackageId::new(ecosystem, name, version))
+        });
+        parsed.ok_or_else(|| {
+            format!("`{text}` is not a package id (`<cargo|npm|pypi>:<name>@<version>`)")
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for PackageId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// Why one package depends on another.
 ///
 /// The order is the strength order: when one package depends on another in several ways, the
@@ -477,6 +501,32 @@ mod tests {
     fn ids_print_as_ecosystem_name_version() {
         let id = PackageId::new(Ecosystem::Npm, "@scope/pkg", "1.2.3");
         assert_eq!(id.to_string(), "npm:@scope/pkg@1.2.3");
+    }
+
+    #[test]
+    fn ids_read_back_as_they_print_and_anything_else_is_refused() {
+        for text in [
+            "npm:@scope/pkg@1.2.3",
+            "cargo:serde@1.0.0",
+            "pypi:zope-interface@7.0",
+        ] {
+            let id: PackageId = text.parse().unwrap();
+            assert_eq!(id.to_string(), text);
+            let json = serde_json::to_string(&id).unwrap();
+            assert_eq!(serde_json::from_str::<PackageId>(&json).unwrap(), id);
+        }
+        for bad in [
+            "",
+            "npm:",
+            "npm:x",
+            "npm:@1.0",
+            "npm:x@",
+            "maven:x@1",
+            "x@1",
+        ] {
+            let error = bad.parse::<PackageId>().unwrap_err();
+            assert!(error.contains("is not a package id"), "{error}");
+        }
     }
 
     #[test]

@@ -244,11 +244,11 @@ impl Snapshot {
     /// The facts of these packages as recorded; a package not recorded gets every fact
     /// unknown, naming the snapshot.
     pub fn replay(&self, packages: &[PackageId], path: &Path) -> Vec<PackageFacts> {
-        let recorded: BTreeMap<&str, &PackageFacts> =
-            self.facts.iter().map(|f| (f.id.as_str(), f)).collect();
+        let recorded: BTreeMap<&PackageId, &PackageFacts> =
+            self.facts.iter().map(|f| (&f.id, f)).collect();
         let mut out: Vec<PackageFacts> = packages
             .iter()
-            .map(|id| match recorded.get(id.to_string().as_str()) {
+            .map(|id| match recorded.get(id) {
                 Some(facts) => (*facts).clone(),
                 None => PackageFacts::all_unknown(
                     id,
@@ -465,7 +465,7 @@ mod tests {
                 PackageFacts::all_unknown(&a, "y"),
             ],
         );
-        assert_eq!(snapshot.facts[0].id, "npm:a@1.0.0");
+        assert_eq!(snapshot.facts[0].id.to_string(), "npm:a@1.0.0");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("facts.json");
         snapshot.write(&path).unwrap();
@@ -473,7 +473,7 @@ mod tests {
         assert_eq!(read, snapshot);
         let c = PackageId::new(Ecosystem::Npm, "c", "3.0.0");
         let replayed = read.replay(&[c, a], &path);
-        assert_eq!(replayed[0].id, "npm:a@1.0.0");
+        assert_eq!(replayed[0].id.to_string(), "npm:a@1.0.0");
         assert!(format!("{:?}", replayed[1].owners).contains("not in the replayed snapshot"));
     }
 
@@ -539,7 +539,7 @@ mod tests {
         let mut npm = mirrored_facts("left-pad", 3);
         npm.version = "1.0.1".to_owned();
         let mut pypi = mirrored_facts("requests", 3);
-        pypi.id = "pypi:requests@1.0".to_owned();
+        pypi.id = "pypi:requests@1.0".parse().unwrap();
         pypi.ecosystem = crate::model::Ecosystem::Pypi;
         pypi.version = "1.0".to_owned();
         let snapshot = Snapshot::new(now(), vec![npm, pypi]);

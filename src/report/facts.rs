@@ -191,7 +191,7 @@ pub fn render_facts_table(facts: &[PackageFacts], out: &mut dyn Write) -> io::Re
             unknowns.push(format!("{} {label}: {reason}", package.id));
         }
         table.add_row(vec![
-            Cell::new(sanitize(&package.id)),
+            Cell::new(sanitize(&package.id.to_string())),
             Cell::new(published),
             Cell::new(sanitize(&publisher)),
             Cell::new(sanitize(&owners)),

@@ -132,7 +132,7 @@ pub(crate) fn repository_facts() -> RepositoryFacts {
 /// no status, no install scripts.
 pub(crate) fn facts_with(ecosystem: &str, version: &str, releases: Vec<Release>) -> PackageFacts {
     PackageFacts {
-        id: format!("{ecosystem}:pkg@{version}"),
+        id: format!("{ecosystem}:pkg@{version}").parse().expect("an id"),
         ecosystem: crate::model::Ecosystem::parse(ecosystem).expect("an ecosystem"),
         name: "pkg".into(),
         version: version.to_string(),

@@ -36,7 +36,7 @@ fn a_calibration_project_replays_with_every_package_recorded() {
         .collect();
     assert!(packages.len() >= 50, "{} packages", packages.len());
     let snapshot = Snapshot::read(&snapshot_path, 1 << 30).unwrap();
-    let recorded: BTreeSet<String> = snapshot.facts.iter().map(|f| f.id.clone()).collect();
+    let recorded: BTreeSet<String> = snapshot.facts.iter().map(|f| f.id.to_string()).collect();
     let missing: Vec<&String> = packages.difference(&recorded).collect();
     assert!(missing.is_empty(), "not in the snapshot: {missing:?}");
 

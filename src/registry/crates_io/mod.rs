@@ -323,7 +323,7 @@ impl CratesClient {
     ) -> (PackageFacts, Vec<String>) {
         let mut notes = Vec::new();
         let mut facts = PackageFacts {
-            id: format!("cargo:{name}@{version}"),
+            id: crate::model::PackageId::new(Ecosystem::Cargo, name, version),
             ecosystem: Ecosystem::Cargo,
             name: name.to_string(),
             version: version.to_string(),

@@ -115,7 +115,7 @@ async fn the_api_samples_add_publishers_owners_and_repository_to_the_index() {
         .package_with_notes("foo_show", "0.5.1")
         .await;
 
-    assert_eq!(facts.id, "cargo:foo_show@0.5.1");
+    assert_eq!(facts.id.to_string(), "cargo:foo_show@0.5.1");
     assert_eq!(facts.ecosystem, crate::model::Ecosystem::Cargo);
     let versions: Vec<&str> = releases(&facts)
         .iter()

@@ -198,7 +198,7 @@ impl NpmClient {
     fn unknown(&self, name: &str, version: &str, reason: &str) -> PackageFacts {
         PackageFacts {
             notes: Vec::new(),
-            id: format!("npm:{name}@{version}"),
+            id: crate::model::PackageId::new(Ecosystem::Npm, name, version),
             ecosystem: Ecosystem::Npm,
             name: name.into(),
             version: version.into(),

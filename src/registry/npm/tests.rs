@@ -74,7 +74,10 @@ async fn full_packument_sample() {
         .package("@ljharb/has-package-exports-patterns", "0.0.2")
         .await;
 
-    assert_eq!(facts.id, "npm:@ljharb/has-package-exports-patterns@0.0.2");
+    assert_eq!(
+        facts.id.to_string(),
+        "npm:@ljharb/has-package-exports-patterns@0.0.2"
+    );
     // Each version's own declaration, normalized.
     for release in facts.releases.known().unwrap() {
         assert_eq!(
@@ -390,7 +393,7 @@ async fn http_errors_make_every_fact_unknown() {
                 "{reason}"
             );
         }
-        assert_eq!(facts.id, "npm:left-pad@1.3.0");
+        assert_eq!(facts.id.to_string(), "npm:left-pad@1.3.0");
     }
 }
 

@@ -136,7 +136,7 @@ impl PypiClient {
         let name = normalize_name(name);
         let mut notes = Vec::new();
         let mut facts = PackageFacts {
-            id: format!("pypi:{name}@{version}"),
+            id: crate::model::PackageId::new(Ecosystem::Pypi, &name, version),
             ecosystem: Ecosystem::Pypi,
             name: name.clone(),
             version: version.to_string(),

@@ -94,7 +94,7 @@ async fn the_samples_give_every_fact() {
         .package_with_notes("sampleproject", "4.0.0")
         .await;
 
-    assert_eq!(facts.id, "pypi:sampleproject@4.0.0");
+    assert_eq!(facts.id.to_string(), "pypi:sampleproject@4.0.0");
     assert_eq!(facts.ecosystem, crate::model::Ecosystem::Pypi);
     let versions: Vec<&str> = releases(&facts)
         .iter()
