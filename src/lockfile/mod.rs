@@ -40,6 +40,7 @@ mod cargo_metadata;
 pub mod confine;
 mod discover;
 mod format;
+mod lines;
 mod npm;
 mod pypi;
 pub mod read;
