@@ -1,6 +1,9 @@
-//! Line numbers for parsers: the 1-based line of a byte offset in a lockfile's text, counted
-//! forward as a parser walks its entries in file order (each byte is counted once), so
-//! recording every package's line costs one pass over the text, not one per package.
+//! Line numbers for parsers ([`LockedPackage::line`](crate::model::LockedPackage::line)):
+//! the 1-based line of a byte offset in a lockfile's text, counted forward as a parser walks its
+//! entries in file order (each byte is counted once), the offset of a string a parser borrowed
+//! from the text, and one-pass indexes of the entry keys of YAML (yarn berry, pnpm) and JSON
+//! (Pipfile.lock) lockfiles, whose deserializers give no positions. Recording every package's
+//! line costs a pass over the text (and at most one sort), never a search per package.
 
 use std::collections::HashMap;
 
