@@ -110,7 +110,7 @@ fn graph(args: cli::GraphArgs) -> anyhow::Result<ExitCode> {
     } else {
         lockfile::Exclude::new(&args.search.exclude)?
     };
-    let (projects, failures, _) = load_projects(&paths, &options, &exclude)?;
+    let (projects, failures) = load_projects(&paths, &options, &exclude)?;
     let format = GraphFormat::from(args.format);
     if matches!(format, GraphFormat::Tree | GraphFormat::Dot) {
         print_warnings(&projects);
@@ -257,7 +257,7 @@ fn load_projects(
     paths: &[PathBuf],
     options: &ReadOptions,
     exclude: &lockfile::Exclude,
-) -> anyhow::Result<(Vec<Project>, Vec<Failure>, Vec<String>)> {
+) -> anyhow::Result<(Vec<Project>, Vec<Failure>)> {
     let loaded = match deptrust::app::projects::load_projects(paths, options, exclude) {
         Ok(loaded) => loaded,
         Err(error) => {
@@ -268,7 +268,7 @@ fn load_projects(
         }
     };
     print_loaded(&loaded);
-    Ok((loaded.projects, loaded.failures, loaded.texts))
+    Ok((loaded.projects, loaded.failures))
 }
 
 /// Under `--verbose`, each path `exclude` left out.

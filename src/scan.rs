@@ -12,7 +12,7 @@
 //! false comfort): they are counted beside it as the coverage, and gate the run under
 //! `unknown = "deny"`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -234,10 +234,8 @@ pub struct ScanError {
 pub struct Input<'a> {
     /// Lockfile path as shown (forward slashes, relative when given relative).
     pub lockfile: &'a str,
-    /// Its graph.
+    /// Its graph (each package's line in the lockfile comes with it, as its parser read it).
     pub graph: &'a DepGraph,
-    /// The lockfile's text, to point at each package's line (SARIF); `None` leaves lines out.
-    pub text: Option<&'a str>,
 }
 
 /// What an evaluation depends on besides the projects.
@@ -361,7 +359,6 @@ pub fn evaluate(
     for input in inputs {
         let ecosystem = input.graph.lockfile.ecosystem;
         let counted = options.policy.counts_ecosystem(ecosystem);
-        let locator = input.text.map(Locator::new);
         let mut packages = Vec::new();
         let mut scored = Vec::new();
         let mut skipped = 0;
@@ -465,9 +462,7 @@ pub fn evaluate(
                 blast_radius: round3(node.blast_radius),
             });
             packages.push(PackageResult {
-                line: locator
-                    .as_ref()
-                    .and_then(|l| l.locate(&node.package.id.name, &node.package.id.version)),
+                line: node.package.line,
                 id,
                 name: node.package.id.name.clone(),
                 version: node.package.id.version.clone(),
@@ -617,120 +612,6 @@ fn summarize(packages: &[PackageResult]) -> Summary {
     }
 }
 
-/// The 1-based line where a lockfile describes `name` at `version`: the line that defines the
-/// entry (`name = "x"` in TOML locks, `"node_modules/x": {` and `"x": {` in JSON locks, `x@…:`
-/// keys in yarn and pnpm locks, `x==1.0` in requirements) with the version on it or within the
-/// next seven lines of the entry; else the first line naming the package with the version near
-/// it; else `None`.
-pub fn locate(text: &str, name: &str, version: &str) -> Option<u32> {
-    Locator::new(text).locate(name, version)
-}
-
-/// A lockfile's lines, indexed by the name-like words on them, so finding every package's
-/// line costs the lines that mention it, not the whole file each time.
-#[derive(Debug)]
-pub struct Locator<'a> {
-    lines: Vec<&'a str>,
-    /// Word (a run of letters, digits, `-`, `_`, `.`) → the lines holding it, in order.
-    index: HashMap<&'a str, Vec<usize>>,
-}
-
-/// A character that can be part of a package name word.
-fn name_char(c: char) -> bool {
-    c.is_alphanumeric() || "-_.".contains(c)
-}
-
-impl<'a> Locator<'a> {
-    /// Indexes `text`.
-    pub fn new(text: &'a str) -> Locator<'a> {
-        let lines: Vec<&str> = text.lines().collect();
-        let mut index: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (number, line) in lines.iter().enumerate() {
-            for word in line
-                .split(|c: char| !name_char(c))
-                .filter(|w| !w.is_empty())
-            {
-                let at = index.entry(word).or_default();
-                if at.last() != Some(&number) {
-                    at.push(number);
-                }
-            }
-        }
-        Locator { lines, index }
-    }
-
-    /// See [`locate`].
-    pub fn locate(&self, name: &str, version: &str) -> Option<u32> {
-        let lines = &self.lines;
-        // Every line that names the package holds each word of the name (`@scope/pkg`: `scope`
-        // and `pkg`) as a word of its own, so any word's lines are candidates; the rarest word's
-        // are the fewest (a thousand `@scope-N/core` packages share `core`, not `scope-N`).
-        let candidates = name
-            .split(|c: char| !name_char(c))
-            .filter(|w| !w.is_empty())
-            .map(|word| self.index.get(word))
-            .collect::<Option<Vec<_>>>()?
-            .into_iter()
-            .min_by_key(|lines| lines.len())?;
-        let bounded = |line: &str, at: usize, len: usize| {
-            let before = line[..at].chars().next_back();
-            let after = line[at + len..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !name_char(c));
-            boundary(before) && boundary(after)
-        };
-        let names = |line: &str| {
-            line.match_indices(name)
-                .any(|(at, _)| bounded(line, at, name.len()))
-        };
-        let toml_name = format!("name = \"{name}\"");
-        let node_modules = format!("node_modules/{name}\"");
-        let json_key = format!("{name}\": {{");
-        let at_key = format!("{name}@");
-        let pinned = format!("{name}==");
-        let pinned_spaced = format!("{name} ==");
-        let defines = |line: &str| {
-            let trimmed = line.trim_start().trim_start_matches(['"', '\'', '/']);
-            trimmed == toml_name
-                || line.contains(&node_modules)
-                || trimmed.starts_with(&json_key)
-                || trimmed.starts_with(&at_key)
-                || trimmed.starts_with(&pinned)
-                || trimmed.starts_with(&pinned_spaced)
-        };
-        let has_version = |line: &str| {
-            line.match_indices(version).any(|(at, _)| {
-                let before = line[..at].chars().next_back();
-                let after = line[at + version.len()..].chars().next();
-                before.is_none_or(|c| !"^~<>".contains(c))
-                    && after.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '.'))
-            })
-        };
-        // The entry: this line and up to seven more, until a blank line or the end of a JSON
-        // object.
-        let versioned = |index: usize| {
-            has_version(lines[index])
-                || lines[index + 1..lines.len().min(index + 8)]
-                    .iter()
-                    .take_while(|line| {
-                        let trimmed = line.trim();
-                        !trimmed.is_empty() && !trimmed.starts_with('}')
-                    })
-                    .any(|line| has_version(line))
-        };
-        let found = candidates
-            .iter()
-            .copied()
-            .find(|&index| defines(lines[index]) && versioned(index))
-            .or_else(|| {
-                candidates
-                    .iter()
-                    .copied()
-                    .find(|&index| names(lines[index]) && versioned(index))
-            })?;
-        u32::try_from(found + 1).ok()
-    }
-}
-
 impl ScanReport {
     /// Puts the latest earlier run of `history` beside this report's scores (runs at or after
     /// the report's clock are not "earlier"), then records this report as a run.
@@ -766,7 +647,8 @@ mod tests {
     use crate::model::{DepKind, Ecosystem, LockfileBuilder, PackageId};
     use crate::signals::test_support::{NOW, by, facts, facts_with, release, unknown_facts};
 
-    /// A project `app` → `pkg@1.1.0` → `leaf@1.0.0`, plus a path dependency.
+    /// A project `app` → `pkg@1.1.0` → `leaf@1.0.0`, plus a path dependency; the registry
+    /// packages at the lines the parser would give them in a package-lock.json.
     fn graph() -> DepGraph {
         let mut builder = LockfileBuilder::new(Ecosystem::Npm);
         let app = builder.package(
@@ -774,13 +656,15 @@ mod tests {
             Source::Workspace,
         );
         builder.root(app.clone());
-        let pkg = builder.package(
+        let pkg = builder.package_at(
             PackageId::new(Ecosystem::Npm, "pkg", "1.1.0"),
             Source::Registry(None),
+            Some(3),
         );
-        let leaf = builder.package(
+        let leaf = builder.package_at(
             PackageId::new(Ecosystem::Npm, "leaf", "1.0.0"),
             Source::Registry(None),
+            Some(6),
         );
         let local = builder.package(
             PackageId::new(Ecosystem::Npm, "local", "1.0.0"),
@@ -835,11 +719,9 @@ mod tests {
         baseline: Option<&BTreeSet<(String, String)>>,
     ) -> ScanReport {
         let graph = graph();
-        let text = "{\n  \"packages\": {\n    \"node_modules/pkg\": {\n      \"version\": \"1.1.0\"\n    },\n    \"node_modules/leaf\": {\n      \"version\": \"1.0.0\"\n    }\n  }\n}\n";
         let inputs = [Input {
             lockfile: "package-lock.json",
             graph: &graph,
-            text: Some(text),
         }];
         evaluate(
             &inputs,
@@ -1009,48 +891,5 @@ mod tests {
         );
         assert_eq!(report.projects[0].summary.packages, 0);
         assert_eq!(report.projects[0].exposure_score, 0.0);
-    }
-
-    #[test]
-    fn lockfile_lines_for_each_format() {
-        let cargo = "[[package]]\nname = \"serde\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"serde_json\"\nversion = \"1.0.1\"\n";
-        assert_eq!(locate(cargo, "serde", "1.0.0"), Some(2));
-        assert_eq!(locate(cargo, "serde_json", "1.0.1"), Some(6));
-        assert_eq!(locate(cargo, "serde", "1.0.1"), None);
-        let yarn = "\"ms@^2.1.1\":\n  version \"2.1.3\"\n";
-        assert_eq!(locate(yarn, "ms", "2.1.3"), Some(1));
-        let pnpm = "packages:\n  /ms@2.1.3:\n    resolution: {}\n";
-        assert_eq!(locate(pnpm, "ms", "2.1.3"), Some(2));
-        let requirements = "msgpack==1.0\nms==2.1.3\n";
-        assert_eq!(locate(requirements, "ms", "2.1.3"), Some(2));
-        // A version that is a prefix of another does not match it.
-        assert_eq!(locate("ms==2.1.30\n", "ms", "2.1.3"), None);
-        // package-lock: the entry, not the root's range on it.
-        let lock = "{\n  \"packages\": {\n    \"\": {\n      \"dependencies\": {\n        \"nx\": \"^21.5.0\"\n      }\n    },\n    \"node_modules/nx\": {\n      \"version\": \"21.5.0\",\n";
-        assert_eq!(locate(lock, "nx", "21.5.0"), Some(8));
-        let uv = "[[package]]\nname = \"requests\"\nversion = \"2.32.5\"\n";
-        assert_eq!(locate(uv, "requests", "2.32.5"), Some(2));
-        let berry = "\"ms@npm:^2.1.3\":\n  version: 2.1.3\n";
-        assert_eq!(locate(berry, "ms", "2.1.3"), Some(1));
-    }
-
-    /// Scoped packages that share their last word are found by their rarest word, at the same
-    /// lines as before; a name one of whose words appears nowhere is not found.
-    #[test]
-    fn scoped_names_sharing_a_word_are_located() {
-        let mut lock = String::from("{\n  \"packages\": {\n");
-        for i in 0..500 {
-            lock.push_str(&format!(
-                "    \"node_modules/@s{i}/core\": {{\n      \"version\": \"1.0.{i}\"\n    }},\n"
-            ));
-        }
-        let locator = Locator::new(&lock);
-        for i in [0, 7, 499] {
-            let line = locator.locate(&format!("@s{i}/core"), &format!("1.0.{i}"));
-            assert_eq!(line, Some(3 + 3 * i), "{i}");
-        }
-        assert_eq!(locator.locate("@s7/core", "1.0.8"), None);
-        assert_eq!(locator.locate("@absent/core", "1.0.0"), None);
-        assert_eq!(locator.locate("@/", "1.0.0"), None);
     }
 }

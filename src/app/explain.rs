@@ -261,7 +261,6 @@ pub fn explain(
         .map(|project| scan::Input {
             lockfile: &project.lockfile,
             graph: &project.graph,
-            text: None,
         })
         .collect();
     let judged = scan::evaluate(

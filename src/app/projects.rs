@@ -13,9 +13,6 @@ use crate::lockfile::{self, DiscoverError, Exclude, ReadOptions};
 pub struct Loaded {
     /// Each lockfile read, graphed.
     pub projects: Vec<Project>,
-    /// The text of each project's lockfile, in the same order (empty for a format read in
-    /// pieces), for locating packages in it.
-    pub texts: Vec<String>,
     /// Lockfiles that could not be read or parsed, and directories that could not be searched:
     /// never skipped in silence.
     pub failures: Vec<Failure>,
@@ -90,8 +87,7 @@ pub fn find_config(explicit: Option<&Path>, paths: &[PathBuf]) -> Result<Config,
     Ok(Config::default())
 }
 
-/// Discovers, parses and graphs every lockfile under the paths, keeping each graphed lockfile's
-/// text. A path that cannot be searched, or a directory with no lockfile, is an error; a
+/// Discovers, parses and graphs every lockfile under the paths. A path that cannot be searched, or a directory with no lockfile, is an error; a
 /// lockfile that cannot be read or parsed, and a directory below a path that cannot be
 /// searched, is a failure returned beside the others. Reads are confined to each path's
 /// scanned tree.
@@ -127,22 +123,11 @@ pub fn load_projects(
         };
         for lockfile_path in found.lockfiles {
             let shown = lockfile_path.to_string_lossy().replace('\\', "/");
-            let parsed = if lockfile::is_lockfile(&lockfile_path) {
-                lockfile::read_text(&lockfile_path, &options).and_then(|text| {
-                    lockfile::parse_text(&lockfile_path, &text, options.clone())
-                        .map(|parsed| (parsed, text))
-                })
-            } else {
-                lockfile::parse_file(&lockfile_path, options.clone()).map(|p| (p, String::new()))
-            };
-            match parsed {
-                Ok((parsed, text)) => {
-                    loaded.projects.push(Project {
-                        lockfile: shown,
-                        graph: crate::graph::build(parsed),
-                    });
-                    loaded.texts.push(text);
-                }
+            match lockfile::parse_file(&lockfile_path, options.clone()) {
+                Ok(parsed) => loaded.projects.push(Project {
+                    lockfile: shown,
+                    graph: crate::graph::build(parsed),
+                }),
                 Err(error) => loaded.failures.push(Failure {
                     lockfile: shown,
                     message: error.to_string(),
@@ -191,7 +176,6 @@ mod tests {
             })
             .collect();
         assert_eq!(lockfiles, ["/app/Cargo.lock", "/web/npm-shrinkwrap.json"]);
-        assert_eq!(loaded.texts.len(), 2);
         assert_eq!(loaded.failures.len(), 1);
         assert!(loaded.failures[0].lockfile.ends_with("broken/Cargo.lock"));
         assert_eq!(loaded.notes.len(), 1, "{:?}", loaded.notes);

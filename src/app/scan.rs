@@ -174,10 +174,7 @@ pub fn run(
     let loaded = super::projects::load_projects(request.paths, &request.read, &exclude)?;
     observer.loaded(&loaded);
     let Loaded {
-        projects,
-        texts,
-        failures,
-        ..
+        projects, failures, ..
     } = loaded;
     let packages = packages_to_gather(&projects, &config);
     let limit = request.read.max_file_bytes;
@@ -219,11 +216,9 @@ pub fn run(
     };
     let inputs: Vec<scan::Input<'_>> = projects
         .iter()
-        .zip(&texts)
-        .map(|(project, text)| scan::Input {
+        .map(|project| scan::Input {
             lockfile: project.lockfile.trim_start_matches("./"),
             graph: &project.graph,
-            text: Some(text.as_str()),
         })
         .collect();
     let mut report = scan::evaluate(

@@ -36,6 +36,7 @@ use serde::Deserialize;
 
 use super::cargo_metadata::{self, CargoMetadata};
 use super::confine::normalize;
+use super::lines::LineCounter;
 use super::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{BuildTime, DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -64,18 +65,29 @@ const CRATES_IO: [&str; 2] = [
 struct LockWire {
     version: Option<toml::Value>,
     #[serde(default)]
-    package: Vec<PackageWire>,
-    root: Option<PackageWire>,
+    package: Vec<PackageRaw>,
+    root: Option<PackageRaw>,
     metadata: Option<toml::Table>,
 }
 
+/// A `[[package]]` as deserialized: its `name` spanned, for the line of the entry.
 #[derive(Deserialize)]
-struct PackageWire {
-    name: String,
+struct PackageRaw {
+    name: toml::Spanned<String>,
     version: String,
     source: Option<String>,
     checksum: Option<String>,
     #[serde(default)]
+    dependencies: Vec<String>,
+}
+
+/// A `[[package]]`, with the line of its `name`.
+struct PackageWire {
+    name: String,
+    /// The 1-based line of `name = "…"`.
+    line: Option<u32>,
+    version: String,
+    source: Option<String>,
     dependencies: Vec<String>,
 }
 
@@ -87,10 +99,19 @@ impl LockfileParser for CargoLock {
     fn parse(&self, input: &LockfileInput<'_>) -> Result<Lockfile, ParseError> {
         let wire: LockWire = toml::from_str(input.contents).map_err(|e| input.toml_error(&e))?;
         let version = detect_version(input, &wire)?;
-        let mut packages = wire.package;
-        if let Some(root) = wire.root {
-            packages.push(root);
-        }
+        let mut lines = LineCounter::new(input.contents);
+        let packages: Vec<PackageWire> = wire
+            .package
+            .into_iter()
+            .chain(wire.root)
+            .map(|raw| PackageWire {
+                line: lines.line(raw.name.span().start),
+                name: raw.name.into_inner(),
+                version: raw.version,
+                source: raw.source,
+                dependencies: raw.dependencies,
+            })
+            .collect();
         for package in &packages {
             if package.name.is_empty() || package.version.is_empty() {
                 return Err(input.invalid("a [[package]] has an empty `name` or `version`"));
@@ -117,7 +138,7 @@ impl LockfileParser for CargoLock {
             } else {
                 source_of(package.source.as_deref())
             };
-            builder.package(ids[i].clone(), source);
+            builder.package_at(ids[i].clone(), source, package.line);
         }
         for &member in &members {
             builder.root(ids[member].clone());
@@ -598,6 +619,7 @@ fn declarations(manifest: &toml::Table, inherited: &toml::Table) -> Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::parse_with;
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
@@ -678,5 +700,25 @@ mod tests {
     fn normalizes_paths() {
         assert_eq!(normalize(Path::new("a/./b/../c")), PathBuf::from("a/c"));
         assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+    }
+
+    /// Each package's line is that of its `name`; two versions of one name each their own.
+    #[test]
+    fn packages_record_the_line_of_their_name() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/cargo/basic.v4/Cargo.lock",
+            &["cargo:cc@1.11.3", "cargo:basic@0.1.0"],
+        );
+        assert_eq!(lines, [Some(22), Some(6)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/cargo/big.v4/Cargo.lock",
+            &["cargo:defmt@0.3.101", "cargo:defmt@1.2.0"],
+        );
+        assert_eq!(lines, [Some(2275), Some(2284)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/cargo/basic.v1/Cargo.lock",
+            &["cargo:cc@1.11.3"],
+        );
+        assert_eq!(lines, [Some(20)]);
     }
 }

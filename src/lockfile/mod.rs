@@ -25,6 +25,11 @@
 //! by default on the command line) runs `cargo metadata --offline` for the edge kinds and
 //! build-time crates a `Cargo.lock` does not record.
 //!
+//! Each parser records the line where the lockfile defines each package
+//! ([`LockedPackage::line`](crate::model::LockedPackage::line)): the `name` line of a TOML
+//! `[[package]]`, the key line of a JSON or YAML entry, the header of a yarn classic entry, the
+//! first line of a requirement; reports (SARIF) point there.
+//!
 //! Every path a lockfile or manifest names is confined to the project root (see [`confine`]):
 //! absolute paths, `..` out of the root, VCS metadata and symbolic links out of the root are
 //! refused with a warning and not read.
@@ -40,6 +45,7 @@ mod cargo_metadata;
 pub mod confine;
 mod discover;
 mod format;
+mod lines;
 mod npm;
 mod pypi;
 pub mod read;

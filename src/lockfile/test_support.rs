@@ -46,3 +46,20 @@ pub(crate) fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// The line each package (`<ecosystem>:<name>@<version>`) is recorded at, reading the fixture
+/// lockfile at `path` (relative to the crate root) with the default read options.
+pub(crate) fn fixture_lines(path: &str, ids: &[&str]) -> Vec<Option<u32>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let lockfile = super::parse_file(&path, ReadOptions::default()).unwrap();
+    ids.iter()
+        .map(|id| {
+            lockfile
+                .packages
+                .iter()
+                .find(|package| package.id.to_string() == *id)
+                .unwrap_or_else(|| panic!("{id} is not in {}", path.display()))
+                .line
+        })
+        .collect()
+}

@@ -261,6 +261,10 @@ pub struct LockedPackage {
     pub dev_hint: Option<bool>,
     /// Whether it runs code at build time, where known (see [`BuildTime`]).
     pub build_time: BuildTime,
+    /// The 1-based line where the lockfile defines it (its entry's key or `name` line), as its
+    /// parser read it; the first when the file defines it twice. `None` for formats without
+    /// lines (`cargo metadata` JSON) and for packages only named by others.
+    pub line: Option<u32>,
 }
 
 /// One dependency edge.
@@ -307,8 +311,9 @@ pub struct Lockfile {
 #[derive(Debug)]
 pub struct LockfileBuilder {
     ecosystem: Ecosystem,
-    /// Id → source and dev hint (the id is held once: lockfiles may list a million packages).
-    packages: BTreeMap<PackageId, (Source, Option<bool>)>,
+    /// Id → source, dev hint and line (the id is held once: lockfiles may list a million
+    /// packages).
+    packages: BTreeMap<PackageId, (Source, Option<bool>, Option<u32>)>,
     roots: BTreeSet<PackageId>,
     edges: BTreeMap<(PackageId, PackageId), DepKind>,
     /// Edges that exist only on some platforms (filled by Cargo's exact mode only).
@@ -346,23 +351,38 @@ impl LockfileBuilder {
 
     /// Adds a package, or merges it into the record of the same id (the richer source wins).
     pub fn package(&mut self, id: PackageId, source: Source) -> PackageId {
+        self.package_at(id, source, None)
+    }
+
+    /// [`package`](Self::package), defined at a 1-based `line` of the lockfile (see
+    /// [`LockedPackage::line`]): of two lines for one id, the first in the file is kept.
+    pub fn package_at(&mut self, id: PackageId, source: Source, line: Option<u32>) -> PackageId {
         match self.packages.get_mut(&id) {
-            Some((existing, _)) => {
+            Some((existing, _, at)) => {
                 if source.rank() > existing.rank() {
                     *existing = source;
                 }
+                *at = first_line(*at, line);
             }
             None => {
-                self.packages.insert(id.clone(), (source, None));
+                self.packages.insert(id.clone(), (source, None, line));
             }
         }
         id
     }
 
+    /// Records the 1-based line where the lockfile defines a package added before (see
+    /// [`package_at`](Self::package_at)).
+    pub fn line(&mut self, id: &PackageId, line: Option<u32>) {
+        if let Some((_, _, at)) = self.packages.get_mut(id) {
+            *at = first_line(*at, line);
+        }
+    }
+
     /// Records the lockfile's own dev flag of a package (see [`LockedPackage::dev_hint`]).
     /// A package marked both dev and not dev is not dev.
     pub fn dev_hint(&mut self, id: &PackageId, dev: bool) {
-        if let Some((_, hint)) = self.packages.get_mut(id) {
+        if let Some((_, hint, _)) = self.packages.get_mut(id) {
             *hint = Some(hint.map_or(dev, |old| old && dev));
         }
     }
@@ -438,11 +458,12 @@ impl LockfileBuilder {
             packages: self
                 .packages
                 .into_iter()
-                .map(|(id, (source, dev_hint))| LockedPackage {
+                .map(|(id, (source, dev_hint, line))| LockedPackage {
                     build_time: self.build_time.remove(&id).unwrap_or_default(),
                     id,
                     source,
                     dev_hint,
+                    line,
                 })
                 .collect(),
             roots: self.roots.into_iter().collect(),
@@ -468,6 +489,14 @@ impl LockfileBuilder {
             warnings: counted(self.warnings),
             notes: self.notes,
         }
+    }
+}
+
+/// The earlier of two lines, either possibly unknown.
+fn first_line(a: Option<u32>, b: Option<u32>) -> Option<u32> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -544,6 +573,19 @@ mod tests {
         assert_eq!(lockfile.packages[1].source, Source::Registry(None));
         assert_eq!(lockfile.edges.len(), 1);
         assert_eq!(lockfile.edges[0].kind, DepKind::Normal);
+    }
+
+    #[test]
+    fn of_two_lines_of_one_id_the_first_is_kept() {
+        let mut builder = LockfileBuilder::new(Ecosystem::Npm);
+        let x = builder.package_at(builder.id("x", "1.0.0"), Source::Registry(None), Some(9));
+        builder.package_at(x.clone(), Source::Registry(None), Some(4));
+        builder.package_at(x.clone(), Source::Registry(None), None);
+        builder.line(&x, Some(7));
+        builder.package(builder.id("y", "1.0.0"), Source::Registry(None));
+        let lockfile = builder.finish("npm/package-lock", "3");
+        let lines: Vec<Option<u32>> = lockfile.packages.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(4), None]);
     }
 
     #[test]

@@ -227,6 +227,7 @@ mod tests {
                     id: PackageId::new(Ecosystem::Cargo, "cc", "1.0.0"),
                     source: Source::Registry(None),
                     dev_hint: None,
+                    line: None,
                     build_time,
                 },
                 root: false,

@@ -29,6 +29,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::{directory_name, parse_alias, read_package_json};
+use crate::lockfile::lines::{lines_at, offset_in};
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError, Text};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -60,8 +61,13 @@ struct LockWire<'a> {
     lockfile_version: Option<serde_json::Value>,
     #[serde(borrow)]
     packages: Option<Packages<'a>>,
-    dependencies: Option<BTreeMap<String, V1Wire>>,
+    #[serde(borrow)]
+    dependencies: Option<V1Tree<'a>>,
 }
+
+/// A v1 `dependencies` map: install name (borrowed from the file where it can be, for the
+/// entry's line) → entry.
+type V1Tree<'a> = BTreeMap<Text<'a>, V1Wire<'a>>;
 
 /// The names of a dependency section; their ranges are not needed.
 type Names<'a> = BTreeMap<Text<'a>, IgnoredAny>;
@@ -166,13 +172,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Packages<'a> {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct V1Wire {
+struct V1Wire<'a> {
     version: String,
     resolved: Option<String>,
     #[serde(default)]
     requires: BTreeMap<String, String>,
-    #[serde(default)]
-    dependencies: BTreeMap<String, V1Wire>,
+    #[serde(default, borrow)]
+    dependencies: V1Tree<'a>,
     #[serde(default)]
     dev: bool,
     #[serde(default)]
@@ -250,7 +256,14 @@ fn parse_packages(
     // link: dependencies resolve through it to its target). Borrowed where the file allows:
     // ids are built again for edges rather than held twice.
     let mut nodes: Vec<Option<(Cow<'_, str>, &str)>> = Vec::with_capacity(packages.len());
-    for (location, entry) in packages.iter() {
+    // Each entry's line: that of its key (`"node_modules/x": {`), where the key is borrowed
+    // from the file (no escapes in it).
+    let offsets: Vec<Option<usize>> = packages
+        .iter()
+        .map(|(location, _)| offset_in(input.contents, location))
+        .collect();
+    let lines = lines_at(input.contents, &offsets);
+    for ((location, entry), line) in packages.iter().zip(lines) {
         if entry.link {
             nodes.push(None);
             continue;
@@ -282,7 +295,7 @@ fn parse_packages(
             builder.root(id.clone());
         }
         // npm's own flags, used only for an entry no root reaches (the graph decides the rest).
-        builder.package(id.clone(), source);
+        builder.package_at(id.clone(), source, line);
         builder.dev_hint(&id, entry.dev || entry.dev_optional);
         nodes.push(Some((name, version)));
     }
@@ -463,8 +476,10 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBu
 
     // Walk the tree: each node is identified by its chain of ancestors.
     let mut required_at_top: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
-    let mut stack: Vec<Vec<(&str, &V1Wire)>> =
-        top.iter().map(|(k, v)| vec![(k.as_str(), v)]).collect();
+    let mut stack: Vec<Vec<(&str, &V1Wire<'_>)>> =
+        top.iter().map(|(k, v)| vec![(&**k, v)]).collect();
+    // Each entry's id and the offset of its key (`"x": {`), for its line.
+    let mut defined: Vec<(PackageId, Option<usize>)> = Vec::new();
     while let Some(chain) = stack.pop() {
         let Some(&(install, entry)) = chain.last() else {
             continue;
@@ -492,9 +507,14 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBu
         }
         for (child, child_entry) in &entry.dependencies {
             let mut next = chain.clone();
-            next.push((child.as_str(), child_entry));
+            next.push((&**child, child_entry));
             stack.push(next);
         }
+        defined.push((from, offset_in(input.contents, install)));
+    }
+    let offsets: Vec<Option<usize>> = defined.iter().map(|(_, offset)| *offset).collect();
+    for ((id, _), line) in defined.iter().zip(lines_at(input.contents, &offsets)) {
+        builder.line(id, line);
     }
 
     match &manifest {
@@ -502,6 +522,7 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBu
             for declared in manifest.declared() {
                 match top.get_key_value(declared.name.as_str()) {
                     Some((install, entry)) => {
+                        let install: &str = install;
                         let to = v1_id(&builder, install, entry);
                         builder.edge(&root, &to, declared.kind);
                     }
@@ -519,7 +540,7 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBu
                 input.path.display()
             ));
             for (install, entry) in top {
-                if !required_at_top.contains(install.as_str()) {
+                if !required_at_top.contains(&**install) {
                     let kind = if entry.dev {
                         DepKind::Dev
                     } else if entry.optional {
@@ -537,14 +558,14 @@ fn parse_v1(input: &LockfileInput<'_>, wire: &LockWire<'_>) -> Result<LockfileBu
 }
 
 /// The real name and version of a v1 entry (`"version": "npm:real@1.0.0"` for aliases).
-fn v1_id(builder: &LockfileBuilder, install: &str, entry: &V1Wire) -> PackageId {
+fn v1_id(builder: &LockfileBuilder, install: &str, entry: &V1Wire<'_>) -> PackageId {
     match parse_alias(&entry.version) {
         Some((real, version)) => builder.id(real, version),
         None => builder.id(install, entry.version.as_str()),
     }
 }
 
-fn v1_source(entry: &V1Wire) -> Source {
+fn v1_source(entry: &V1Wire<'_>) -> Source {
     if let Some(path) = entry.version.strip_prefix("file:") {
         return Source::Path(path.to_string());
     }
@@ -556,23 +577,23 @@ fn v1_source(entry: &V1Wire) -> Source {
 
 /// Resolves `name` from the entry at the end of `chain`: its own nested dependencies, then
 /// each ancestor's, then the top level.
-fn v1_resolve<'a>(
-    chain: &[(&'a str, &'a V1Wire)],
+fn v1_resolve<'a, 't>(
+    chain: &[(&'a str, &'a V1Wire<'t>)],
     name: &str,
-    top: &'a BTreeMap<String, V1Wire>,
-) -> Option<(&'a str, &'a V1Wire)> {
+    top: &'a V1Tree<'t>,
+) -> Option<(&'a str, &'a V1Wire<'t>)> {
     for &(_, entry) in chain.iter().rev() {
         if let Some((key, found)) = entry.dependencies.get_key_value(name) {
-            return Some((key.as_str(), found));
+            return Some((&**key, found));
         }
     }
-    top.get_key_value(name)
-        .map(|(key, entry)| (key.as_str(), entry))
+    top.get_key_value(name).map(|(key, entry)| (&**key, entry))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{edges, parse_with};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
@@ -723,5 +744,37 @@ mod tests {
         };
         assert_eq!(dev("left-behind"), Some(true));
         assert_eq!(dev("also-left"), Some(false));
+    }
+
+    /// Each package's line is that of its entry's key, the first of several copies: a nested
+    /// copy, an alias.
+    #[test]
+    fn packages_record_the_line_of_their_entry() {
+        let ids = ["npm:agent-base@6.0.2", "npm:debug@4.4.3", "npm:debug@2.6.9"];
+        let lines = fixture_lines(
+            "fixtures/lockfiles/package-lock/basic.v3/package-lock.json",
+            &ids,
+        );
+        assert_eq!(lines, [Some(21), Some(33), Some(109)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/package-lock/basic.v1/package-lock.json",
+            &ids,
+        );
+        assert_eq!(lines, [Some(7), Some(15), Some(64)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/package-lock/alias.v3/package-lock.json",
+            &["npm:string-width@4.2.3"],
+        );
+        assert_eq!(lines, [Some(175)]);
+        // A key with an escape is not spelled as read: no line, and no panic.
+        let lockfile = parse(
+            r#"{"lockfileVersion": 3, "packages": {"": {"name": "app"},
+            "node_modules/\u0061": {"version": "1.0.0"},
+            "node_modules/b": {"version": "1.0.0"}}}"#,
+        )
+        .unwrap();
+        let lines: Vec<Option<u32>> = lockfile.packages.iter().map(|p| p.line).collect();
+        // `a`, the root `app` (its `""` key), `b`.
+        assert_eq!(lines, [None, Some(1), Some(3)]);
     }
 }

@@ -56,6 +56,7 @@ use serde::de::IgnoredAny;
 use super::{
     DEFAULT_REGISTRY_HOSTS, directory_name, read_package_json, split_name_version, tarball_registry,
 };
+use crate::lockfile::lines::yaml_key;
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -229,6 +230,40 @@ fn main_document(contents: &str) -> (&str, usize) {
         }
     }
     (contents, 0)
+}
+
+/// The 1-based line (in the whole file: `document` follows `skipped_lines` lines) of each key
+/// of the `packages` and `snapshots` maps, the first of a key written twice: one pass over
+/// the text.
+fn entry_lines(document: &str, skipped_lines: usize) -> HashMap<&str, u32> {
+    let mut lines = HashMap::new();
+    // Inside `packages:` or `snapshots:`, with the indentation of their keys once seen.
+    let mut section: Option<Option<usize>> = None;
+    for (index, line) in document.lines().enumerate() {
+        let content = line.trim_start_matches(' ');
+        if content.trim().is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - content.len();
+        if indent == 0 {
+            section = matches!(yaml_key(line), Some("packages" | "snapshots")).then_some(None);
+            continue;
+        }
+        let Some(keys) = &mut section else {
+            continue;
+        };
+        if *keys.get_or_insert(indent) != indent {
+            continue;
+        }
+        let number = index
+            .checked_add(skipped_lines)
+            .and_then(|n| n.checked_add(1))
+            .and_then(|n| u32::try_from(n).ok());
+        if let (Some(key), Some(number)) = (yaml_key(content), number) {
+            lines.entry(key).or_insert(number);
+        }
+    }
+    lines
 }
 
 fn yaml_options(len: usize) -> serde_saphyr::Options {
@@ -413,6 +448,8 @@ impl<'a> Graph<'a> {
             }
         };
         paths.sort_unstable();
+        let (document, skipped_lines) = main_document(self.input.contents);
+        let lines = entry_lines(document, skipped_lines);
         for path in paths {
             let base = self.base_path(path);
             let package = match self.generation {
@@ -427,7 +464,11 @@ impl<'a> Graph<'a> {
                 continue;
             };
             let source = source_of(package.and_then(|p| p.resolution.as_ref()), &name, registry);
-            let id = self.builder.package(self.builder.id(name, version), source);
+            // The entry's key line: its `packages` entry (before `snapshots` in the file).
+            let line = lines.get(base).or_else(|| lines.get(path)).copied();
+            let id = self
+                .builder
+                .package_at(self.builder.id(name, version), source, line);
             self.nodes
                 .entry(base.to_string())
                 .or_insert_with(|| id.clone());
@@ -874,6 +915,7 @@ fn join_relative(base: &str, target: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{self, dir_with, edges, ids};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
@@ -1798,5 +1840,28 @@ snapshots:
         assert_eq!(generation("90"), None);
         assert!(is_git_hosted("https://codeload.github.com/u/r/tar.gz/abc"));
         assert!(!is_git_hosted("https://registry.npmjs.org/a/-/a-1.0.0.tgz"));
+    }
+
+    /// Each package's line is that of its `packages` key, the first of its peer variants.
+    #[test]
+    fn packages_record_the_line_of_their_entry() {
+        let ids = [
+            "npm:@types/json-schema@7.0.15",
+            "npm:ajv-keywords@3.5.2",
+            "npm:ajv@6.12.0",
+        ];
+        let lines = fixture_lines("fixtures/lockfiles/pnpm/basic.v9/pnpm-lock.yaml", &ids);
+        assert_eq!(lines, [Some(36), Some(39), Some(44)]);
+        let lines = fixture_lines("fixtures/lockfiles/pnpm/basic.v6/pnpm-lock.yaml", &ids);
+        assert_eq!(lines, [Some(34), Some(38), Some(54)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/pnpm/basic.v5.4/pnpm-lock.yaml",
+            &[
+                "npm:@babel/runtime@7.29.17",
+                "npm:@types/json-schema@7.0.15",
+                "npm:ajv@6.12.0",
+            ],
+        );
+        assert_eq!(lines, [Some(39), Some(52), Some(76)]);
     }
 }

@@ -55,6 +55,7 @@ use super::{
     PackageJson, directory_name, on_default_registry, read_package_json, split_name_version,
     tarball_registry,
 };
+use crate::lockfile::lines::yaml_key;
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -124,10 +125,26 @@ impl LockfileParser for YarnBerry {
             .collect();
 
         let mut builder = LockfileBuilder::new(Ecosystem::Npm);
-        let graph = Graph::new(input, &entries, &mut builder)?;
+        let lines = key_lines(input.contents);
+        let graph = Graph::new(input, &entries, &lines, &mut builder)?;
         graph.add_edges(&mut builder);
         Ok(builder.finish(self.id(), version.to_string()))
     }
+}
+
+/// The 1-based line of each top-level key (an entry's descriptors, as the YAML parser reads
+/// them), the first of a key written twice: one pass over the text.
+fn key_lines(contents: &str) -> HashMap<&str, u32> {
+    let mut lines = HashMap::new();
+    for (index, line) in contents.lines().enumerate() {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        if let (Some(key), Ok(number)) = (yaml_key(line), u32::try_from(index + 1)) {
+            lines.entry(key).or_insert(number);
+        }
+    }
+    lines
 }
 
 /// Whether a `yarn.lock` is a berry (YAML, `__metadata`) lockfile.
@@ -397,6 +414,7 @@ impl<'a> Graph<'a> {
     fn new(
         input: &LockfileInput<'_>,
         entries: &'a [(&'a str, &'a EntryWire)],
+        lines: &HashMap<&str, u32>,
         builder: &mut LockfileBuilder,
     ) -> Result<Self, ParseError> {
         let mut ids = Vec::with_capacity(entries.len());
@@ -450,7 +468,7 @@ impl<'a> Graph<'a> {
                             ));
                             "0.0.0".into()
                         });
-                    builder.package(builder.id(name, version), source)
+                    builder.package_at(builder.id(name, version), source, lines.get(key).copied())
                 }
             };
             ids.push(id);
@@ -686,6 +704,7 @@ fn kinds_of(manifest: &PackageJson) -> HashMap<String, DepKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{edges, ids, parse_with};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
@@ -1033,5 +1052,18 @@ __metadata:
         assert_eq!(workspace_dir("."), Some(PathBuf::new()));
         assert_eq!(workspace_dir("../x"), None);
         assert_eq!(workspace_dir("/etc"), None);
+    }
+
+    #[test]
+    fn packages_record_the_line_of_their_entry() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/yarn-berry/basic.v10/yarn.lock",
+            &[
+                "npm:@isaacs/fs-minipass@4.0.1",
+                "npm:abbrev@5.0.0",
+                "npm:balanced-match@1.0.2",
+            ],
+        );
+        assert_eq!(lines, [Some(8), Some(17), Some(24)]);
     }
 }

@@ -337,9 +337,10 @@ impl<'a> Graph<'a> {
             let name = real_name(first);
             let version = entry.version.as_deref().unwrap_or_default();
             let (_, range) = split_descriptor(first);
-            let id = builder.package(
+            let id = builder.package_at(
                 builder.id(name, version),
                 source_of(name, range, entry.resolved.as_deref()),
+                u32::try_from(entry.line).ok(),
             );
             ids.push(id);
             for descriptor in &entry.descriptors {
@@ -598,6 +599,7 @@ fn is_git(spec: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{edges, ids, parse_with};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
@@ -834,5 +836,18 @@ b@2.1.0:
         );
         assert_eq!(real_name("x@npm:@s/real@^1"), "@s/real");
         assert_eq!(real_name("@s/x@^1"), "@s/x");
+    }
+
+    #[test]
+    fn packages_record_the_line_of_their_entry() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/yarn-classic/basic.v1/yarn.lock",
+            &[
+                "npm:balanced-match@1.0.2",
+                "npm:brace-expansion@1.1.22",
+                "npm:concat-map@0.0.1",
+            ],
+        );
+        assert_eq!(lines, [Some(5), Some(10), Some(18)]);
     }
 }

@@ -50,6 +50,7 @@ use super::{
     PyRequirement, allowed_or_all, normalize_name, normalize_version, parse_requirement,
     project_root, read_toml,
 };
+use crate::lockfile::lines::LineCounter;
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -115,7 +116,8 @@ struct LockWire {
 
 #[derive(Deserialize)]
 struct PackageWire {
-    name: String,
+    /// Spanned: its line is the package's.
+    name: toml::Spanned<String>,
     version: Option<String>,
     #[serde(default)]
     extras: Vec<String>,
@@ -166,7 +168,7 @@ impl LockfileParser for PdmLock {
         })?;
         let version = detect_version(input, wire.metadata.as_ref())?;
         let lock_python = wire.metadata.as_ref().and_then(MetadataWire::python_range);
-        let mut graph = Graph::new(wire);
+        let mut graph = Graph::new(wire, input.contents);
         let (root, project) = project_root(input, &mut graph.builder)?;
         let python = lock_python.or_else(|| {
             project
@@ -236,7 +238,7 @@ struct Graph {
 }
 
 impl Graph {
-    fn new(wire: LockWire) -> Self {
+    fn new(wire: LockWire, text: &str) -> Self {
         let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
         let packages = wire.package;
         let ids: Vec<PackageId> = packages
@@ -246,17 +248,19 @@ impl Graph {
                     .version
                     .as_deref()
                     .map_or_else(|| "0.0.0".to_string(), normalize_version);
-                builder.id(normalize_name(&p.name), version)
+                builder.id(normalize_name(p.name.get_ref()), version)
             })
             .collect();
         let mut by_name: HashMap<String, Vec<PackageId>> = HashMap::new();
         let mut markers: HashMap<PackageId, Marker> = HashMap::new();
+        let mut lines = LineCounter::new(text);
         for (package, id) in packages.iter().zip(&ids) {
             let versions = by_name.entry(id.name.clone()).or_default();
             if !versions.contains(id) {
                 versions.push(id.clone());
             }
-            builder.package(id.clone(), package.to_source());
+            let line = lines.line(package.name.span().start);
+            builder.package_at(id.clone(), package.to_source(), line);
             if let Some(dev) = package.dev_hint() {
                 builder.dev_hint(id, dev);
             }
@@ -418,6 +422,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{dir_with, edges, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
@@ -801,5 +806,18 @@ version = "1"
         let truncated = &LOCK[..LOCK.find("\"idna<4").unwrap() + 4];
         let error = parse(truncated).unwrap_err().to_string();
         assert!(error.contains("at line 19"), "{error}");
+    }
+
+    #[test]
+    fn packages_record_the_line_of_their_name() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/pdm/basic.v4.5.1/pdm.lock",
+            &[
+                "pypi:anyio@4.16.0",
+                "pypi:ast-serialize@0.13.1",
+                "pypi:certifi@2026.10.19.post1",
+            ],
+        );
+        assert_eq!(lines, [Some(14), Some(30), Some(96)]);
     }
 }

@@ -43,6 +43,7 @@ use serde_json::{Map, Value};
 
 use super::requirements_txt::version_from_url;
 use super::{index_source, normalize_name, normalize_version};
+use crate::lockfile::lines::json_entry_lines;
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -116,6 +117,7 @@ impl LockfileParser for PipfileLock {
         let version = detect_version(input, meta.pipfile_spec.as_ref())?;
         let sources = Sources::new(&meta.sources);
 
+        let lines = json_entry_lines(input.contents);
         let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
         let root = builder.id(super::directory_project_name(input), "0.0.0");
         builder.root(root.clone());
@@ -134,10 +136,12 @@ impl LockfileParser for PipfileLock {
             for (name, entry) in body {
                 let entry = EntryWire::deserialize(entry)
                     .map_err(|e| input.invalid(format!("`{section}.{name}`: {e}")))?;
+                let line = lines.get(&(section.as_str(), name.as_str())).copied();
                 let name = normalize_name(name);
                 match locate(&name, &entry, &sources) {
                     Ok((version, source)) => {
-                        let id = builder.package(builder.id(name.clone(), version), source);
+                        let id =
+                            builder.package_at(builder.id(name.clone(), version), source, line);
                         builder.dev_hint(&id, section != DEFAULT_SECTION);
                         locked.insert(name, id);
                     }
@@ -341,6 +345,7 @@ fn read_pipfile(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{edges, ids, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
@@ -530,5 +535,26 @@ mod tests {
         assert_eq!(pin(">=1"), None);
         assert_eq!(pin("==1.*"), None);
         assert_eq!(pin("1.0"), None);
+    }
+
+    /// Each package's line is that of its key in its section, the first section's when two
+    /// sections lock one version.
+    #[test]
+    fn packages_record_the_line_of_their_entry() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/pipfile/basic.v6/Pipfile.lock",
+            &[
+                "pypi:attrs@26.1.0",
+                "pypi:charset-normalizer@3.5.3",
+                "pypi:packaging@26.4",
+                "pypi:iniconfig@2.3.1",
+            ],
+        );
+        assert_eq!(lines, [Some(19), Some(34), Some(220), Some(268)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/pipfile/categories.v6/Pipfile.lock",
+            &["pypi:markupsafe@3.0.4"],
+        );
+        assert_eq!(lines, [Some(28)]);
     }
 }

@@ -58,6 +58,7 @@ use super::markers::{Marker, MarkerScope, parse_marker, python_range};
 use super::{
     PoetrySpec, allowed_or_all, normalize_name, normalize_version, project_root, read_toml,
 };
+use crate::lockfile::lines::LineCounter;
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -103,7 +104,8 @@ struct LockWire {
 
 #[derive(Deserialize)]
 struct PackageWire {
-    name: String,
+    /// Spanned: its line is the package's.
+    name: toml::Spanned<String>,
     version: String,
     #[serde(default)]
     optional: bool,
@@ -197,7 +199,7 @@ impl LockfileParser for PoetryLock {
             .metadata
             .as_ref()
             .and_then(|m| m.python_versions.clone());
-        let mut graph = Graph::new(wire);
+        let mut graph = Graph::new(wire, input.contents);
         let (root, project) = project_root(input, &mut graph.builder)?;
         // The lock's range and the pyproject's Poetry one are Poetry constraints, PEP 621's
         // `requires-python` PEP 440 specifiers.
@@ -285,17 +287,24 @@ struct Graph {
 }
 
 impl Graph {
-    fn new(wire: LockWire) -> Self {
+    fn new(wire: LockWire, text: &str) -> Self {
         let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
         let packages = wire.package;
         let ids: Vec<PackageId> = packages
             .iter()
-            .map(|p| builder.id(normalize_name(&p.name), normalize_version(&p.version)))
+            .map(|p| {
+                builder.id(
+                    normalize_name(p.name.get_ref()),
+                    normalize_version(&p.version),
+                )
+            })
             .collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut lines = LineCounter::new(text);
         for (i, (package, id)) in packages.iter().zip(&ids).enumerate() {
             by_name.entry(id.name.clone()).or_default().push(i);
-            builder.package(id.clone(), package.to_source());
+            let line = lines.line(package.name.span().start);
+            builder.package_at(id.clone(), package.to_source(), line);
             if let Some(dev) = package.dev_hint() {
                 builder.dev_hint(id, dev);
             }
@@ -601,6 +610,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{dir_with, edges, ids, parse_with};
 
     fn parse_in(dir: &Path, contents: &str) -> Result<Lockfile, ParseError> {
@@ -992,5 +1002,23 @@ dependencies = [
             ("uvicorn".into(), vec!["standard".into()])
         );
         assert_eq!(extra_entry("PySocks>=1.5"), ("pysocks".into(), vec![]));
+    }
+
+    #[test]
+    fn packages_record_the_line_of_their_name() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/poetry/basic.v2.1/poetry.lock",
+            &[
+                "pypi:certifi@2026.10.19.post1",
+                "pypi:charset-normalizer@3.5.3",
+            ],
+        );
+        assert_eq!(lines, [Some(4), Some(20)]);
+        // The name as written (`zope.interface`), not as normalized.
+        let lines = fixture_lines(
+            "fixtures/lockfiles/poetry/old.v1.1/poetry.lock",
+            &["pypi:zope-interface@8.6"],
+        );
+        assert_eq!(lines, [Some(251)]);
     }
 }

@@ -725,9 +725,14 @@ impl Reader<'_, '_> {
             .map_or(Source::Registry(None), index_source);
         let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
         for (index, pinned) in self.pinned.iter().enumerate() {
-            builder.package(
+            // A line of the lockfile itself (file 0), not of a file it includes.
+            let line = (pinned.file == 0)
+                .then(|| u32::try_from(pinned.line).ok())
+                .flatten();
+            builder.package_at(
                 pinned.id.clone(),
                 pinned.source.clone().unwrap_or_else(|| registry.clone()),
+                line,
             );
             named
                 .entry(pinned.id.name.as_str())
@@ -993,6 +998,7 @@ fn normalize_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{ids, parse_with};
 
     fn parse_at(path: &Path, contents: &str) -> Result<Lockfile, ParseError> {
@@ -1427,5 +1433,25 @@ Typing_Extensions===4.10.0    # via pytest, -r requirements.in
                 "{path}"
             );
         }
+    }
+
+    /// Each package's line is that of its requirement (the first of its continued lines); a
+    /// package of an included file has none in the lockfile.
+    #[test]
+    fn packages_record_the_line_of_their_requirement() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/requirements/basic.v1/requirements.txt",
+            &[
+                "pypi:attrs@26.1.0",
+                "pypi:certifi@2026.10.19.post1",
+                "pypi:requests@2.34.2",
+            ],
+        );
+        assert_eq!(lines, [Some(7), Some(11), Some(219)]);
+        let lines = fixture_lines(
+            "fixtures/lockfiles/requirements/includes.v1/requirements.txt",
+            &["pypi:certifi@2026.10.19.post1"],
+        );
+        assert_eq!(lines, [None]);
     }
 }

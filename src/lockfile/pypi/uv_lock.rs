@@ -45,6 +45,7 @@ use serde::Deserialize;
 
 use super::markers::{Marker, MarkerScope, parse_marker, python_range};
 use super::{normalize_name, normalize_version, read_pyproject, read_toml};
+use crate::lockfile::lines::LineCounter;
 use crate::lockfile::{Format, LockfileInput, LockfileParser, ParseError};
 use crate::model::{DepKind, Ecosystem, Lockfile, LockfileBuilder, PackageId, Source};
 
@@ -95,7 +96,8 @@ struct ManifestWire {
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
 struct PackageWire {
-    name: String,
+    /// Spanned: its line is the package's.
+    name: toml::Spanned<String>,
     version: Option<String>,
     source: Option<SourceWire>,
     /// The forks whose resolution chose this version (none: every fork).
@@ -178,7 +180,7 @@ impl LockfileParser for UvLock {
                 .flatten()
                 .and_then(|project| project.requires_python),
         };
-        let mut graph = Graph::new(wire);
+        let mut graph = Graph::new(wire, input.contents);
         if let Some(range) = python {
             let parsed = python_range(&[&range]);
             if parsed.is_none() {
@@ -210,6 +212,8 @@ fn detect_version(
 struct Graph {
     wire: LockWire,
     ids: Vec<PackageId>,
+    /// Each package's line (that of its `name`).
+    lines: Vec<Option<u32>>,
     by_name: HashMap<String, Vec<usize>>,
     /// Each package's `resolution-markers`, as one disjunction.
     markers: Vec<Marker>,
@@ -218,8 +222,14 @@ struct Graph {
 }
 
 impl Graph {
-    fn new(wire: LockWire) -> Self {
+    fn new(wire: LockWire, text: &str) -> Self {
         let mut builder = LockfileBuilder::new(Ecosystem::Pypi);
+        let mut counter = LineCounter::new(text);
+        let lines = wire
+            .package
+            .iter()
+            .map(|package| counter.line(package.name.span().start))
+            .collect();
         let ids: Vec<PackageId> = wire
             .package
             .iter()
@@ -228,7 +238,7 @@ impl Graph {
                     .version
                     .as_deref()
                     .map_or_else(|| "0.0.0".to_string(), normalize_version);
-                builder.id(normalize_name(&package.name), version)
+                builder.id(normalize_name(package.name.get_ref()), version)
             })
             .collect();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
@@ -252,6 +262,7 @@ impl Graph {
         Graph {
             wire,
             ids,
+            lines,
             by_name,
             markers,
             scope: MarkerScope::default(),
@@ -266,7 +277,8 @@ impl Graph {
                 .source
                 .as_ref()
                 .map_or(Source::Unknown, SourceWire::to_source);
-            self.builder.package(self.ids[i].clone(), source);
+            self.builder
+                .package_at(self.ids[i].clone(), source, self.lines[i]);
         }
         for &root in &roots {
             self.builder.root(self.ids[root].clone());
@@ -493,6 +505,7 @@ enum Section<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockfile::test_support::fixture_lines;
     use crate::lockfile::test_support::{edges, parse_with};
 
     fn parse(contents: &str) -> Result<Lockfile, ParseError> {
@@ -789,5 +802,18 @@ resolution-markers = ["sys_platform == 'win32'"]
         let error = parse(truncated).unwrap_err().to_string();
         assert!(error.contains("at line "), "{error}");
         assert!(error.contains("uv.lock"), "{error}");
+    }
+
+    #[test]
+    fn packages_record_the_line_of_their_name() {
+        let lines = fixture_lines(
+            "fixtures/lockfiles/uv/basic.v1/uv.lock",
+            &[
+                "pypi:certifi@2026.10.19.post1",
+                "pypi:charset-normalizer@3.5.3",
+                "pypi:click@8.1.8",
+            ],
+        );
+        assert_eq!(lines, [Some(11), Some(19), Some(198)]);
     }
 }
