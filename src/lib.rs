@@ -24,6 +24,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod score;
-pub mod signals;
+pub(crate) mod signals;
 pub mod verify;
 pub(crate) mod version_order;

@@ -24,7 +24,7 @@ use crate::model::Source;
 use crate::model::facts::{Fact, PackageFacts};
 use crate::policy::Policy;
 use crate::rules::{Level, Severity, catalog};
-use crate::signals::{Context, Outcome, Placement, SIGNALS};
+use crate::signals::{Context, Outcome, SIGNALS};
 
 /// Version of the JSON document.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -269,7 +269,6 @@ pub struct Verdict {
 pub fn judge(
     facts: &PackageFacts,
     previous: Option<&PackageFacts>,
-    placement: Placement,
     options: Options<'_>,
 ) -> Vec<Verdict> {
     let today = options.now.to_zoned(jiff::tz::TimeZone::UTC).date();
@@ -282,7 +281,6 @@ pub fn judge(
             let outcome = signal.evaluate(&Context {
                 facts,
                 previous,
-                placement,
                 now: options.now,
                 params,
             });
@@ -383,12 +381,7 @@ pub fn evaluate(
                 }
             };
             let previous = previous.get(&format!("{}:{}", ecosystem, node.package.id.name));
-            let placement = Placement {
-                direct: node.direct,
-                dev: node.dev,
-                blast_radius: node.blast_radius,
-            };
-            let verdicts = judge(package_facts, previous, placement, options);
+            let verdicts = judge(package_facts, previous, options);
             if let Fact::Unknown(reason) = &package_facts.releases
                 && registry_not_reached(reason)
             {

@@ -674,17 +674,12 @@ pub fn run_ids(
         now: request.now,
         baseline: None,
     };
-    let placement = crate::signals::Placement {
-        direct: true,
-        dev: false,
-        blast_radius: 0.0,
-    };
     let key = format!("{}:{}", old.ecosystem, old.name);
     let risks = |id: &crate::model::PackageId| -> Vec<(String, Level, String)> {
         let Some(package) = find(id) else {
             return Vec::new();
         };
-        crate::scan::judge(package, previous.get(&key), placement, options)
+        crate::scan::judge(package, previous.get(&key), options)
             .into_iter()
             .filter_map(|verdict| match verdict.outcome {
                 crate::signals::Outcome::Risk { message, .. } => {

@@ -13,7 +13,7 @@ use crate::model::PackageId;
 use crate::model::facts::PackageFacts;
 use crate::rules::Level;
 use crate::scan::{self, Options, Verdict};
-use crate::signals::{Outcome, Placement};
+use crate::signals::Outcome;
 
 /// Writes the explanation of `ids` (every version found), using `occurrences` for placement.
 pub fn render_explain(
@@ -50,33 +50,20 @@ pub fn render_explain(
             .iter()
             .filter(|o| &o.node.package.id == id)
             .collect();
-        let placements: Vec<(String, Placement, String)> = if here.is_empty() {
+        // Where it sits: lockfile, blast radius, and the arithmetic of that blast radius.
+        let placements: Vec<(String, f64, String)> = if here.is_empty() {
             vec![(
                 "(no lockfile)".to_string(),
-                Placement {
-                    direct: false,
-                    dev: false,
-                    blast_radius: 0.0,
-                },
+                0.0,
                 "blast radius 0: the package was not found in a lockfile, so nothing is known to depend on it".to_string(),
             )]
         } else {
             here.iter()
-                .map(|o| {
-                    (
-                        o.lockfile.clone(),
-                        Placement {
-                            direct: o.node.direct,
-                            dev: o.node.dev,
-                            blast_radius: o.node.blast_radius,
-                        },
-                        blast_arithmetic(o),
-                    )
-                })
+                .map(|o| (o.lockfile.clone(), o.node.blast_radius, blast_arithmetic(o)))
                 .collect()
         };
-        // The verdicts do not depend on the placement; judge once.
-        let verdicts = scan::judge(package, previous, placements[0].1, options);
+        // The verdicts do not depend on where the package sits; judge once.
+        let verdicts = scan::judge(package, previous, options);
         writeln!(out, "\nsignals:")?;
         for verdict in &verdicts {
             writeln!(out, "  {}", sanitize(&verdict_line(verdict)))?;
@@ -105,14 +92,14 @@ pub fn render_explain(
                 counted.join(", ")
             )?,
         }
-        for (lockfile, placement, arithmetic) in &placements {
+        for (lockfile, blast_radius, arithmetic) in &placements {
             writeln!(out, "  in {}:", sanitize(lockfile))?;
             writeln!(out, "    {arithmetic}")?;
-            let weighted = scan::weighted(risk, placement.blast_radius);
+            let weighted = scan::weighted(risk, *blast_radius);
             writeln!(
                 out,
                 "    weighted risk = risk × blast radius = {risk} × {:.3} = {weighted:.1}",
-                placement.blast_radius,
+                blast_radius,
             )?;
             let score = here
                 .iter()

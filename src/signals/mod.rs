@@ -49,27 +49,14 @@ use serde_json::Value;
 
 use crate::model::facts::PackageFacts;
 
-/// Where the package sits in the project.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Placement {
-    /// A root depends on it directly.
-    pub direct: bool,
-    /// Reached only through dev dependencies.
-    pub dev: bool,
-    /// Share of the project it can reach (0–1), from the graph.
-    pub blast_radius: f64,
-}
-
 /// Everything a signal may look at.
 #[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// The package's facts (the version in use is `facts.version`).
     pub facts: &'a PackageFacts,
     /// The same package's facts recorded by an earlier run, when there is one (owners seen
     /// before, for registries that only say who owns a package now).
     pub previous: Option<&'a PackageFacts>,
-    /// Its place in the graph.
-    pub placement: Placement,
     /// The run's clock.
     pub now: Timestamp,
     /// The rule's parameters: the catalog defaults overridden by the policy.
@@ -101,7 +88,7 @@ pub enum Outcome {
 }
 
 /// A signal, as the scan sees it: implemented for every [`Rule`].
-pub trait Signal: Sync {
+pub(crate) trait Signal: Sync {
     /// The public rule id (kebab-case).
     fn id(&self) -> &'static str;
     /// The typed view of parameter values (the rule's `Params`), or why they do not fit it.
@@ -111,7 +98,7 @@ pub trait Signal: Sync {
 }
 
 /// A signal with typed parameters: one per rule of the catalog.
-pub trait Rule: Sync + 'static {
+pub(crate) trait Rule: Sync + 'static {
     /// The public rule id (kebab-case), equal to its `rules/<id>.toml`.
     const ID: &'static str;
     /// Its parameters: a struct with one field per parameter of `rules/<id>.toml`, no defaults
@@ -158,13 +145,13 @@ impl<R: Rule> Signal for R {
 /// The parameters of a rule without any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct NoParams {}
+pub(crate) struct NoParams {}
 
 /// Parameter values by name, as written in the catalog and the policy.
-pub type Values = BTreeMap<String, toml::Value>;
+pub(crate) type Values = BTreeMap<String, toml::Value>;
 
 /// A rule's typed parameters, type-erased (a [`Rule::Params`]).
-pub type Typed = Arc<dyn Any + Send + Sync>;
+pub(crate) type Typed = Arc<dyn Any + Send + Sync>;
 
 /// One rule's parameters: the catalog's defaults overlaid with the policy's values, and the
 /// rule's typed view of them (built once, when the policy is read).
@@ -246,7 +233,7 @@ impl fmt::Debug for Params {
 }
 
 /// Every signal: one line each, in rule-id order.
-pub static SIGNALS: &[&dyn Signal] = &[
+pub(crate) static SIGNALS: &[&dyn Signal] = &[
     &archived::Archived,
     &deprecated::Deprecated,
     &dormant_revival::DormantRevival,
@@ -266,7 +253,7 @@ pub static SIGNALS: &[&dyn Signal] = &[
 ];
 
 /// The signal with this id.
-pub fn signal(id: &str) -> Option<&'static dyn Signal> {
+pub(crate) fn signal(id: &str) -> Option<&'static dyn Signal> {
     SIGNALS.iter().copied().find(|signal| signal.id() == id)
 }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde_json::Value;
 
-use super::{Context, Outcome, Params, Placement, Signal};
+use super::{Context, Outcome, Params, Signal};
 use crate::model::facts::{
     Fact, Identity, IdentityKind, Owner, PackageFacts, Provenance, Release, RepositoryFacts, Status,
 };
@@ -200,11 +200,6 @@ pub(crate) fn evaluate_with(
     signal.evaluate(&Context {
         facts,
         previous,
-        placement: Placement {
-            direct: true,
-            dev: false,
-            blast_radius: 0.5,
-        },
         now: NOW,
         params,
     })
