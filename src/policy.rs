@@ -57,7 +57,7 @@ use jiff::civil::Date;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use crate::model::{Ecosystem, normalize_pypi_name};
+use crate::model::{Ecosystem, ExceptionProblem, normalize_pypi_name};
 use crate::rules::{Catalog, Level, catalog};
 use crate::signals::Params;
 
@@ -313,32 +313,6 @@ impl fmt::Display for Exception {
             Some(rule) => write!(f, " (rule {rule})"),
             None => f.write_str(" (every rule)"),
         }
-    }
-}
-
-/// Why an exception is reported after a scan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum ExceptionProblem {
-    /// Its `expires` date has passed: it no longer applies.
-    Expired,
-    /// It matched no finding.
-    Unused,
-}
-
-impl ExceptionProblem {
-    /// `expired`, `unused`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExceptionProblem::Expired => "expired",
-            ExceptionProblem::Unused => "unused",
-        }
-    }
-}
-
-impl fmt::Display for ExceptionProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use crate::coverage::{NOTHING_GATHERED, Tally, cause_for, registry_not_reached};
 use crate::graph::DepGraph;
-use crate::model::Source;
 use crate::model::facts::{Fact, PackageFacts};
+use crate::model::{ExceptionProblem, Source};
 use crate::policy::Policy;
 use crate::rules::{Level, Severity, catalog};
 use crate::signals::{Context, Outcome, SIGNALS};
@@ -215,7 +215,7 @@ pub struct ExceptionNote {
     /// `rule` of the exception.
     pub rule: String,
     /// `expired` or `unused`.
-    pub problem: String,
+    pub problem: crate::model::ExceptionProblem,
     /// Human text.
     pub message: String,
 }
@@ -520,14 +520,14 @@ pub fn evaluate(
                     .unwrap_or_default()
             ),
             rule: exception.rule.clone().unwrap_or_else(|| "*".into()),
-            problem: problem.as_str().to_string(),
-            message: match problem.as_str() {
-                "expired" => format!(
+            problem,
+            message: match problem {
+                ExceptionProblem::Expired => format!(
                     "the exception for {exception} (deptrust.toml line {}) expired on {}: it no longer applies",
                     exception.line,
                     exception.expires.map(|d| d.to_string()).unwrap_or_default()
                 ),
-                _ => format!(
+                ExceptionProblem::Unused => format!(
                     "the exception for {exception} (deptrust.toml line {}) matched no finding",
                     exception.line
                 ),
@@ -801,14 +801,14 @@ mod tests {
         let report = run(&policy(&expired), &all_facts());
         assert!(!report.gate.passed);
         assert_eq!(report.exceptions.len(), 1);
-        assert_eq!(report.exceptions[0].problem, "expired");
+        assert_eq!(report.exceptions[0].problem, ExceptionProblem::Expired);
 
         // Matching nothing: reported as unused.
         let unused = format!(
             "{denying}[[exceptions]]\npackage = \"npm:other\"\nrule = \"*\"\nreason = \"x\"\n"
         );
         let report = run(&policy(&unused), &all_facts());
-        assert_eq!(report.exceptions[0].problem, "unused");
+        assert_eq!(report.exceptions[0].problem, ExceptionProblem::Unused);
     }
 
     #[test]

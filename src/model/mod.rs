@@ -53,6 +53,33 @@ impl fmt::Display for Ecosystem {
     }
 }
 
+/// Why an exception of `deptrust.toml` is reported after a scan (`problem` in the JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ExceptionProblem {
+    /// Its `expires` date has passed: it no longer applies.
+    Expired,
+    /// It matched no finding.
+    Unused,
+}
+
+impl ExceptionProblem {
+    /// `expired`, `unused`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExceptionProblem::Expired => "expired",
+            ExceptionProblem::Unused => "unused",
+        }
+    }
+}
+
+impl fmt::Display for ExceptionProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A PyPI project name normalized per [PEP 503](https://peps.python.org/pep-0503/#normalized-names):
 /// lowercase, runs of `-`, `_` and `.` become one `-`.
 pub fn normalize_pypi_name(name: &str) -> String {

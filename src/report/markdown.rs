@@ -276,7 +276,7 @@ fn write_notes(report: &ScanReport, comment: &mut Comment) {
                     "- {} {} ({}): {}",
                     code(&note.package),
                     code(&note.rule),
-                    prose(&note.problem),
+                    prose(note.problem.as_str()),
                     prose(&note.message)
                 )
             }),

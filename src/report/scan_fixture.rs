@@ -194,7 +194,7 @@ pub(super) fn scan_report() -> ScanReport {
         exceptions: vec![ExceptionNote {
             package: "npm:is-odd@3.0.1".to_string(),
             rule: "install-script".to_string(),
-            problem: "unused".to_string(),
+            problem: crate::model::ExceptionProblem::Unused,
             message: "no package matched this exception".to_string(),
         }],
         errors: vec![ScanError {

@@ -164,7 +164,7 @@ pub(super) fn render_with(
                 "{} {}: {}: {}",
                 sanitize_line(&note.package),
                 sanitize_line(&note.rule),
-                sanitize_line(&note.problem),
+                note.problem.as_str(),
                 sanitize_line(&note.message)
             );
             write_wrapped(out, &line, "  ", "    ", options.width)?;
