@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use deptrust::registry::ServiceId;
 
 /// Tells a team whether it can trust its dependencies.
 #[derive(Debug, Parser)]
@@ -448,6 +449,23 @@ pub(crate) enum FactsFormatArg {
     Table,
 }
 
+impl NetArgs {
+    /// The base URLs named by flag or environment variable, one per service.
+    pub(crate) fn registries(&self) -> deptrust::config::RegistriesConfig {
+        let mut registries = deptrust::config::RegistriesConfig::default();
+        for id in ServiceId::ALL {
+            *registries.get_mut(id) = match id {
+                ServiceId::Npm => self.npm_registry.clone(),
+                ServiceId::Pypi => self.pypi_url.clone(),
+                ServiceId::CratesIndex => self.crates_index.clone(),
+                ServiceId::CratesApi => self.crates_api.clone(),
+                ServiceId::GithubApi => self.github_api.clone(),
+            };
+        }
+        registries
+    }
+}
+
 /// Options of every command that gathers facts.
 #[derive(Debug, clap::Args)]
 pub(crate) struct NetArgs {
@@ -623,6 +641,37 @@ impl CargoMetadataArgs {
         deptrust::lockfile::CargoOptions {
             mode,
             ..Default::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    /// Every service has its flag and environment variable on each command that gathers facts,
+    /// as [`ServiceId`] names them (the config key is checked where the config is read).
+    #[test]
+    fn every_service_has_its_flag_and_variable() {
+        let command = Cli::command();
+        for name in ["scan", "facts", "diff", "explain"] {
+            let Some(sub) = command.find_subcommand(name) else {
+                panic!("no `{name}` command");
+            };
+            for id in ServiceId::ALL {
+                let arg = sub
+                    .get_arguments()
+                    .find(|arg| arg.get_long() == id.flag().strip_prefix("--"))
+                    .unwrap_or_else(|| panic!("`{name}` has no {}", id.flag()));
+                assert_eq!(
+                    arg.get_env().and_then(|env| env.to_str()),
+                    Some(id.variable()),
+                    "{name} {}",
+                    id.flag()
+                );
+            }
         }
     }
 }

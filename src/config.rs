@@ -39,7 +39,7 @@ use url::Url;
 
 use crate::lockfile::{ReadError, read_bounded};
 use crate::policy::{self, Policy, PolicyErrorKind, PolicyErrors, Problems};
-use crate::registry::Endpoints;
+use crate::registry::{Endpoints, ServiceId};
 use crate::rules::{Catalog, catalog};
 
 /// The parsed configuration file.
@@ -83,14 +83,29 @@ pub struct RegistriesConfig {
     pub github_api: Option<Url>,
 }
 
-/// The keys of `[registries]`, with the flag and the environment variable that override each.
-const REGISTRY_KEYS: &[(&str, &str, &str)] = &[
-    ("npm", "--npm-registry", "DEPTRUST_NPM_REGISTRY"),
-    ("pypi", "--pypi-url", "DEPTRUST_PYPI_URL"),
-    ("crates-index", "--crates-index", "DEPTRUST_CRATES_INDEX"),
-    ("crates-api", "--crates-api", "DEPTRUST_CRATES_API"),
-    ("github-api", "--github-api", "DEPTRUST_GITHUB_API"),
-];
+impl RegistriesConfig {
+    /// The base URL given for `service`, if any.
+    pub fn get(&self, service: ServiceId) -> Option<&Url> {
+        match service {
+            ServiceId::Npm => self.npm.as_ref(),
+            ServiceId::Pypi => self.pypi.as_ref(),
+            ServiceId::CratesIndex => self.crates_index.as_ref(),
+            ServiceId::CratesApi => self.crates_api.as_ref(),
+            ServiceId::GithubApi => self.github_api.as_ref(),
+        }
+    }
+
+    /// The base URL given for `service`, to set.
+    pub fn get_mut(&mut self, service: ServiceId) -> &mut Option<Url> {
+        match service {
+            ServiceId::Npm => &mut self.npm,
+            ServiceId::Pypi => &mut self.pypi,
+            ServiceId::CratesIndex => &mut self.crates_index,
+            ServiceId::CratesApi => &mut self.crates_api,
+            ServiceId::GithubApi => &mut self.github_api,
+        }
+    }
+}
 
 /// The largest configuration file read: real ones are a few kilobytes; 100,000 exceptions take
 /// about 11 MB.
@@ -229,22 +244,13 @@ impl Config {
 
     /// The endpoints: these overrides, else the file's, else the public services.
     pub fn endpoints(&self, overrides: &RegistriesConfig) -> Endpoints {
-        let defaults = Endpoints::default();
-        let pick = |flag: &Option<Url>, file: &Option<Url>, default: Url| {
-            with_trailing_slash(flag.clone().or_else(|| file.clone()).unwrap_or(default))
-        };
-        let file = &self.registries;
-        Endpoints {
-            npm: pick(&overrides.npm, &file.npm, defaults.npm),
-            pypi: pick(&overrides.pypi, &file.pypi, defaults.pypi),
-            crates_index: pick(
-                &overrides.crates_index,
-                &file.crates_index,
-                defaults.crates_index,
-            ),
-            crates_api: pick(&overrides.crates_api, &file.crates_api, defaults.crates_api),
-            github_api: pick(&overrides.github_api, &file.github_api, defaults.github_api),
+        let mut endpoints = Endpoints::default();
+        for id in ServiceId::ALL {
+            let named = overrides.get(id).or_else(|| self.registries.get(id));
+            let url = endpoints.get_mut(id);
+            *url = with_trailing_slash(named.cloned().unwrap_or_else(|| url.clone()));
         }
+        endpoints
     }
 }
 
@@ -265,14 +271,11 @@ fn read_registries(value: &Spanned<DeValue<'_>>, problems: &mut Problems<'_>) ->
         problems.wrong_type("registries", policy::TOP_LEVEL, value, "a table of URLs");
         return registries;
     };
-    let keys: Vec<&str> = REGISTRY_KEYS.iter().map(|(key, _, _)| *key).collect();
+    let keys: Vec<&str> = ServiceId::ALL.iter().map(|id| id.key()).collect();
     problems.unknown_keys(table, TABLE, &keys);
-    let mut url = |key: &str| read_url(table, key, problems);
-    registries.npm = url("npm");
-    registries.pypi = url("pypi");
-    registries.crates_index = url("crates-index");
-    registries.crates_api = url("crates-api");
-    registries.github_api = url("github-api");
+    for id in ServiceId::ALL {
+        *registries.get_mut(id) = read_url(table, id.key(), problems);
+    }
     registries
 }
 
@@ -387,15 +390,14 @@ pub(crate) fn registries_template() -> String {
             .to_string(),
         "# [registries]".to_string(),
     ];
-    for (key, flag, variable) in REGISTRY_KEYS {
-        let url = match *key {
-            "npm" => &defaults.npm,
-            "pypi" => &defaults.pypi,
-            "crates-index" => &defaults.crates_index,
-            "crates-api" => &defaults.crates_api,
-            _ => &defaults.github_api,
-        };
-        lines.push(format!("# {key} = \"{url}\"  # {flag}, {variable}"));
+    for id in ServiceId::ALL {
+        lines.push(format!(
+            "# {} = \"{}\"  # {}, {}",
+            id.key(),
+            defaults.get(id),
+            id.flag(),
+            id.variable()
+        ));
     }
     lines.join("\n")
 }
@@ -403,6 +405,35 @@ pub(crate) fn registries_template() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_service_is_read_from_its_key_and_listed_in_the_template() {
+        let mut text = String::from("version = 1\n[registries]\n");
+        for (n, id) in ServiceId::ALL.iter().enumerate() {
+            text.push_str(&format!("{} = \"https://mirror.example/{n}\"\n", id.key()));
+        }
+        let config = Config::parse(&text, Path::new("deptrust.toml")).unwrap();
+        let endpoints = config.endpoints(&RegistriesConfig::default());
+        let template = registries_template();
+        for (n, id) in ServiceId::ALL.iter().enumerate() {
+            let url = format!("https://mirror.example/{n}/");
+            assert_eq!(endpoints.get(*id).as_str(), url, "{}", id.key());
+            let line = format!(
+                "# {} = \"{}\"  # {}, {}",
+                id.key(),
+                id.default_url(),
+                id.flag(),
+                id.variable()
+            );
+            assert!(template.contains(&line), "{line}\n{template}");
+        }
+        // A flag or variable beats the file.
+        let mut operator = RegistriesConfig::default();
+        *operator.get_mut(ServiceId::CratesApi) =
+            Some(Url::parse("https://op.example/api").unwrap());
+        let endpoints = config.endpoints(&operator);
+        assert_eq!(endpoints.crates_api.as_str(), "https://op.example/api/");
+    }
 
     #[test]
     fn invalid_utf8_names_file_line_and_column_of_the_first_bad_byte() {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
-use deptrust::config::{Config, RegistriesConfig};
+use deptrust::config::Config;
 use deptrust::graph::{Failure, Project};
 use deptrust::lockfile::{self, ReadOptions};
 use deptrust::net::Net;
@@ -183,13 +183,7 @@ fn gather_options(
     max_file_bytes: u64,
 ) -> deptrust::app::gather::GatherOptions {
     deptrust::app::gather::GatherOptions {
-        operator: RegistriesConfig {
-            npm: args.npm_registry.clone(),
-            pypi: args.pypi_url.clone(),
-            crates_index: args.crates_index.clone(),
-            crates_api: args.crates_api.clone(),
-            github_api: args.github_api.clone(),
-        },
+        operator: args.registries(),
         offline: args.offline,
         cache_dir: args
             .cache_dir

@@ -57,7 +57,7 @@ use jiff::civil::Date;
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
-use crate::model::{Ecosystem, ExceptionProblem, normalize_pypi_name};
+use crate::model::{Ecosystem, ExceptionProblem};
 use crate::rules::{Catalog, Level, catalog};
 use crate::signals::Params;
 
@@ -318,10 +318,7 @@ impl fmt::Display for Exception {
 
 /// A name as the model stores it.
 fn normalize_name(ecosystem: Ecosystem, name: &str) -> Cow<'_, str> {
-    match ecosystem {
-        Ecosystem::Pypi => Cow::Owned(normalize_pypi_name(name)),
-        _ => Cow::Borrowed(name),
-    }
+    ecosystem.normalize_name(name)
 }
 
 // ---------------------------------------------------------------------------------------------

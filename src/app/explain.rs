@@ -171,10 +171,7 @@ pub fn explain(
         for node in &project.graph.nodes {
             let id = &node.package.id;
             // PyPI names match as the index does (PEP 503: `Jinja2` is `jinja2`).
-            let same = |wanted: &str| match id.ecosystem {
-                Ecosystem::Pypi => crate::model::normalize_pypi_name(wanted) == id.name,
-                _ => id.name == wanted,
-            };
+            let same = |wanted: &str| id.ecosystem.normalize_name(wanted) == id.name.as_str();
             let matches = match &by_id {
                 Some(wanted) => {
                     id.ecosystem == wanted.ecosystem

@@ -14,7 +14,7 @@
 
 use crate::config::RegistriesConfig;
 use crate::net::{HostToken, redact_userinfo, scope_of, split_userinfo};
-use crate::registry::Endpoints;
+use crate::registry::{Endpoints, ServiceId};
 
 /// A token from the environment that was not sent, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +37,11 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-/// The environment variables that hold tokens, and the endpoint each is for.
-const TOKEN_VARIABLES: [&str; 2] = ["GITHUB_TOKEN", "DEPTRUST_NPM_TOKEN"];
+/// The environment variables that hold tokens, and the service each is for.
+const TOKEN_VARIABLES: [(&str, ServiceId); 2] = [
+    ("GITHUB_TOKEN", ServiceId::GithubApi),
+    ("DEPTRUST_NPM_TOKEN", ServiceId::Npm),
+];
 
 /// Moves credentials out of `endpoints` and decides where each token of the environment may
 /// go. `operator` holds the base URLs named by flag or environment variable; `env` reads one
@@ -49,28 +52,20 @@ pub fn scoped_tokens(
     env: impl Fn(&str) -> Option<String>,
 ) -> (Vec<HostToken>, Vec<Refusal>) {
     let mut tokens = Vec::new();
-    for url in [
-        &mut endpoints.npm,
-        &mut endpoints.pypi,
-        &mut endpoints.crates_index,
-        &mut endpoints.crates_api,
-        &mut endpoints.github_api,
-    ] {
+    for id in ServiceId::ALL {
+        let url = endpoints.get_mut(id);
         let (clean, token) = split_userinfo(url);
         *url = clean;
         tokens.extend(token);
     }
     let defaults = Endpoints::default();
     let mut refusals = Vec::new();
-    for variable in TOKEN_VARIABLES {
-        let (url, named, default) = match variable {
-            "GITHUB_TOKEN" => (
-                &endpoints.github_api,
-                operator.github_api.as_ref(),
-                &defaults.github_api,
-            ),
-            _ => (&endpoints.npm, operator.npm.as_ref(), &defaults.npm),
-        };
+    for (variable, service) in TOKEN_VARIABLES {
+        let (url, named, default) = (
+            endpoints.get(service),
+            operator.get(service),
+            defaults.get(service),
+        );
         let Some(value) = env(variable).filter(|value| !value.trim().is_empty()) else {
             continue;
         };

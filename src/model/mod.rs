@@ -36,6 +36,15 @@ impl Ecosystem {
         }
     }
 
+    /// `name` as package ids of this ecosystem spell it: PyPI names PEP 503 normalized
+    /// ([`normalize_pypi_name`]), others as written.
+    pub fn normalize_name(self, name: &str) -> std::borrow::Cow<'_, str> {
+        match self {
+            Ecosystem::Pypi => std::borrow::Cow::Owned(normalize_pypi_name(name)),
+            Ecosystem::Cargo | Ecosystem::Npm => std::borrow::Cow::Borrowed(name),
+        }
+    }
+
     /// The ecosystem named `cargo`, `npm` or `pypi`.
     pub fn parse(name: &str) -> Option<Ecosystem> {
         match name {
