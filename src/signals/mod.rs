@@ -1,6 +1,6 @@
-//! Signals: pure judgement. Each signal is one file, a pure function of a package's facts, its
-//! place in the graph, an earlier run's facts (when there is one), the rule's parameters and
-//! an injected clock, returning [`Outcome::Clear`], [`Outcome::Risk`] with evidence, or
+//! Signals: pure judgement. Each signal is one file, a pure function of a package's facts, an
+//! earlier run's facts (when there is one), the rule's parameters and an injected clock (where
+//! the package sits in the graph weighs its findings in [`crate::score`], not here), returning [`Outcome::Clear`], [`Outcome::Risk`] with evidence, or
 //! [`Outcome::Unknown`] with the fact that was missing and why. No I/O, no `now()`.
 //!
 //! Stars, forks, watchers and download counts are never inputs (the facts do not even carry
