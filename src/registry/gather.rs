@@ -25,7 +25,7 @@ use super::github::{self, GithubClient};
 use super::npm::NpmClient;
 use super::pypi::PypiClient;
 use super::verification::{VerificationStats, Verifier};
-use crate::model::facts::{Fact, PackageFacts, RepositoryFacts};
+use crate::model::facts::{Fact, PackageFacts, RepositoryFacts, Unknown, UnknownKind};
 use crate::model::repo_url::{self, RepoRef};
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::Net;
@@ -167,16 +167,22 @@ impl Registries {
             .await;
         for package in &mut facts {
             package.repository_facts = match &package.repository {
-                Fact::Unknown(reason) => {
-                    Fact::unknown(format!("the repository is unknown: {reason}"))
-                }
-                Fact::Known(None) => Fact::unknown("the package declares no repository"),
+                Fact::Unknown(reason) => Fact::unknown(
+                    reason.map_detail(|reason| format!("the repository is unknown: {reason}")),
+                ),
+                Fact::Known(None) => Fact::unknown_as(
+                    UnknownKind::NotRecorded,
+                    "the package declares no repository",
+                ),
                 Fact::Known(Some(url)) => match declared_repository(package) {
                     Some(repo) => answers
                         .get(&repo)
                         .cloned()
                         .unwrap_or_else(|| Fact::unknown(github::not_looked_up(&repo))),
-                    None => Fact::unknown(format!("`{url}` is not a repository URL")),
+                    None => Fact::unknown_as(
+                        UnknownKind::Other,
+                        format!("`{url}` is not a repository URL"),
+                    ),
                 },
             };
         }
@@ -193,10 +199,10 @@ impl Registries {
         if !matches!(source, Source::Registry(_)) {
             return PackageFacts::all_unknown(
                 id,
-                &format!(
+                Unknown::not_recorded(format!(
                     "`{id}` does not come from a registry (source: {})",
                     source.kind()
-                ),
+                )),
             );
         }
         if let Some(facts) = known {
@@ -237,8 +243,8 @@ impl Registries {
             Ecosystem::Cargo => &self.endpoints.crates_index,
         };
         match &self.root_id {
-            Some(root) => format!("facts/v2 {base} {id} verified {root}"),
-            None => format!("facts/v2 {base} {id}"),
+            Some(root) => format!("facts/v3 {base} {id} verified {root}"),
+            None => format!("facts/v3 {base} {id}"),
         }
     }
 
@@ -284,22 +290,24 @@ struct DecodedFacts {
     facts: PackageFacts,
 }
 
-/// Whether nothing in `facts` is transient (see [`Registries::keep_decoded`]).
+/// Whether nothing in `facts` is transient (see [`Registries::keep_decoded`]): no unknown fact
+/// of a network kind (a service not asked or given up, a budget spent, offline, a timeout, …),
+/// and nothing of the kind in the notes and verification results, which are words only.
 fn lasting(facts: &PackageFacts) -> bool {
-    let mut reasons: Vec<Option<&str>> = vec![
-        facts.releases.unknown_reason(),
-        facts.owners.unknown_reason(),
-        facts.repository.unknown_reason(),
-        facts.status.unknown_reason(),
-        facts.install_scripts.unknown_reason(),
+    let mut reasons: Vec<Option<&Unknown>> = vec![
+        facts.releases.reason(),
+        facts.owners.reason(),
+        facts.repository.reason(),
+        facts.status.reason(),
+        facts.install_scripts.reason(),
     ];
     // What verification could not check (an attestation document that did not answer, the
     // registry keys) is asked again too.
     let mut verification_texts = Vec::new();
     if let Fact::Known(releases) = &facts.releases {
         for release in releases {
-            reasons.push(release.publisher.unknown_reason());
-            reasons.push(release.provenance.unknown_reason());
+            reasons.push(release.publisher.reason());
+            reasons.push(release.provenance.reason());
             if let Some(verification) = &release.verification
                 && let Ok(value) = serde_json::to_value(verification)
             {
@@ -307,13 +315,34 @@ fn lasting(facts: &PackageFacts) -> bool {
             }
         }
     }
-    reasons.extend(verification_texts.iter().map(|text| Some(text.as_str())));
-    let transient = |text: &str| {
-        text.contains("not asked")
-            || text.contains("budget")
-            || crate::coverage::cause_of(text).network
-    };
-    !reasons.into_iter().flatten().any(transient) && !facts.notes.iter().any(|note| transient(note))
+    // Network kinds include a service not asked and a spent crates.io API budget.
+    !reasons.into_iter().flatten().any(Unknown::is_network)
+        && !verification_texts.iter().any(|text| transient_text(text))
+        && !facts.notes.iter().any(|note| transient_text(note))
+}
+
+/// Whether a note or a verification result (words, not a typed reason) tells of something
+/// transient: a service not asked, a budget, or a network fault named in its words.
+fn transient_text(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("not asked")
+        || lower.contains("budget")
+        || lower.contains("is not in the cache and the network is off")
+        || lower.contains("network deadline")
+        || lower.contains("service deadline")
+        || lower.contains("connection failed")
+        || lower.contains("timed out")
+        || lower.contains("the body is larger than")
+        || (lower.contains("redirect")
+            && (lower.contains("not https") || lower.contains("too many")))
+        || http_status(&lower).is_some_and(|status| status == 403 || status == 429 || status >= 500)
+}
+
+/// The status of `answered HTTP NNN` in lower-case words.
+fn http_status(lower: &str) -> Option<u16> {
+    let rest = &lower[lower.find("http ")? + 5..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    (digits.len() == 3).then(|| digits.parse().ok()).flatten()
 }
 
 /// The reasons and failures in `value` (a verification): every string under a `reason` or

@@ -100,7 +100,7 @@ impl Verifier {
         let (provenance, attestations) = match &release.provenance {
             Fact::Unknown(reason) => (
                 ProvenanceCheck::Unknown {
-                    reason: reason.clone(),
+                    reason: reason.detail.clone(),
                 },
                 Vec::new(),
             ),
@@ -158,7 +158,7 @@ impl Verifier {
         };
         let document = match client.attestations(&url).await {
             Fact::Known(document) => document,
-            Fact::Unknown(reason) => return unknown(reason),
+            Fact::Unknown(reason) => return unknown(reason.detail),
         };
         // A document of the wrong shape is a registry fault: unknown, never invalid.
         let entries = match npm::entries(&document) {
@@ -195,7 +195,7 @@ impl Verifier {
         let (provenance, attestations) = match &release.provenance {
             Fact::Unknown(reason) => (
                 ProvenanceCheck::Unknown {
-                    reason: reason.clone(),
+                    reason: reason.detail.clone(),
                 },
                 Vec::new(),
             ),
@@ -235,7 +235,7 @@ impl Verifier {
                             ))
                         }
                         (Some(url), Some(sha256)) => match client.provenance_document(url).await {
-                            Fact::Unknown(reason) => FileOutcome::Unknown(reason),
+                            Fact::Unknown(reason) => FileOutcome::Unknown(reason.detail),
                             // The client refuses documents of the wrong shape; checked again
                             // so that a fault can never reach `verify_file` as "invalid".
                             Fact::Known(document) => {
@@ -323,7 +323,7 @@ impl Verifier {
 fn cargo(release: &Release, status: &Fact<crate::model::facts::Status>) -> Verification {
     let provenance = match &release.provenance {
         Fact::Unknown(reason) => ProvenanceCheck::Unknown {
-            reason: reason.clone(),
+            reason: reason.detail.clone(),
         },
         Fact::Known(Provenance::TrustedPublishing {
             provider,

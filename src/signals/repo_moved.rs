@@ -31,6 +31,7 @@ use super::support::{
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
+use crate::model::facts::Unknown;
 use crate::model::verification::ProvenanceCheck;
 
 /// The signal.
@@ -191,10 +192,10 @@ impl Rule for RepoMoved {
             {
                 return unknown(
                     "provenance",
-                    format!(
+                    Unknown::other(format!(
                         "where {} was built could not be verified: {reason}",
                         in_use.version
-                    ),
+                    )),
                 );
             }
             return Outcome::Clear;
