@@ -25,7 +25,7 @@ pub use super::verification::Verification;
 /// A fact, or why it could not be established.
 ///
 /// In JSON: `{"known": <value>}`, or `{"unknown": "<detail>", "kind": "<kind>"}` with
-/// `"status": <code>` for the kinds that carry one and `"url": "<url>"` when a request to that
+/// `"http_status": <code>` for the kinds that carry one and `"url": "<url>"` when a request to that
 /// URL failed. The `unknown` text is the same as before kinds existed; an entry without a
 /// `kind` (written by an older deptrust) reads as kind `other`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -359,13 +359,7 @@ impl<T: Serialize> Serialize for Fact<T> {
             Fact::Unknown(reason) => {
                 let mut map = serializer.serialize_map(None)?;
                 map.serialize_entry("unknown", &reason.detail)?;
-                map.serialize_entry("kind", reason.kind.name())?;
-                if let Some(status) = reason.kind.status() {
-                    map.serialize_entry("status", &status)?;
-                }
-                if let Some(url) = &reason.url {
-                    map.serialize_entry("url", url)?;
-                }
+                reason.serialize_kind(&mut map)?;
                 map.end()
             }
         }
@@ -386,38 +380,27 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Fact<T> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fact<T>, A::Error> {
                 let mut known: Option<T> = None;
                 let mut detail: Option<String> = None;
-                let mut kind: Option<String> = None;
-                let mut status: Option<u16> = None;
-                let mut url: Option<String> = None;
+                let mut fields = KindFields::default();
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "known" if known.is_none() => known = Some(map.next_value()?),
                         "unknown" if detail.is_none() => detail = Some(map.next_value()?),
-                        "kind" if kind.is_none() => kind = Some(map.next_value()?),
-                        "status" if status.is_none() => status = map.next_value()?,
-                        "url" if url.is_none() => url = map.next_value()?,
-                        "known" | "unknown" | "kind" | "status" | "url" => {
+                        "known" | "unknown" => {
                             return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
                         }
                         other => {
-                            return Err(de::Error::unknown_field(
-                                other,
-                                &["known", "unknown", "kind", "status", "url"],
-                            ));
+                            if !fields.read(other, &mut map)? {
+                                return Err(de::Error::unknown_field(
+                                    other,
+                                    &["known", "unknown", "kind", "http_status", "url"],
+                                ));
+                            }
                         }
                     }
                 }
                 match (known, detail) {
-                    (Some(value), None) if kind.is_none() && status.is_none() && url.is_none() => {
-                        Ok(Fact::Known(value))
-                    }
-                    (None, Some(detail)) => Ok(Fact::Unknown(Unknown {
-                        kind: kind.map_or(UnknownKind::Other, |name| {
-                            UnknownKind::from_name(&name, status)
-                        }),
-                        detail,
-                        url,
-                    })),
+                    (Some(value), None) if fields.is_empty() => Ok(Fact::Known(value)),
+                    (None, Some(detail)) => Ok(Fact::Unknown(fields.into_unknown(detail))),
                     _ => Err(de::Error::custom(
                         "a fact is either `known` or `unknown` (with its `kind`)",
                     )),
@@ -426,6 +409,118 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Fact<T> {
         }
 
         deserializer.deserialize_map(FactVisitor(std::marker::PhantomData))
+    }
+}
+
+impl Unknown {
+    /// Writes `kind`, `http_status` (for the kinds that carry one) and `url` (when known).
+    fn serialize_kind<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry("kind", self.kind.name())?;
+        if let Some(status) = self.kind.status() {
+            map.serialize_entry("http_status", &status)?;
+        }
+        if let Some(url) = &self.url {
+            map.serialize_entry("url", url)?;
+        }
+        Ok(())
+    }
+}
+
+/// The fields beside the words of an unknown reason, as read.
+#[derive(Default)]
+struct KindFields {
+    kind: Option<String>,
+    status: Option<u16>,
+    url: Option<String>,
+}
+
+impl KindFields {
+    /// Reads the value of `key` when it is one of these fields (`false` when it is not).
+    fn read<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<bool, A::Error> {
+        let duplicate = || de::Error::custom(format_args!("duplicate field `{key}`"));
+        match key {
+            "kind" if self.kind.is_some() => Err(duplicate()),
+            "http_status" if self.status.is_some() => Err(duplicate()),
+            "url" if self.url.is_some() => Err(duplicate()),
+            "kind" => {
+                self.kind = Some(map.next_value()?);
+                Ok(true)
+            }
+            "http_status" => {
+                self.status = map.next_value()?;
+                Ok(true)
+            }
+            "url" => {
+                self.url = map.next_value()?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kind.is_none() && self.status.is_none() && self.url.is_none()
+    }
+
+    /// The reason with these words; kind `other` when none (or one this deptrust does not
+    /// know) was written.
+    fn into_unknown(self, detail: String) -> Unknown {
+        Unknown {
+            kind: self.kind.map_or(UnknownKind::Other, |name| {
+                UnknownKind::from_name(&name, self.status)
+            }),
+            detail,
+            url: self.url,
+        }
+    }
+}
+
+/// A reason on its own (in a verification check): `{"reason": "<detail>", "kind": …}`, with
+/// `http_status` and `url` as in a [`Fact`].
+impl Serialize for Unknown {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("reason", &self.detail)?;
+        self.serialize_kind(&mut map)?;
+        map.end()
+    }
+}
+
+/// Reads what [`Unknown`]'s `Serialize` writes; other keys are left alone (the reason is
+/// flattened into the object of its check), a missing `kind` is `other`.
+impl<'de> Deserialize<'de> for Unknown {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UnknownVisitor;
+
+        impl<'de> Visitor<'de> for UnknownVisitor {
+            type Value = Unknown;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"a reason: {"reason": "<words>", "kind": …}"#)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unknown, A::Error> {
+                let mut detail: Option<String> = None;
+                let mut fields = KindFields::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "reason" if detail.is_some() => {
+                            return Err(de::Error::custom("duplicate field `reason`"));
+                        }
+                        "reason" => detail = Some(map.next_value()?),
+                        other => {
+                            if !fields.read(other, &mut map)? {
+                                map.next_value::<de::IgnoredAny>()?;
+                            }
+                        }
+                    }
+                }
+                let detail = detail.ok_or_else(|| de::Error::missing_field("reason"))?;
+                Ok(fields.into_unknown(detail))
+            }
+        }
+
+        deserializer.deserialize_map(UnknownVisitor)
     }
 }
 
@@ -826,7 +921,7 @@ mod tests {
             serde_json::json!({
                 "unknown": "`https://pypi.org/pypi/x/json` answered HTTP 404",
                 "kind": "not-found",
-                "status": 404,
+                "http_status": 404,
                 "url": "https://pypi.org/pypi/x/json",
             })
         );
@@ -882,6 +977,43 @@ mod tests {
         ] {
             assert!(serde_json::from_str::<Fact<u8>>(bad).is_err(), "{bad}");
         }
+    }
+
+    /// A verification check keeps its `reason` words and carries the kind beside them; one
+    /// written before kinds existed reads as kind `other`.
+    #[test]
+    fn checks_carry_the_kind_beside_the_reason() {
+        use crate::model::verification::{ProvenanceCheck, SignatureCheck};
+        let check = ProvenanceCheck::Unknown {
+            reason: Unknown::from(&NetError::Status {
+                url: "https://registry.npmjs.org/-/npm/v1/attestations/a@1".into(),
+                status: 503,
+            }),
+        };
+        let json = serde_json::to_value(&check).expect("serializes");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "status": "unknown",
+                "reason": "`https://registry.npmjs.org/-/npm/v1/attestations/a@1` answered HTTP 503",
+                "kind": "http-status",
+                "http_status": 503,
+                "url": "https://registry.npmjs.org/-/npm/v1/attestations/a@1",
+            })
+        );
+        assert_eq!(
+            serde_json::from_value::<ProvenanceCheck>(json).expect("reads"),
+            check
+        );
+        let old: SignatureCheck =
+            serde_json::from_str(r#"{"status": "unknown", "reason": "no key"}"#).expect("reads");
+        assert_eq!(
+            old,
+            SignatureCheck::Unknown {
+                reason: Unknown::other("no key")
+            }
+        );
+        assert!(serde_json::from_str::<SignatureCheck>(r#"{"status": "unknown"}"#).is_err());
     }
 
     #[test]

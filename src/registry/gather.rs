@@ -27,6 +27,7 @@ use super::pypi::PypiClient;
 use super::verification::{VerificationStats, Verifier};
 use crate::model::facts::{Fact, PackageFacts, RepositoryFacts, Unknown, UnknownKind};
 use crate::model::repo_url::{self, RepoRef};
+use crate::model::verification::{ProvenanceCheck, SignatureCheck};
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::Net;
 use crate::verify::bundle::TrustRoot;
@@ -291,8 +292,9 @@ struct DecodedFacts {
 }
 
 /// Whether nothing in `facts` is transient (see [`Registries::keep_decoded`]): no unknown fact
-/// of a network kind (a service not asked or given up, a budget spent, offline, a timeout, …),
-/// and nothing of the kind in the notes and verification results, which are words only.
+/// or unknown verification check of a network kind (a service not asked or given up, a budget
+/// spent, offline, a timeout, …), and nothing of the kind in the notes and the other words of
+/// verification (invalid reasons, attestation failures), which are words only.
 fn lasting(facts: &PackageFacts) -> bool {
     let mut reasons: Vec<Option<&Unknown>> = vec![
         facts.releases.reason(),
@@ -303,16 +305,32 @@ fn lasting(facts: &PackageFacts) -> bool {
     ];
     // What verification could not check (an attestation document that did not answer, the
     // registry keys) is asked again too.
-    let mut verification_texts = Vec::new();
+    let mut verification_texts: Vec<&str> = Vec::new();
     if let Fact::Known(releases) = &facts.releases {
         for release in releases {
             reasons.push(release.publisher.reason());
             reasons.push(release.provenance.reason());
-            if let Some(verification) = &release.verification
-                && let Ok(value) = serde_json::to_value(verification)
-            {
-                strings_of(&value, &mut verification_texts);
+            let Some(verification) = &release.verification else {
+                continue;
+            };
+            match &verification.provenance {
+                ProvenanceCheck::Unknown { reason } => reasons.push(Some(reason)),
+                ProvenanceCheck::Invalid { reason } => verification_texts.push(reason),
+                _ => {}
             }
+            match &verification.registry_signature {
+                SignatureCheck::Unknown { reason } => reasons.push(Some(reason)),
+                SignatureCheck::Invalid { reason } | SignatureCheck::NotApplicable { reason } => {
+                    verification_texts.push(reason);
+                }
+                _ => {}
+            }
+            verification_texts.extend(
+                verification
+                    .attestations
+                    .iter()
+                    .filter_map(|attestation| attestation.failure.as_deref()),
+            );
         }
     }
     // Network kinds include a service not asked and a spent crates.io API budget.
@@ -343,25 +361,6 @@ fn http_status(lower: &str) -> Option<u16> {
     let rest = &lower[lower.find("http ")? + 5..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     (digits.len() == 3).then(|| digits.parse().ok()).flatten()
-}
-
-/// The reasons and failures in `value` (a verification): every string under a `reason` or
-/// `failure` key.
-fn strings_of(value: &serde_json::Value, into: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Array(items) => items.iter().for_each(|item| strings_of(item, into)),
-        serde_json::Value::Object(map) => {
-            for (key, item) in map {
-                match item {
-                    serde_json::Value::String(text) if key == "reason" || key == "failure" => {
-                        into.push(text.clone());
-                    }
-                    _ => strings_of(item, into),
-                }
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The attestation results a package's verified facts carry that the verification stage keeps
@@ -557,7 +556,7 @@ mod tests {
     #[test]
     fn a_verification_that_met_a_network_fault_is_not_kept() {
         let id = PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0");
-        let with = |reason: &str| {
+        let with = |check: serde_json::Value| {
             let release: crate::model::facts::Release = serde_json::from_value(serde_json::json!({
                 "version": "1.0.0",
                 "published": null,
@@ -568,7 +567,7 @@ mod tests {
                 "signatures": [],
                 "provenance": {"known": {"kind": "none"}},
                 "verification": {
-                    "provenance": {"status": "unknown", "reason": reason},
+                    "provenance": check,
                     "registry_signature": {"status": "missing"}
                 }
             }))
@@ -582,12 +581,26 @@ mod tests {
                 ..PackageFacts::all_unknown(&id, "unused")
             }
         };
-        assert!(lasting(&with("the attestations name another package")));
-        assert!(!lasting(&with(
-            "`https://registry.npmjs.org/-/npm/v1/attestations/left-pad@1.0.0` answered HTTP 503"
-        )));
-        assert!(!lasting(&with(
+        let unknown = |reason: Unknown| {
+            serde_json::to_value(ProvenanceCheck::Unknown { reason }).expect("serializes")
+        };
+        assert!(lasting(&with(unknown(Unknown::other(
+            "the attestations name another package"
+        )))));
+        assert!(!lasting(&with(unknown(Unknown::from(
+            &crate::net::NetError::Status {
+                url: "https://registry.npmjs.org/-/npm/v1/attestations/left-pad@1.0.0".into(),
+                status: 503,
+            }
+        )))));
+        assert!(!lasting(&with(unknown(Unknown::from(
+            &crate::net::NetError::Timeout {
+                url: "https://registry.npmjs.org/-/npm/v1/keys".into(),
+            }
+        )))));
+        // The kind decides, not the words.
+        assert!(lasting(&with(unknown(Unknown::malformed(
             "`https://registry.npmjs.org/-/npm/v1/keys` timed out"
-        )));
+        )))));
     }
 }

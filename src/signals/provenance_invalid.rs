@@ -98,17 +98,21 @@ impl Rule for ProvenanceInvalid {
         match (&verification.provenance, &verification.registry_signature) {
             (ProvenanceCheck::Unknown { reason }, _) => unknown(
                 "provenance",
-                Unknown::other(format!(
-                    "the provenance of {} could not be checked: {reason}",
-                    in_use.version
-                )),
+                reason.map_detail(|reason| {
+                    format!(
+                        "the provenance of {} could not be checked: {reason}",
+                        in_use.version
+                    )
+                }),
             ),
             (_, SignatureCheck::Unknown { reason }) => unknown(
                 "provenance",
-                Unknown::other(format!(
-                    "the registry signature of {} could not be checked: {reason}",
-                    in_use.version
-                )),
+                reason.map_detail(|reason| {
+                    format!(
+                        "the registry signature of {} could not be checked: {reason}",
+                        in_use.version
+                    )
+                }),
             ),
             _ => Outcome::Clear,
         }

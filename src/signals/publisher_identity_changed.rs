@@ -61,10 +61,12 @@ impl Rule for PublisherIdentityChanged {
                         Some(verification) => match &verification.provenance {
                             ProvenanceCheck::Unknown { reason } => unknown(
                                 "provenance",
-                                Unknown::other(format!(
-                                    "the provenance of {} could not be verified: {reason}",
-                                    in_use.version
-                                )),
+                                reason.map_detail(|reason| {
+                                    format!(
+                                        "the provenance of {} could not be verified: {reason}",
+                                        in_use.version
+                                    )
+                                }),
                             ),
                             _ => Outcome::Clear,
                         },

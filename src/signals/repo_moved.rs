@@ -31,7 +31,6 @@ use super::support::{
 };
 use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
-use crate::model::facts::Unknown;
 use crate::model::verification::ProvenanceCheck;
 
 /// The signal.
@@ -192,10 +191,12 @@ impl Rule for RepoMoved {
             {
                 return unknown(
                     "provenance",
-                    Unknown::other(format!(
-                        "where {} was built could not be verified: {reason}",
-                        in_use.version
-                    )),
+                    reason.map_detail(|reason| {
+                        format!(
+                            "where {} was built could not be verified: {reason}",
+                            in_use.version
+                        )
+                    }),
                 );
             }
             return Outcome::Clear;

@@ -405,7 +405,7 @@ pub(crate) fn provenance_of(release: &Release) -> ProvenanceState {
             }
             ProvenanceCheck::Invalid { .. } => return ProvenanceState::Present("invalid"),
             ProvenanceCheck::Absent => return ProvenanceState::Absent,
-            ProvenanceCheck::Unknown { reason } => not_verified = Some(reason.as_str()),
+            ProvenanceCheck::Unknown { reason } => not_verified = Some(reason),
         }
     }
     match (&release.provenance, not_verified) {
@@ -415,9 +415,10 @@ pub(crate) fn provenance_of(release: &Release) -> ProvenanceState {
             ProvenanceState::Present("trusted-publishing")
         }
         (Fact::Unknown(reason), None) => ProvenanceState::Unknown(reason.clone()),
-        (Fact::Unknown(reason), Some(check)) => ProvenanceState::Unknown(
-            reason.map_detail(|reason| format!("{reason}; verification: {check}")),
-        ),
+        (Fact::Unknown(reason), Some(check)) => ProvenanceState::Unknown(Unknown::joined(
+            [reason, check],
+            format!("{reason}; verification: {check}"),
+        )),
     }
 }
 
