@@ -9,9 +9,9 @@
 //! line.
 //!
 //! A package's registry was *not reached* when its release list, the one fact every package
-//! gets from its own registry, is unknown because of the network (offline, unreachable, timed
-//! out, a server error or rate limit, a body too large, a refused redirect), or when no facts
-//! were gathered for it at all. An answer that says the package is not there (404) or that
+//! gets from its own registry, is unknown because of the network (offline, a deadline,
+//! unreachable or not asked, timed out, a server error or rate limit, a body too large, a
+//! refused redirect: [`UnknownKind::is_network`]), or when no facts were gathered for it at all. An answer that says the package is not there (404) or that
 //! could not be read is a reached registry: it lowers the coverage but is not a network fault.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -421,6 +421,38 @@ mod tests {
             Unknown::malformed("`https://x.org/a`: the `name` is \"timed out (--offline)\"");
         assert!(!cause(&quoted).network);
         assert!(!registry_not_reached(&quoted));
+    }
+
+    /// A cause is a network fault exactly when its kind is one.
+    #[test]
+    fn the_cause_is_a_network_fault_when_the_kind_is() {
+        let mut kinds = vec![
+            UnknownKind::Offline,
+            UnknownKind::NetworkDeadline,
+            UnknownKind::ServiceDeadline,
+            UnknownKind::NotAsked,
+            UnknownKind::ConnectionFailed,
+            UnknownKind::TimedOut,
+            UnknownKind::BodyTooLarge,
+            UnknownKind::RefusedRedirect,
+            UnknownKind::NotFound(404),
+            UnknownKind::NotFound(410),
+            UnknownKind::Malformed,
+            UnknownKind::NotRecorded,
+            UnknownKind::BudgetExhausted,
+            UnknownKind::NothingGathered,
+            UnknownKind::Other,
+        ];
+        kinds.extend([401, 403, 429, 451, 500, 503].map(UnknownKind::HttpStatus));
+        for kind in kinds {
+            let reason = Unknown {
+                kind,
+                detail: "`https://x.org/a`: something".into(),
+                url: Some("https://x.org/a".into()),
+            };
+            assert_eq!(cause(&reason).network, kind.is_network(), "{kind:?}");
+            assert_eq!(registry_not_reached(&reason), kind.is_network(), "{kind:?}");
+        }
     }
 
     #[test]

@@ -266,6 +266,7 @@ async fn an_unreachable_host_is_given_up_for_the_run() {
         .get(get(format!("http://{closed}/after")))
         .await
         .expect_err("given up");
+    assert!(matches!(error, NetError::NotAsked { .. }), "{error:?}");
     assert!(error.to_string().contains("not asked"), "{error}");
     assert!(error.to_string().contains("in a row"), "{error}");
     assert_eq!(net.stats().requests_sent, sent);
