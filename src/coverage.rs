@@ -22,7 +22,7 @@ use crate::model::facts::{Unknown, UnknownKind};
 
 /// The words of the reason the scan gives a package for which no facts were gathered at all
 /// (kind [`UnknownKind::NothingGathered`]).
-pub(crate) const NOTHING_GATHERED: &str = "no facts were gathered for this package";
+const NOTHING_GATHERED: &str = "no facts were gathered for this package";
 
 /// The reason the scan gives a package for which no facts were gathered at all.
 pub(crate) fn nothing_gathered() -> Unknown {
