@@ -1,24 +1,33 @@
 //! Coverage: how much of a scan could be judged, and why the rest could not, said once per
-//! cause. Pure: it reads the unknown reasons the registry clients wrote.
+//! cause. Pure: it reads the typed unknown reasons ([`Unknown`]) the registry clients wrote.
 //!
-//! A reason names the URL it came from (`` `https://registry.npmjs.org/ms` timed out ``). The
-//! cause of an unknown is the service (the URL's host and port) and the kind of failure (offline
-//! with nothing cached, unreachable, timed out, an HTTP status, too large, a refused redirect);
-//! a reason without a URL is its own cause, with the package-specific parts (versions, counts,
-//! quoted names) folded so that one problem shared by many packages is one line.
+//! The cause of an unknown is the service (the host and port of the URL whose request failed)
+//! and the kind of failure ([`UnknownKind`]: offline with nothing cached, unreachable, timed
+//! out, an HTTP status, too large, a refused redirect), decided from the kind, never from the
+//! words. Any other reason is its own cause, its words with the package-specific parts
+//! (versions, counts, quoted names) folded so that one problem shared by many packages is one
+//! line.
 //!
 //! A package's registry was *not reached* when its release list, the one fact every package
-//! gets from its own registry, is unknown because of the network (offline, unreachable, timed
-//! out, a server error or rate limit, a body too large, a refused redirect), or when no facts
-//! were gathered for it at all. An answer that says the package is not there (404) or that
+//! gets from its own registry, is unknown because of the network (offline, a deadline,
+//! unreachable or not asked, timed out, a server error or rate limit, a body too large, a
+//! refused redirect: [`UnknownKind::is_network`]), or when no facts were gathered for it at all. An answer that says the package is not there (404) or that
 //! could not be read is a reached registry: it lowers the coverage but is not a network fault.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::model::facts::{Unknown, UnknownKind};
+
+/// The words of the reason the scan gives a package for which no facts were gathered at all
+/// (kind [`UnknownKind::NothingGathered`]).
+const NOTHING_GATHERED: &str = "no facts were gathered for this package";
+
 /// The reason the scan gives a package for which no facts were gathered at all.
-pub(crate) const NOTHING_GATHERED: &str = "no facts were gathered for this package";
+pub(crate) fn nothing_gathered() -> Unknown {
+    Unknown::new(UnknownKind::NothingGathered, NOTHING_GATHERED)
+}
 
 /// The cause of one unknown reason.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -43,21 +52,22 @@ impl Cause {
 }
 
 /// The cause of an unknown `reason` given to package `package` (`npm:ms@2.1.3`): its name and
-/// version in the reason are folded so that one problem shared by many packages is one cause.
-pub(crate) fn cause_for(package: &str, reason: &str) -> Cause {
+/// version in the reason's words are folded so that one problem shared by many packages is one
+/// cause.
+pub(crate) fn cause_for(package: &str, reason: &Unknown) -> Cause {
     let (name, version) = package
         .split_once(':')
         .map_or(package, |(_, rest)| rest)
         .rsplit_once('@')
         .unwrap_or((package, ""));
-    let mut folded = reason.to_string();
+    let mut folded = reason.detail.clone();
     if !version.is_empty() {
         folded = replace_word(&folded, version, "<version>");
     }
     if !name.is_empty() {
         folded = replace_word(&folded, name, "<package>");
     }
-    cause_of(&folded)
+    cause_of(reason.kind, reason.url.as_deref(), &folded)
 }
 
 /// `text` with every occurrence of `word` that is not part of a longer word (letters, digits,
@@ -81,38 +91,38 @@ fn replace_word(text: &str, word: &str, with: &str) -> String {
     out
 }
 
-/// The cause of an unknown `reason`.
-pub(crate) fn cause_of(reason: &str) -> Cause {
-    let service = first_url_host(reason);
-    let lower = reason.to_ascii_lowercase();
-    let network_kind = if reason == NOTHING_GATHERED {
-        Some("no facts were gathered".to_string())
-    } else if lower.contains("is not in the cache and the network is off") {
-        Some("not in the cache and the network is off (--offline)".to_string())
-    } else if lower.contains("network deadline") {
-        Some("not fetched before the run's network deadline (--deadline)".to_string())
-    } else if lower.contains("service deadline") {
-        Some("not fetched before its service's deadline (--service-deadline)".to_string())
-    } else if lower.contains("not asked:") || lower.contains("connection failed") {
-        Some("could not be reached".to_string())
-    } else if lower.contains("timed out") {
-        Some("timed out".to_string())
-    } else if let Some(status) = http_status(&lower) {
-        match status {
-            404 | 410 => None,
-            _ if status == 429 || status >= 500 || status == 403 => {
-                Some(format!("answered HTTP {status}"))
-            }
-            _ => None,
+/// The cause of an unknown of `kind` from a request to `url` (when one failed), described by
+/// `detail` (already folded). The service is the host of `url`; a reason that no request names
+/// falls back to the first URL its words quote.
+fn cause_of(kind: UnknownKind, url: Option<&str>, detail: &str) -> Cause {
+    let service = url.and_then(host_of).or_else(|| first_url_host(detail));
+    let network_kind = match kind {
+        UnknownKind::NothingGathered => Some("no facts were gathered".to_string()),
+        UnknownKind::Offline => {
+            Some("not in the cache and the network is off (--offline)".to_string())
         }
-    } else if lower.contains("the body is larger than") {
-        Some("answered with a body larger than the limit".to_string())
-    } else if lower.contains("redirect")
-        && (lower.contains("not https") || lower.contains("too many"))
-    {
-        Some("redirected where deptrust does not follow".to_string())
-    } else {
-        None
+        UnknownKind::NetworkDeadline => {
+            Some("not fetched before the run's network deadline (--deadline)".to_string())
+        }
+        UnknownKind::ServiceDeadline => {
+            Some("not fetched before its service's deadline (--service-deadline)".to_string())
+        }
+        UnknownKind::NotAsked | UnknownKind::ConnectionFailed | UnknownKind::BudgetExhausted => {
+            Some("could not be reached".to_string())
+        }
+        UnknownKind::TimedOut => Some("timed out".to_string()),
+        UnknownKind::HttpStatus(status) if kind.is_network() => {
+            Some(format!("answered HTTP {status}"))
+        }
+        UnknownKind::BodyTooLarge => Some("answered with a body larger than the limit".to_string()),
+        UnknownKind::RefusedRedirect => {
+            Some("redirected where deptrust does not follow".to_string())
+        }
+        UnknownKind::HttpStatus(_)
+        | UnknownKind::NotFound(_)
+        | UnknownKind::Malformed
+        | UnknownKind::NotRecorded
+        | UnknownKind::Other => None,
     };
     match network_kind {
         Some(what) => Cause {
@@ -120,25 +130,26 @@ pub(crate) fn cause_of(reason: &str) -> Cause {
             what,
             network: true,
         },
-        None => Cause {
-            what: match (http_status(&lower), &service) {
-                (Some(status), Some(_)) => format!("answered HTTP {status}"),
-                _ => fold(reason),
+        // An answer: a status names its service; anything else is its own words, folded.
+        None => match (kind.status(), service) {
+            (Some(status), Some(service)) => Cause {
+                service: Some(service),
+                what: format!("answered HTTP {status}"),
+                network: false,
             },
-            service: if http_status(&lower).is_some() {
-                service
-            } else {
-                None
+            _ => Cause {
+                service: None,
+                what: fold(detail),
+                network: false,
             },
-            network: false,
         },
     }
 }
 
 /// Whether an unknown release list with this reason means the package's registry was not
 /// reached.
-pub(crate) fn registry_not_reached(reason: &str) -> bool {
-    cause_of(reason).network
+pub(crate) fn registry_not_reached(reason: &Unknown) -> bool {
+    reason.is_network()
 }
 
 /// Unknowns of one cause.
@@ -172,7 +183,7 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Records one unknown verdict of `package` for `fact` with `reason`.
-    pub(crate) fn add(&mut self, package: &str, fact: &str, reason: &str) {
+    pub(crate) fn add(&mut self, package: &str, fact: &str, reason: &Unknown) {
         let entry = self.causes.entry(cause_for(package, reason)).or_default();
         entry.facts.insert(fact.to_string());
         entry.packages.insert(package.to_string());
@@ -213,23 +224,24 @@ impl Tally {
     }
 }
 
-/// The host (and port) of the first URL quoted in backticks.
+/// The host (and port) of the first URL quoted in backticks, for reasons that no request
+/// names.
 fn first_url_host(reason: &str) -> Option<String> {
-    reason.split('`').skip(1).step_by(2).find_map(|quoted| {
-        let url = url::Url::parse(quoted.trim()).ok()?;
-        let host = url.host_str()?.to_ascii_lowercase();
-        Some(match url.port() {
-            Some(port) => format!("{host}:{port}"),
-            None => host,
-        })
-    })
+    reason
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .find_map(|quoted| host_of(quoted.trim()))
 }
 
-/// The status of `answered HTTP NNN`.
-fn http_status(lower: &str) -> Option<u16> {
-    let rest = &lower[lower.find("http ")? + 5..];
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    (digits.len() == 3).then(|| digits.parse().ok()).flatten()
+/// The service of `url`: its host, with the port when it names one.
+fn host_of(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
 }
 
 /// A reason without its package-specific parts: a quoted URL becomes its host, other quoted
@@ -261,44 +273,76 @@ fn fold(reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::NetError;
+
+    /// The reason a failed request to `url` gives.
+    fn net(error: NetError) -> Unknown {
+        Unknown::from(&error)
+    }
+
+    /// The cause of `reason` as the scan sees it (no package to fold).
+    fn cause(reason: &Unknown) -> Cause {
+        cause_for("", reason)
+    }
+
+    fn offline(url: &str) -> Unknown {
+        net(NetError::Offline { url: url.into() })
+    }
+
+    fn status(url: &str, status: u16) -> Unknown {
+        net(NetError::Status {
+            url: url.into(),
+            status,
+        })
+    }
 
     #[test]
     fn causes_of_network_faults_name_the_service_once() {
-        let offline = cause_of(
-            "`https://registry.npmjs.org/ms` is not in the cache and the network is off (--offline)",
-        );
+        let offline_ms = cause(&offline("https://registry.npmjs.org/ms"));
         assert_eq!(
-            offline.describe(),
+            offline_ms.describe(),
             "`registry.npmjs.org`: not in the cache and the network is off (--offline)"
         );
-        assert!(offline.network);
+        assert!(offline_ms.network);
         assert_eq!(
-            offline,
-            cause_of(
-                "`https://registry.npmjs.org/debug` is not in the cache and the network is off (--offline)"
-            )
+            offline_ms,
+            cause(&offline("https://registry.npmjs.org/debug"))
         );
-        let unreachable = cause_of(
-            "the repository is unknown: `https://api.github.com/repos/a/b`: connection failed: dns error",
-        );
+        let unreachable = net(NetError::Connect {
+            url: "https://api.github.com/repos/a/b".into(),
+            message: "dns error".into(),
+        })
+        .map_detail(|reason| format!("the repository is unknown: {reason}"));
         assert_eq!(
-            unreachable.describe(),
+            cause(&unreachable).describe(),
             "`api.github.com`: could not be reached"
         );
-        let asked = cause_of(
-            "`https://crates.io/api/v1/crates/x/owners`: connection failed: not asked: `crates.io` failed to answer 3 requests in a row",
-        );
-        assert_eq!(asked.describe(), "`crates.io`: could not be reached");
+        let asked = net(NetError::NotAsked {
+            url: "https://crates.io/api/v1/crates/x/owners".into(),
+            reason: "`crates.io` failed to answer 3 requests in a row".into(),
+        });
         assert_eq!(
-            cause_of("`http://127.0.0.1:4000/x` timed out").describe(),
+            asked.detail,
+            "`https://crates.io/api/v1/crates/x/owners`: connection failed: not asked: `crates.io` failed to answer 3 requests in a row"
+        );
+        assert_eq!(
+            cause(&asked).describe(),
+            "`crates.io`: could not be reached"
+        );
+        assert_eq!(
+            cause(&net(NetError::Timeout {
+                url: "http://127.0.0.1:4000/x".into()
+            }))
+            .describe(),
             "`127.0.0.1:4000`: timed out"
         );
-        assert!(cause_of("`https://pypi.org/pypi/x/json` answered HTTP 503").network);
-        assert!(cause_of("`https://pypi.org/pypi/x/json` answered HTTP 429").network);
-        assert!(cause_of(NOTHING_GATHERED).network);
-        let late = cause_of(
-            "`https://pypi.org/pypi/x/json` was not fetched: the run's network deadline (60 s) passed",
-        );
+        assert!(cause(&status("https://pypi.org/pypi/x/json", 503)).network);
+        assert!(cause(&status("https://pypi.org/pypi/x/json", 429)).network);
+        assert!(cause(&nothing_gathered()).network);
+        let late = cause(&net(NetError::Deadline {
+            url: "https://pypi.org/pypi/x/json".into(),
+            seconds: 60,
+        }));
         assert!(late.network);
         assert_eq!(
             late.describe(),
@@ -308,7 +352,7 @@ mod tests {
 
     #[test]
     fn answers_are_not_network_faults() {
-        let missing = cause_of("`https://registry.npmjs.org/private-thing` answered HTTP 404");
+        let missing = cause(&status("https://registry.npmjs.org/private-thing", 404));
         assert!(!missing.network);
         assert_eq!(
             missing.describe(),
@@ -316,11 +360,11 @@ mod tests {
         );
         let a = cause_for(
             "npm:a@1.2.3",
-            "the registry records no per-version maintainers for 1.2.3",
+            &Unknown::not_recorded("the registry records no per-version maintainers for 1.2.3"),
         );
         let b = cause_for(
             "pypi:b-c@4.0.0rc1",
-            "the registry records no per-version maintainers for 4.0.0rc1",
+            &Unknown::not_recorded("the registry records no per-version maintainers for 4.0.0rc1"),
         );
         assert_eq!(a, b);
         assert_eq!(
@@ -334,13 +378,81 @@ mod tests {
             "1.2.30 and <v>, 11.2.3"
         );
         assert_eq!(
-            cause_of("`https://x.org/a`: the packument lists no `maintainers`").what,
+            cause(&Unknown::not_recorded(
+                "`https://x.org/a`: the packument lists no `maintainers`"
+            ))
+            .what,
             "`x.org`: the packument lists no `maintainers`"
         );
         assert_eq!(
-            cause_of("`not a url/at all`: unreadable `repository`").what,
+            cause(&Unknown::malformed(
+                "`not a url/at all`: unreadable `repository`"
+            ))
+            .what,
             "`…`: unreadable `repository`"
         );
+    }
+
+    /// A 404 and an offline miss are told apart by their kind alone, whatever the words say.
+    #[test]
+    fn the_kind_decides_not_the_words() {
+        let words = "`https://registry.npmjs.org/ms` could not be had";
+        let missing = Unknown {
+            kind: UnknownKind::NotFound(404),
+            detail: words.to_string(),
+            url: Some("https://registry.npmjs.org/ms".into()),
+        };
+        let offline = Unknown {
+            kind: UnknownKind::Offline,
+            ..missing.clone()
+        };
+        assert!(!registry_not_reached(&missing));
+        assert!(registry_not_reached(&offline));
+        assert_eq!(
+            cause(&missing).describe(),
+            "`registry.npmjs.org`: answered HTTP 404"
+        );
+        assert_eq!(
+            cause(&offline).describe(),
+            "`registry.npmjs.org`: not in the cache and the network is off (--offline)"
+        );
+        // Words that look like a network fault do not make one.
+        let quoted =
+            Unknown::malformed("`https://x.org/a`: the `name` is \"timed out (--offline)\"");
+        assert!(!cause(&quoted).network);
+        assert!(!registry_not_reached(&quoted));
+    }
+
+    /// A cause is a network fault exactly when its kind is one.
+    #[test]
+    fn the_cause_is_a_network_fault_when_the_kind_is() {
+        let mut kinds = vec![
+            UnknownKind::Offline,
+            UnknownKind::NetworkDeadline,
+            UnknownKind::ServiceDeadline,
+            UnknownKind::NotAsked,
+            UnknownKind::ConnectionFailed,
+            UnknownKind::TimedOut,
+            UnknownKind::BodyTooLarge,
+            UnknownKind::RefusedRedirect,
+            UnknownKind::NotFound(404),
+            UnknownKind::NotFound(410),
+            UnknownKind::Malformed,
+            UnknownKind::NotRecorded,
+            UnknownKind::BudgetExhausted,
+            UnknownKind::NothingGathered,
+            UnknownKind::Other,
+        ];
+        kinds.extend([401, 403, 429, 451, 500, 503].map(UnknownKind::HttpStatus));
+        for kind in kinds {
+            let reason = Unknown {
+                kind,
+                detail: "`https://x.org/a`: something".into(),
+                url: Some("https://x.org/a".into()),
+            };
+            assert_eq!(cause(&reason).network, kind.is_network(), "{kind:?}");
+            assert_eq!(registry_not_reached(&reason), kind.is_network(), "{kind:?}");
+        }
     }
 
     #[test]
@@ -351,14 +463,16 @@ mod tests {
                 tally.add(
                     package,
                     fact,
-                    &format!("`https://registry.npmjs.org/{package}` timed out"),
+                    &net(NetError::Timeout {
+                        url: format!("https://registry.npmjs.org/{package}"),
+                    }),
                 );
             }
         }
         tally.add(
             "npm:a@1",
             "repository_facts",
-            "the package declares no repository",
+            &Unknown::not_recorded("the package declares no repository"),
         );
         let summaries = tally.summaries();
         assert_eq!(summaries.len(), 2);
@@ -375,9 +489,14 @@ mod tests {
         fn any_reason_has_a_cause(
             package in "\\PC{0,12}",
             reason in "(`|http |https://|é€|1\\.2|timed out|HTTP 5|\\PC){0,20}",
+            url in proptest::option::of("(https?://|\\PC){0,6}"),
+            status in 100u16..600,
         ) {
-            let cause = cause_for(&package, &reason);
-            proptest::prop_assert!(!cause.describe().is_empty() || reason.is_empty());
+            for kind in [UnknownKind::Other, UnknownKind::of_status(status), UnknownKind::TimedOut] {
+                let reason = Unknown { kind, detail: reason.clone(), url: url.clone() };
+                let cause = cause_for(&package, &reason);
+                proptest::prop_assert!(!cause.describe().is_empty() || reason.detail.is_empty());
+            }
         }
     }
 }

@@ -145,7 +145,7 @@ pub fn sigstore(data: &[u8]) {
             publisher: Fact::Known(None),
             yanked: false,
             yank_reason: None,
-            provenance: Fact::unknown("fuzzing"),
+            provenance: Fact::unknown_as(crate::model::facts::UnknownKind::Other, "fuzzing"),
             integrity: Some(format!("sha512-{}", "A".repeat(86) + "==")),
             signatures: Vec::new(),
             maintainers: None,

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::coverage::{NOTHING_GATHERED, Tally, cause_for, registry_not_reached};
+use crate::coverage::{Tally, cause_for, nothing_gathered, registry_not_reached};
 use crate::graph::DepGraph;
 use crate::model::facts::{Fact, PackageFacts};
 use crate::model::{ExceptionProblem, Source};
@@ -375,7 +375,7 @@ pub fn evaluate(
                 None => {
                     fallback = crate::model::facts::PackageFacts::all_unknown(
                         &node.package.id,
-                        NOTHING_GATHERED,
+                        nothing_gathered(),
                     );
                     &fallback
                 }
@@ -439,7 +439,7 @@ pub fn evaluate(
                         unknown.push(UnknownFact {
                             rule: verdict.rule.to_string(),
                             fact: fact.clone(),
-                            reason: reason.clone(),
+                            reason: reason.detail.clone(),
                         });
                     }
                 }

@@ -260,7 +260,7 @@ async fn owners_seen(
             }
             let mut kept = crate::model::facts::PackageFacts::all_unknown(
                 &PackageId::new(package.ecosystem, &package.name, &package.version),
-                "not kept between runs",
+                crate::model::facts::Unknown::other("not kept between runs"),
             );
             kept.owners = package.owners.clone();
             if let Ok(bytes) = serde_json::to_vec(&kept) {

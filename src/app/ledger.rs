@@ -230,7 +230,7 @@ impl Ledger {
                 let ecosystem = crate::model::Ecosystem::parse(ecosystem)?;
                 let mut facts = crate::model::facts::PackageFacts::all_unknown(
                     &crate::model::PackageId::new(ecosystem, name, "ledger"),
-                    "not in the trust ledger",
+                    crate::model::facts::Unknown::not_recorded("not in the trust ledger"),
                 );
                 facts.registry = LEDGER_SOURCE.to_string();
                 // One stand-in release per accepted publisher: `new-publisher` compares the
@@ -245,7 +245,10 @@ impl Ledger {
                             publisher: Fact::Known(Some(identity_of(id))),
                             yanked: false,
                             yank_reason: None,
-                            provenance: Fact::unknown("not in the trust ledger"),
+                            provenance: Fact::unknown_as(
+                                crate::model::facts::UnknownKind::NotRecorded,
+                                "not in the trust ledger",
+                            ),
                             integrity: None,
                             signatures: Vec::new(),
                             maintainers: None,

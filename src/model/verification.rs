@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::facts::Unknown;
+
 /// What verification established about one release.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verification {
@@ -47,8 +49,10 @@ pub enum ProvenanceCheck {
     },
     /// Could not be established (the document did not answer, the registry strips it).
     Unknown {
-        /// Why.
-        reason: String,
+        /// Why: `reason` (the words), `kind` and, when a request failed, `url` (as in an
+        /// unknown fact).
+        #[serde(flatten)]
+        reason: Unknown,
     },
 }
 
@@ -75,8 +79,10 @@ pub enum SignatureCheck {
     },
     /// Could not be established (no key with the signature's id, keys did not answer).
     Unknown {
-        /// Why.
-        reason: String,
+        /// Why: `reason` (the words), `kind` and, when a request failed, `url` (as in an
+        /// unknown fact).
+        #[serde(flatten)]
+        reason: Unknown,
     },
 }
 

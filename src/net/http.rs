@@ -134,7 +134,7 @@ impl Net {
                     match &error {
                         NetError::Status { .. } => self.host_answered(&scope),
                         // A name that does not resolve is not retried, but is a failure.
-                        NetError::Connect { message, .. } if !message.starts_with("not asked:") => {
+                        NetError::Connect { .. } => {
                             self.host_failed(&scope, &error);
                         }
                         _ => {}
@@ -211,9 +211,9 @@ impl Net {
             })
             .await
             .map_err(|reason| {
-                Failure::Fatal(NetError::Connect {
+                Failure::Fatal(NetError::NotAsked {
                     url: url.to_owned(),
-                    message: format!("not asked: {reason}"),
+                    reason,
                 })
             })?;
         let _in_flight = self.counters.start_request();

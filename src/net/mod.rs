@@ -241,6 +241,15 @@ pub enum NetError {
         /// What failed.
         message: String,
     },
+    /// Not asked: the URL's service was given up earlier in the run (it failed to answer
+    /// [`UNREACHABLE_AFTER`] requests in a row).
+    #[error("`{url}`: connection failed: not asked: {reason}")]
+    NotAsked {
+        /// The URL.
+        url: String,
+        /// Why the service was given up.
+        reason: String,
+    },
     /// The body was larger than allowed.
     #[error("`{url}`: the body is larger than {limit} bytes")]
     TooLarge {
@@ -289,6 +298,25 @@ pub enum NetError {
         /// What failed.
         message: String,
     },
+}
+
+impl NetError {
+    /// The URL the failed request named.
+    pub fn url(&self) -> &str {
+        match self {
+            NetError::Offline { url }
+            | NetError::Status { url, .. }
+            | NetError::Timeout { url }
+            | NetError::Connect { url, .. }
+            | NetError::NotAsked { url, .. }
+            | NetError::TooLarge { url, .. }
+            | NetError::InsecureRedirect { url, .. }
+            | NetError::Deadline { url, .. }
+            | NetError::ServiceDeadline { url, .. }
+            | NetError::TooManyRedirects { url }
+            | NetError::Other { url, .. } => url,
+        }
+    }
 }
 
 /// Counters of one run (for tests, the benchmark and `--verbose` output).
@@ -850,9 +878,9 @@ impl Net {
             });
         let host = self.scope(&request.url);
         if let Some(reason) = self.unreachable_reason(&host) {
-            return Err(NetError::Connect {
+            return Err(NetError::NotAsked {
                 url: request.url.to_string(),
-                message: format!("not asked: {reason}"),
+                reason,
             });
         }
         // The sooner of the run's deadline and the service's.

@@ -14,7 +14,7 @@ use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde_json::Value;
 use url::Url;
 
-use crate::model::facts::Fact;
+use crate::model::facts::{Fact, Unknown};
 pub(crate) use crate::verify::json_type;
 
 /// `base` + path segments (each percent-encoded as one segment), without query or fragment.
@@ -136,7 +136,7 @@ pub(crate) fn json_object(label: &str, body: &[u8]) -> Result<Value, String> {
 }
 
 /// A result as a fact: the error is the reason it is unknown.
-pub(crate) fn fact<T>(result: Result<T, String>) -> Fact<T> {
+pub(crate) fn fact<T>(result: Result<T, Unknown>) -> Fact<T> {
     match result {
         Ok(value) => Fact::Known(value),
         Err(reason) => Fact::Unknown(reason),
@@ -172,7 +172,10 @@ mod tests {
         assert!(timestamp(Some(" 2024-04-30T23:16:40Z ")).is_some());
         assert!(timestamp(Some("2015-01-28T22:55:43.062952+00:00")).is_some());
         assert!(timestamp(Some("yesterday")).is_none());
-        assert_eq!(fact::<u8>(Err("why".into())), Fact::Unknown("why".into()));
+        assert_eq!(
+            fact::<u8>(Err(Unknown::malformed("why"))),
+            Fact::Unknown(Unknown::malformed("why"))
+        );
     }
 
     fn utc(text: &str) -> Option<Timestamp> {

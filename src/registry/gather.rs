@@ -25,8 +25,9 @@ use super::github::{self, GithubClient};
 use super::npm::NpmClient;
 use super::pypi::PypiClient;
 use super::verification::{VerificationStats, Verifier};
-use crate::model::facts::{Fact, PackageFacts, RepositoryFacts};
+use crate::model::facts::{Fact, PackageFacts, RepositoryFacts, Unknown, UnknownKind};
 use crate::model::repo_url::{self, RepoRef};
+use crate::model::verification::{ProvenanceCheck, SignatureCheck};
 use crate::model::{Ecosystem, PackageId, Source};
 use crate::net::Net;
 use crate::verify::bundle::TrustRoot;
@@ -167,16 +168,22 @@ impl Registries {
             .await;
         for package in &mut facts {
             package.repository_facts = match &package.repository {
-                Fact::Unknown(reason) => {
-                    Fact::unknown(format!("the repository is unknown: {reason}"))
-                }
-                Fact::Known(None) => Fact::unknown("the package declares no repository"),
+                Fact::Unknown(reason) => Fact::unknown(
+                    reason.map_detail(|reason| format!("the repository is unknown: {reason}")),
+                ),
+                Fact::Known(None) => Fact::unknown_as(
+                    UnknownKind::NotRecorded,
+                    "the package declares no repository",
+                ),
                 Fact::Known(Some(url)) => match declared_repository(package) {
                     Some(repo) => answers
                         .get(&repo)
                         .cloned()
                         .unwrap_or_else(|| Fact::unknown(github::not_looked_up(&repo))),
-                    None => Fact::unknown(format!("`{url}` is not a repository URL")),
+                    None => Fact::unknown_as(
+                        UnknownKind::Other,
+                        format!("`{url}` is not a repository URL"),
+                    ),
                 },
             };
         }
@@ -193,10 +200,10 @@ impl Registries {
         if !matches!(source, Source::Registry(_)) {
             return PackageFacts::all_unknown(
                 id,
-                &format!(
+                Unknown::not_recorded(format!(
                     "`{id}` does not come from a registry (source: {})",
                     source.kind()
-                ),
+                )),
             );
         }
         if let Some(facts) = known {
@@ -237,8 +244,8 @@ impl Registries {
             Ecosystem::Cargo => &self.endpoints.crates_index,
         };
         match &self.root_id {
-            Some(root) => format!("facts/v2 {base} {id} verified {root}"),
-            None => format!("facts/v2 {base} {id}"),
+            Some(root) => format!("facts/v3 {base} {id} verified {root}"),
+            None => format!("facts/v3 {base} {id}"),
         }
     }
 
@@ -284,55 +291,76 @@ struct DecodedFacts {
     facts: PackageFacts,
 }
 
-/// Whether nothing in `facts` is transient (see [`Registries::keep_decoded`]).
+/// Whether nothing in `facts` is transient (see [`Registries::keep_decoded`]): no unknown fact
+/// or unknown verification check of a network kind (a service not asked or given up, a budget
+/// spent, offline, a timeout, …), and nothing of the kind in the notes and the other words of
+/// verification (invalid reasons, attestation failures), which are words only.
 fn lasting(facts: &PackageFacts) -> bool {
-    let mut reasons: Vec<Option<&str>> = vec![
-        facts.releases.unknown_reason(),
-        facts.owners.unknown_reason(),
-        facts.repository.unknown_reason(),
-        facts.status.unknown_reason(),
-        facts.install_scripts.unknown_reason(),
+    let mut reasons: Vec<Option<&Unknown>> = vec![
+        facts.releases.reason(),
+        facts.owners.reason(),
+        facts.repository.reason(),
+        facts.status.reason(),
+        facts.install_scripts.reason(),
     ];
     // What verification could not check (an attestation document that did not answer, the
     // registry keys) is asked again too.
-    let mut verification_texts = Vec::new();
+    let mut verification_texts: Vec<&str> = Vec::new();
     if let Fact::Known(releases) = &facts.releases {
         for release in releases {
-            reasons.push(release.publisher.unknown_reason());
-            reasons.push(release.provenance.unknown_reason());
-            if let Some(verification) = &release.verification
-                && let Ok(value) = serde_json::to_value(verification)
-            {
-                strings_of(&value, &mut verification_texts);
+            reasons.push(release.publisher.reason());
+            reasons.push(release.provenance.reason());
+            let Some(verification) = &release.verification else {
+                continue;
+            };
+            match &verification.provenance {
+                ProvenanceCheck::Unknown { reason } => reasons.push(Some(reason)),
+                ProvenanceCheck::Invalid { reason } => verification_texts.push(reason),
+                _ => {}
             }
+            match &verification.registry_signature {
+                SignatureCheck::Unknown { reason } => reasons.push(Some(reason)),
+                SignatureCheck::Invalid { reason } | SignatureCheck::NotApplicable { reason } => {
+                    verification_texts.push(reason);
+                }
+                _ => {}
+            }
+            verification_texts.extend(
+                verification
+                    .attestations
+                    .iter()
+                    .filter_map(|attestation| attestation.failure.as_deref()),
+            );
         }
     }
-    reasons.extend(verification_texts.iter().map(|text| Some(text.as_str())));
-    let transient = |text: &str| {
-        text.contains("not asked")
-            || text.contains("budget")
-            || crate::coverage::cause_of(text).network
-    };
-    !reasons.into_iter().flatten().any(transient) && !facts.notes.iter().any(|note| transient(note))
+    // Network kinds include a service not asked and a spent crates.io API budget.
+    !reasons.into_iter().flatten().any(Unknown::is_network)
+        && !verification_texts.iter().any(|text| transient_text(text))
+        && !facts.notes.iter().any(|note| transient_text(note))
 }
 
-/// The reasons and failures in `value` (a verification): every string under a `reason` or
-/// `failure` key.
-fn strings_of(value: &serde_json::Value, into: &mut Vec<String>) {
-    match value {
-        serde_json::Value::Array(items) => items.iter().for_each(|item| strings_of(item, into)),
-        serde_json::Value::Object(map) => {
-            for (key, item) in map {
-                match item {
-                    serde_json::Value::String(text) if key == "reason" || key == "failure" => {
-                        into.push(text.clone());
-                    }
-                    _ => strings_of(item, into),
-                }
-            }
-        }
-        _ => {}
-    }
+/// Whether a note or a verification result (words, not a typed reason) tells of something
+/// transient: a service not asked, a budget, or a network fault named in its words.
+fn transient_text(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.contains("not asked")
+        || lower.contains("budget")
+        || lower.contains("is not in the cache and the network is off")
+        || lower.contains("network deadline")
+        || lower.contains("service deadline")
+        || lower.contains("connection failed")
+        || lower.contains("timed out")
+        || lower.contains("the body is larger than")
+        || (lower.contains("redirect")
+            && (lower.contains("not https") || lower.contains("too many")))
+        || http_status(&lower).is_some_and(|status| status == 403 || status == 429 || status >= 500)
+}
+
+/// The status of `answered HTTP NNN` in lower-case words.
+fn http_status(lower: &str) -> Option<u16> {
+    let rest = &lower[lower.find("http ")? + 5..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    (digits.len() == 3).then(|| digits.parse().ok()).flatten()
 }
 
 /// The attestation results a package's verified facts carry that the verification stage keeps
@@ -528,7 +556,7 @@ mod tests {
     #[test]
     fn a_verification_that_met_a_network_fault_is_not_kept() {
         let id = PackageId::new(Ecosystem::Npm, "left-pad", "1.0.0");
-        let with = |reason: &str| {
+        let with = |check: serde_json::Value| {
             let release: crate::model::facts::Release = serde_json::from_value(serde_json::json!({
                 "version": "1.0.0",
                 "published": null,
@@ -539,7 +567,7 @@ mod tests {
                 "signatures": [],
                 "provenance": {"known": {"kind": "none"}},
                 "verification": {
-                    "provenance": {"status": "unknown", "reason": reason},
+                    "provenance": check,
                     "registry_signature": {"status": "missing"}
                 }
             }))
@@ -553,12 +581,26 @@ mod tests {
                 ..PackageFacts::all_unknown(&id, "unused")
             }
         };
-        assert!(lasting(&with("the attestations name another package")));
-        assert!(!lasting(&with(
-            "`https://registry.npmjs.org/-/npm/v1/attestations/left-pad@1.0.0` answered HTTP 503"
-        )));
-        assert!(!lasting(&with(
+        let unknown = |reason: Unknown| {
+            serde_json::to_value(ProvenanceCheck::Unknown { reason }).expect("serializes")
+        };
+        assert!(lasting(&with(unknown(Unknown::other(
+            "the attestations name another package"
+        )))));
+        assert!(!lasting(&with(unknown(Unknown::from(
+            &crate::net::NetError::Status {
+                url: "https://registry.npmjs.org/-/npm/v1/attestations/left-pad@1.0.0".into(),
+                status: 503,
+            }
+        )))));
+        assert!(!lasting(&with(unknown(Unknown::from(
+            &crate::net::NetError::Timeout {
+                url: "https://registry.npmjs.org/-/npm/v1/keys".into(),
+            }
+        )))));
+        // The kind decides, not the words.
+        assert!(lasting(&with(unknown(Unknown::malformed(
             "`https://registry.npmjs.org/-/npm/v1/keys` timed out"
-        )));
+        )))));
     }
 }

@@ -252,10 +252,10 @@ impl Snapshot {
                 Some(facts) => (*facts).clone(),
                 None => PackageFacts::all_unknown(
                     id,
-                    &format!(
+                    crate::model::facts::Unknown::not_recorded(format!(
                         "`{id}` is not in the replayed snapshot `{}`",
                         path.display()
-                    ),
+                    )),
                 ),
             })
             .collect();

@@ -29,7 +29,7 @@ use super::npm::NpmClient;
 use super::pypi::PypiClient;
 use crate::model::Ecosystem;
 use crate::model::facts::NpmKey;
-use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
+use crate::model::facts::{Fact, PackageFacts, Provenance, Release, Unknown};
 use crate::net::Net;
 use crate::verify::bundle::{TrustRoot, sha256_hex};
 use crate::verify::pypi::FileOutcome;
@@ -124,10 +124,10 @@ impl Verifier {
             ),
             Fact::Known(Provenance::Attested { url: None, .. }) => (
                 ProvenanceCheck::Unknown {
-                    reason: format!(
+                    reason: Unknown::malformed(format!(
                         "version {} advertises attestations without a readable address",
                         release.version
-                    ),
+                    )),
                 },
                 Vec::new(),
             ),
@@ -151,10 +151,12 @@ impl Verifier {
         keys: &Fact<Vec<NpmKey>>,
         client: &NpmClient,
     ) -> (ProvenanceCheck, Vec<crate::verify::AttestationCheck>) {
-        let unknown = |reason: String| (ProvenanceCheck::Unknown { reason }, Vec::new());
+        let unknown = |reason: Unknown| (ProvenanceCheck::Unknown { reason }, Vec::new());
         let url = match Url::parse(url) {
             Ok(url) => url,
-            Err(error) => return unknown(format!("`{url}` is not a URL: {error}")),
+            Err(error) => {
+                return unknown(Unknown::malformed(format!("`{url}` is not a URL: {error}")));
+            }
         };
         let document = match client.attestations(&url).await {
             Fact::Known(document) => document,
@@ -163,7 +165,7 @@ impl Verifier {
         // A document of the wrong shape is a registry fault: unknown, never invalid.
         let entries = match npm::entries(&document) {
             Ok(entries) => entries,
-            Err(reason) => return unknown(format!("`{url}`: {reason}")),
+            Err(reason) => return unknown(Unknown::malformed(format!("`{url}`: {reason}"))),
         };
         let keys_id = sha256_hex(&serde_json::to_vec(keys).unwrap_or_default());
         let mut outcomes = Vec::with_capacity(entries.len());
@@ -208,10 +210,10 @@ impl Verifier {
             }
             Fact::Known(_) if !release.files.iter().any(|file| file.provenance.is_some()) => (
                 ProvenanceCheck::Unknown {
-                    reason: format!(
+                    reason: Unknown::not_recorded(format!(
                         "the addresses of the provenance of {} are not known",
                         release.version
-                    ),
+                    )),
                 },
                 Vec::new(),
             ),
@@ -220,19 +222,19 @@ impl Verifier {
                 for file in &release.files {
                     let outcome = match (&file.provenance, &file.sha256) {
                         (None, _) => FileOutcome::Absent,
-                        (Some(_), None) => FileOutcome::Unknown(format!(
+                        (Some(_), None) => FileOutcome::Unknown(Unknown::not_recorded(format!(
                             "the index gives no sha256 for {:?}",
                             file.filename
-                        )),
+                        ))),
                         // A digest that is not hex SHA-256 is the index's fault, not a
                         // failed attestation.
                         (Some(_), Some(sha256))
                             if crate::verify::bundle::hex_sha256(sha256).is_none() =>
                         {
-                            FileOutcome::Unknown(format!(
+                            FileOutcome::Unknown(Unknown::malformed(format!(
                                 "the index gives no usable sha256 for {:?} (64 hex digits expected)",
                                 file.filename
-                            ))
+                            )))
                         }
                         (Some(url), Some(sha256)) => match client.provenance_document(url).await {
                             Fact::Unknown(reason) => FileOutcome::Unknown(reason),
@@ -242,9 +244,9 @@ impl Verifier {
                                 if let Err(why) = pypi::check_document(&document) {
                                     outcomes.push((
                                         file.clone(),
-                                        FileOutcome::Unknown(format!(
+                                        FileOutcome::Unknown(Unknown::malformed(format!(
                                             "`{url}` is not a provenance document (PEP 740): {why}"
-                                        )),
+                                        ))),
                                     ));
                                     continue;
                                 }
@@ -590,9 +592,9 @@ mod tests {
             assert_eq!(
                 verification.provenance,
                 ProvenanceCheck::Unknown {
-                    reason: format!(
+                    reason: Unknown::malformed(format!(
                         "{SDIST:?}: `{url}` is not a provenance document (PEP 740): {expected}"
-                    )
+                    ))
                 },
                 "{body}"
             );
@@ -614,9 +616,9 @@ mod tests {
         assert_eq!(
             verification.provenance,
             ProvenanceCheck::Unknown {
-                reason: format!(
+                reason: Unknown::malformed(format!(
                     "{SDIST:?}: the index gives no usable sha256 for {SDIST:?} (64 hex digits expected)"
-                )
+                ))
             }
         );
     }

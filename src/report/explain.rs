@@ -32,7 +32,10 @@ pub fn render_explain(
             None => {
                 fallback = crate::model::facts::PackageFacts::all_unknown(
                     id,
-                    "no facts were gathered for it",
+                    crate::model::facts::Unknown::new(
+                        crate::model::facts::UnknownKind::NothingGathered,
+                        "no facts were gathered for it",
+                    ),
                 );
                 &fallback
             }

@@ -360,10 +360,29 @@ fn coverage<'a>(packages: impl IntoIterator<Item = &'a PackageResult>) -> Covera
         total += 16;
         for fact in &package.unknown {
             unknown += 1;
-            tally.add(&package.id, &fact.fact, &fact.reason);
+            tally.add(&package.id, &fact.fact, &typed(&fact.reason));
         }
     }
     Coverage::from_tally(total - unknown, total, 0, &tally)
+}
+
+/// The typed reason behind each reason text of this fixture (a report keeps only the words).
+fn typed(reason: &str) -> crate::model::facts::Unknown {
+    use crate::model::facts::{Unknown, UnknownKind};
+    if reason == "pypi.org: HTTP 429 Too Many Requests" {
+        return Unknown::new(UnknownKind::HttpStatus(429), reason);
+    }
+    match reason
+        .strip_prefix('`')
+        .and_then(|rest| rest.strip_suffix("` timed out"))
+    {
+        Some(url) => Unknown {
+            kind: UnknownKind::TimedOut,
+            detail: reason.to_string(),
+            url: Some(url.to_string()),
+        },
+        None => Unknown::other(reason),
+    }
 }
 
 fn summarize(packages: &[PackageResult]) -> Summary {

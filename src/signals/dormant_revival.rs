@@ -29,6 +29,7 @@ use super::support::{
     severity_field, signed, unknown, whole_days, whole_months,
 };
 use super::{Context, Outcome, Rule};
+use crate::model::facts::Unknown;
 use crate::rules::Severity;
 
 /// The signal.
@@ -93,7 +94,10 @@ impl Rule for DormantRevival {
         let Some(used) = in_use.published else {
             return unknown(
                 "releases",
-                format!("the registry gives no publish time for {}", in_use.version),
+                Unknown::not_recorded(format!(
+                    "the registry gives no publish time for {}",
+                    in_use.version
+                )),
             );
         };
         // The version in use and the releases before it that have a publish time, oldest first.
@@ -165,7 +169,7 @@ impl Rule for DormantRevival {
                     found_new.push((index, found));
                 }
                 Newness::Undetermined(reason) => {
-                    publisher_unknown.get_or_insert(reason);
+                    publisher_unknown.get_or_insert(reason.detail);
                 }
                 Newness::Seen | Newness::First => {}
             }

@@ -47,7 +47,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::model::facts::PackageFacts;
+use crate::model::facts::{PackageFacts, Unknown};
 
 /// Everything a signal may look at.
 #[derive(Debug, Clone, Copy)]
@@ -82,8 +82,8 @@ pub enum Outcome {
     Unknown {
         /// The fact that is missing (`releases`, `owners`, `provenance`, …).
         fact: String,
-        /// Why it is missing.
-        reason: String,
+        /// Why it is missing: what went wrong, typed, and its words.
+        reason: Unknown,
     },
 }
 
@@ -132,11 +132,11 @@ impl<R: Rule> Signal for R {
             // the type by the rules' tests.
             None => Outcome::Unknown {
                 fact: "parameters".to_string(),
-                reason: format!(
+                reason: Unknown::other(format!(
                     "the parameters given do not fit rule `{}`: {}",
                     R::ID,
                     cx.params.problem().unwrap_or("another rule's")
-                ),
+                )),
             },
         }
     }

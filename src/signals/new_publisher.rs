@@ -39,6 +39,7 @@ use super::support::{
     rule_severity, severity_field, signed, unknown, whole_days,
 };
 use super::{Context, Outcome, Rule};
+use crate::model::facts::Unknown;
 use crate::model::facts::{Fact, Identity, IdentityKind, Provenance, Release};
 use crate::model::verification::ProvenanceCheck;
 
@@ -96,10 +97,10 @@ impl Rule for NewPublisher {
         if in_use.published.is_none() && history.releases.len() > 1 {
             undetermined = Some((
                 "releases",
-                format!(
+                Unknown::not_recorded(format!(
                     "the registry gives no publish time for {}, so the releases of the {window} days before it cannot be found",
                     in_use.version
-                ),
+                )),
             ));
         }
         for index in candidates.into_iter().rev() {
@@ -321,7 +322,7 @@ pub(crate) enum Publisher {
 
 impl Publisher {
     /// Who published `release`, or why that is unknown.
-    pub(crate) fn of(release: &Release) -> Result<Publisher, String> {
+    pub(crate) fn of(release: &Release) -> Result<Publisher, Unknown> {
         let build = match &release.verification {
             Some(verification) => match &verification.provenance {
                 ProvenanceCheck::Verified { identity } => Some(identity.as_ref()),
@@ -368,14 +369,13 @@ impl Publisher {
                 repository,
                 account: None,
             }),
-            Fact::Known(None) => Err(format!(
+            Fact::Known(None) => Err(Unknown::not_recorded(format!(
                 "the registry records no publisher for {}",
                 release.version
-            )),
-            Fact::Unknown(reason) => Err(format!(
-                "the publisher of {} is unknown: {reason}",
-                release.version
-            )),
+            ))),
+            Fact::Unknown(reason) => Err(reason.map_detail(|reason| {
+                format!("the publisher of {} is unknown: {reason}", release.version)
+            })),
         }
     }
 
@@ -463,7 +463,7 @@ pub(crate) enum Newness {
     /// No earlier release with a comparable publisher has this one.
     New(NewPublisherFound),
     /// Cannot tell, and why.
-    Undetermined(String),
+    Undetermined(Unknown),
 }
 
 /// A publisher no earlier release had.
@@ -495,7 +495,7 @@ impl NewPublisherFound {
 /// Whether the publisher of `releases[index]` had published an earlier release.
 pub(crate) fn newness(history: &History<'_>, index: usize) -> Newness {
     let Some(release) = history.releases.get(index) else {
-        return Newness::Undetermined(format!("no release number {index}"));
+        return Newness::Undetermined(Unknown::other(format!("no release number {index}")));
     };
     let publisher = match Publisher::of(release) {
         Ok(publisher) => publisher,
@@ -517,12 +517,12 @@ pub(crate) fn newness(history: &History<'_>, index: usize) -> Newness {
         }
     }
     if compared == 0 {
-        return Newness::Undetermined(format!(
+        return Newness::Undetermined(Unknown::not_recorded(format!(
             "none of the publishers of the {} before {} is known or comparable with {}",
             plural(earlier.len(), "release"),
             release.version,
             publisher.describe()
-        ));
+        )));
     }
     Newness::New(NewPublisherFound {
         publisher,

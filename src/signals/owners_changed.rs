@@ -25,6 +25,7 @@ use super::support::{
     severity_field,
 };
 use super::{Context, Outcome, Rule};
+use crate::model::facts::Unknown;
 use crate::model::facts::{Fact, Identity, Owner};
 
 /// The signal.
@@ -107,16 +108,16 @@ impl Rule for OwnersChanged {
                 let in_use = history.in_use();
                 let predecessors = history.in_use_predecessors();
                 match (&in_use.maintainers, predecessors.releases.first()) {
-                    (None, _) => unavailable.push(format!(
+                    (None, _) => unavailable.push(Unknown::not_recorded(format!(
                         "the registry records no per-version maintainers for {}",
                         in_use.version
-                    )),
+                    ))),
                     (Some(_), None) => compared = true,
                     (Some(now), Some(previous)) => match &previous.maintainers {
-                        None => unavailable.push(format!(
+                        None => unavailable.push(Unknown::not_recorded(format!(
                             "the registry records no per-version maintainers for {}",
                             previous.version
-                        )),
+                        ))),
                         Some(before) => {
                             compared = true;
                             let change = Change::between(before, now);
@@ -155,7 +156,7 @@ impl Rule for OwnersChanged {
         // The owners now against an earlier run's: a change seen since that run is news, at
         // full weight (no release dates it).
         match cx.previous {
-            None => unavailable.push("no earlier run recorded the owners".to_string()),
+            None => unavailable.push(Unknown::not_recorded("no earlier run recorded the owners")),
             Some(previous) => match (&previous.owners, &facts.owners) {
                 (Fact::Known(before), Fact::Known(now)) => {
                     compared = true;
@@ -172,10 +173,14 @@ impl Rule for OwnersChanged {
                     }
                 }
                 (Fact::Unknown(reason), _) => {
-                    unavailable.push(format!("the earlier run's owners are unknown: {reason}"));
+                    unavailable.push(reason.map_detail(|reason| {
+                        format!("the earlier run's owners are unknown: {reason}")
+                    }));
                 }
                 (_, Fact::Unknown(reason)) => {
-                    unavailable.push(format!("the owners are unknown: {reason}"));
+                    unavailable.push(
+                        reason.map_detail(|reason| format!("the owners are unknown: {reason}")),
+                    );
                 }
             },
         }
@@ -220,7 +225,14 @@ impl Rule for OwnersChanged {
         }
         Outcome::Unknown {
             fact: "owners".to_string(),
-            reason: unavailable.join("; "),
+            reason: Unknown::joined(
+                &unavailable,
+                unavailable
+                    .iter()
+                    .map(|reason| reason.detail.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
         }
     }
 }

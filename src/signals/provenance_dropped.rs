@@ -37,6 +37,7 @@ use super::support::{
 };
 use super::{Context, Outcome, Rule};
 use crate::model::Ecosystem;
+use crate::model::facts::Unknown;
 use crate::model::facts::{Fact, Release};
 
 /// The signal.
@@ -120,21 +121,21 @@ impl Rule for ProvenanceDropped {
             if unknown_count == predecessors.releases.len() && unknown_count > 0 {
                 return unknown(
                     "provenance",
-                    format!(
+                    Unknown::other(format!(
                         "the provenance of the {} before {} is unknown",
                         plural(predecessors.releases.len(), "release"),
                         in_use.version
-                    ),
+                    )),
                 );
             }
             if unknown_count > 0 {
                 return unknown(
                     "provenance",
-                    format!(
+                    Unknown::other(format!(
                         "none of the {} before {} is known to have had provenance, and the provenance of {unknown_count} of them is unknown",
                         plural(predecessors.releases.len(), "release"),
                         in_use.version
-                    ),
+                    )),
                 );
             }
             return Outcome::Clear;

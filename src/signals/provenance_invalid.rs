@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::support::{History, evidence, one_line, unknown};
 use super::{Context, NoParams, Outcome, Rule};
+use crate::model::facts::Unknown;
 use crate::model::verification::{ProvenanceCheck, SignatureCheck};
 use crate::rules::Severity;
 
@@ -53,10 +54,10 @@ impl Rule for ProvenanceInvalid {
         let Some(verification) = &in_use.verification else {
             return unknown(
                 "provenance",
-                format!(
+                Unknown::not_recorded(format!(
                     "the signatures and attestations of {} were not verified",
                     in_use.version
-                ),
+                )),
             );
         };
         let mut failures = Vec::new();
@@ -97,17 +98,21 @@ impl Rule for ProvenanceInvalid {
         match (&verification.provenance, &verification.registry_signature) {
             (ProvenanceCheck::Unknown { reason }, _) => unknown(
                 "provenance",
-                format!(
-                    "the provenance of {} could not be checked: {reason}",
-                    in_use.version
-                ),
+                reason.map_detail(|reason| {
+                    format!(
+                        "the provenance of {} could not be checked: {reason}",
+                        in_use.version
+                    )
+                }),
             ),
             (_, SignatureCheck::Unknown { reason }) => unknown(
                 "provenance",
-                format!(
-                    "the registry signature of {} could not be checked: {reason}",
-                    in_use.version
-                ),
+                reason.map_detail(|reason| {
+                    format!(
+                        "the registry signature of {} could not be checked: {reason}",
+                        in_use.version
+                    )
+                }),
             ),
             _ => Outcome::Clear,
         }

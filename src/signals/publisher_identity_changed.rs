@@ -32,6 +32,7 @@ use super::support::{
     repository_key, rule_severity, severity_field, unknown,
 };
 use super::{Context, Outcome, Rule};
+use crate::model::facts::Unknown;
 use crate::model::facts::{Fact, Provenance, Release};
 use crate::model::verification::ProvenanceCheck;
 
@@ -60,19 +61,21 @@ impl Rule for PublisherIdentityChanged {
                         Some(verification) => match &verification.provenance {
                             ProvenanceCheck::Unknown { reason } => unknown(
                                 "provenance",
-                                format!(
-                                    "the provenance of {} could not be verified: {reason}",
-                                    in_use.version
-                                ),
+                                reason.map_detail(|reason| {
+                                    format!(
+                                        "the provenance of {} could not be verified: {reason}",
+                                        in_use.version
+                                    )
+                                }),
                             ),
                             _ => Outcome::Clear,
                         },
                         None => unknown(
                             "provenance",
-                            format!(
+                            Unknown::not_recorded(format!(
                                 "the provenance of {} was not verified and does not name a repository",
                                 in_use.version
-                            ),
+                            )),
                         ),
                     },
                 };
@@ -96,10 +99,10 @@ impl Rule for PublisherIdentityChanged {
             return match unverified {
                 Some(release) => unknown(
                     "provenance",
-                    format!(
+                    Unknown::not_recorded(format!(
                         "the latest earlier release with provenance, {}, was not verified and names no repository",
                         release.version
-                    ),
+                    )),
                 ),
                 None => match earlier
                     .iter()
@@ -112,9 +115,9 @@ impl Rule for PublisherIdentityChanged {
                     // It may have said where it was built.
                     Some((version, reason)) => unknown(
                         "provenance",
-                        format!(
-                            "the provenance of the earlier release {version} is unknown: {reason}"
-                        ),
+                        reason.map_detail(|reason| {
+                            format!("the provenance of the earlier release {version} is unknown: {reason}")
+                        }),
                     ),
                     None => Outcome::Clear,
                 },

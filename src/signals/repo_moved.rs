@@ -191,10 +191,12 @@ impl Rule for RepoMoved {
             {
                 return unknown(
                     "provenance",
-                    format!(
-                        "where {} was built could not be verified: {reason}",
-                        in_use.version
-                    ),
+                    reason.map_detail(|reason| {
+                        format!(
+                            "where {} was built could not be verified: {reason}",
+                            in_use.version
+                        )
+                    }),
                 );
             }
             return Outcome::Clear;

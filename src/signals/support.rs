@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use serde::{Deserialize, Serialize};
 
 use super::Outcome;
-use crate::model::facts::{Fact, PackageFacts, Provenance, Release};
+use crate::model::facts::{Fact, PackageFacts, Provenance, Release, Unknown};
 use crate::model::verification::ProvenanceCheck;
 use crate::model::{Ecosystem, repo_url};
 use crate::rules::Severity;
@@ -35,7 +35,7 @@ const QUOTE_LIMIT: usize = 160;
 const MAX_MONTHS: i64 = 12_000;
 
 /// An [`Outcome::Unknown`] for `fact`.
-pub(crate) fn unknown(fact: &str, reason: impl Into<String>) -> Outcome {
+pub(crate) fn unknown(fact: &str, reason: impl Into<Unknown>) -> Outcome {
     Outcome::Unknown {
         fact: fact.to_string(),
         reason: reason.into(),
@@ -81,11 +81,11 @@ impl<'a> History<'a> {
             }),
             None => Err(unknown(
                 "releases",
-                format!(
+                Unknown::not_recorded(format!(
                     "version {} is not among the {} releases the registry lists (unpublished or removed?)",
                     facts.version,
                     releases.len()
-                ),
+                )),
             )),
         }
     }
@@ -299,10 +299,10 @@ impl AgeWindows {
         let Some(published) = release.published else {
             return Err(unknown(
                 "releases",
-                format!(
+                Unknown::not_recorded(format!(
                     "the registry gives no publish time for {}, so the age of {event} cannot be judged",
                     release.version
-                ),
+                )),
             ));
         };
         let days = whole_days(published, now);
@@ -390,7 +390,7 @@ pub(crate) enum ProvenanceState {
     /// It has none.
     Absent,
     /// Could not be established, and why.
-    Unknown(String),
+    Unknown(Unknown),
 }
 
 /// The provenance of `release`: what verification established when the release was verified,
@@ -405,7 +405,7 @@ pub(crate) fn provenance_of(release: &Release) -> ProvenanceState {
             }
             ProvenanceCheck::Invalid { .. } => return ProvenanceState::Present("invalid"),
             ProvenanceCheck::Absent => return ProvenanceState::Absent,
-            ProvenanceCheck::Unknown { reason } => not_verified = Some(reason.as_str()),
+            ProvenanceCheck::Unknown { reason } => not_verified = Some(reason),
         }
     }
     match (&release.provenance, not_verified) {
@@ -415,9 +415,10 @@ pub(crate) fn provenance_of(release: &Release) -> ProvenanceState {
             ProvenanceState::Present("trusted-publishing")
         }
         (Fact::Unknown(reason), None) => ProvenanceState::Unknown(reason.clone()),
-        (Fact::Unknown(reason), Some(check)) => {
-            ProvenanceState::Unknown(format!("{reason}; verification: {check}"))
-        }
+        (Fact::Unknown(reason), Some(check)) => ProvenanceState::Unknown(Unknown::joined(
+            [reason, check],
+            format!("{reason}; verification: {check}"),
+        )),
     }
 }
 
@@ -767,7 +768,9 @@ mod tests {
             windows.age(NOW, &untimed, "the change"),
             Err(unknown(
                 "releases",
-                "the registry gives no publish time for 1.0.0, so the age of the change cannot be judged"
+                Unknown::not_recorded(
+                    "the registry gives no publish time for 1.0.0, so the age of the change cannot be judged"
+                )
             ))
         );
         assert_eq!(one_step_down(Severity::High), Severity::Medium);

@@ -3,6 +3,7 @@
 //! shai-hulud releases were live for hours); waiting out a short cooldown before adopting a
 //! release avoids most of them. A publish time later than the run's clock counts as age zero.
 
+use crate::model::facts::Unknown;
 use serde::{Deserialize, Serialize};
 
 use super::support::{History, evidence, hours_before, signed, unknown};
@@ -49,7 +50,10 @@ impl Rule for TooNew {
         let Some(published) = in_use.published else {
             return unknown(
                 "releases",
-                format!("the registry gives no publish time for {}", in_use.version),
+                Unknown::not_recorded(format!(
+                    "the registry gives no publish time for {}",
+                    in_use.version
+                )),
             );
         };
         let Some(cooldown_start) = hours_before(cx.now, hours) else {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::support::{evidence, months_before, signed, unknown, whole_months};
 use super::{Context, Outcome, Rule};
 use crate::model::facts::Fact;
+use crate::model::facts::Unknown;
 
 /// The signal.
 #[derive(Debug, Clone, Copy)]
@@ -82,7 +83,10 @@ impl Rule for Unmaintained {
             .filter(|release| release.published.is_some())
             .max_by_key(|release| release.published)
         else {
-            return unknown("releases", "no release has a publish time");
+            return unknown(
+                "releases",
+                Unknown::not_recorded("no release has a publish time"),
+            );
         };
         let latest_time = latest.published.unwrap_or(Timestamp::MIN);
         if months_before(cx.now, release_months).is_none_or(|limit| latest_time > limit) {
@@ -128,10 +132,10 @@ impl Rule for Unmaintained {
                 None => {
                     return unknown(
                         "repository_facts",
-                        format!(
+                        Unknown::not_recorded(format!(
                             "the host does not say when the repository {} was last pushed",
                             repository.full_name
-                        ),
+                        )),
                     );
                 }
             },

@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::bundle::{self, Digest, Signer, TrustRoot, Verified};
 use super::{AttestationCheck, ProvenanceCheck, json_type};
 use crate::model::facts::NpmKey;
-use crate::model::facts::{Fact, Release};
+use crate::model::facts::{Fact, Release, Unknown};
 
 /// The predicate type of npm's publish attestation.
 pub const PUBLISH_PREDICATE: &str =
@@ -252,7 +252,9 @@ pub fn combine(
         (None, Some(identity), _) => ProvenanceCheck::Verified {
             identity: Box::new(identity),
         },
-        (None, None, Some(reason)) => ProvenanceCheck::Unknown { reason },
+        (None, None, Some(reason)) => ProvenanceCheck::Unknown {
+            reason: Unknown::other(reason),
+        },
         // Only a publish attestation: the registry saw the upload, nothing says where it was
         // built.
         (None, None, None) => ProvenanceCheck::Absent,

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::bundle::{self, Digest, Signer, TrustRoot};
 use super::{AttestationCheck, BuildIdentity, ProvenanceCheck, json_type};
-use crate::model::facts::ReleaseFile;
+use crate::model::facts::{ReleaseFile, Unknown};
 
 /// What verifying one file's provenance gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +33,7 @@ pub enum FileOutcome {
     /// An attestation failed.
     Invalid(String),
     /// The provenance could not be read.
-    Unknown(String),
+    Unknown(Unknown),
 }
 
 /// The v0.3 bundle of one PEP 740 attestation.
@@ -301,7 +301,9 @@ pub fn combine(
                 (None, Some(reason.clone()))
             }
             FileOutcome::Unknown(reason) => {
-                unknown.get_or_insert_with(|| format!("{:?}: {reason}", file.filename));
+                unknown.get_or_insert_with(|| {
+                    reason.map_detail(|reason| format!("{:?}: {reason}", file.filename))
+                });
                 (None, Some(format!("not read: {reason}")))
             }
         };

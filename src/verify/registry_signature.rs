@@ -16,7 +16,7 @@ use sigstore_verify::types::{DerPublicKey, SignatureBytes};
 
 use super::SignatureCheck;
 use crate::model::facts::NpmKey;
-use crate::model::facts::{Fact, Release};
+use crate::model::facts::{Fact, Release, Unknown};
 
 /// The publish time pacote assumes for a version the registry gives no time for.
 const UNDATED: Timestamp = Timestamp::constant(1_420_070_400, 0); // 2015-01-01T00:00:00Z
@@ -26,7 +26,9 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
     let keys = match keys {
         Fact::Unknown(reason) => {
             return SignatureCheck::Unknown {
-                reason: format!("the registry's signing keys are unknown: {reason}"),
+                reason: reason.map_detail(|reason| {
+                    format!("the registry's signing keys are unknown: {reason}")
+                }),
             };
         }
         Fact::Known(keys) if keys.is_empty() => {
@@ -41,10 +43,10 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
     }
     let Some(integrity) = &release.integrity else {
         return SignatureCheck::Unknown {
-            reason: format!(
+            reason: Unknown::not_recorded(format!(
                 "{name}@{} has signatures but no `dist.integrity` to check them against",
                 release.version
-            ),
+            )),
         };
     };
     let message = format!("{name}@{}:{integrity}", release.version);
@@ -83,15 +85,15 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
     }
     if !unchecked.is_empty() {
         return SignatureCheck::Unknown {
-            reason: format!(
+            reason: Unknown::malformed(format!(
                 "registry signature of {name}@{} could not be checked: {}",
                 release.version,
                 unchecked.join("; ")
-            ),
+            )),
         };
     }
     SignatureCheck::Unknown {
-        reason: format!(
+        reason: Unknown::not_recorded(format!(
             "the registry lists no key with id {} (signature of {name}@{})",
             unknown_keys
                 .iter()
@@ -99,7 +101,7 @@ pub fn check(name: &str, release: &Release, keys: &Fact<Vec<NpmKey>>) -> Signatu
                 .collect::<Vec<_>>()
                 .join(", "),
             release.version
-        ),
+        )),
     }
 }
 

@@ -12,7 +12,9 @@ use url::Url;
 
 use super::IndexFailure;
 use super::wire::{CrateWire, IndexLine, OwnerWire, VersionWire};
-use crate::model::facts::{Fact, Identity, IdentityKind, Owner, Provenance, Release};
+use crate::model::facts::{
+    Fact, Identity, IdentityKind, Owner, Provenance, Release, Unknown, UnknownKind,
+};
 use crate::registry::decode::{section, timestamp};
 
 /// One decoded index line.
@@ -86,7 +88,7 @@ impl IndexEntry {
     /// The release, with what the API adds when it answered.
     /// `api`: the API's record of this version, `Ok(None)` when the API answered without it,
     /// `Err(reason)` when it could not be asked: publisher and provenance are then unknown.
-    pub(super) fn release(self, api: Result<Option<&ApiVersion>, &String>) -> Release {
+    pub(super) fn release(self, api: Result<Option<&ApiVersion>, &Unknown>) -> Release {
         let (publisher, provenance) = match api {
             Ok(Some(v)) => (
                 Fact::Known(v.publisher.clone()),
@@ -97,11 +99,16 @@ impl IndexEntry {
                     "the crates.io API does not list version {} (published after it answered?)",
                     self.version
                 );
-                (Fact::unknown(reason.clone()), Fact::unknown(reason))
+                (
+                    Fact::unknown_as(UnknownKind::NotRecorded, reason.clone()),
+                    Fact::unknown_as(UnknownKind::NotRecorded, reason),
+                )
             }
             Err(reason) => (
-                Fact::unknown(format!("publisher unknown: {reason}")),
-                Fact::unknown(format!("trusted publishing unknown: {reason}")),
+                Fact::unknown(reason.map_detail(|reason| format!("publisher unknown: {reason}"))),
+                Fact::unknown(
+                    reason.map_detail(|reason| format!("trusted publishing unknown: {reason}")),
+                ),
             ),
         };
         let api = api.ok().flatten();
@@ -301,11 +308,11 @@ pub(super) fn decode_index(
     }
     if entries.is_empty() {
         return Err(IndexFailure {
-            reason: if skipped == 0 {
+            reason: Unknown::malformed(if skipped == 0 {
                 format!("`{label}` lists no release")
             } else {
                 format!("`{label}`: none of its {skipped} lines is an index entry")
-            },
+            }),
             absent: false,
         });
     }

@@ -68,7 +68,7 @@ use url::Url;
 
 use super::decode::{endpoint, fact, json_object};
 use crate::model::Ecosystem;
-use crate::model::facts::{Fact, PackageFacts, Release, Status};
+use crate::model::facts::{Fact, PackageFacts, Release, Status, Unknown, UnknownKind};
 use crate::net::{Freshness, Net, NetError, Request};
 use decoding::{CrateAnswer, IndexEntry, decode_index, decode_owners};
 use dump::CratesDbDump;
@@ -328,19 +328,20 @@ impl CratesClient {
             name: name.to_string(),
             version: version.to_string(),
             registry: self.index.to_string(),
-            releases: Fact::unknown("not looked up"),
-            owners: Fact::unknown("not looked up"),
-            repository: Fact::unknown("not looked up"),
-            repository_facts: Fact::unknown("not looked up"),
-            status: Fact::unknown("not looked up"),
+            releases: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            owners: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            repository: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            repository_facts: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            status: Fact::unknown_as(UnknownKind::Other, "not looked up"),
             notes: Vec::new(),
             declared_dependencies: None,
-            install_scripts: Fact::unknown(
+            install_scripts: Fact::unknown_as(
+                UnknownKind::NotRecorded,
                 "crates.io does not report build scripts (build.rs and proc macros run at build time)",
             ),
         };
         if !is_crate_name(name) {
-            let reason = format!("`{name}` is not a crates.io crate name");
+            let reason = Unknown::other(format!("`{name}` is not a crates.io crate name"));
             set_all_unknown(&mut facts, &reason);
             return (facts, notes);
         }
@@ -348,7 +349,7 @@ impl CratesClient {
         let index = match index_url(&self.index, name) {
             Ok(url) => self.index_entries(url, name, &mut notes).await,
             Err(reason) => Err(IndexFailure {
-                reason,
+                reason: Unknown::other(reason),
                 absent: false,
             }),
         };
@@ -357,7 +358,10 @@ impl CratesClient {
             absent: true,
         }) = &index
         {
-            set_all_unknown(&mut facts, &format!("not in the index: {reason}"));
+            set_all_unknown(
+                &mut facts,
+                &reason.map_detail(|reason| format!("not in the index: {reason}")),
+            );
             return (facts, notes);
         }
         if let Ok(entries) = &index {
@@ -385,9 +389,12 @@ impl CratesClient {
             ),
             stale_note(owners, &mut notes, "owners", self.net.now()),
         );
-        let krate =
-            krate.and_then(|(url, document)| CrateAnswer::decode(&url, &document, &mut notes));
-        let owners = owners.and_then(|(url, document)| decode_owners(&url, &document, &mut notes));
+        let krate = krate.and_then(|(url, document)| {
+            CrateAnswer::decode(&url, &document, &mut notes).map_err(Unknown::malformed)
+        });
+        let owners = owners.and_then(|(url, document)| {
+            decode_owners(&url, &document, &mut notes).map_err(Unknown::malformed)
+        });
 
         facts.owners = fact(owners);
         facts.repository = fact(
@@ -454,9 +461,9 @@ impl CratesClient {
             Some(date) => format!("the crates.io database dump of {date}"),
             None => "the crates.io database dump".to_string(),
         };
-        let no_trustpub = format!("{label} has no trusted-publishing data");
+        let no_trustpub = Unknown::not_recorded(format!("{label} has no trusted-publishing data"));
         let Some(krate) = dump.crate_facts(name) else {
-            let reason = format!("`{name}` is not in {label}");
+            let reason = Unknown::not_recorded(format!("`{name}` is not in {label}"));
             facts.owners = Fact::unknown(reason.clone());
             facts.repository = Fact::unknown(reason.clone());
             match index {
@@ -489,10 +496,13 @@ impl CratesClient {
                 let dumped = krate.versions.get(&entry.version);
                 let publisher = match dumped {
                     Some(v) => Fact::Known(v.publisher.clone()),
-                    None => Fact::unknown(format!(
-                        "version {} is not in {label} (published after it?)",
-                        entry.version
-                    )),
+                    None => Fact::unknown_as(
+                        UnknownKind::NotRecorded,
+                        format!(
+                            "version {} is not in {label} (published after it?)",
+                            entry.version
+                        ),
+                    ),
                 };
                 let published = entry.published.or(dumped.and_then(|v| v.published));
                 let mut release = entry.release(Err(&no_trustpub));
@@ -537,7 +547,7 @@ impl CratesClient {
                         ..
                     }
                 ),
-                reason: error.to_string(),
+                reason: Unknown::from(&error),
             })?;
         decode_index(&label, name, &fetched.body, notes)
     }
@@ -549,8 +559,8 @@ impl CratesClient {
     async fn api_document(
         &self,
         url: Result<Url, String>,
-    ) -> Result<(Url, Value, Option<jiff::Timestamp>), String> {
-        let url = url?;
+    ) -> Result<(Url, Value, Option<jiff::Timestamp>), Unknown> {
+        let url = url.map_err(Unknown::other)?;
         if let Some(budget) = &self.budget {
             // What the plan saw, else the cache.
             let seen = budget
@@ -578,17 +588,23 @@ impl CratesClient {
                 return match cached {
                     Some((fetched, at, _)) => json_object(url.as_str(), &fetched.body)
                         .map(|document| (url.clone(), document, Some(at)))
-                        .map_err(|problem| format!("{problem}; {spent}")),
-                    None => Err(format!(
-                        "`{url}` not asked: {spent}; a later run fetches it"
-                    )),
+                        .map_err(|problem| Unknown::malformed(format!("{problem}; {spent}"))),
+                    None => Err(Unknown {
+                        kind: UnknownKind::BudgetExhausted,
+                        detail: format!("`{url}` not asked: {spent}; a later run fetches it"),
+                        url: Some(url.to_string()),
+                    }),
                 };
             }
         }
         if let Some(reason) = self.api_down() {
-            return Err(format!(
-                "`{url}` not asked: the crates.io API failed earlier in this run ({reason})"
-            ));
+            return Err(Unknown {
+                kind: UnknownKind::NotAsked,
+                detail: format!(
+                    "`{url}` not asked: the crates.io API failed earlier in this run ({reason})"
+                ),
+                url: Some(url.to_string()),
+            });
         }
         let label = url.to_string();
         let fetched = match self.net.get(api_request(&url)).await {
@@ -600,10 +616,11 @@ impl CratesClient {
                 {
                     down.get_or_insert_with(|| reason.clone());
                 }
-                return Err(reason);
+                return Err(Unknown::from(&error));
             }
         };
-        Ok((url, json_object(&label, &fetched.body)?, None))
+        let document = json_object(&label, &fetched.body).map_err(Unknown::malformed)?;
+        Ok((url, document, None))
     }
 
     fn api_down(&self) -> Option<String> {
@@ -632,11 +649,11 @@ fn api_request(url: &Url) -> Request {
 /// An API answer without its fetch time; a stale one (the budget was spent) says its age in
 /// the package's notes.
 fn stale_note(
-    answer: Result<(Url, Value, Option<jiff::Timestamp>), String>,
+    answer: Result<(Url, Value, Option<jiff::Timestamp>), Unknown>,
     notes: &mut Vec<String>,
     what: &str,
     now: jiff::Timestamp,
-) -> Result<(Url, Value), String> {
+) -> Result<(Url, Value), Unknown> {
     let (url, document, stale) = answer?;
     if let Some(at) = stale {
         let days = now.duration_since(at).as_hours().max(0) / 24;
@@ -649,11 +666,11 @@ fn stale_note(
 }
 
 /// Every fact unknown for `reason` (install scripts and repository facts keep theirs).
-fn set_all_unknown(facts: &mut PackageFacts, reason: &str) {
-    facts.releases = Fact::unknown(reason);
-    facts.owners = Fact::unknown(reason);
-    facts.repository = Fact::unknown(reason);
-    facts.status = Fact::unknown(reason);
+fn set_all_unknown(facts: &mut PackageFacts, reason: &Unknown) {
+    facts.releases = Fact::unknown(reason.clone());
+    facts.owners = Fact::unknown(reason.clone());
+    facts.repository = Fact::unknown(reason.clone());
+    facts.status = Fact::unknown(reason.clone());
 }
 
 /// crates.io names: ASCII letters, digits, `-` and `_` (which also keeps index paths safe).
@@ -681,7 +698,7 @@ fn index_url(index: &Url, name: &str) -> Result<Url, String> {
 /// Why the index gave no release.
 #[derive(Debug)]
 struct IndexFailure {
-    reason: String,
+    reason: Unknown,
     /// 404 or 410: the crate is not in this registry.
     absent: bool,
 }
@@ -704,7 +721,7 @@ pub(crate) fn fuzz(data: &[u8]) {
                 .map_or_else(|| "pkg".to_string(), |line| line.name);
             if let Ok(entries) = decode_index(url.as_str(), &name, body, &mut notes) {
                 for entry in entries {
-                    entry.release(Err(&"not asked".to_string()));
+                    entry.release(Err(&Unknown::other("not asked")));
                 }
             }
         }

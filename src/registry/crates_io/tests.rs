@@ -859,6 +859,17 @@ async fn the_api_budget_goes_to_what_is_missing_then_to_what_is_oldest() {
             reason.contains("not asked: the crates.io API budget of this run (3 requests, --crates-api-budget) is spent; a later run fetches it"),
             "{reason}"
         );
+    // Typed: the budget, with the URL not asked.
+    assert_eq!(
+        reason.kind,
+        crate::model::facts::UnknownKind::BudgetExhausted
+    );
+    assert!(
+        reason
+            .url
+            .as_deref()
+            .is_some_and(|url| url.contains("/api/v1/crates/b"))
+    );
 
     let second = day(1);
     second.plan(&crates).await;

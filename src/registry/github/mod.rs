@@ -24,7 +24,7 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use url::Url;
 
 use super::decode::{decode_object, excerpt, parse_time};
-use crate::model::facts::{Fact, RepositoryFacts};
+use crate::model::facts::{Fact, RepositoryFacts, Unknown};
 use crate::model::repo_url::RepoRef;
 use crate::net::{Freshness, Net, NetError, Request};
 use wire::RepositoryWire;
@@ -44,11 +44,11 @@ pub(crate) struct GithubClient {
 }
 
 /// Why the facts of a repository on another host than github.com are unknown.
-pub fn not_looked_up(repo: &RepoRef) -> String {
-    format!(
+pub fn not_looked_up(repo: &RepoRef) -> Unknown {
+    Unknown::not_recorded(format!(
         "repository on {}: deptrust reads repository facts from GitHub only",
         repo.host
-    )
+    ))
 }
 
 impl GithubClient {
@@ -71,7 +71,11 @@ impl GithubClient {
         );
         let url = match Url::parse(&text) {
             Ok(url) => url,
-            Err(error) => return Fact::unknown(format!("`{text}` is not a valid URL: {error}")),
+            Err(error) => {
+                return Fact::unknown(Unknown::other(format!(
+                    "`{text}` is not a valid URL: {error}"
+                )));
+            }
         };
         let request = Request {
             url: url.clone(),
@@ -80,7 +84,7 @@ impl GithubClient {
         };
         let fetched = match self.net.get(request).await {
             Ok(fetched) => fetched,
-            Err(error) => return Fact::Unknown(reason(&error)),
+            Err(error) => return Fact::unknown(reason(&error)),
         };
         let moved = fetched.final_url != fetched.url;
         decode_repository(&url, &asked, moved, &fetched.body)
@@ -98,9 +102,9 @@ fn decode_repository(
     let wire: RepositoryWire = match decode_object(body) {
         Ok(wire) => wire,
         Err(error) => {
-            return Fact::unknown(format!(
+            return Fact::unknown(Unknown::malformed(format!(
                 "`{url}`: not a GitHub repository document: {error}"
-            ));
+            )));
         }
     };
     let moved = redirected || !wire.full_name.eq_ignore_ascii_case(asked);
@@ -109,10 +113,10 @@ fn decode_repository(
         None => match wire.full_name.split_once('/') {
             Some((owner, _)) => owner.to_string(),
             None => {
-                return Fact::unknown(format!(
+                return Fact::unknown(Unknown::malformed(format!(
                     "`{url}`: the repository has no owner and its full name `{}` names none",
                     excerpt(&wire.full_name)
-                ));
+                )));
             }
         },
     };
@@ -134,9 +138,10 @@ fn decode_repository(
 const PATH_PART: &percent_encoding::AsciiSet =
     &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.');
 
-/// Why a request gave no facts, with what GitHub's status codes mean here.
-fn reason(error: &NetError) -> String {
-    match error {
+/// Why a request gave no facts, with what GitHub's status codes mean here: the kind and URL
+/// of the error, in other words.
+fn reason(error: &NetError) -> Unknown {
+    let words = match error {
         NetError::Status { status: 404, .. } => {
             format!("{error}: repository not found or private")
         }
@@ -153,6 +158,10 @@ fn reason(error: &NetError) -> String {
             format!("{error}: repository unavailable for legal reasons")
         }
         _ => error.to_string(),
+    };
+    Unknown {
+        detail: words,
+        ..Unknown::from(error)
     }
 }
 

@@ -251,8 +251,9 @@ async fn other_hosts_are_not_looked_up() {
 
     assert_eq!(
         fact,
-        Fact::Unknown(
-            "repository on gitlab.com: deptrust reads repository facts from GitHub only".into()
+        Fact::unknown_as(
+            crate::model::facts::UnknownKind::NotRecorded,
+            "repository on gitlab.com: deptrust reads repository facts from GitHub only"
         )
     );
 }
@@ -305,9 +306,19 @@ fn reasons_never_mention_a_token_value() {
         url: "https://api.github.com/repos/o/r".into(),
         status: 403,
     };
+    let reason = reason(&error);
     assert_eq!(
-        reason(&error),
+        reason.detail,
         "`https://api.github.com/repos/o/r` answered HTTP 403: GitHub API rate limit \
              exceeded (or access denied); a GITHUB_TOKEN raises the limit"
+    );
+    // The words change; the kind and URL stay the error's.
+    assert_eq!(
+        reason.kind,
+        crate::model::facts::UnknownKind::HttpStatus(403)
+    );
+    assert_eq!(
+        reason.url.as_deref(),
+        Some("https://api.github.com/repos/o/r")
     );
 }

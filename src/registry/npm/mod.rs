@@ -58,7 +58,7 @@ use url::Url;
 use super::decode::{Object, decode_object, detail, excerpt, json_type, parse_time};
 use crate::model::facts::{
     Fact, Identity, IdentityKind, NpmKey, Owner, PackageFacts, Provenance, RegistrySignature,
-    Release, Status,
+    Release, Status, Unknown, UnknownKind,
 };
 use crate::model::{Ecosystem, repo_url};
 use crate::net::{Freshness, Net, NetError, Request};
@@ -105,7 +105,7 @@ impl NpmClient {
     pub async fn package(&self, name: &str, version: &str) -> PackageFacts {
         let url = match self.url(&utf8_percent_encode(name, NAME).to_string()) {
             Ok(url) => url,
-            Err(reason) => return self.unknown(name, version, &reason),
+            Err(reason) => return self.unknown(name, version, &Unknown::other(reason)),
         };
         let request = Request {
             url: url.clone(),
@@ -115,10 +115,14 @@ impl NpmClient {
         let fetched = match self.net.get(request).await {
             Ok(fetched) => fetched,
             Err(NetError::Status { url, status: 404 }) => {
-                let reason = format!("`{url}` answered HTTP 404: no such package in this registry");
+                let reason = Unknown {
+                    kind: UnknownKind::NotFound(404),
+                    detail: format!("`{url}` answered HTTP 404: no such package in this registry"),
+                    url: Some(url),
+                };
                 return self.unknown(name, version, &reason);
             }
-            Err(error) => return self.unknown(name, version, &error.to_string()),
+            Err(error) => return self.unknown(name, version, &Unknown::from(&error)),
         };
         self.decode_packument(name, version, &url, &fetched.body)
     }
@@ -128,7 +132,7 @@ impl NpmClient {
         match decode_object::<PackumentWire>(body) {
             Ok(packument) => self.facts(name, version, url, packument),
             Err(error) => {
-                let reason = format!("`{url}`: not a packument: {error}");
+                let reason = Unknown::malformed(format!("`{url}`: not a packument: {error}"));
                 self.unknown(name, version, &reason)
             }
         }
@@ -139,7 +143,7 @@ impl NpmClient {
     pub async fn keys(&self) -> Fact<Vec<NpmKey>> {
         let url = match self.url("-/npm/v1/keys") {
             Ok(url) => url,
-            Err(reason) => return Fact::Unknown(reason),
+            Err(reason) => return Fact::unknown(Unknown::other(reason)),
         };
         let request = Request {
             url: url.clone(),
@@ -149,7 +153,7 @@ impl NpmClient {
         let fetched = match self.net.get(request).await {
             Ok(fetched) => fetched,
             Err(NetError::Status { status: 404, .. }) => return Fact::Known(Vec::new()),
-            Err(error) => return Fact::Unknown(error.to_string()),
+            Err(error) => return Fact::unknown(&error),
         };
         decode_keys(&url, &fetched.body)
     }
@@ -161,7 +165,7 @@ impl NpmClient {
     pub async fn attestations(&self, url: &Url) -> Fact<Value> {
         let url = match self.rebase(url) {
             Ok(url) => url,
-            Err(reason) => return Fact::Unknown(reason),
+            Err(reason) => return Fact::unknown(Unknown::other(reason)),
         };
         let request = Request {
             url: url.clone(),
@@ -170,7 +174,7 @@ impl NpmClient {
         };
         let fetched = match self.net.get(request).await {
             Ok(fetched) => fetched,
-            Err(error) => return Fact::Unknown(error.to_string()),
+            Err(error) => return Fact::unknown(&error),
         };
         decode_attestations(&url, &fetched.body)
     }
@@ -195,7 +199,7 @@ impl NpmClient {
     }
 
     /// Facts of a package nothing is known about, for `reason`.
-    fn unknown(&self, name: &str, version: &str, reason: &str) -> PackageFacts {
+    fn unknown(&self, name: &str, version: &str, reason: &Unknown) -> PackageFacts {
         PackageFacts {
             notes: Vec::new(),
             id: crate::model::PackageId::new(Ecosystem::Npm, name, version),
@@ -203,12 +207,12 @@ impl NpmClient {
             name: name.into(),
             version: version.into(),
             registry: self.base.to_string(),
-            releases: Fact::unknown(reason),
-            owners: Fact::unknown(reason),
-            repository: Fact::unknown(reason),
-            repository_facts: Fact::unknown(reason),
-            status: Fact::unknown(reason),
-            install_scripts: Fact::unknown(reason),
+            releases: Fact::unknown(reason.clone()),
+            owners: Fact::unknown(reason.clone()),
+            repository: Fact::unknown(reason.clone()),
+            repository_facts: Fact::unknown(reason.clone()),
+            status: Fact::unknown(reason.clone()),
+            install_scripts: Fact::unknown(reason.clone()),
             declared_dependencies: None,
         }
     }
@@ -237,9 +241,9 @@ impl NpmClient {
             (Field::Valid(_), Field::Valid(_)) => None,
         };
         if let Some(why) = problem {
-            return self.unknown(name, version, &not_a_packument(why));
+            return self.unknown(name, version, &Unknown::malformed(not_a_packument(why)));
         }
-        let mut facts = self.unknown(name, version, "not looked up");
+        let mut facts = self.unknown(name, version, &Unknown::other("not looked up"));
 
         let versions = match packument.versions {
             Field::Valid(versions) => Ok(versions),
@@ -247,9 +251,9 @@ impl NpmClient {
         };
 
         facts.releases = match (&versions, &packument.time) {
-            (Err(reason), _) => Fact::unknown(reason.clone()),
+            (Err(reason), _) => Fact::unknown(Unknown::malformed(reason.clone())),
             (Ok(_), Field::Invalid(error)) => {
-                Fact::unknown(format!("`{url}`: `time` is not an object: {error}"))
+                malformed(format!("`{url}`: `time` is not an object: {error}"))
             }
             (Ok(versions), time) => Fact::Known(releases(url, versions, time.valid())),
         };
@@ -274,9 +278,9 @@ impl NpmClient {
                     .all(|release| matches!(release.publisher, Fact::Known(None)))
             });
         if stripped && let Fact::Known(releases) = &mut facts.releases {
-            let reason = format!(
+            let reason = Unknown::not_recorded(format!(
                 "`{url}` records no `_npmUser` on any version and no `maintainers` (a mirror that strips publisher data?)"
-            );
+            ));
             for release in releases {
                 release.publisher = Fact::unknown(reason.clone());
                 // Such a mirror drops `dist.attestations` and `dist.signatures` too: "none"
@@ -289,27 +293,28 @@ impl NpmClient {
 
         facts.owners = match packument.maintainers {
             Field::Valid(maintainers) => owners(url, &maintainers),
-            Field::Absent => {
-                Fact::unknown(format!("`{url}`: the packument lists no `maintainers`"))
-            }
+            Field::Absent => Fact::unknown_as(
+                UnknownKind::NotRecorded,
+                format!("`{url}`: the packument lists no `maintainers`"),
+            ),
             Field::Invalid(error) => {
-                Fact::unknown(format!("`{url}`: `maintainers` is not a list: {error}"))
+                malformed(format!("`{url}`: `maintainers` is not a list: {error}"))
             }
         };
 
         let in_use = match &versions {
-            Err(reason) => Err(reason.clone()),
+            Err(reason) => Err(Unknown::malformed(reason.clone())),
             Ok(versions) => match versions.get(version) {
                 Some(Field::Valid(document)) => Ok(document),
-                Some(Field::Invalid(error)) => Err(format!(
+                Some(Field::Invalid(error)) => Err(Unknown::malformed(format!(
                     "`{url}`: the document of `{name}@{version}` is not a version object: {error}"
-                )),
-                Some(Field::Absent) => Err(format!(
+                ))),
+                Some(Field::Absent) => Err(Unknown::malformed(format!(
                     "`{url}`: the document of `{name}@{version}` is null"
-                )),
-                None => Err(format!(
+                ))),
+                None => Err(Unknown::not_recorded(format!(
                     "`{name}@{version}` is not in the packument `{url}`"
-                )),
+                ))),
             },
         };
 
@@ -349,7 +354,7 @@ impl NpmClient {
                     deprecated,
                     ..Status::default()
                 }),
-                Err(found) => Fact::unknown(format!(
+                Err(found) => malformed(format!(
                     "`{url}`: `deprecated` of `{version}` is {found}, not a message"
                 )),
             },
@@ -358,12 +363,17 @@ impl NpmClient {
     }
 }
 
+/// An unknown fact for an answer that could not be read.
+fn malformed<T>(detail: String) -> Fact<T> {
+    Fact::unknown(Unknown::malformed(detail))
+}
+
 /// The registry's signing keys from the keys document `body` served at `url`.
 fn decode_keys(url: &Url, body: &[u8]) -> Fact<Vec<NpmKey>> {
     let wire: KeysWire = match decode_object(body) {
         Ok(wire) => wire,
         Err(error) => {
-            return Fact::Unknown(format!("`{url}`: not an npm keys document: {error}"));
+            return malformed(format!("`{url}`: not an npm keys document: {error}"));
         }
     };
     let mut keys = Vec::with_capacity(wire.keys.len());
@@ -373,7 +383,7 @@ fn decode_keys(url: &Url, body: &[u8]) -> Fact<Vec<NpmKey>> {
             Some(text) => match parse_time(text) {
                 Some(expires) => Some(expires),
                 None => {
-                    return Fact::Unknown(format!(
+                    return malformed(format!(
                         "`{url}`: key `{}` expires at an unreadable time `{}`",
                         key.keyid,
                         excerpt(text)
@@ -399,12 +409,12 @@ fn decode_attestations(url: &Url, body: &[u8]) -> Fact<Value> {
         // another shape is a registry fault, so the provenance is unknown, never invalid.
         Ok(document) => match crate::verify::npm::entries(&document) {
             Ok(_) => Fact::Known(document),
-            Err(why) => Fact::Unknown(format!(
+            Err(why) => malformed(format!(
                 "`{url}`: not an attestations document: {}",
                 excerpt(&why)
             )),
         },
-        Err(error) => Fact::Unknown(format!(
+        Err(error) => malformed(format!(
             "`{url}`: not an attestations document: {}",
             detail(&error)
         )),
@@ -445,12 +455,12 @@ fn release(
     published: Option<Timestamp>,
     document: &Field<VersionWire>,
 ) -> Release {
-    let unreadable = match document {
+    let unreadable = Unknown::malformed(match document {
         Field::Invalid(error) => {
             format!("`{url}`: the document of version {version} is not a version object: {error}")
         }
         _ => format!("`{url}`: the document of version {version} is null"),
-    };
+    });
     let mut release = Release {
         version: version.to_string(),
         published,
@@ -483,7 +493,7 @@ fn release(
                 IdentityKind::User
             },
         })),
-        (_, None) => Fact::unknown(format!(
+        (_, None) => malformed(format!(
             "`{url}`: `_npmUser` of version {version} is unreadable (an object with a `name` string expected)"
         )),
     };
@@ -511,13 +521,13 @@ fn release(
     // A `dist` or `trustedPublisher` of the wrong shape may hide the attestations or the
     // trusted publisher: the provenance is unknown, not "none".
     if let Field::Invalid(error) = &document.dist {
-        release.provenance = Fact::unknown(format!(
+        release.provenance = malformed(format!(
             "`{url}`: `dist` of version {version} is not an object: {error}"
         ));
         return release;
     }
     if let Some(Field::Invalid(error)) = user.map(|user| &user.trusted_publisher) {
-        release.provenance = Fact::unknown(format!(
+        release.provenance = malformed(format!(
             "`{url}`: `_npmUser.trustedPublisher` of version {version} is not an object: {error}"
         ));
         return release;
@@ -556,7 +566,7 @@ fn release(
 fn owners(url: &Url, maintainers: &[Value]) -> Fact<Vec<Owner>> {
     match owners_of(maintainers) {
         Ok(owners) => Fact::Known(owners),
-        Err((index, found)) => Fact::unknown(format!(
+        Err((index, found)) => malformed(format!(
             "`{url}`: maintainer {} has no name (found {found})",
             index + 1
         )),
@@ -598,21 +608,21 @@ fn repository(url: &Url, declared: &Field<Value>) -> Fact<Option<String>> {
     let text = match declared {
         Field::Absent => return Fact::Known(None),
         Field::Invalid(error) => {
-            return Fact::unknown(format!("`{url}`: unreadable `repository`: {error}"));
+            return malformed(format!("`{url}`: unreadable `repository`: {error}"));
         }
         Field::Valid(Value::String(text)) => text.as_str(),
         Field::Valid(Value::Object(fields)) => match fields.get("url") {
             Some(Value::String(text)) => text.as_str(),
             None | Some(Value::Null) => return Fact::Known(None),
             Some(other) => {
-                return Fact::unknown(format!(
+                return malformed(format!(
                     "`{url}`: `repository.url` is {}, not a string",
                     json_type(other)
                 ));
             }
         },
         Field::Valid(other) => {
-            return Fact::unknown(format!(
+            return malformed(format!(
                 "`{url}`: `repository` is {}, not a string or an object",
                 json_type(other)
             ));
@@ -637,7 +647,7 @@ fn install_scripts(
     let scripts = match scripts {
         Field::Absent => return Fact::Known(BTreeMap::new()),
         Field::Invalid(error) => {
-            return Fact::unknown(format!(
+            return malformed(format!(
                 "`{url}`: `scripts` of `{version}` is not an object: {error}"
             ));
         }
@@ -651,7 +661,7 @@ fn install_scripts(
                 found.insert(name.to_string(), command.clone());
             }
             Some(other) => {
-                return Fact::unknown(format!(
+                return malformed(format!(
                     "`{url}`: `scripts.{name}` of `{version}` is {}, not a command",
                     json_type(other)
                 ));

@@ -394,6 +394,21 @@ async fn http_errors_make_every_fact_unknown() {
             );
         }
         assert_eq!(facts.id.to_string(), "npm:left-pad@1.3.0");
+        // The kind says it without the words: 404 and 410 are answers, 500 and 403 faults.
+        let kind = facts.releases.reason().map(|reason| reason.kind);
+        assert_eq!(
+            kind,
+            Some(crate::model::facts::UnknownKind::of_status(status)),
+            "{status}"
+        );
+        assert_eq!(
+            facts
+                .releases
+                .reason()
+                .is_some_and(|reason| reason.is_network()),
+            status == 500 || status == 403,
+            "{status}"
+        );
     }
 }
 

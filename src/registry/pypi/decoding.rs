@@ -16,7 +16,9 @@ use url::Url;
 use super::wire::{
     Info, JsonFile, Ownership, ProjectStatus, ProvenanceWire, PublisherWire, SimpleFile, Yanked,
 };
-use crate::model::facts::{Fact, Identity, IdentityKind, Owner, Provenance, Release, Status};
+use crate::model::facts::{
+    Fact, Identity, IdentityKind, Owner, Provenance, Release, Status, Unknown,
+};
 use crate::model::normalize_pypi_name as normalize_name;
 use crate::model::repo_url;
 use crate::registry::decode::{Object, json_type, section, timestamp};
@@ -107,9 +109,9 @@ pub(super) fn decode_provenance(label: &str, body: &[u8]) -> ProvenanceLookup {
     let document = match document {
         Ok(document) => document,
         Err(why) => {
-            return ProvenanceLookup::Failed(format!(
+            return ProvenanceLookup::Failed(Unknown::malformed(format!(
                 "`{label}` is not a provenance document (PEP 740): {why}"
-            ));
+            )));
         }
     };
     let mut publishers: Vec<Option<Publisher>> = document
@@ -119,7 +121,9 @@ pub(super) fn decode_provenance(label: &str, body: &[u8]) -> ProvenanceLookup {
         .collect();
     publishers.dedup();
     match publishers.as_slice() {
-        [] => ProvenanceLookup::Failed(format!("`{label}` holds no attestation bundle")),
+        [] => ProvenanceLookup::Failed(Unknown::malformed(format!(
+            "`{label}` holds no attestation bundle"
+        ))),
         [one] => ProvenanceLookup::Publisher(one.clone()),
         _ => ProvenanceLookup::Publisher(None),
     }
@@ -648,28 +652,33 @@ impl FileRecord {
 /// and the file entries of each release that did not decode.
 pub(super) fn merge_releases(
     project_name: &str,
-    project: &Result<ProjectDocument, String>,
-    simple: &Result<SimpleDocument, String>,
+    project: &Result<ProjectDocument, Unknown>,
+    simple: &Result<SimpleDocument, Unknown>,
     notes: &mut Vec<String>,
-) -> Result<(Releases, Unreadable), String> {
+) -> Result<(Releases, Unreadable), Unknown> {
     let from_project = match project {
         Ok(project) => project
             .releases
             .clone()
-            .map(|releases| (releases, project.unreadable.clone())),
+            .map(|releases| (releases, project.unreadable.clone()))
+            .map_err(Unknown::malformed),
         Err(reason) => Err(reason.clone()),
     };
     let from_simple = match simple {
         Ok(simple) => simple
             .files
             .as_ref()
-            .map(|files| (files, &simple.unreadable, &simple.versions)),
-        Err(reason) => Err(reason),
+            .map(|files| (files, &simple.unreadable, &simple.versions))
+            .map_err(|reason| Unknown::malformed(reason.clone())),
+        Err(reason) => Err(reason.clone()),
     };
     let (mut releases, mut unreadable) = match (from_project, &from_simple) {
         (Ok(found), _) => found,
         (Err(_), Ok(_)) => (Releases::new(), Unreadable::new()),
-        (Err(project), Err(simple)) => return Err(format!("{project}; {simple}")),
+        (Err(project), Err(simple)) => {
+            let detail = format!("{project}; {simple}");
+            return Err(Unknown::joined([&project, simple], detail));
+        }
     };
     if let Ok((files, unreadable_files, versions)) = from_simple {
         let by_filename: BTreeMap<String, String> = releases
@@ -835,7 +844,7 @@ pub(super) enum ProvenanceLookup {
     /// The file has no provenance.
     Absent,
     /// The question could not be answered.
-    Failed(String),
+    Failed(Unknown),
 }
 
 /// A trusted publisher named by an attestation bundle.

@@ -76,7 +76,9 @@ use url::Url;
 
 use super::decode::{endpoint, fact, json_object};
 use crate::model::Ecosystem;
-use crate::model::facts::{Fact, Identity, PackageFacts, Provenance, Release, ReleaseFile, Status};
+use crate::model::facts::{
+    Fact, Identity, PackageFacts, Provenance, Release, ReleaseFile, Status, Unknown, UnknownKind,
+};
 use crate::model::normalize_pypi_name as normalize_name;
 use crate::net::{Freshness, Net, NetError, Request};
 use decoding::{
@@ -143,20 +145,21 @@ impl PypiClient {
             registry: self.base.to_string(),
             notes: Vec::new(),
             declared_dependencies: None,
-            releases: Fact::unknown("not looked up"),
-            owners: Fact::unknown("not looked up"),
-            repository: Fact::unknown("not looked up"),
-            repository_facts: Fact::unknown("not looked up"),
-            status: Fact::unknown("not looked up"),
-            install_scripts: Fact::unknown(
+            releases: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            owners: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            repository: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            repository_facts: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            status: Fact::unknown_as(UnknownKind::Other, "not looked up"),
+            install_scripts: Fact::unknown_as(
+                UnknownKind::NotRecorded,
                 "PyPI does not report install hooks (an sdist runs its build backend when installed)",
             ),
         };
         if name.is_empty() {
-            let reason = "an empty project name cannot be looked up";
-            facts.releases = Fact::unknown(reason);
-            facts.owners = Fact::unknown(reason);
-            facts.repository = Fact::unknown(reason);
+            let reason = Unknown::other("an empty project name cannot be looked up");
+            facts.releases = Fact::unknown(reason.clone());
+            facts.owners = Fact::unknown(reason.clone());
+            facts.repository = Fact::unknown(reason.clone());
             facts.status = Fact::unknown(reason);
             return (facts, notes);
         }
@@ -167,15 +170,17 @@ impl PypiClient {
             self.fetch_document(&json_url, None, PROJECT_FRESHNESS),
             self.fetch_document(&simple_url, Some(SIMPLE_ACCEPT), PROJECT_FRESHNESS),
         );
-        let project =
-            project.and_then(|(url, doc)| ProjectDocument::decode(&url, &name, &doc, &mut notes));
-        let simple =
-            simple.and_then(|(url, doc)| SimpleDocument::decode(&url, &name, &doc, &mut notes));
+        let project = project.and_then(|(url, doc)| {
+            ProjectDocument::decode(&url, &name, &doc, &mut notes).map_err(Unknown::malformed)
+        });
+        let simple = simple.and_then(|(url, doc)| {
+            SimpleDocument::decode(&url, &name, &doc, &mut notes).map_err(Unknown::malformed)
+        });
 
         match &project {
             Ok(project) => {
-                facts.owners = fact(project.owners.clone());
-                facts.repository = fact(project.repository.clone());
+                facts.owners = fact(project.owners.clone().map_err(Unknown::malformed));
+                facts.repository = fact(project.repository.clone().map_err(Unknown::malformed));
                 // `info` describes the latest release only: other versions' are not known.
                 facts.declared_dependencies = project
                     .declared
@@ -204,7 +209,9 @@ impl PypiClient {
                 .get(&key)
                 .map_or(Ok(false), |files| yank_of(files, unreadable.get(&key)))
                 .map_err(|reason| {
-                    format!("whether {version} (the version in use) is yanked is unknown: {reason}")
+                    Unknown::malformed(format!(
+                        "whether {version} (the version in use) is yanked is unknown: {reason}"
+                    ))
                 })
         };
         let (releases, unreadable) = match merge_releases(&name, &project, &simple, &mut notes)
@@ -216,7 +223,7 @@ impl PypiClient {
             Err(reason) => {
                 facts.releases = Fact::unknown(reason.clone());
                 facts.status = match &simple {
-                    Ok(simple) => fact(simple.status.clone()),
+                    Ok(simple) => fact(simple.status.clone().map_err(Unknown::malformed)),
                     Err(reason) => Fact::unknown(reason.clone()),
                 };
                 return (facts, notes);
@@ -229,7 +236,9 @@ impl PypiClient {
                     all_yanked: *all_yanked,
                     ..status.clone()
                 }),
-                (Err(reason), _) | (_, Err(reason)) => Fact::unknown(reason.clone()),
+                (Err(reason), _) | (_, Err(reason)) => {
+                    Fact::unknown(Unknown::malformed(reason.clone()))
+                }
             },
             Err(reason) => Fact::unknown(reason.clone()),
         };
@@ -287,11 +296,13 @@ impl PypiClient {
                     if advertised {
                         Fact::Known(advertised_provenance(&files, advertised))
                     } else {
-                        Fact::unknown(
-                            "the Simple API did not answer, so provenance is unknown".to_string(),
+                        Fact::unknown_as(
+                            UnknownKind::Other,
+                            "the Simple API did not answer, so provenance is unknown",
                         )
                     },
-                    Fact::unknown(
+                    Fact::unknown_as(
+                        UnknownKind::NotRecorded,
                         "PyPI reports publishers only through provenance, fetched for the version in use",
                     ),
                 ),
@@ -336,8 +347,8 @@ impl PypiClient {
         url: &Result<Url, String>,
         accept: Option<&'static str>,
         freshness: Freshness,
-    ) -> Result<(Url, Value), String> {
-        let url = url.clone()?;
+    ) -> Result<(Url, Value), Unknown> {
+        let url = url.clone().map_err(Unknown::other)?;
         let label = url.to_string();
         let fetched = self
             .net
@@ -347,10 +358,10 @@ impl PypiClient {
                 freshness,
             })
             .await
-            .map_err(|error| error.to_string())?;
+            .map_err(|error| Unknown::from(&error))?;
         Ok((
             fetched.final_url.clone(),
-            json_object(&label, &fetched.body)?,
+            json_object(&label, &fetched.body).map_err(Unknown::malformed)?,
         ))
     }
 
@@ -367,7 +378,10 @@ impl PypiClient {
         const NO_UPLOADER: &str =
             "PyPI names no uploader for files without trusted-publishing provenance";
         if files.is_empty() {
-            return (Fact::Known(Provenance::None), Fact::unknown(NO_UPLOADER));
+            return (
+                Fact::Known(Provenance::None),
+                Fact::unknown_as(UnknownKind::NotRecorded, NO_UPLOADER),
+            );
         }
         let lookups = files.iter().map(|(filename, record)| async move {
             let url = if advertised {
@@ -381,7 +395,9 @@ impl PypiClient {
                     &["integrity", name, version, filename, "provenance"],
                 ) {
                     Ok(url) => url,
-                    Err(reason) => return (filename, ProvenanceLookup::Failed(reason)),
+                    Err(reason) => {
+                        return (filename, ProvenanceLookup::Failed(Unknown::other(reason)));
+                    }
                 }
             };
             (filename, self.provenance(url, advertised).await)
@@ -408,27 +424,41 @@ impl PypiClient {
                     "{version}: {names:?} carry no provenance while other files of the release do"
                 ));
             }
-            return (Fact::Known(Provenance::None), Fact::unknown(NO_UPLOADER));
+            return (
+                Fact::Known(Provenance::None),
+                Fact::unknown_as(UnknownKind::NotRecorded, NO_UPLOADER),
+            );
         }
         if !failed.is_empty() {
             let unread: Vec<String> = failed
                 .iter()
                 .map(|(filename, reason)| format!("{filename:?} ({reason})"))
                 .collect();
-            let not_read = format!("the provenance of {} could not be read", unread.join(", "));
+            let not_read = Unknown::joined(
+                failed.iter().map(|(_, reason)| reason),
+                format!("the provenance of {} could not be read", unread.join(", ")),
+            );
             if !advertised {
                 // Neither the Simple API nor the Integrity API said whether there is any.
-                let reason = format!(
-                    "the Simple API did not say whether files have provenance and {not_read}"
-                );
+                let reason = not_read.map_detail(|not_read| {
+                    format!(
+                        "the Simple API did not say whether files have provenance and {not_read}"
+                    )
+                });
                 return (
-                    Fact::unknown(format!("provenance unknown: {reason}")),
-                    Fact::unknown(format!("publisher unknown: {reason}")),
+                    Fact::unknown(
+                        reason.map_detail(|reason| format!("provenance unknown: {reason}")),
+                    ),
+                    Fact::unknown(
+                        reason.map_detail(|reason| format!("publisher unknown: {reason}")),
+                    ),
                 );
             }
             return (
                 Fact::Known(first_advertised(files)),
-                Fact::unknown(format!("publisher unknown: {not_read}")),
+                Fact::unknown(
+                    not_read.map_detail(|not_read| format!("publisher unknown: {not_read}")),
+                ),
             );
         }
         let mut distinct: Vec<&Option<Publisher>> = Vec::new();
@@ -442,17 +472,23 @@ impl PypiClient {
                 Fact::Known(publisher.provenance()),
                 match publisher.identity() {
                     Some(identity) => Fact::Known(Some(identity)),
-                    None => Fact::unknown(format!(
-                        "the attestations of {version} name a {} publisher without repository or account",
-                        publisher.provider
-                    )),
+                    None => Fact::unknown_as(
+                        UnknownKind::NotRecorded,
+                        format!(
+                            "the attestations of {version} name a {} publisher without repository or account",
+                            publisher.provider
+                        ),
+                    ),
                 },
             ),
             _ => {
                 let reason =
                     format!("{version}: the files' attestations do not name one trusted publisher");
                 notes.push(reason.clone());
-                (Fact::Known(first_advertised(files)), Fact::unknown(reason))
+                (
+                    Fact::Known(first_advertised(files)),
+                    Fact::unknown_as(UnknownKind::Other, reason),
+                )
             }
         }
     }
@@ -466,7 +502,12 @@ impl PypiClient {
     pub(crate) async fn provenance_document(&self, url: &str) -> Fact<Value> {
         let url = match Url::parse(url) {
             Ok(url) => url,
-            Err(error) => return Fact::unknown(format!("`{url}` is not a URL: {error}")),
+            Err(error) => {
+                return Fact::unknown_as(
+                    UnknownKind::Other,
+                    format!("`{url}` is not a URL: {error}"),
+                );
+            }
         };
         let label = url.to_string();
         let fetched = self
@@ -481,13 +522,15 @@ impl PypiClient {
             Ok(fetched) => match serde_json::from_slice::<Value>(&fetched.body) {
                 Ok(document) => match provenance_shape(&document) {
                     Ok(()) => Fact::Known(document),
-                    Err(why) => Fact::unknown(format!(
+                    Err(why) => Fact::unknown(Unknown::malformed(format!(
                         "`{label}` is not a provenance document (PEP 740): {why}"
-                    )),
+                    ))),
                 },
-                Err(error) => Fact::unknown(format!("`{label}` is not JSON: {error}")),
+                Err(error) => Fact::unknown(Unknown::malformed(format!(
+                    "`{label}` is not JSON: {error}"
+                ))),
             },
-            Err(error) => Fact::unknown(error.to_string()),
+            Err(error) => Fact::unknown(&error),
         }
     }
 
@@ -509,11 +552,15 @@ impl PypiClient {
             // from this address then proves nothing, as a mirror may not serve the Integrity
             // API at all.
             Err(NetError::Status { status: 404, .. }) if !advertised => {
-                return ProvenanceLookup::Failed(format!(
-                    "the index did not say whether files have provenance and `{label}` answered HTTP 404"
-                ));
+                return ProvenanceLookup::Failed(Unknown {
+                    kind: UnknownKind::NotFound(404),
+                    detail: format!(
+                        "the index did not say whether files have provenance and `{label}` answered HTTP 404"
+                    ),
+                    url: Some(label),
+                });
             }
-            Err(error) => return ProvenanceLookup::Failed(error.to_string()),
+            Err(error) => return ProvenanceLookup::Failed(Unknown::from(&error)),
         };
         decode_provenance(&label, &fetched.body)
     }
@@ -549,16 +596,18 @@ pub(crate) fn fuzz(data: &[u8]) {
         })
         .map_or_else(|| "pkg".to_string(), normalize_name);
     let (project, simple): (
-        Result<ProjectDocument, String>,
-        Result<SimpleDocument, String>,
+        Result<ProjectDocument, Unknown>,
+        Result<SimpleDocument, Unknown>,
     ) = if pick % 3 == 0 {
-        let project = document
-            .and_then(|document| ProjectDocument::decode(&url, &name, &document, &mut notes));
-        (project, Err("not asked".to_string()))
+        let project = document.map_err(Unknown::malformed).and_then(|document| {
+            ProjectDocument::decode(&url, &name, &document, &mut notes).map_err(Unknown::malformed)
+        });
+        (project, Err(Unknown::other("not asked")))
     } else {
-        let simple = document
-            .and_then(|document| SimpleDocument::decode(&url, &name, &document, &mut notes));
-        (Err("not asked".to_string()), simple)
+        let simple = document.map_err(Unknown::malformed).and_then(|document| {
+            SimpleDocument::decode(&url, &name, &document, &mut notes).map_err(Unknown::malformed)
+        });
+        (Err(Unknown::other("not asked")), simple)
     };
     if let Ok((releases, unreadable)) = merge_releases(&name, &project, &simple, &mut notes) {
         let _ = all_yanked(&releases, &unreadable);
