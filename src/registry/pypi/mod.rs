@@ -510,15 +510,7 @@ impl PypiClient {
             }
         };
         let label = url.to_string();
-        let fetched = self
-            .net
-            .get(Request {
-                url,
-                accept: Some(INTEGRITY_ACCEPT),
-                freshness: Freshness::Immutable,
-            })
-            .await;
-        match fetched {
+        match self.integrity_get(url).await {
             Ok(fetched) => match serde_json::from_slice::<Value>(&fetched.body) {
                 Ok(document) => match provenance_shape(&document) {
                     Ok(()) => Fact::Known(document),
@@ -534,19 +526,22 @@ impl PypiClient {
         }
     }
 
-    /// Reads one provenance document. `advertised`: the Simple API pointed at it (so a 404 is
-    /// a fault, not "none").
-    async fn provenance(&self, url: Url, advertised: bool) -> ProvenanceLookup {
-        let label = url.to_string();
-        let fetched = self
-            .net
+    /// One request to the Integrity API (its documents never change once published).
+    async fn integrity_get(&self, url: Url) -> Result<Arc<crate::net::Fetched>, NetError> {
+        self.net
             .get(Request {
                 url,
                 accept: Some(INTEGRITY_ACCEPT),
                 freshness: Freshness::Immutable,
             })
-            .await;
-        let fetched = match fetched {
+            .await
+    }
+
+    /// Reads one provenance document. `advertised`: the Simple API pointed at it (so a 404 is
+    /// a fault, not "none").
+    async fn provenance(&self, url: Url, advertised: bool) -> ProvenanceLookup {
+        let label = url.to_string();
+        let fetched = match self.integrity_get(url).await {
             Ok(fetched) => fetched,
             // Not advertised means the Simple API failed or is too old to say (a mirror): a 404
             // from this address then proves nothing, as a mirror may not serve the Integrity
