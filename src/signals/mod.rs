@@ -20,6 +20,8 @@
 mod archived;
 mod deprecated;
 mod dormant_revival;
+#[cfg(test)]
+mod evidence_doc;
 mod install_script;
 mod new_publisher;
 mod no_provenance;
