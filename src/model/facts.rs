@@ -462,15 +462,58 @@ impl KindFields {
         self.kind.is_none() && self.status.is_none() && self.url.is_none()
     }
 
-    /// The reason with these words; kind `other` when none (or one this deptrust does not
-    /// know) was written.
+    /// The reason with these words; kind `other` when one this deptrust does not know was
+    /// written, and read from the words when none was ([`UnknownKind::of_legacy_words`]:
+    /// snapshots and cache entries written before kinds existed).
     fn into_unknown(self, detail: String) -> Unknown {
         Unknown {
-            kind: self.kind.map_or(UnknownKind::Other, |name| {
-                UnknownKind::from_name(&name, self.status)
-            }),
+            kind: match self.kind {
+                Some(name) => UnknownKind::from_name(&name, self.status),
+                None => UnknownKind::of_legacy_words(&detail),
+            },
             detail,
             url: self.url,
+        }
+    }
+}
+
+impl UnknownKind {
+    /// The kind of a reason written before kinds existed (a snapshot or cache entry of an
+    /// earlier deptrust, which wrote only the words), read from the words by the rules that
+    /// classified them then, so that a replayed snapshot is judged and summarized as it was
+    /// recorded. Only reading such files uses it: every reason deptrust makes now is typed
+    /// where it is made.
+    pub(crate) fn of_legacy_words(detail: &str) -> UnknownKind {
+        let lower = detail.to_ascii_lowercase();
+        let status = || {
+            let rest = &lower[lower.find("http ")? + 5..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            (digits.len() == 3).then(|| digits.parse().ok()).flatten()
+        };
+        if detail == "no facts were gathered for this package" {
+            UnknownKind::NothingGathered
+        } else if lower.contains("is not in the cache and the network is off") {
+            UnknownKind::Offline
+        } else if lower.contains("network deadline") {
+            UnknownKind::NetworkDeadline
+        } else if lower.contains("service deadline") {
+            UnknownKind::ServiceDeadline
+        } else if lower.contains("not asked:") {
+            UnknownKind::NotAsked
+        } else if lower.contains("connection failed") {
+            UnknownKind::ConnectionFailed
+        } else if lower.contains("timed out") {
+            UnknownKind::TimedOut
+        } else if let Some(status) = status() {
+            UnknownKind::of_status(status)
+        } else if lower.contains("the body is larger than") {
+            UnknownKind::BodyTooLarge
+        } else if lower.contains("redirect")
+            && (lower.contains("not https") || lower.contains("too many"))
+        {
+            UnknownKind::RefusedRedirect
+        } else {
+            UnknownKind::Other
         }
     }
 }
@@ -943,16 +986,52 @@ mod tests {
         );
     }
 
-    /// An entry an older deptrust wrote (a plain reason) reads as kind `other`; anything that
-    /// is not a fact is an error, never a panic.
+    /// An entry an older deptrust wrote (a plain reason) takes the kind its words had then (a
+    /// replayed snapshot is summarized as it was recorded); a kind this deptrust does not know
+    /// is `other`; anything that is not a fact is an error, never a panic.
     #[test]
     fn old_and_odd_facts_read_without_panicking() {
         let old: Fact<u8> =
             serde_json::from_str(r#"{"unknown": "`https://x.org/a` timed out"}"#).expect("reads");
         assert_eq!(
             old,
-            Fact::unknown_as(UnknownKind::Other, "`https://x.org/a` timed out")
+            Fact::unknown_as(UnknownKind::TimedOut, "`https://x.org/a` timed out")
         );
+        for (words, kind) in [
+            (
+                "`https://a.org/x`: connection failed: not asked: `a.org:443` failed to answer 7 requests in a row",
+                UnknownKind::NotAsked,
+            ),
+            (
+                "`https://a.org/x`: connection failed: dns error",
+                UnknownKind::ConnectionFailed,
+            ),
+            (
+                "`https://a.org/x` answered HTTP 404",
+                UnknownKind::NotFound(404),
+            ),
+            (
+                "`https://a.org/x` answered HTTP 503",
+                UnknownKind::HttpStatus(503),
+            ),
+            (
+                "`https://a.org/x` is not in the cache and the network is off (--offline)",
+                UnknownKind::Offline,
+            ),
+            (
+                "no facts were gathered for this package",
+                UnknownKind::NothingGathered,
+            ),
+            ("the packument lists no `maintainers`", UnknownKind::Other),
+        ] {
+            let json = serde_json::json!({ "unknown": words }).to_string();
+            let read: Fact<u8> = serde_json::from_str(&json).expect("reads");
+            assert_eq!(
+                read.reason().map(|reason| reason.kind),
+                Some(kind),
+                "{words}"
+            );
+        }
         let strange: Fact<u8> =
             serde_json::from_str(r#"{"unknown": "x", "kind": "from-the-future"}"#).expect("reads");
         assert_eq!(

@@ -76,6 +76,19 @@ fn a_calibration_project_replays_with_every_package_recorded() {
         !text.contains("not in the replayed snapshot"),
         "a package was evaluated without recorded facts"
     );
+
+    // The snapshot was written before unknown facts carried a kind: its reasons are classified
+    // by their words as when it was recorded, so the unreachable crates.io API (owners and
+    // publishers of every crate) is one network cause, not one cause per wording.
+    let causes: Vec<&Value> = document["coverage"]["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|cause| cause["cause"].as_str().unwrap().contains("crates.io"))
+        .collect();
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(causes[0]["cause"], "`crates.io`: could not be reached");
+    assert_eq!(causes[0]["network"], true);
 }
 
 /// The yanked tokio of `cargo-realworld-axum`: `explain` shows its contribution to the project's
