@@ -13,7 +13,8 @@ use serde_json::Value;
 
 use super::support::{AgeEvidence, Weight, evidence};
 use super::test_support::{
-    NOW, attested, build, by, evaluate_with, facts_with, owner, release, release_mut, user,
+    NOW, attested, build, busy_package, evaluate_with, facts_with, owner, release, release_mut,
+    user,
 };
 use super::{Outcome, Params, SIGNALS};
 use crate::model::facts::{Fact, PackageFacts, Status};
@@ -145,38 +146,6 @@ fn paths(value: &Value, prefix: &str, found: &mut BTreeSet<String>) {
         }
         found.insert(path);
     }
-}
-
-/// A package with something for most signals to find: a takeover of an old, dormant package
-/// (new publisher and maintainer, no provenance after an attested release, an install script,
-/// a repository that moved), as in the signals' own tests.
-fn busy_package() -> PackageFacts {
-    let mut facts = facts_with(
-        "npm",
-        "2.0.1",
-        vec![
-            by(release("1.0.0", "2021-01-01T00:00:00Z"), "alice"),
-            by(release("1.1.0", "2022-03-01T00:00:00Z"), "alice"),
-            by(release("2.0.0", "2025-12-20T00:00:00Z"), "mallory"),
-            by(release("2.0.1", "2025-12-30T00:00:00Z"), "mallory"),
-        ],
-    );
-    let attested_release = release_mut(&mut facts, "1.1.0");
-    *attested_release = attested(attested_release.clone(), build("owner/repo", "1", "ci.yml"));
-    attested_release.maintainers = Some(vec![owner("alice")]);
-    release_mut(&mut facts, "2.0.1").maintainers = Some(vec![owner("alice"), owner("mallory")]);
-    release_mut(&mut facts, "2.0.0").maintainers = Some(vec![owner("alice")]);
-    facts.owners = Fact::Known(vec![owner("mallory")]);
-    facts.install_scripts = Fact::Known(
-        [("postinstall".to_string(), "node steal.js".to_string())]
-            .into_iter()
-            .collect(),
-    );
-    if let Fact::Known(repository) = &mut facts.repository_facts {
-        repository.moved_from = Some("owner/old".into());
-        repository.pushed_at = None;
-    }
-    facts
 }
 
 /// The evidence of every risk the signals find in `facts` (with an earlier run's facts).

@@ -264,8 +264,7 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::test_support::{
-        NOW, attested, build, by, evaluate, evaluate_with, facts_with, owner, release, release_mut,
-        unknown_facts,
+        NOW, busy_package, evaluate, evaluate_with, owner, release_mut, unknown_facts,
     };
     use super::*;
     use crate::model::facts::Fact;
@@ -307,38 +306,6 @@ mod tests {
                 other => panic!("{}: {other:?}", signal.id()),
             }
         }
-    }
-
-    /// A package with something for every signal to look at: a takeover of an old, dormant
-    /// package (new publisher and maintainer, no provenance after attested releases, an
-    /// install script, a repository that moved).
-    fn busy_package() -> PackageFacts {
-        let mut facts = facts_with(
-            "npm",
-            "2.0.1",
-            vec![
-                by(release("1.0.0", "2021-01-01T00:00:00Z"), "alice"),
-                by(release("1.1.0", "2022-03-01T00:00:00Z"), "alice"),
-                by(release("2.0.0", "2025-12-20T00:00:00Z"), "mallory"),
-                by(release("2.0.1", "2025-12-30T00:00:00Z"), "mallory"),
-            ],
-        );
-        let attested_release = release_mut(&mut facts, "1.1.0");
-        *attested_release = attested(attested_release.clone(), build("owner/repo", "1", "ci.yml"));
-        attested_release.maintainers = Some(vec![owner("alice")]);
-        release_mut(&mut facts, "2.0.1").maintainers = Some(vec![owner("alice"), owner("mallory")]);
-        release_mut(&mut facts, "2.0.0").maintainers = Some(vec![owner("alice")]);
-        facts.owners = Fact::Known(vec![owner("mallory")]);
-        facts.install_scripts = Fact::Known(
-            [("postinstall".to_string(), "node steal.js".to_string())]
-                .into_iter()
-                .collect(),
-        );
-        if let Fact::Known(repository) = &mut facts.repository_facts {
-            repository.moved_from = Some("owner/old".into());
-            repository.pushed_at = None;
-        }
-        facts
     }
 
     fn outcomes(

@@ -185,6 +185,38 @@ pub(crate) fn release_mut<'a>(facts: &'a mut PackageFacts, version: &str) -> &'a
         .expect("a release with that version")
 }
 
+/// A package with something for every signal to look at: a takeover of an old, dormant
+/// package (new publisher and maintainer, no provenance after attested releases, an
+/// install script, a repository that moved).
+pub(crate) fn busy_package() -> PackageFacts {
+    let mut facts = facts_with(
+        "npm",
+        "2.0.1",
+        vec![
+            by(release("1.0.0", "2021-01-01T00:00:00Z"), "alice"),
+            by(release("1.1.0", "2022-03-01T00:00:00Z"), "alice"),
+            by(release("2.0.0", "2025-12-20T00:00:00Z"), "mallory"),
+            by(release("2.0.1", "2025-12-30T00:00:00Z"), "mallory"),
+        ],
+    );
+    let attested_release = release_mut(&mut facts, "1.1.0");
+    *attested_release = attested(attested_release.clone(), build("owner/repo", "1", "ci.yml"));
+    attested_release.maintainers = Some(vec![owner("alice")]);
+    release_mut(&mut facts, "2.0.1").maintainers = Some(vec![owner("alice"), owner("mallory")]);
+    release_mut(&mut facts, "2.0.0").maintainers = Some(vec![owner("alice")]);
+    facts.owners = Fact::Known(vec![owner("mallory")]);
+    facts.install_scripts = Fact::Known(
+        [("postinstall".to_string(), "node steal.js".to_string())]
+            .into_iter()
+            .collect(),
+    );
+    if let Fact::Known(repository) = &mut facts.repository_facts {
+        repository.moved_from = Some("owner/old".into());
+        repository.pushed_at = None;
+    }
+    facts
+}
+
 /// Evaluates `signal` with its catalog defaults, no earlier run, at [`NOW`].
 pub(crate) fn evaluate(signal: &dyn Signal, facts: &PackageFacts) -> Outcome {
     evaluate_with(signal, facts, None, &Params::defaults(signal.id()))
