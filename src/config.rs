@@ -2,7 +2,7 @@
 //! `--config FILE` (or `DEPTRUST_CONFIG`), else `deptrust.toml` in the current directory when
 //! it exists. Unknown keys are errors, so a typo never silently falls back to a default.
 //!
-//! The file holds the policy ([`crate::policy`]: `version`, `unknown`, `ecosystems`, `dev`,
+//! The file holds the policy (`crate::policy`: `version`, `unknown`, `ecosystems`, `dev`,
 //! `[rules.<id>]`, `[[exceptions]]`) and the service URLs:
 //!
 //! ```toml
@@ -28,7 +28,7 @@
 //!
 //! The file is parsed once, keeping positions ([`toml::de::DeTable`]), and every problem of
 //! both parts is reported together, each at its line and column (see
-//! [`crate::policy::PolicyErrors`]).
+//! `crate::policy::PolicyErrors`).
 
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,7 @@ use crate::rules::{Catalog, catalog};
 pub struct Config {
     /// Base URLs of the services.
     pub registries: RegistriesConfig,
-    /// The policy ([`crate::policy`]).
+    /// The policy (`crate::policy`).
     pub policy: Policy,
     /// `exclude`: glob patterns left out of directory searches, each checked to be a valid
     /// glob.
@@ -357,7 +357,7 @@ fn read_url(table: &DeTable<'_>, key: &str, problems: &mut Problems<'_>) -> Opti
 }
 
 /// The commented `deptrust.toml` that `deptrust init` writes: the policy with every option and
-/// rule ([`crate::policy`]), with this file's own sections (`[registries]`, `[report]`). As
+/// rule (`crate::policy`), with this file's own sections (`[registries]`, `[report]`). As
 /// written it parses to the defaults.
 pub fn template() -> String {
     crate::policy::template_for(catalog(), &settings_template())

@@ -21,7 +21,7 @@ use crate::registry::crates_io::dump::CratesDbDump;
 use crate::registry::{crates_io, github, npm, pypi};
 use crate::verify::bundle::TrustRoot;
 
-/// The lockfile names [`lockfile`] is fuzzed under: one per parser (a `requirements.txt` and
+/// The lockfile names `lockfile` is fuzzed under: one per parser (a `requirements.txt` and
 /// both `yarn.lock` formats, told apart by content).
 pub const LOCKFILE_NAMES: &[&str] = &[
     "Cargo.lock",

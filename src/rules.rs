@@ -6,7 +6,7 @@
 //! The files are parsed once, on first use; a test proves every embedded file parses, that its
 //! parameters fit its signal's typed `Params` (every name, no other, of the field's type: a
 //! misspelt, missing or mistyped parameter fails it), and that every signal in
-//! [`crate::signals::SIGNALS`] has exactly one rule and the other way round. The defaults are
+//! `crate::signals::SIGNALS` has exactly one rule and the other way round. The defaults are
 //! written here only: the signals have none of their own.
 
 use std::collections::BTreeMap;

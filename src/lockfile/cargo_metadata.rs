@@ -13,7 +13,7 @@
 //!
 //! How cargo is run ([`CargoMetadata`] chooses whether):
 //! - `cargo metadata --format-version 1 --locked --all-features --offline --manifest-path
-//!   <dir>/Cargo.toml`, `Cargo.toml` being the manifest beside the lockfile. `--locked` keeps
+//!   DIR/Cargo.toml`, `DIR` being the lockfile's directory. `--locked` keeps
 //!   cargo from rewriting the lockfile; `--all-features` makes the resolve cover the optional
 //!   dependencies the lockfile holds; `--offline` keeps cargo off the network: it works when the
 //!   registry index and the crates' manifests are in cargo's cache (after a build or `cargo
@@ -47,7 +47,7 @@ use super::{LockfileInput, Text};
 use crate::model::DepKind;
 
 /// Whether the `Cargo.lock` parser asks `cargo metadata` for exact edge kinds and build-time
-/// crates (module [`cargo_metadata`](self)).
+/// crates (module `cargo_metadata`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CargoMetadata {
     /// The lockfile alone (and the workspace's `Cargo.toml` files): no process is started.

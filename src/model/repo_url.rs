@@ -20,10 +20,10 @@
 //!   ports, hosts in any case.
 //!
 //! Hosts:
-//! - forges where a repository is `/<owner>/<name>` ([`FORGES`]: GitHub, Bitbucket, Codeberg,
+//! - forges where a repository is `/<owner>/<name>` (`FORGES`: GitHub, Bitbucket, Codeberg,
 //!   sourcehut, Gitee, Gitea, OpenDev…) and GitHub Enterprise hosts named `github.<domain>`;
 //! - GitLab, whose repositories nest in subgroups (`/group/sub/name`, pages after `/-/`):
-//!   gitlab.com, hosts named `gitlab.<domain>` and the instances in [`GITLABS`];
+//!   gitlab.com, hosts named `gitlab.<domain>` and the instances in `GITLABS`;
 //! - SourceForge: a project (`sourceforge.net/projects/<x>`, `/p/<x>/…`, `<x>.sourceforge.net`,
 //!   `<x>.sourceforge.io`, `git.code.sf.net/p/<x>/…`) is written `sourceforge.net/projects/<x>`;
 //! - Launchpad: a project (`launchpad.net/<x>`, `code.`, `git.`, `bugs.launchpad.net/<x>`,

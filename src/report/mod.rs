@@ -5,7 +5,7 @@
 //! text renderers pass it through [`sanitize`] so escape sequences never reach a terminal. JSON
 //! escapes control characters itself.
 //!
-//! Every renderer also masks credential-shaped text ([`crate::redact`]): [`sanitize`] for
+//! Every renderer also masks credential-shaped text (`crate::redact`): [`sanitize`] for
 //! text, `write_terminal_safe_json` for every string of a JSON document (SARIF included), so
 //! a token quoted by a warning never reaches a log or a PR comment.
 
@@ -82,7 +82,7 @@ pub(crate) fn trend(now: f64, previous: Option<&crate::history::Previous>) -> St
 
 /// Removes control characters (ANSI escape sequences, C0/C1 controls, bidi overrides) from
 /// text bound for a terminal; an escape sequence's printable tail stays visible but inert. Then
-/// masks credentials ([`crate::redact::redact`]); in that order, so a control character cannot
+/// masks credentials (`crate::redact::redact`); in that order, so a control character cannot
 /// split a token to hide it.
 pub fn sanitize(text: &str) -> String {
     let visible: String = text

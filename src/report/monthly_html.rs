@@ -7,7 +7,7 @@
 //!
 //! Content, in order: title, "as of" date and period; the headline exposure score and which way
 //! it went since the previous month's run (arrow and words); the trend chart
-//! ([`super::trend_chart`]) with its numbers in a table; repositories (one row each, with
+//! (`super::trend_chart`) with its numbers in a table; repositories (one row each, with
 //! their projects; a projects table when there is one repository); top contributors (package,
 //! versions, severity, rule, message, blast radius, share, what to do); top rules; trust events
 //! in the period; shared packages (only when some are); coverage; notes. An empty section says
@@ -18,7 +18,7 @@
 //!   [`Theme::Dark`] force one (`data-theme` on `<html>`). Print is always light, without
 //!   background fills, with table rows kept whole where the browser can.
 //! - The palette is the Okabe–Ito colour-blind-safe set (darkened where a hue is too light for a
-//!   white background), kept as Rust constants ([`LIGHT`], [`DARK`]) that the CSS is generated
+//!   white background), kept as Rust constants (`LIGHT`, `DARK`) that the CSS is generated
 //!   from and that the tests check for WCAG 2.x contrast: text at least 4.5:1, graphics at
 //!   least 3:1, in both themes.
 //! - Nothing is told by colour alone: severity has an icon and its word (◆ critical, ▲ high,
@@ -29,7 +29,7 @@
 //!
 //! Every piece of text from the model is hostile (registry text): it is put on one line,
 //! stripped of control, bidi and invisible characters, has credentials masked
-//! ([`super::sanitize`]) and is HTML-escaped ([`escape`]).
+//! ([`super::sanitize`]) and is HTML-escaped (`escape`).
 
 use std::fmt::Write as _;
 

@@ -35,11 +35,11 @@
 //!   procedural macros run at build time, not at install time.
 //! - The declared repository is kept as the raw URL (trimmed); the gatherer normalizes it.
 //! - What went wrong without making a whole fact unknown (an index line that does not decode, a
-//!   version entry skipped) is returned as notes by [`CratesClient::package_with_notes`].
+//!   version entry skipped) is returned as notes by `CratesClient::package_with_notes`.
 //!
 //! A run's API requests are rationed ([`CratesClient::with_api_budget`], default
 //! [`DEFAULT_API_BUDGET`], `--crates-api-budget`): at one request per second, two requests per
-//! crate make a first scan of 335 crates take eleven minutes. [`CratesClient::plan`] spends the
+//! crate make a first scan of 335 crates take eleven minutes. `CratesClient::plan` spends the
 //! budget on owners never fetched, then crate documents never fetched (or without the version
 //! in use), then the stalest; past the budget, a document comes from the cache however old, its
 //! age in the package's notes ("owners as of 2026-11-28 (6 days old …)"), or is unknown with the
@@ -140,7 +140,7 @@ impl CratesClient {
     }
 
     /// Sends at most `limit` crates.io API requests in this run (see [`DEFAULT_API_BUDGET`]);
-    /// call [`CratesClient::plan`] with the run's crates to choose which.
+    /// call `CratesClient::plan` with the run's crates to choose which.
     pub fn with_api_budget(mut self, limit: usize) -> Self {
         self.budget = Some(Budget {
             limit,

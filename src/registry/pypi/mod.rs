@@ -4,7 +4,7 @@
 //! 1. the JSON API project document `<base>pypi/<name>/json` (warehouse
 //!    `legacy/api/json.py`): releases and the upload times and yank state of their files,
 //!    `info.project_urls`, `info.home_page` and `info.download_url` (the declared repository,
-//!    see [`declared_repository`](decoding::declared_repository)), `ownership.roles` and `ownership.organization` (who can
+//!    see `declared_repository`), `ownership.roles` and `ownership.organization` (who can
 //!    publish);
 //! 2. the Simple JSON API `<base>simple/<name>/` with
 //!    `Accept: application/vnd.pypi.simple.v1+json` (PEP 691/700/714/740/792): the project
@@ -54,10 +54,10 @@
 //! - `repository_facts` is left unknown ("not looked up"): the gatherer fills it.
 //! - The declared repository is kept as the raw URL (trimmed); the gatherer normalizes it.
 //! - A provenance document of the wrong shape is unknown, never invalid (see
-//!   [`PypiClient::provenance_document`]).
+//!   `PypiClient::provenance_document`).
 //! - What went wrong without making a whole fact unknown (a file entry that does not decode, a
 //!   provenance document that does not answer) is returned as notes by
-//!   [`PypiClient::package_with_notes`].
+//!   `PypiClient::package_with_notes`.
 //!
 //! Not supported: the per-version JSON endpoint (`/pypi/<name>/<version>/json`; it answers 404
 //! on some mirrors, and the project document already holds every release); per-file uploader
