@@ -282,15 +282,18 @@ impl From<NetError> for Unknown {
     }
 }
 
-/// Plain words are a reason of kind [`UnknownKind::Other`]: say the kind when there is one
-/// ([`Unknown::new`], [`Fact::unknown_as`]).
+/// In unit tests, plain words are a reason of kind [`UnknownKind::Other`]. Not in the library:
+/// every reason deptrust makes says its kind ([`Unknown::new`], [`Unknown::other`],
+/// [`Fact::unknown_as`]), so the compiler refuses a site that forgets it.
+#[cfg(test)]
 impl From<&str> for Unknown {
     fn from(detail: &str) -> Unknown {
         Unknown::new(UnknownKind::Other, detail)
     }
 }
 
-/// Plain words are a reason of kind [`UnknownKind::Other`].
+/// In unit tests, plain words are a reason of kind [`UnknownKind::Other`].
+#[cfg(test)]
 impl From<String> for Unknown {
     fn from(detail: String) -> Unknown {
         Unknown::new(UnknownKind::Other, detail)

@@ -386,7 +386,10 @@ fn a_registry_without_usable_keys_leaves_the_publish_attestation_unchecked_not_i
         subject_integrity(&document["attestations"][0]["bundle"]),
     );
     for keys in [
-        Fact::unknown("`https://registry.example/-/npm/v1/keys` answered HTTP 503"),
+        Fact::unknown_as(
+            deptrust::model::facts::UnknownKind::HttpStatus(503),
+            "`https://registry.example/-/npm/v1/keys` answered HTTP 503",
+        ),
         Fact::Known(Vec::new()),
     ] {
         let (check, checks) = verify_npm_with(&root, "gundam-visor", &release, &document, &keys);
