@@ -781,6 +781,7 @@ pub struct Status {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trusted_publishing_only: Option<bool>,
 }
+
 impl PackageFacts {
     /// Facts of a package nothing could be asked about: every fact unknown for `reason`.
     pub fn all_unknown(id: &super::PackageId, reason: impl Into<Unknown>) -> PackageFacts {

@@ -201,19 +201,11 @@ impl NpmClient {
     /// Facts of a package nothing is known about, for `reason`.
     fn unknown(&self, name: &str, version: &str, reason: &Unknown) -> PackageFacts {
         PackageFacts {
-            notes: Vec::new(),
-            id: crate::model::PackageId::new(Ecosystem::Npm, name, version),
-            ecosystem: Ecosystem::Npm,
-            name: name.into(),
-            version: version.into(),
             registry: self.base.to_string(),
-            releases: Fact::unknown(reason.clone()),
-            owners: Fact::unknown(reason.clone()),
-            repository: Fact::unknown(reason.clone()),
-            repository_facts: Fact::unknown(reason.clone()),
-            status: Fact::unknown(reason.clone()),
-            install_scripts: Fact::unknown(reason.clone()),
-            declared_dependencies: None,
+            ..PackageFacts::all_unknown(
+                &crate::model::PackageId::new(Ecosystem::Npm, name, version),
+                reason.clone(),
+            )
         }
     }
 
