@@ -18,8 +18,6 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::net::NetError;
-
 pub use super::verification::Verification;
 
 /// A fact, or why it could not be established.
@@ -44,7 +42,7 @@ pub struct Unknown {
     pub kind: UnknownKind,
     /// The whole reason as shown to people: names the URL or source and what went wrong.
     pub detail: String,
-    /// The URL of the request that failed ([`NetError`] names one), when the reason comes
+    /// The URL of the request that failed ([`crate::net::NetError`] names one), when the reason comes
     /// from one.
     pub url: Option<String>,
 }
@@ -192,25 +190,6 @@ impl UnknownKind {
     }
 }
 
-impl From<&NetError> for UnknownKind {
-    fn from(error: &NetError) -> UnknownKind {
-        match error {
-            NetError::Offline { .. } => UnknownKind::Offline,
-            NetError::Status { status, .. } => UnknownKind::of_status(*status),
-            NetError::Timeout { .. } => UnknownKind::TimedOut,
-            NetError::Connect { .. } => UnknownKind::ConnectionFailed,
-            NetError::NotAsked { .. } => UnknownKind::NotAsked,
-            NetError::TooLarge { .. } => UnknownKind::BodyTooLarge,
-            NetError::InsecureRedirect { .. } | NetError::TooManyRedirects { .. } => {
-                UnknownKind::RefusedRedirect
-            }
-            NetError::Deadline { .. } => UnknownKind::NetworkDeadline,
-            NetError::ServiceDeadline { .. } => UnknownKind::ServiceDeadline,
-            NetError::Other { .. } => UnknownKind::Other,
-        }
-    }
-}
-
 impl Unknown {
     /// A reason of `kind` that no request names.
     pub fn new(kind: UnknownKind, detail: impl Into<String>) -> Unknown {
@@ -261,24 +240,6 @@ impl Unknown {
     /// Whether this is a network fault ([`UnknownKind::is_network`]).
     pub fn is_network(&self) -> bool {
         self.kind.is_network()
-    }
-}
-
-impl From<&NetError> for Unknown {
-    /// The reason a failed request gives: its kind from the error's variant, its words the
-    /// error's message, its URL the one the error names.
-    fn from(error: &NetError) -> Unknown {
-        Unknown {
-            kind: UnknownKind::from(error),
-            detail: error.to_string(),
-            url: Some(error.url().to_string()),
-        }
-    }
-}
-
-impl From<NetError> for Unknown {
-    fn from(error: NetError) -> Unknown {
-        Unknown::from(&error)
     }
 }
 
@@ -340,7 +301,7 @@ impl<T> Fact<T> {
         }
     }
 
-    /// An unknown fact with a reason (a typed [`Unknown`], or a [`NetError`]).
+    /// An unknown fact with a reason (a typed [`Unknown`], or a [`crate::net::NetError`]).
     pub fn unknown(reason: impl Into<Unknown>) -> Self {
         Fact::Unknown(reason.into())
     }
@@ -822,8 +783,9 @@ pub struct NpmKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::net::NetError;
 
-    /// Each [`NetError`] variant gives its kind, its words unchanged and the URL it names.
+    /// Each `NetError` variant gives its kind, its words unchanged and the URL it names.
     #[test]
     fn every_net_error_maps_to_its_kind() {
         let url = || "https://registry.npmjs.org/ms".to_string();

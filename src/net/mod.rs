@@ -37,6 +37,7 @@
 mod cache;
 mod http;
 mod limit;
+mod reason;
 pub use limit::{Service, gate_key};
 
 /// The pace of the crates.io API: its data-access policy allows one request per second; we
