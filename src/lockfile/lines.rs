@@ -36,15 +36,33 @@ impl<'a> LineCounter<'a> {
             self.offset = 0;
             self.line = 1;
         }
-        let newlines = self.text[self.offset..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        let newlines = count_newlines(&self.text[self.offset..offset]);
         self.offset = offset;
         // No overflow: a text holds fewer newlines than `usize::MAX`.
         self.line += newlines;
         u32::try_from(self.line).ok()
     }
+}
+
+/// The newlines in `bytes`, eight bytes at a time (a byte-at-a-time count was 2.2 million
+/// instructions for an 800-package package-lock, a third of its parse).
+fn count_newlines(bytes: &[u8]) -> usize {
+    const LOW: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let chunks = bytes.chunks_exact(8);
+    let rest = chunks.remainder();
+    let mut count = 0;
+    for chunk in chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Zero exactly in the bytes that hold a newline. A byte's high bit ends up set exactly
+        // when the byte is zero: adding 0x7f to its low seven bits sets the high bit unless
+        // they are all zero, and the byte's own high bit is or-ed in (no carry crosses bytes).
+        let x = u64::from_ne_bytes(word) ^ NEWLINES;
+        let zero = !(((x & LOW) + LOW) | x | LOW);
+        count += zero.count_ones() as usize;
+    }
+    count + rest.iter().filter(|&&b| b == b'\n').count()
 }
 
 /// The byte offset of `part` in `text` when `part` is a slice of `text` (a string a parser
@@ -172,6 +190,21 @@ pub(crate) fn json_entry_lines(text: &str) -> HashMap<(&str, &str), u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn newlines_are_counted_exactly_whatever_the_bytes_around_them() {
+        let mut bytes: Vec<u8> = (0..=255u8).collect();
+        bytes.extend(b"\n\n\x01\n\x0b\x09\x8a\n\xff\n");
+        for start in 0..bytes.len() {
+            for end in start..bytes.len().min(start + 40) {
+                let slice = &bytes[start..end];
+                let naive = slice.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(count_newlines(slice), naive, "{start}..{end}");
+            }
+            let naive = bytes[start..].iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(count_newlines(&bytes[start..]), naive, "{start}..");
+        }
+    }
 
     #[test]
     fn lines_of_offsets_forward_and_back() {
