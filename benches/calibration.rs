@@ -18,6 +18,12 @@
 //! A project without a snapshot, a lockfile that does not evaluate, or a run that ends in a
 //! tool error (exit 2) fails the bench: nothing is skipped silently.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 use std::collections::BTreeMap;

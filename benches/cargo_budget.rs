@@ -9,6 +9,12 @@
 //!
 //! Takes about seven minutes: the API's pace is real time.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 mod support;

@@ -11,6 +11,12 @@
 //! The second figure replays the calibration corpus's recorded `npm-eslint` facts
 //! (`--replay`, 1,081 packages) for comparison: the snapshot is decoded whole for each side.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 use std::fmt::Write as _;

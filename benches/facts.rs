@@ -6,6 +6,12 @@
 //! - a second run on the same cache makes no request while TTLs hold;
 //! - that cached run adds under 100 ms for 2,000 packages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 mod support;

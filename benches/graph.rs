@@ -7,6 +7,12 @@
 //! on an 800+ crate Cargo.lock, and the 20,000-package graph in under a second.
 //! A reference tool that is missing or fails is reported as such; its ratio is skipped.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 use std::path::{Path, PathBuf};

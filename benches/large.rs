@@ -15,6 +15,12 @@
 //! The library case reports this process's own peak (`VmHWM` in `/proc/self/status`).
 //! Nothing here reaches the network.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 mod support;

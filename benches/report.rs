@@ -5,6 +5,12 @@
 //! monthly runs. Prints the wall time and peak RSS of `deptrust report` writing both the HTML
 //! page and the Markdown, and the cross-repository blast radius table it wrote.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 mod support;

@@ -6,6 +6,12 @@
 //! signed entry timestamp, DSSE signature, subject): the cache of results sits above this
 //! layer and is not involved.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 use std::path::PathBuf;

@@ -12,6 +12,12 @@
 //! CLI run must send nothing. `DEPTRUST_BENCH_KEEP=1` keeps the lockfiles and caches on disk
 //! and prints the warm command lines, to profile a run by hand.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a benchmark harness: a failed setup stops the measurement with its reason"
+)]
 #![expect(clippy::print_stdout, reason = "a bench binary reports on stdout")]
 
 mod support;

@@ -418,7 +418,8 @@ pub(super) fn read(json: &str, locked: &[Locked<'_>]) -> Result<Exact, String> {
     Ok(exact)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 

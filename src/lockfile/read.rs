@@ -225,7 +225,8 @@ fn check_regular(path: &Path, metadata: &std::fs::Metadata) -> Result<(), ReadEr
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;

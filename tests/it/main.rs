@@ -1,5 +1,12 @@
 //! The integration tests: one binary (ripgrep's layout), one module per area.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests: a failed step fails the test with its reason"
+)]
+
 mod architecture;
 mod browser;
 mod calibration;
