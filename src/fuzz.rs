@@ -140,18 +140,13 @@ pub fn sigstore(data: &[u8]) {
     };
     if let Ok(entries) = crate::verify::npm::entries(&document) {
         let release = Release {
-            version: "1.0.0".into(),
-            published: None,
-            publisher: Fact::Known(None),
-            yanked: false,
-            yank_reason: None,
-            provenance: Fact::unknown_as(crate::model::facts::UnknownKind::Other, "fuzzing"),
             integrity: Some(format!("sha512-{}", "A".repeat(86) + "==")),
-            signatures: Vec::new(),
-            maintainers: None,
-            repository: None,
-            files: Vec::new(),
-            verification: None,
+            ..Release::new(
+                "1.0.0",
+                None,
+                Fact::Known(None),
+                Fact::unknown_as(crate::model::facts::UnknownKind::Other, "fuzzing"),
+            )
         };
         for entry in &entries {
             let _ = crate::verify::npm::verify_entry(

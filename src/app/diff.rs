@@ -1068,24 +1068,16 @@ mod tests {
     }
 
     fn release(version: &str, publisher: &str, provenance: Provenance) -> Release {
-        Release {
-            version: version.to_string(),
-            published: None,
-            publisher: Fact::Known(Some(Identity {
+        Release::new(
+            version,
+            None,
+            Fact::Known(Some(Identity {
                 id: format!("npm:user:{publisher}"),
                 display: publisher.to_string(),
                 kind: IdentityKind::User,
             })),
-            yanked: false,
-            yank_reason: None,
-            provenance: Fact::Known(provenance),
-            integrity: None,
-            signatures: Vec::new(),
-            maintainers: None,
-            repository: None,
-            files: Vec::new(),
-            verification: None,
-        }
+            Fact::Known(provenance),
+        )
     }
 
     fn attested() -> Provenance {

@@ -239,22 +239,16 @@ impl Ledger {
                     entry
                         .publishers
                         .iter()
-                        .map(|id| crate::model::facts::Release {
-                            version: "ledger".to_string(),
-                            published: None,
-                            publisher: Fact::Known(Some(identity_of(id))),
-                            yanked: false,
-                            yank_reason: None,
-                            provenance: Fact::unknown_as(
-                                crate::model::facts::UnknownKind::NotRecorded,
-                                "not in the trust ledger",
-                            ),
-                            integrity: None,
-                            signatures: Vec::new(),
-                            maintainers: None,
-                            repository: None,
-                            files: Vec::new(),
-                            verification: None,
+                        .map(|id| {
+                            crate::model::facts::Release::new(
+                                "ledger",
+                                None,
+                                Fact::Known(Some(identity_of(id))),
+                                Fact::unknown_as(
+                                    crate::model::facts::UnknownKind::NotRecorded,
+                                    "not in the trust ledger",
+                                ),
+                            )
                         })
                         .chain(entry.trusted_publishing.iter().map(|builder| {
                             // `<provider> <repository> [<workflow>]`, as `accept` writes it.
@@ -262,26 +256,18 @@ impl Ledger {
                             let provider = parts.next().unwrap_or_default().to_string();
                             let repository = parts.next().map(str::to_string);
                             let workflow = parts.next().map(str::to_string);
-                            crate::model::facts::Release {
-                                version: "ledger".to_string(),
-                                published: None,
-                                publisher: Fact::Known(None),
-                                yanked: false,
-                                yank_reason: None,
-                                provenance: Fact::Known(Provenance::TrustedPublishing {
+                            crate::model::facts::Release::new(
+                                "ledger",
+                                None,
+                                Fact::Known(None),
+                                Fact::Known(Provenance::TrustedPublishing {
                                     provider,
                                     repository,
                                     workflow,
                                     run: None,
                                     commit: None,
                                 }),
-                                integrity: None,
-                                signatures: Vec::new(),
-                                maintainers: None,
-                                repository: None,
-                                files: Vec::new(),
-                                verification: None,
-                            }
+                            )
                         }))
                         .collect(),
                 );

@@ -612,6 +612,32 @@ pub struct Release {
     pub verification: Option<Verification>,
 }
 
+impl Release {
+    /// A release with these facts and nothing else recorded: not yanked, no digest, no
+    /// signatures, maintainers, repository or files, not verified.
+    pub fn new(
+        version: impl Into<String>,
+        published: Option<Timestamp>,
+        publisher: Fact<Option<Identity>>,
+        provenance: Fact<Provenance>,
+    ) -> Release {
+        Release {
+            version: version.into(),
+            published,
+            publisher,
+            yanked: false,
+            yank_reason: None,
+            provenance,
+            integrity: None,
+            signatures: Vec::new(),
+            maintainers: None,
+            repository: None,
+            files: Vec::new(),
+            verification: None,
+        }
+    }
+}
+
 /// One file of a release (PyPI).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReleaseFile {

@@ -783,20 +783,7 @@ mod tests {
     }
 
     fn crate_release(version: &str, provenance: Fact<Provenance>) -> Release {
-        Release {
-            version: version.into(),
-            published: None,
-            publisher: Fact::Known(None),
-            yanked: false,
-            yank_reason: None,
-            provenance,
-            integrity: None,
-            signatures: Vec::new(),
-            maintainers: None,
-            repository: None,
-            files: Vec::new(),
-            verification: None,
-        }
+        Release::new(version, None, Fact::Known(None), provenance)
     }
 
     #[tokio::test]

@@ -40,20 +40,12 @@ pub(crate) fn owner(name: &str) -> Owner {
 
 /// A release published by `alice` at `published`, without provenance, not yanked.
 pub(crate) fn release(version: &str, published: &str) -> Release {
-    Release {
-        version: version.to_string(),
-        published: Some(at(published)),
-        publisher: Fact::Known(Some(user("alice"))),
-        yanked: false,
-        yank_reason: None,
-        provenance: Fact::Known(Provenance::None),
-        integrity: None,
-        signatures: Vec::new(),
-        maintainers: None,
-        repository: None,
-        files: Vec::new(),
-        verification: None,
-    }
+    Release::new(
+        version,
+        Some(at(published)),
+        Fact::Known(Some(user("alice"))),
+        Fact::Known(Provenance::None),
+    )
 }
 
 /// The same release, published by the npm user `name`.

@@ -189,18 +189,14 @@ mod tests {
 
     fn release(signatures: Vec<RegistrySignature>) -> Release {
         Release {
-            version: "0.0.2".into(),
-            published: Some(at("2024-06-01T00:00:00Z")),
-            publisher: Fact::Known(None),
-            yanked: false,
-            yank_reason: None,
-            provenance: Fact::Known(crate::model::facts::Provenance::None),
             integrity: Some(INTEGRITY.into()),
             signatures,
-            maintainers: None,
-            repository: None,
-            files: Vec::new(),
-            verification: None,
+            ..Release::new(
+                "0.0.2",
+                Some(at("2024-06-01T00:00:00Z")),
+                Fact::Known(None),
+                Fact::Known(crate::model::facts::Provenance::None),
+            )
         }
     }
 

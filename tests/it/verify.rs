@@ -31,18 +31,13 @@ fn keys() -> Fact<Vec<NpmKey>> {
 
 fn release(version: &str, integrity: String) -> Release {
     Release {
-        version: version.into(),
-        published: None,
-        publisher: Fact::Known(None),
-        yanked: false,
-        yank_reason: None,
-        provenance: Fact::Known(Provenance::None),
         integrity: Some(integrity),
-        signatures: Vec::new(),
-        maintainers: None,
-        repository: None,
-        files: Vec::new(),
-        verification: None,
+        ..Release::new(
+            version,
+            None,
+            Fact::Known(None),
+            Fact::Known(Provenance::None),
+        )
     }
 }
 

@@ -453,20 +453,12 @@ fn release(
         }
         _ => format!("`{url}`: the document of version {version} is null"),
     });
-    let mut release = Release {
-        version: version.to_string(),
+    let mut release = Release::new(
+        version,
         published,
-        publisher: Fact::unknown(unreadable.clone()),
-        yanked: false,
-        yank_reason: None,
-        provenance: Fact::unknown(unreadable),
-        integrity: None,
-        signatures: Vec::new(),
-        maintainers: None,
-        repository: None,
-        files: Vec::new(),
-        verification: None,
-    };
+        Fact::unknown(unreadable.clone()),
+        Fact::unknown(unreadable),
+    );
     let Some(document) = document.valid() else {
         return release;
     };
