@@ -88,6 +88,16 @@ pub(super) struct Key {
     pub(super) accept: String,
 }
 
+impl Key {
+    /// The key of a request.
+    pub(super) fn of(request: &super::Request) -> Key {
+        Key {
+            url: request.url.as_str().to_owned(),
+            accept: request.accept.unwrap_or_default().to_owned(),
+        }
+    }
+}
+
 /// A cached answer.
 #[derive(Debug, Clone)]
 pub(super) struct Entry {

@@ -561,10 +561,7 @@ impl Net {
     /// callers that ration a service (a per-run budget) and would rather use a stale answer,
     /// said with its age, than none.
     pub async fn cached(&self, request: &Request) -> Option<(Arc<Fetched>, jiff::Timestamp, bool)> {
-        let key = Key {
-            url: request.url.as_str().to_owned(),
-            accept: request.accept.unwrap_or_default().to_owned(),
-        };
+        let key = Key::of(request);
         let entry = self.cache.as_ref()?.load(&key).await?;
         let fresh = entry.is_fresh(request.freshness, self.now);
         let fetched_at = entry.fetched_at;
@@ -588,13 +585,7 @@ impl Net {
         let Some(cache) = &self.cache else {
             return;
         };
-        let keys = requests
-            .iter()
-            .map(|request| Key {
-                url: request.url.as_str().to_owned(),
-                accept: request.accept.unwrap_or_default().to_owned(),
-            })
-            .collect();
+        let keys = requests.iter().map(Key::of).collect();
         let found = cache.load_many(keys).await;
         let mut preloaded = self
             .preloaded
@@ -615,13 +606,7 @@ impl Net {
         let (Some(cache), Some(first)) = (&self.cache, requests.first()) else {
             return HashMap::new();
         };
-        let keys = requests
-            .iter()
-            .map(|request| Key {
-                url: request.url.as_str().to_owned(),
-                accept: request.accept.unwrap_or_default().to_owned(),
-            })
-            .collect();
+        let keys = requests.iter().map(Key::of).collect();
         cache
             .inspect_many(keys, first.freshness, self.now, inspect)
             .await
@@ -691,10 +676,7 @@ impl Net {
                 message: "credentials in URLs are not accepted here; use a token variable".into(),
             });
         }
-        let key = Key {
-            url: request.url.as_str().to_owned(),
-            accept: request.accept.unwrap_or_default().to_owned(),
-        };
+        let key = Key::of(&request);
         // At most twice: a second time only when this run's answer was not kept in memory
         // (past `MAX_KEPT_BYTES`) and nobody holds it any more.
         for _ in 0..2 {
